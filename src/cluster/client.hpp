@@ -1,0 +1,110 @@
+#pragma once
+// The handle every command uses to talk to "the Redis": a standalone server is a topology
+// of one node, a cluster is discovered from any seed. Keyed commands are routed by slot and
+// follow MOVED/ASK; keyspace-wide work fans out over every primary concurrently on one loop.
+// Code above cluster/ never asks which kind it has, except to report it.
+
+#include "client/connection.hpp"
+#include "cluster/topology.hpp"
+#include "net/event_loop.hpp"
+#include "util/error.hpp"
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace rctl::cluster {
+
+enum class NodeSelection { primaries, all };
+
+// One node's part of a fan-out.
+struct NodeOutcome {
+  const Node* node = nullptr;
+  Expected<std::vector<resp::Value>> replies;
+};
+
+// Per-node work for run_on_nodes: use `connection`, then call `done` exactly once.
+using NodeWork = std::function<void(const Node& node, client::Connection& connection,
+                                    std::function<void(Expected<void>)> done)>;
+
+struct ClientOptions {
+  bool force_cluster = false;  // --cluster: fail unless the server is in cluster mode
+  int retries = 0;             // extra connection attempts, with jittered backoff
+  int max_redirects = 5;       // MOVED/ASK hops per command before giving up
+};
+
+class Client {
+ public:
+  // Connects to the seed, detects cluster mode (INFO cluster) and reads the topology
+  // (CLUSTER SHARDS, falling back to CLUSTER SLOTS).
+  static Expected<std::unique_ptr<Client>> open(net::EventLoop& loop,
+                                                client::ConnectionOptions seed,
+                                                ClientOptions options = {});
+
+  ~Client();
+
+  bool is_cluster() const { return m_cluster; }
+  const SlotMap& topology() const { return m_map; }
+  std::vector<const Node*> primaries() const { return m_map.primaries(); }
+  std::vector<const Node*> nodes() const { return m_map.nodes(); }
+  std::vector<const Node*> select(NodeSelection which) const;
+
+  // "host:port" of a node, or "unix:/path" for a standalone unix-socket server.
+  std::string label(const Node& node) const;
+
+  // The connection used for discovery; its report describes the seed's handshake.
+  client::Connection& seed() { return *m_seed; }
+  const client::ConnectionOptions& seed_options() const { return m_seed_options; }
+
+  // Runs one command: routed by its key (any node when it has none), following MOVED, ASK,
+  // TRYAGAIN and CLUSTERDOWN within bounds. A command that is not retry-safe is never sent
+  // twice after a connection failure: the error is ErrorKind::outcome_unknown.
+  Expected<resp::Value> exec(client::Command command);
+
+  // Runs several commands, each routed by its key; commands for the same node are pipelined
+  // and nodes are served concurrently. Results are in input order.
+  Expected<std::vector<resp::Value>> exec_all(std::vector<client::Command> commands);
+
+  // The connection to `node`, opened on first use.
+  Expected<client::Connection*> connection(const Node& node);
+
+  // Sends the same pipeline to each selected node concurrently.
+  std::vector<NodeOutcome> fan_out(NodeSelection which, const std::vector<client::Command>& commands);
+
+  // Runs `work` on each selected node concurrently (connections opened concurrently too).
+  // Returns one result per node, in the order of select(which).
+  std::vector<std::pair<const Node*, Expected<void>>> run_on_nodes(NodeSelection which,
+                                                                   const NodeWork& work);
+
+  // Re-reads the topology from any reachable node.
+  Expected<void> refresh();
+
+  net::EventLoop& loop() { return m_loop; }
+
+ private:
+  Client(net::EventLoop& loop, client::ConnectionOptions seed_options, ClientOptions options);
+  client::ConnectionOptions options_for(const NodeAddress& address) const;
+  Expected<void> discover(client::Connection& via);
+  Expected<client::Connection*> connection_to(const NodeAddress& address);
+  const Node* route(const client::Command& command) const;
+  Expected<resp::Value> exec_routed(client::Command command, const Node* node);
+
+  net::EventLoop& m_loop;
+  client::ConnectionOptions m_seed_options;
+  ClientOptions m_options;
+  std::unique_ptr<client::Connection> m_seed;
+  NodeAddress m_seed_address;
+  bool m_cluster = false;
+  SlotMap m_map;
+  std::map<std::string, std::unique_ptr<client::Connection>> m_connections;  // by address
+};
+
+// Opens a connection with up to `retries` extra attempts on connect/timeout failures,
+// backing off 10 ms, 20 ms, ... up to 1 s with jitter.
+Expected<std::unique_ptr<client::Connection>> open_with_retries(net::EventLoop& loop,
+                                                                const client::ConnectionOptions& options,
+                                                                int retries);
+
+}  // namespace rctl::cluster

@@ -1,0 +1,175 @@
+#include "config/settings.hpp"
+
+#include "config/password.hpp"
+#include "util/strings.hpp"
+
+#include <fmt/format.h>
+
+#include <cstdlib>
+
+namespace rctl::config {
+
+namespace {
+
+constexpr const char* k_cli_password_warning =
+    "a password on the command line is visible to other users (ps, shell history); prefer "
+    "--password-file, --askpass or REDISCLI_AUTH (silence with --no-auth-warning)";
+
+Expected<std::optional<util::Millis>> parse_optional_duration(const std::optional<std::string>& text,
+                                                              std::string_view flag) {
+  if (!text) return std::optional<util::Millis>{};
+  auto d = util::parse_duration(*text, flag);
+  if (!d) return std::unexpected(d.error());
+  if (d->count() <= 0) return fail(ErrorKind::usage, fmt::format("{} must be positive", flag));
+  return std::optional<util::Millis>(*d);
+}
+
+Expected<std::optional<int>> env_int(const Environment& env, std::string_view name, int lo, int hi) {
+  auto text = env(name);
+  if (!text || text->empty()) return std::optional<int>{};
+  auto n = util::parse_int(*text);
+  if (!n || *n < lo || *n > hi)
+    return fail(ErrorKind::usage, fmt::format("invalid {} '{}'", name, *text));
+  return std::optional<int>(static_cast<int>(*n));
+}
+
+// True when a URL has a password in its userinfo or query. Only a hint for the warning;
+// net/ parses URLs for real.
+bool url_carries_password(std::string_view url) {
+  auto start = url.find("://");
+  if (start == std::string_view::npos) return false;
+  start += 3;
+  if (url.find("password=", start) != std::string_view::npos) return true;
+  auto end = url.find_first_of("/?#", start);
+  auto authority = url.substr(start, end == std::string_view::npos ? url.npos : end - start);
+  auto at = authority.rfind('@');
+  if (at == std::string_view::npos) return false;
+  auto info = authority.substr(0, at);
+  auto colon = info.find(':');
+  return colon == std::string_view::npos ? !info.empty() : colon + 1 < info.size();
+}
+
+bool has_endpoint_flag(const ConnectionFlags& f) {
+  return f.url || f.host || f.port || f.socket;
+}
+
+// Picks the URL: --url, else the role's variables, else REDIS_URL / REDIS_PRIVATE_URL.
+void choose_url(const ConnectionFlags& flags, Role role, const Environment& env, Settings& out) {
+  if (flags.url) {
+    out.url = *flags.url;
+    out.url_source = "--url";
+    return;
+  }
+  if (has_endpoint_flag(flags)) return;  // --host/--port/--socket: the environment URL is not used
+  for (const auto& name : url_variables(role)) {
+    if (auto value = env(name); value && !value->empty()) {
+      out.url = *value;
+      out.url_source = name;
+      return;
+    }
+  }
+}
+
+Expected<void> choose_password(const ConnectionFlags& flags, const Environment& env, Settings& out) {
+  int explicit_sources = (flags.password ? 1 : 0) + (flags.password_file ? 1 : 0) + (flags.askpass ? 1 : 0);
+  if (explicit_sources > 1)
+    return fail(ErrorKind::usage, "use only one of --password, --password-file and --askpass");
+  if (flags.password_file) {
+    auto secret = read_password_file(*flags.password_file, out.warnings);
+    if (!secret) return std::unexpected(secret.error());
+    out.password = std::move(*secret);
+    out.password_source = "--password-file";
+  } else if (flags.askpass) {
+    auto secret = ask_password("Redis password: ");
+    if (!secret) return std::unexpected(secret.error());
+    out.password = std::move(*secret);
+    out.password_source = "--askpass";
+  } else if (flags.password) {
+    out.password = util::Secret(*flags.password);
+    out.password_source = "--password";
+    if (!flags.no_auth_warning) out.warnings.push_back(k_cli_password_warning);
+  } else if (!out.url || out.url_source != "--url") {
+    // Environment passwords apply when no URL flag carries its own.
+    for (const char* name : {"REDIS_PASSWORD", "REDISCLI_AUTH"}) {
+      if (auto value = env(name); value && !value->empty()) {
+        out.password = util::Secret(*value);
+        out.password_source = name;
+        break;
+      }
+    }
+  }
+  if (flags.url && !flags.no_auth_warning && url_carries_password(*flags.url) &&
+      !flags.password)
+    out.warnings.push_back(k_cli_password_warning);
+  return {};
+}
+
+}  // namespace
+
+std::vector<std::string> url_variables(Role role) {
+  std::vector<std::string> names;
+  switch (role) {
+    case Role::session: names.push_back("SESSION_REDIS_URL"); break;
+    case Role::ratelimit: names.push_back("RATE_LIMIT_STORAGE_URL"); break;
+    case Role::queue: names.push_back("REDIS_QUEUE_URL"); break;
+    case Role::general: break;
+  }
+  names.push_back("REDIS_URL");
+  names.push_back("REDIS_PRIVATE_URL");
+  return names;
+}
+
+Environment process_environment() {
+  return [](std::string_view name) -> std::optional<std::string> {
+    const char* v = std::getenv(std::string(name).c_str());
+    if (!v) return std::nullopt;
+    return std::string(v);
+  };
+}
+
+Expected<Settings> resolve(const ConnectionFlags& flags, Role role, const Environment& env) {
+  Settings out;
+  choose_url(flags, role, env, out);
+  out.host = flags.host;
+  out.port = flags.port;
+  out.socket = flags.socket;
+  out.db = flags.db;
+  out.user = flags.user;
+  if (!out.url && !has_endpoint_flag(flags)) {
+    if (auto host = env("REDIS_HOST"); host && !host->empty()) out.host = *host;
+    auto port = env_int(env, "REDIS_PORT", 1, 65535);
+    if (!port) return std::unexpected(port.error());
+    if (*port) out.port = *port;
+  }
+  if (!out.db) {
+    auto db = env_int(env, "REDIS_DB", 0, 1'000'000);
+    if (!db) return std::unexpected(db.error());
+    if (*db && !(out.url && out.url_source == "--url")) out.db = *db;
+  }
+  if (auto ok = choose_password(flags, env, out); !ok) return std::unexpected(ok.error());
+  out.tls = flags.tls;
+  out.insecure = flags.insecure;
+  out.cacert = flags.cacert.value_or("");
+  out.cert = flags.cert.value_or("");
+  out.key = flags.key.value_or("");
+  out.sni = flags.sni.value_or("");
+  if (flags.key && !flags.cert)
+    return fail(ErrorKind::usage, "--key needs --cert (the client certificate)");
+  auto connect_timeout = parse_optional_duration(flags.connect_timeout, "--connect-timeout");
+  if (!connect_timeout) return std::unexpected(connect_timeout.error());
+  out.connect_timeout = *connect_timeout;
+  auto timeout = parse_optional_duration(flags.timeout, "--timeout");
+  if (!timeout) return std::unexpected(timeout.error());
+  out.timeout = *timeout;
+  if (flags.retries < 0 || flags.retries > 100)
+    return fail(ErrorKind::usage, "--retries must be between 0 and 100");
+  out.retries = flags.retries;
+  out.cluster = flags.cluster;
+  out.resp2 = flags.resp2;
+  if (out.insecure)
+    out.warnings.push_back("--insecure: the server's TLS certificate is not verified; anyone "
+                           "on the path can read and change this session");
+  return out;
+}
+
+}  // namespace rctl::config

@@ -1,0 +1,261 @@
+#include "net/endpoint.hpp"
+
+#include "util/strings.hpp"
+
+#include <fmt/format.h>
+
+#include <arpa/inet.h>
+
+namespace rctl::net {
+
+namespace {
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// RFC 3986 percent-decoding; nullopt on a malformed escape such as "%zz" or a trailing "%4".
+std::optional<std::string> percent_decode(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '%') {
+      out.push_back(text[i]);
+      continue;
+    }
+    if (i + 2 >= text.size()) return std::nullopt;
+    int hi = hex_value(text[i + 1]), lo = hex_value(text[i + 2]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    out.push_back(static_cast<char>(hi * 16 + lo));
+    i += 2;
+  }
+  return out;
+}
+
+struct UrlError {
+  std::string message;
+};
+
+std::optional<bool> parse_bool(std::string_view v) {
+  auto s = util::to_lower(v);
+  if (s == "1" || s == "true" || s == "yes" || s == "on") return true;
+  if (s == "0" || s == "false" || s == "no" || s == "off") return false;
+  return std::nullopt;
+}
+
+std::optional<util::Millis> parse_seconds(std::string_view v) {
+  auto d = util::parse_double(v);
+  if (!d || *d < 0 || *d > 1e9) return std::nullopt;
+  return util::Millis(static_cast<std::int64_t>(*d * 1000.0));
+}
+
+// Applies one `key=value` query option; returns an error message or empty.
+std::string apply_query_option(ParsedUrl& out, std::string_view key, const std::string& value) {
+  if (key == "db") {
+    auto n = util::parse_int(value);
+    if (!n || *n < 0 || *n > 1'000'000) return fmt::format("invalid db '{}'", value);
+    out.db = static_cast<int>(*n);
+  } else if (key == "password") {
+    out.password = util::Secret(value);
+  } else if (key == "username" || key == "user") {
+    out.username = value;
+  } else if (key == "ssl_cert_reqs") {
+    auto v = util::to_lower(value);
+    if (v == "none" || v == "cert_none") out.verify_peer = false;
+    else if (v == "optional" || v == "cert_optional" || v == "required" || v == "cert_required")
+      out.verify_peer = true;
+    else return fmt::format("invalid ssl_cert_reqs '{}' (none, optional or required)", value);
+  } else if (key == "ssl_check_hostname") {
+    auto b = parse_bool(value);
+    if (!b) return fmt::format("invalid ssl_check_hostname '{}'", value);
+    out.check_hostname = *b;
+  } else if (key == "ssl_ca_certs") {
+    out.ca_file = value;
+  } else if (key == "ssl_certfile") {
+    out.cert_file = value;
+  } else if (key == "ssl_keyfile") {
+    out.key_file = value;
+  } else if (key == "socket_timeout" || key == "socket_connect_timeout") {
+    auto t = parse_seconds(value);
+    if (!t) return fmt::format("invalid {} '{}' (seconds)", key, value);
+    (key == "socket_timeout" ? out.command_timeout : out.connect_timeout) = *t;
+  } else if (key == "protocol") {
+    if (value != "2" && value != "3") return fmt::format("invalid protocol '{}' (2 or 3)", value);
+    out.protocol = value == "2" ? 2 : 3;
+  } else {
+    out.warnings.push_back(fmt::format("ignoring URL option '{}'", key));
+  }
+  return {};
+}
+
+std::string parse_query(ParsedUrl& out, std::string_view query) {
+  if (query.empty()) return {};
+  for (auto pair : util::split(query, '&')) {
+    if (pair.empty()) continue;
+    auto eq = pair.find('=');
+    auto key = percent_decode(pair.substr(0, eq));
+    auto value = percent_decode(eq == std::string_view::npos ? "" : pair.substr(eq + 1));
+    if (!key || !value) return "illegal character in URL encoding";
+    if (auto msg = apply_query_option(out, *key, *value); !msg.empty()) return msg;
+  }
+  return {};
+}
+
+// Splits "user:pass" userinfo. A lone value without ':' is a password, as redis-cli reads it;
+// an empty user before ':' means "password only" (AUTH <password>), never AUTH "" <password>.
+std::string parse_userinfo(ParsedUrl& out, std::string_view info) {
+  auto colon = info.find(':');
+  auto user_part = colon == std::string_view::npos ? std::string_view{} : info.substr(0, colon);
+  auto pass_part = colon == std::string_view::npos ? info : info.substr(colon + 1);
+  auto user = percent_decode(user_part);
+  auto pass = percent_decode(pass_part);
+  if (!user || !pass) return "illegal character in URL encoding";
+  if (!user->empty()) out.username = *user;
+  if (!pass->empty()) out.password = util::Secret(*pass);
+  return {};
+}
+
+std::string parse_host_port(ParsedUrl& out, std::string_view hostport) {
+  std::string_view host, port;
+  if (!hostport.empty() && hostport.front() == '[') {
+    auto close = hostport.find(']');
+    if (close == std::string_view::npos) return "unterminated IPv6 address";
+    host = hostport.substr(1, close - 1);
+    auto rest = hostport.substr(close + 1);
+    if (!rest.empty()) {
+      if (rest.front() != ':') return "unexpected text after IPv6 address";
+      port = rest.substr(1);
+      if (port.empty()) return "empty port";
+    }
+    if (!is_ip_literal(host)) return "invalid IPv6 address";
+  } else {
+    auto colon = hostport.rfind(':');
+    if (colon != std::string_view::npos && hostport.find(':') != colon)
+      return "IPv6 addresses must be written in brackets, e.g. [::1]:6379";
+    host = hostport.substr(0, colon);
+    if (colon != std::string_view::npos) {
+      port = hostport.substr(colon + 1);
+      if (port.empty()) return "empty port";
+    }
+  }
+  if (!host.empty()) {
+    auto decoded = percent_decode(host);
+    if (!decoded) return "illegal character in URL encoding";
+    for (unsigned char c : *decoded)
+      if (c <= ' ' || c == '/' || c == '@' || c == '?' || c == '#' || c >= 0x7f)
+        return "invalid character in host name";
+    out.endpoint.host = *decoded;
+  }
+  if (!port.empty()) {
+    auto n = util::parse_int(port);
+    if (!n || *n < 1 || *n > 65535) return fmt::format("invalid port '{}'", port);
+    out.endpoint.port = static_cast<int>(*n);
+  }
+  return {};
+}
+
+std::string parse_db_path(ParsedUrl& out, std::string_view path) {
+  if (path.empty() || path == "/") return {};
+  auto db = util::parse_int(path.substr(1));
+  if (!db || *db < 0 || *db > 1'000'000) return fmt::format("invalid database number '{}'", path.substr(1));
+  out.db = static_cast<int>(*db);
+  return {};
+}
+
+}  // namespace
+
+bool is_ip_literal(std::string_view host) {
+  std::string h(host);
+  unsigned char buf[16];
+  return inet_pton(AF_INET, h.c_str(), buf) == 1 || inet_pton(AF_INET6, h.c_str(), buf) == 1;
+}
+
+Expected<ParsedUrl> parse_url(std::string_view url) {
+  ParsedUrl out;
+  auto bad = [&](std::string_view why) {
+    return fail(ErrorKind::usage, fmt::format("invalid URL '{}': {}", redact_url(url), why),
+                "expected redis://[user:password@]host[:port][/db], rediss://... or unix:///path");
+  };
+  auto scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) return bad("missing scheme");
+  auto scheme = util::to_lower(url.substr(0, scheme_end));
+  auto rest = url.substr(scheme_end + 3);
+  if (scheme == "redis") out.endpoint.transport = Transport::tcp;
+  else if (scheme == "rediss") out.endpoint.transport = Transport::tls;
+  else if (scheme == "unix" || scheme == "redis+unix" || scheme == "redis-socket")
+    out.endpoint.transport = Transport::unix_socket;
+  else return bad(fmt::format("unknown scheme '{}'", scheme));
+
+  if (auto hash = rest.find('#'); hash != std::string_view::npos) rest = rest.substr(0, hash);
+  std::string_view query;
+  if (auto q = rest.find('?'); q != std::string_view::npos) {
+    query = rest.substr(q + 1);
+    rest = rest.substr(0, q);
+  }
+
+  if (out.endpoint.transport == Transport::unix_socket) {
+    // unix://[user[:password]@]/path/to/redis.sock
+    auto at = rest.rfind('@');
+    if (at != std::string_view::npos) {
+      if (auto msg = parse_userinfo(out, rest.substr(0, at)); !msg.empty()) return bad(msg);
+      rest = rest.substr(at + 1);
+    }
+    auto path = percent_decode(rest);
+    if (!path) return bad("illegal character in URL encoding");
+    if (path->empty() || path->front() != '/') return bad("unix socket path must be absolute");
+    out.endpoint.socket_path = *path;
+    out.endpoint.host.clear();
+    out.endpoint.port = 0;
+  } else {
+    auto slash = rest.find('/');
+    auto authority = rest.substr(0, slash);
+    auto path = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash);
+    // The password may itself contain '@' when not encoded; the host never does.
+    auto at = authority.rfind('@');
+    if (at != std::string_view::npos) {
+      if (auto msg = parse_userinfo(out, authority.substr(0, at)); !msg.empty()) return bad(msg);
+      authority = authority.substr(at + 1);
+    }
+    if (auto msg = parse_host_port(out, authority); !msg.empty()) return bad(msg);
+    if (auto msg = parse_db_path(out, path); !msg.empty()) return bad(msg);
+  }
+  if (auto msg = parse_query(out, query); !msg.empty()) return bad(msg);
+  return out;
+}
+
+std::string describe(const Endpoint& endpoint) {
+  if (endpoint.transport == Transport::unix_socket) return "unix:" + endpoint.socket_path;
+  if (endpoint.host.find(':') != std::string::npos)
+    return fmt::format("[{}]:{}", endpoint.host, endpoint.port);
+  return fmt::format("{}:{}", endpoint.host, endpoint.port);
+}
+
+std::string redact_url(std::string_view url) {
+  std::string out(url);
+  auto scheme_end = out.find("://");
+  auto start = scheme_end == std::string::npos ? 0 : scheme_end + 3;
+  auto end = out.find_first_of("/?#", start);
+  auto at = out.rfind('@', end == std::string::npos ? std::string::npos : end);
+  if (at != std::string::npos && at >= start) {
+    auto colon = out.find(':', start);
+    if (colon != std::string::npos && colon < at) out.replace(colon + 1, at - colon - 1, "****");
+    else out.replace(start, at - start, "****");
+  }
+  // Query-string passwords too.
+  for (std::string_view key : {"password=", "ssl_password="}) {
+    auto pos = out.find(key);
+    while (pos != std::string::npos) {
+      auto value_start = pos + key.size();
+      auto value_end = out.find('&', value_start);
+      out.replace(value_start,
+                  (value_end == std::string::npos ? out.size() : value_end) - value_start, "****");
+      pos = out.find(key, value_start + 4);
+    }
+  }
+  return out;
+}
+
+}  // namespace rctl::net

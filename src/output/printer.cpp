@@ -1,0 +1,143 @@
+#include "output/printer.hpp"
+
+#include "decode/bytes.hpp"
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <unistd.h>
+
+namespace rctl::output {
+
+std::optional<Format> parse_format(std::string_view name) {
+  if (name == "table") return Format::table;
+  if (name == "json") return Format::json;
+  if (name == "nagios") return Format::nagios;
+  if (name == "prometheus") return Format::prometheus;
+  return std::nullopt;
+}
+
+const char* to_string(Format format) {
+  switch (format) {
+    case Format::table: return "table";
+    case Format::json: return "json";
+    case Format::nagios: return "nagios";
+    case Format::prometheus: return "prometheus";
+  }
+  return "table";
+}
+
+Terminal detect_terminal(bool no_color_flag) {
+  Terminal t;
+  t.stdout_tty = ::isatty(STDOUT_FILENO) == 1;
+  t.stderr_tty = ::isatty(STDERR_FILENO) == 1;
+  auto env = [](const char* name) {
+    const char* v = std::getenv(name);
+    return v ? std::string_view(v) : std::string_view{};
+  };
+  bool no_color = no_color_flag || !env("NO_COLOR").empty() || env("TERM") == "dumb";
+  bool force = !env("CLICOLOR_FORCE").empty() && env("CLICOLOR_FORCE") != "0";
+  t.color = !no_color && (force || t.stdout_tty);
+  t.stderr_color = !no_color && (force || t.stderr_tty);
+  return t;
+}
+
+Printer::Printer(Format format, Terminal terminal, bool quiet, bool verbose)
+    : m_format(format), m_terminal(terminal), m_quiet(quiet), m_verbose(verbose) {}
+
+void Printer::write_stdout(std::string_view text) {
+  std::size_t done = 0;
+  while (done < text.size()) {
+    auto n = ::write(STDOUT_FILENO, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EPIPE) throw StdoutClosed{};
+    if (n <= 0) throw StdoutClosed{};
+    done += static_cast<std::size_t>(n);
+  }
+}
+
+void Printer::write_stderr(std::string_view text) {
+  std::size_t done = 0;
+  while (done < text.size()) {
+    auto n = ::write(STDERR_FILENO, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;  // nowhere left to complain to
+    done += static_cast<std::size_t>(n);
+  }
+}
+
+void Printer::emit(const Document& doc) {
+  end_progress();
+  switch (m_format) {
+    case Format::json: return write_stdout(render_json(doc.json));
+    case Format::nagios:
+      if (doc.nagios) return write_stdout(*doc.nagios);
+      break;
+    case Format::prometheus:
+      if (doc.prometheus) return write_stdout(*doc.prometheus);
+      break;
+    case Format::table: break;
+  }
+  write_stdout(render_table(doc, m_terminal.color));
+}
+
+void Printer::error(const Error& error, int exit_code) {
+  end_progress();
+  auto red = m_terminal.stderr_color ? "\x1b[31;1m" : "";
+  auto reset = m_terminal.stderr_color ? "\x1b[0m" : "";
+  std::string text = fmt::format("rctl: {}error:{} {}\n", red, reset,
+                                 decode::escape_for_terminal(error.message));
+  if (!error.hint.empty()) text += fmt::format("rctl: hint: {}\n", decode::escape_for_terminal(error.hint));
+  write_stderr(text);
+  if (m_format == Format::json) {
+    nlohmann::ordered_json j;
+    j["error"] = {{"kind", to_string(error.kind)},
+                  {"message", error.message},
+                  {"hint", error.hint},
+                  {"exit_code", exit_code}};
+    try {
+      write_stdout(render_json(j));
+    } catch (const StdoutClosed&) {
+    }
+  }
+}
+
+void Printer::warning(std::string_view message) {
+  if (m_quiet) return;
+  end_progress();
+  auto yellow = m_terminal.stderr_color ? "\x1b[33m" : "";
+  auto reset = m_terminal.stderr_color ? "\x1b[0m" : "";
+  write_stderr(fmt::format("rctl: {}warning:{} {}\n", yellow, reset, decode::escape_for_terminal(message)));
+}
+
+void Printer::note(std::string_view message) {
+  if (m_quiet) return;
+  end_progress();
+  write_stderr(fmt::format("rctl: {}\n", decode::escape_for_terminal(message)));
+}
+
+void Printer::debug(std::string_view message) {
+  if (!m_verbose) return;
+  end_progress();
+  write_stderr(fmt::format("rctl: debug: {}\n", decode::escape_for_terminal(message)));
+}
+
+void Printer::progress(std::string_view line) {
+  if (m_quiet) return;
+  auto text = decode::escape_for_terminal(line);
+  if (m_terminal.stderr_tty) {
+    write_stderr(fmt::format("\r\x1b[K{}", text));
+    m_progress_shown = true;
+  } else {
+    write_stderr(fmt::format("rctl: {}\n", text));
+  }
+}
+
+void Printer::end_progress() {
+  if (!m_progress_shown) return;
+  m_progress_shown = false;
+  write_stderr("\r\x1b[K");
+}
+
+}  // namespace rctl::output

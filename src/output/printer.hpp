@@ -1,0 +1,78 @@
+#pragma once
+// The one printer: data to stdout as table, JSON, nagios or prometheus text; messages,
+// warnings, progress and errors to stderr. Every byte of human output is escaped so that
+// nothing from Redis reaches a terminal raw.
+
+#include "output/document.hpp"
+#include "util/error.hpp"
+
+#include <cstdio>
+#include <string>
+#include <string_view>
+
+namespace rctl::output {
+
+enum class Format { table, json, nagios, prometheus };
+
+// Parses "table", "json", "nagios", "prometheus"; nullopt otherwise.
+std::optional<Format> parse_format(std::string_view name);
+const char* to_string(Format format);
+
+struct Terminal {
+  bool stdout_tty = false;
+  bool stderr_tty = false;
+  bool color = false;  // stdout colour
+  bool stderr_color = false;
+};
+
+// Looks at the file descriptors and NO_COLOR / TERM=dumb / CLICOLOR_FORCE.
+Terminal detect_terminal(bool no_color_flag);
+
+// Thrown when stdout is a closed pipe (`rctl ... | head`); main() exits 0 quietly.
+struct StdoutClosed {};
+
+class Printer {
+ public:
+  Printer(Format format, Terminal terminal, bool quiet = false, bool verbose = false);
+
+  Format format() const { return m_format; }
+  const Terminal& terminal() const { return m_terminal; }
+  bool verbose() const { return m_verbose; }
+
+  // Writes `doc` to stdout in the chosen format.
+  void emit(const Document& doc);
+
+  // Reports an error: one line (plus a hint line) on stderr; under -o json also a JSON
+  // error object on stdout, so that JSON consumers always get valid JSON.
+  void error(const Error& error, int exit_code);
+
+  // "rctl: warning: ..." on stderr (suppressed by -q).
+  void warning(std::string_view message);
+
+  // An informational line on stderr (suppressed by -q).
+  void note(std::string_view message);
+
+  // A debug line on stderr, only with -v.
+  void debug(std::string_view message);
+
+  // Progress on stderr: rewritten in place on a terminal; callers throttle non-TTY lines.
+  void progress(std::string_view line);
+  void end_progress();
+
+ private:
+  void write_stdout(std::string_view text);
+  void write_stderr(std::string_view text);
+  Format m_format;
+  Terminal m_terminal;
+  bool m_quiet;
+  bool m_verbose;
+  bool m_progress_shown = false;
+};
+
+// Renders the human form of `doc` (exposed for golden tests).
+std::string render_table(const Document& doc, bool color);
+
+// Renders the JSON form of `doc` (valid JSON even for invalid UTF-8 input).
+std::string render_json(const nlohmann::ordered_json& json);
+
+}  // namespace rctl::output

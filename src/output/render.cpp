@@ -1,0 +1,153 @@
+// Turning Documents into text: aligned tables and fields for people, JSON for programs.
+
+#include "decode/bytes.hpp"
+#include "output/printer.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace rctl::output {
+
+namespace {
+
+// Cells longer than this are cut in tables (Fields and Text are never cut).
+constexpr std::size_t k_max_cell_width = 120;
+
+bool is_wide(char32_t cp) {
+  return (cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0xa4cf) ||
+         (cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0xf900 && cp <= 0xfaff) ||
+         (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff00 && cp <= 0xff60) ||
+         (cp >= 0xffe0 && cp <= 0xffe6) || (cp >= 0x1f300 && cp <= 0x1f64f) ||
+         (cp >= 0x1f900 && cp <= 0x1f9ff) || (cp >= 0x20000 && cp <= 0x3fffd);
+}
+
+// Display columns of already-escaped (valid UTF-8) text.
+std::size_t display_width(std::string_view s) {
+  std::size_t width = 0;
+  for (std::size_t i = 0; i < s.size();) {
+    auto b = static_cast<unsigned char>(s[i]);
+    std::size_t len = b < 0x80 ? 1 : (b >> 5) == 6 ? 2 : (b >> 4) == 14 ? 3 : 4;
+    char32_t cp = len == 1 ? b : len == 2 ? (b & 0x1f) : len == 3 ? (b & 0x0f) : (b & 0x07);
+    for (std::size_t k = 1; k < len && i + k < s.size(); ++k)
+      cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3f);
+    width += is_wide(cp) ? 2 : 1;
+    i += len;
+  }
+  return width;
+}
+
+// Cuts escaped text to at most `max` columns, ending with "…".
+std::string truncate(std::string text, std::size_t max) {
+  if (display_width(text) <= max) return text;
+  std::string out;
+  std::size_t width = 0;
+  for (std::size_t i = 0; i < text.size();) {
+    auto b = static_cast<unsigned char>(text[i]);
+    std::size_t len = b < 0x80 ? 1 : (b >> 5) == 6 ? 2 : (b >> 4) == 14 ? 3 : 4;
+    if (width + 2 > max) break;
+    out.append(text, i, len);
+    width += display_width(std::string_view(text).substr(i, len));
+    i += len;
+  }
+  return out + "…";
+}
+
+const char* tone_code(Tone tone) {
+  switch (tone) {
+    case Tone::good: return "\x1b[32m";
+    case Tone::warn: return "\x1b[33m";
+    case Tone::bad: return "\x1b[31;1m";
+    case Tone::dim: return "\x1b[2m";
+    case Tone::strong: return "\x1b[1m";
+    case Tone::plain: return "";
+  }
+  return "";
+}
+
+std::string paint(const std::string& text, Tone tone, bool color) {
+  if (!color || tone == Tone::plain) return text;
+  return fmt::format("{}{}\x1b[0m", tone_code(tone), text);
+}
+
+std::string pad(const std::string& painted, std::size_t width, std::size_t target, bool right) {
+  std::string spaces(target > width ? target - width : 0, ' ');
+  return right ? spaces + painted : painted + spaces;
+}
+
+void render_fields(std::string& out, const Fields& f, bool color) {
+  if (!f.title.empty()) out += paint(decode::escape_for_terminal(f.title), Tone::strong, color) + "\n";
+  std::size_t key_width = 0;
+  std::vector<std::string> keys;
+  for (const auto& [key, value] : f.items) {
+    keys.push_back(decode::escape_for_terminal(key) + ":");
+    key_width = std::max(key_width, display_width(keys.back()));
+  }
+  std::string indent = f.title.empty() ? "" : "  ";
+  for (std::size_t i = 0; i < f.items.size(); ++i) {
+    const auto& value = f.items[i].second;
+    out += indent + pad(keys[i], display_width(keys[i]), key_width + 1, false);
+    out += paint(decode::escape_for_terminal(value.text), value.tone, color) + "\n";
+  }
+}
+
+void render_rows(std::string& out, const Table& t, bool color) {
+  if (!t.title.empty()) out += paint(decode::escape_for_terminal(t.title), Tone::strong, color) + "\n";
+  std::size_t n = t.columns.size();
+  std::vector<std::size_t> widths(n, 0);
+  std::vector<std::vector<std::string>> cells;
+  for (std::size_t c = 0; c < n; ++c) widths[c] = display_width(t.columns[c]);
+  for (const auto& row : t.rows) {
+    auto& line = cells.emplace_back();
+    for (std::size_t c = 0; c < n; ++c) {
+      line.push_back(c < row.size() ? truncate(decode::escape_for_terminal(row[c].text), k_max_cell_width)
+                                    : std::string{});
+      widths[c] = std::max(widths[c], display_width(line.back()));
+    }
+  }
+  auto right = [&](std::size_t c) { return c < t.numeric.size() && t.numeric[c]; };
+  std::string header;
+  for (std::size_t c = 0; c < n; ++c) {
+    auto name = decode::escape_for_terminal(t.columns[c]);
+    auto text = c + 1 == n && !right(c) ? name : pad(name, display_width(name), widths[c], right(c));
+    header += (c ? "  " : "") + text;
+  }
+  out += paint(header, Tone::dim, color) + "\n";
+  for (std::size_t r = 0; r < cells.size(); ++r) {
+    std::string line;
+    for (std::size_t c = 0; c < n; ++c) {
+      auto tone = c < t.rows[r].size() ? t.rows[r][c].tone : Tone::plain;
+      auto w = display_width(cells[r][c]);
+      auto painted = paint(cells[r][c], tone, color);
+      line += (c ? "  " : "") + (c + 1 == n && !right(c) ? painted : pad(painted, w, widths[c], right(c)));
+    }
+    out += line + "\n";
+  }
+}
+
+}  // namespace
+
+std::string render_table(const Document& doc, bool color) {
+  std::string out;
+  bool first = true;
+  for (const auto& block : doc.blocks) {
+    if (std::holds_alternative<RawBytes>(block)) {
+      out += std::get<RawBytes>(block).bytes;
+      continue;
+    }
+    if (!first && !std::holds_alternative<Text>(block)) out += "\n";
+    first = false;
+    if (auto* f = std::get_if<Fields>(&block)) render_fields(out, *f, color);
+    else if (auto* t = std::get_if<Table>(&block)) render_rows(out, *t, color);
+    else if (auto* x = std::get_if<Text>(&block))
+      out += paint(decode::escape_for_terminal(x->text), x->tone, color) + "\n";
+  }
+  return out;
+}
+
+std::string render_json(const nlohmann::ordered_json& json) {
+  // `replace` keeps the output valid even if a caller forgot decode::json_bytes somewhere.
+  return json.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+}
+
+}  // namespace rctl::output

@@ -1,0 +1,82 @@
+#include "util/duration.hpp"
+
+#include "util/strings.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+namespace rctl::util {
+
+namespace {
+
+// Milliseconds per unit suffix; nullopt for an unknown suffix.
+std::optional<double> unit_millis(std::string_view unit) {
+  if (unit == "ms") return 1.0;
+  if (unit == "s" || unit.empty()) return 1000.0;
+  if (unit == "m" || unit == "min") return 60'000.0;
+  if (unit == "h") return 3'600'000.0;
+  if (unit == "d") return 86'400'000.0;
+  return std::nullopt;
+}
+
+}  // namespace
+
+Expected<Millis> parse_duration(std::string_view text, std::string_view what) {
+  auto bad = [&] {
+    return fail(ErrorKind::usage, fmt::format("invalid {} '{}'", what, text),
+                "use a number with a unit: 250ms, 5s, 2m, 1h, 1d");
+  };
+  auto rest = trim(text);
+  if (rest.empty()) return bad();
+  double total = 0;
+  while (!rest.empty()) {
+    std::size_t i = 0;
+    while (i < rest.size() && ((rest[i] >= '0' && rest[i] <= '9') || rest[i] == '.')) ++i;
+    std::size_t j = i;
+    while (j < rest.size() && rest[j] >= 'a' && rest[j] <= 'z') ++j;
+    auto number = parse_double(rest.substr(0, i));
+    auto factor = unit_millis(rest.substr(i, j - i));
+    if (!number || !factor || !std::isfinite(*number)) return bad();
+    total += *number * *factor;
+    rest = rest.substr(j);
+  }
+  if (total > 1e15) return bad();
+  return Millis(static_cast<std::int64_t>(std::llround(total)));
+}
+
+std::string format_duration(Millis duration) {
+  auto ms = duration.count();
+  if (ms < 0) return "-" + format_duration(Millis(-ms));
+  if (ms < 1000) return fmt::format("{}ms", ms);
+  if (ms < 60'000) return fmt::format("{:.1f}s", static_cast<double>(ms) / 1000.0);
+  auto s = ms / 1000;
+  if (s < 3600) return fmt::format("{}m{:02}s", s / 60, s % 60);
+  if (s < 86400) return fmt::format("{}h{:02}m", s / 3600, (s % 3600) / 60);
+  return fmt::format("{}d{}h", s / 86400, (s % 86400) / 3600);
+}
+
+std::string format_bytes(std::int64_t bytes) {
+  if (bytes < 0) return "-" + format_bytes(-bytes);
+  if (bytes < 1024) return fmt::format("{} B", bytes);
+  static constexpr const char* k_units[] = {"KiB", "MiB", "GiB", "TiB", "PiB"};
+  double value = static_cast<double>(bytes);
+  int unit = -1;
+  while (value >= 1024.0 && unit < 4) {
+    value /= 1024.0;
+    ++unit;
+  }
+  return fmt::format("{:.1f} {}", value, k_units[unit]);
+}
+
+std::string format_count(std::int64_t count) {
+  auto digits = fmt::format("{}", count < 0 ? -count : count);
+  std::string out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i && (digits.size() - i) % 3 == 0) out.push_back(',');
+    out.push_back(digits[i]);
+  }
+  return count < 0 ? "-" + out : out;
+}
+
+}  // namespace rctl::util
