@@ -24,6 +24,10 @@ inline constexpr std::size_t k_default_max_depth = 128;
 inline constexpr std::int64_t k_default_max_elements = 64LL * 1024 * 1024;
 inline constexpr std::int64_t k_default_max_bulk_length = 512LL * 1024 * 1024;
 
+// Longest line (simple string, error, number, header) accepted, CRLF excluded. A peer that
+// never sends CRLF gets an error here instead of being buffered without end.
+inline constexpr std::size_t k_max_line_length = 64 * 1024;
+
 struct ReaderLimits {
   std::size_t max_depth = k_default_max_depth;            // nesting of aggregates
   std::int64_t max_elements = k_default_max_elements;     // elements of one aggregate (map: pairs)
@@ -55,14 +59,23 @@ class Reader {
   bool failed() const { return m_error.has_value(); }
 
  private:
-  struct Frame;  // one aggregate being filled
+  // One aggregate being filled. Open aggregates live on an explicit stack rather than in
+  // their parents, so a reply split across feeds resumes where it stopped (never re-parsed)
+  // and nesting never recurses on the call stack.
+  struct Frame {
+    Value value;                 // type set; elements are appended as they complete
+    std::int64_t remaining = 0;  // elements still to come (map and attribute: 2 per pair)
+    bool is_attribute = false;   // RESP3 `|`: dropped when complete
+  };
+
   ReaderLimits m_limits;
-  std::string m_buffer;
-  std::size_t m_pos = 0;  // parse position in m_buffer
-  std::vector<Frame> m_stack;
+  std::string m_buffer;            // bytes fed; those before m_pos are consumed
+  std::size_t m_pos = 0;           // parse position in m_buffer
+  std::size_t m_line_scanned = 0;  // bytes after m_pos + 1 known to hold no CR or LF
+  std::size_t m_partial = 0;       // bytes consumed into the top-level value still open
+  std::vector<Frame> m_stack;      // open aggregates, outermost first
   std::optional<ProtocolError> m_error;
-  // Implementation-defined state lives in reader.cpp.
-  friend struct ReaderImpl;
+  friend struct ReaderImpl;  // the parsing steps, in reader.cpp
 };
 
 }  // namespace rctl::resp
