@@ -1,1 +1,118 @@
-int main() { return 0; }
+// rctl entry point: builds the command tree, parses, runs the one chosen action, and maps
+// every error to its exit code. The only try/catch of the program.
+
+#include "context.hpp"
+
+#include "output/printer.hpp"
+#include "util/error.hpp"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <csignal>
+#include <cstring>
+#include <string_view>
+
+namespace {
+
+using namespace rctl;
+
+// Overwrites passwords in argv so that `ps` and /proc/<pid>/cmdline no longer show them
+// once parsing is done (CLI11 has copied what it needs).
+void scrub_secrets(int argc, char** argv) {
+  auto mask = [](char* s, std::size_t from, std::size_t to) {
+    for (std::size_t i = from; i < to; ++i) s[i] = '*';
+  };
+  auto mask_url_password = [&](char* s) {
+    std::string_view url(s);
+    auto start = url.find("://");
+    if (start == std::string_view::npos) return;
+    start += 3;
+    auto end = url.find_first_of("/?#", start);
+    auto at = url.rfind('@', end == std::string_view::npos ? url.npos : end);
+    if (at != std::string_view::npos && at > start) {
+      auto colon = url.find(':', start);
+      mask(s, colon != std::string_view::npos && colon < at ? colon + 1 : start, at);
+    }
+    for (auto pos = url.find("password="); pos != std::string_view::npos; pos = url.find("password=", pos + 1)) {
+      auto value_end = url.find('&', pos);
+      mask(s, pos + 9, value_end == std::string_view::npos ? url.size() : value_end);
+    }
+  };
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg(argv[i]);
+    if ((arg == "-a" || arg == "--password") && i + 1 < argc) {
+      mask(argv[i + 1], 0, std::strlen(argv[i + 1]));
+    } else if (arg.starts_with("--password=")) {
+      mask(argv[i], 11, arg.size());
+    } else if (arg.starts_with("-a") && arg.size() > 2 && arg[2] != '-') {
+      mask(argv[i], 2, arg.size());
+    } else if ((arg == "-u" || arg == "--url") && i + 1 < argc) {
+      mask_url_password(argv[i + 1]);
+    } else if (arg.starts_with("--url=") || (arg.starts_with("-u") && arg.size() > 2)) {
+      mask_url_password(argv[i]);
+    }
+  }
+}
+
+// True when the command line asks for JSON, so that even parse errors are JSON.
+bool wants_json(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    std::string_view a(argv[i]);
+    if ((a == "-o" || a == "--output") && i + 1 < argc && std::string_view(argv[i + 1]) == "json") return true;
+    if (a == "--output=json" || a == "-ojson") return true;
+  }
+  return false;
+}
+
+int report(commands::Context& ctx, const Error& error) {
+  int code = static_cast<int>(exit_code_for(error.kind));
+  if (ctx.nagios_exit_codes && ctx.printer().format() == output::Format::nagios) code = error.kind == ErrorKind::usage ? 3 : 2;
+  ctx.printer().error(error, code);
+  return code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::signal(SIGPIPE, SIG_IGN);
+  commands::GlobalOptions options;
+  commands::Context ctx(options);
+  CLI::App app{"rctl: check, measure and operate the Redis behind your application "
+               "(health, stats, cache, sessions, rate limits, RQ jobs)",
+               "rctl"};
+  app.set_version_flag("--version", std::string("rctl ") + RCTL_VERSION);
+  app.require_subcommand(1);
+  app.fallthrough();
+  commands::add_global_flags(app, options);
+  commands::register_health(app, ctx);
+  commands::register_stats(app, ctx);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    scrub_secrets(argc, argv);
+    if (wants_json(argc, argv)) options.output = "json";
+    else options.output = "table";
+    return report(ctx, Error{ErrorKind::usage, e.what(), "see rctl --help"});
+  }
+  scrub_secrets(argc, argv);
+
+  try {
+    if (!ctx.run) return report(ctx, Error{ErrorKind::usage, "no command given", "see rctl --help"});
+    return ctx.run();
+  } catch (const Failure& f) {
+    return report(ctx, f.error());
+  } catch (const output::StdoutClosed&) {
+    return 0;
+  } catch (const std::exception& e) {
+    return report(ctx, Error{ErrorKind::internal, fmt::format("internal error: {}", e.what()),
+                             "please report this as a bug"});
+  }
+}

@@ -66,12 +66,13 @@ struct Attempt : std::enable_shared_from_this<Attempt> {
       self->tcp.close(ignored);
       self->unix_socket.close(ignored);
       if (self->tls_client) self->tls_client->close();
-      auto phase = self->tls_client ? "TLS handshake with" : "connecting to";
+      bool in_tls = self->tls_client != nullptr;
       self->fail_with(ErrorKind::timeout,
-                      fmt::format("timed out {} {} after {}", phase, describe(self->endpoint),
-                                  seconds_text(self->timeout)),
-                      "check the host, port and firewall; raise --connect-timeout if the "
-                      "network is slow");
+                      fmt::format("timed out {} {} after {}", in_tls ? "in the TLS handshake with" : "connecting to",
+                                  describe(self->endpoint), seconds_text(self->timeout)),
+                      in_tls ? "the server may not speak TLS on this port: use redis:// instead of rediss://"
+                             : "check the host, port and firewall; raise --connect-timeout if the "
+                               "network is slow");
     });
   }
 
@@ -91,6 +92,15 @@ struct Attempt : std::enable_shared_from_this<Attempt> {
   }
 
   void start_tcp() {
+    // IP literals need no resolver (Asio's async resolver runs getaddrinfo on a thread).
+    std::error_code ec;
+    auto address = asio::ip::make_address(endpoint.host, ec);
+    if (!ec) {
+      auto results = asio::ip::tcp::resolver::results_type::create(
+          asio::ip::tcp::endpoint(address, static_cast<unsigned short>(endpoint.port)), endpoint.host,
+          std::to_string(endpoint.port));
+      return connect_to(results);
+    }
     resolver.async_resolve(
         endpoint.host, std::to_string(endpoint.port),
         [self = shared_from_this()](const std::error_code& ec,

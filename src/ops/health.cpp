@@ -2,7 +2,9 @@
 
 #include "client/options.hpp"
 #include "cluster/address.hpp"
+#include "cluster/slot.hpp"
 #include "util/duration.hpp"
+#include "util/strings.hpp"
 
 #include <fmt/format.h>
 
@@ -127,11 +129,14 @@ void check_replication(NodeHealth& n, const HealthThresholds& t) {
                       n.address});
 }
 
-void check_server_state(NodeHealth& n) {
+void check_loading(NodeHealth& n) {
   if (n.info.get_or("loading", "0") == "1")
     n.checks.push_back({"loading", Level::critical,
                         fmt::format("loading the dataset ({}% done)", n.info.get_or("loading_loaded_perc", "?")),
                         n.address});
+}
+
+void check_counters(NodeHealth& n) {
   if (auto rejected = n.info.integer("rejected_connections").value_or(0); rejected > 0)
     n.checks.push_back({"connections", Level::warning,
                         fmt::format("{} connections rejected since start (maxclients {})", rejected,
@@ -158,10 +163,11 @@ void evaluate_node(NodeHealth& n, const HealthThresholds& t) {
                       n.address});
   if (n.info.empty()) return;
   if (n.info.get("role")) n.role = n.info.get_or("role", "") == "slave" ? "replica" : std::string(n.info.get_or("role", ""));
-  check_server_state(n);
+  check_loading(n);
   check_latency(n, t);
   check_memory(n, t);
   check_replication(n, t);
+  check_counters(n);
 }
 
 ClusterSummary summarize_cluster(const cluster::Client& target, HealthReport& report) {

@@ -3,6 +3,7 @@
 #include "decode/bytes.hpp"
 #include "ops/health.hpp"
 #include "util/duration.hpp"
+#include "util/strings.hpp"
 
 #include <fmt/format.h>
 

@@ -82,6 +82,13 @@ void Printer::emit(const Document& doc) {
   write_stdout(render_table(doc, m_terminal.color));
 }
 
+void Printer::emit_line(const Document& doc) {
+  end_progress();
+  if (m_format == Format::json)
+    return write_stdout(doc.json.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n");
+  write_stdout(render_table(doc, m_terminal.color));
+}
+
 void Printer::error(const Error& error, int exit_code) {
   end_progress();
   auto red = m_terminal.stderr_color ? "\x1b[31;1m" : "";

@@ -42,6 +42,9 @@ class Printer {
   // Writes `doc` to stdout in the chosen format.
   void emit(const Document& doc);
 
+  // Writes `doc` as one line: compact JSON (NDJSON) or its text blocks; for watch modes.
+  void emit_line(const Document& doc);
+
   // Reports an error: one line (plus a hint line) on stderr; under -o json also a JSON
   // error object on stdout, so that JSON consumers always get valid JSON.
   void error(const Error& error, int exit_code);

@@ -1,0 +1,82 @@
+#pragma once
+// What every command needs after parsing: the global options, the printer, and a lazily
+// opened connection to the target. The only place commands/ reaches into client/ and net/.
+
+#include "cluster/client.hpp"
+#include "config/settings.hpp"
+#include "net/event_loop.hpp"
+#include "output/printer.hpp"
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace CLI {
+class App;
+}
+
+namespace rctl::commands {
+
+struct GlobalOptions {
+  config::ConnectionFlags connection;
+  std::string output = "table";
+  bool no_color = false;
+  bool quiet = false;
+  bool verbose = false;
+};
+
+class Context {
+ public:
+  explicit Context(GlobalOptions& options) : m_options(options) {}
+
+  GlobalOptions& options() { return m_options; }
+
+  // The printer, created on first use from the parsed global options.
+  output::Printer& printer();
+
+  // Checks that -o is one of `allowed` for this command; usage error otherwise.
+  void require_format(std::initializer_list<output::Format> allowed, std::string_view command);
+
+  // Resolves settings for `role` and connects (cluster detection included). Throws Failure.
+  cluster::Client& connect(config::Role role = config::Role::general);
+
+  // A factory for commands that reconnect (health --wait): each call opens a fresh client.
+  std::function<Expected<std::unique_ptr<cluster::Client>>()> connector(config::Role role);
+
+  // Connection options for `role` without connecting (for reports about unreachable servers).
+  client::ConnectionOptions connection_options(config::Role role);
+
+  net::EventLoop& loop() { return m_loop; }
+
+  // The command's action, set by the subcommand's callback; returns the exit code.
+  std::function<int()> run;
+
+  // Set by commands that follow monitoring-plugin exit codes under -o nagios (health).
+  bool nagios_exit_codes = false;
+
+ private:
+  struct Resolved {
+    client::ConnectionOptions options;
+    cluster::ClientOptions client_options;
+  };
+  Resolved resolve(config::Role role);
+
+  GlobalOptions& m_options;
+  std::optional<output::Printer> m_printer;
+  std::optional<Resolved> m_resolved;
+  net::EventLoop m_loop;
+  std::unique_ptr<cluster::Client> m_client;
+};
+
+// Adds the global flags to the root app.
+void add_global_flags(CLI::App& app, GlobalOptions& options);
+
+// Each command group registers its subcommand(s) here.
+void register_health(CLI::App& app, Context& ctx);
+void register_stats(CLI::App& app, Context& ctx);
+
+// Parses a duration flag value or throws a usage Failure naming the flag.
+util::Millis duration_flag(const std::string& text, std::string_view flag);
+
+}  // namespace rctl::commands

@@ -1,0 +1,111 @@
+// rctl health: reachability, TLS, auth, latency, replication, memory, cluster state.
+
+#include "context.hpp"
+
+#include "ops/health.hpp"
+#include "util/interrupt.hpp"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+namespace rctl::commands {
+
+namespace {
+
+struct HealthFlags {
+  std::string wait;
+  int samples = 5;
+  std::string latency_warn = "100ms", latency_crit = "500ms";
+  double memory_warn = 80, memory_crit = 95;
+  std::string lag_warn = "10s", lag_crit = "60s";
+  bool strict = false;
+};
+
+int nagios_code(ops::Level level) { return level == ops::Level::ok ? 0 : level == ops::Level::warning ? 1 : 2; }
+
+// Exit status: nagios has its own scale; otherwise critical (or warning with --strict) is 1.
+int exit_status(const ops::HealthReport& r, output::Format format, bool strict) {
+  if (format == output::Format::nagios) return nagios_code(r.level);
+  if (r.level == ops::Level::critical || (strict && r.level == ops::Level::warning)) return 1;
+  return 0;
+}
+
+bool ready(const ops::HealthReport& r, bool strict) {
+  return r.level == ops::Level::ok || (!strict && r.level == ops::Level::warning);
+}
+
+int run_health(Context& ctx, const HealthFlags& f) {
+  ctx.require_format({output::Format::table, output::Format::json, output::Format::nagios}, "health");
+  ctx.nagios_exit_codes = true;
+  auto& printer = ctx.printer();
+  ops::HealthOptions options;
+  options.samples = f.samples;
+  options.thresholds.latency_warn_ms = static_cast<double>(duration_flag(f.latency_warn, "--latency-warn").count());
+  options.thresholds.latency_crit_ms = static_cast<double>(duration_flag(f.latency_crit, "--latency-crit").count());
+  options.thresholds.memory_warn_pct = f.memory_warn;
+  options.thresholds.memory_crit_pct = f.memory_crit;
+  options.thresholds.lag_warn_s = static_cast<double>(duration_flag(f.lag_warn, "--lag-warn").count()) / 1000.0;
+  options.thresholds.lag_crit_s = static_cast<double>(duration_flag(f.lag_crit, "--lag-crit").count()) / 1000.0;
+  if (options.thresholds.latency_warn_ms > options.thresholds.latency_crit_ms ||
+      options.thresholds.memory_warn_pct > options.thresholds.memory_crit_pct ||
+      options.thresholds.lag_warn_s > options.thresholds.lag_crit_s)
+    throw Failure(ErrorKind::usage, "a warning threshold is above its critical threshold");
+  bool nagios = printer.format() == output::Format::nagios;
+
+  auto connect = ctx.connector(config::Role::general);
+  auto deadline = std::chrono::steady_clock::now() +
+                  (f.wait.empty() ? util::Millis(0) : duration_flag(f.wait, "--wait"));
+  if (!f.wait.empty()) util::install_interrupt_handler();
+  long pause_ms = 100;
+  for (int attempt = 1;; ++attempt) {
+    auto client = connect();
+    std::optional<ops::HealthReport> report;
+    std::optional<Error> error;
+    if (client) report = ops::check_health(**client, options);
+    else error = client.error();
+    bool done = report ? ready(*report, f.strict) : false;
+    auto now = std::chrono::steady_clock::now();
+    if (done || now >= deadline || util::interrupted()) {
+      if (util::interrupted()) throw Failure(ErrorKind::interrupted, "interrupted while waiting for the server");
+      if (report) {
+        printer.emit(ops::render_health(*report, options));
+        return exit_status(*report, printer.format(), f.strict);
+      }
+      if (nagios) {
+        auto r = ops::unreachable_report(ctx.connection_options(config::Role::general), *error);
+        printer.emit(ops::render_health(r, options));
+        return 2;
+      }
+      throw Failure(*error);
+    }
+    auto left = std::chrono::duration_cast<util::Millis>(deadline - now);
+    printer.note(fmt::format("waiting ({}): {} ({} left)", attempt,
+                             report ? std::string("not healthy yet: ") + ops::to_string(report->level) : error->message,
+                             util::format_duration(left)));
+    util::sleep_interruptible(std::min<long>(pause_ms, left.count()));
+    pause_ms = std::min<long>(pause_ms * 2, 1000);
+  }
+}
+
+}  // namespace
+
+void register_health(CLI::App& app, Context& ctx) {
+  auto f = std::make_shared<HealthFlags>();
+  auto* cmd = app.add_subcommand("health", "Check reachability, latency, memory, replication and cluster state");
+  cmd->add_option("--wait", f->wait, "Retry until healthy or until this much time has passed (CI readiness)")
+      ->type_name("DUR");
+  cmd->add_option("--samples", f->samples, "PINGs per node for latency figures")->type_name("N")
+      ->check(CLI::Range(1, 10000));
+  cmd->add_option("--latency-warn", f->latency_warn, "PING p99 that warns (default 100ms)")->type_name("DUR");
+  cmd->add_option("--latency-crit", f->latency_crit, "PING p99 that is critical (default 500ms)")->type_name("DUR");
+  cmd->add_option("--memory-warn", f->memory_warn, "Percent of maxmemory that warns (default 80)")
+      ->type_name("PCT")->check(CLI::Range(0.0, 100.0));
+  cmd->add_option("--memory-crit", f->memory_crit, "Percent of maxmemory that is critical (default 95)")
+      ->type_name("PCT")->check(CLI::Range(0.0, 100.0));
+  cmd->add_option("--lag-warn", f->lag_warn, "Replication lag that warns (default 10s)")->type_name("DUR");
+  cmd->add_option("--lag-crit", f->lag_crit, "Replication lag that is critical (default 60s)")->type_name("DUR");
+  cmd->add_flag("--strict", f->strict, "Treat warnings as failures (exit 1)");
+  cmd->callback([&ctx, f] { ctx.run = [&ctx, f] { return run_health(ctx, *f); }; });
+}
+
+}  // namespace rctl::commands

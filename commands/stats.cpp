@@ -1,0 +1,57 @@
+// rctl stats: INFO made readable, once or every interval with --watch.
+
+#include "context.hpp"
+
+#include "ops/stats.hpp"
+#include "util/interrupt.hpp"
+
+#include <CLI/CLI.hpp>
+
+namespace rctl::commands {
+
+namespace {
+
+struct StatsFlags {
+  std::string watch;
+  int count = 0;
+};
+
+int run_stats(Context& ctx, const StatsFlags& f) {
+  ctx.require_format({output::Format::table, output::Format::json, output::Format::prometheus}, "stats");
+  auto& printer = ctx.printer();
+  if (f.watch.empty()) {
+    if (f.count) throw Failure(ErrorKind::usage, "--count needs --watch");
+    auto& target = ctx.connect();
+    printer.emit(ops::render_stats(ops::collect_stats(target)));
+    return 0;
+  }
+  if (printer.format() == output::Format::prometheus)
+    throw Failure(ErrorKind::usage, "--watch prints rates over time; it does not support -o prometheus",
+                  "scrape `rctl stats -o prometheus` instead");
+  auto interval = duration_flag(f.watch, "--watch");
+  if (interval.count() < 100) throw Failure(ErrorKind::usage, "--watch interval must be at least 100ms");
+  util::install_interrupt_handler();
+  auto& target = ctx.connect();
+  auto previous = ops::collect_stats(target);
+  for (int printed = 0; f.count == 0 || printed < f.count; ++printed) {
+    util::sleep_interruptible(interval.count());
+    if (util::interrupted()) break;
+    auto current = ops::collect_stats(target);
+    auto doc = ops::render_watch(ops::compute_rates(previous, current), current.taken);
+    printer.emit_line(doc);
+    previous = std::move(current);
+  }
+  return util::interrupted() ? 130 : 0;
+}
+
+}  // namespace
+
+void register_stats(CLI::App& app, Context& ctx) {
+  auto f = std::make_shared<StatsFlags>();
+  auto* cmd = app.add_subcommand("stats", "Server statistics: ops/s, hit rate, memory, clients, keyspace, commands");
+  cmd->add_option("--watch", f->watch, "Print one line of rates every interval until Ctrl-C")->type_name("DUR");
+  cmd->add_option("--count", f->count, "With --watch: stop after N lines")->type_name("N")->check(CLI::Range(1, 1000000));
+  cmd->callback([&ctx, f] { ctx.run = [&ctx, f] { return run_stats(ctx, *f); }; });
+}
+
+}  // namespace rctl::commands

@@ -1,0 +1,362 @@
+#include "cluster/client.hpp"
+
+#include "client/server_error.hpp"
+#include "cluster/slot.hpp"
+#include "net/endpoint.hpp"
+#include "util/strings.hpp"
+
+#include <fmt/format.h>
+
+#include <random>
+#include <thread>
+
+namespace rctl::cluster {
+
+namespace {
+
+std::chrono::milliseconds backoff(int attempt) {
+  static std::mt19937 rng{std::random_device{}()};
+  auto cap = std::min<long>(1000, 10L << std::min(attempt, 7));
+  std::uniform_int_distribution<long> dist(cap / 2, cap);
+  return std::chrono::milliseconds(dist(rng));
+}
+
+bool retryable(const Error& e) { return e.kind == ErrorKind::connect || e.kind == ErrorKind::timeout; }
+
+}  // namespace
+
+Expected<std::unique_ptr<client::Connection>> open_with_retries(net::EventLoop& loop,
+                                                                const client::ConnectionOptions& options,
+                                                                int retries) {
+  for (int attempt = 0;; ++attempt) {
+    auto conn = client::Connection::open(loop, options);
+    if (conn || attempt >= retries || !retryable(conn.error())) return conn;
+    std::this_thread::sleep_for(backoff(attempt));
+  }
+}
+
+Client::Client(net::EventLoop& loop, client::ConnectionOptions seed_options, ClientOptions options)
+    : m_loop(loop), m_seed_options(std::move(seed_options)), m_options(options) {}
+
+Client::~Client() = default;
+
+Expected<std::unique_ptr<Client>> Client::open(net::EventLoop& loop, client::ConnectionOptions seed,
+                                               ClientOptions options) {
+  std::unique_ptr<Client> c(new Client(loop, std::move(seed), options));
+  auto conn = open_with_retries(loop, c->m_seed_options, options.retries);
+  if (!conn) return std::unexpected(conn.error());
+  c->m_seed = std::move(*conn);
+  const auto& ep = c->m_seed_options.endpoint;
+  c->m_seed_address = ep.transport == net::Transport::unix_socket ? NodeAddress{ep.socket_path, 0}
+                                                                  : NodeAddress{ep.host, ep.port};
+  auto info = c->m_seed->exec(client::cmd({"INFO", "cluster"}));
+  if (!info) return std::unexpected(info.error());
+  bool enabled = info->is_string() && info->str.find("cluster_enabled:1") != std::string::npos;
+  if (options.force_cluster && !enabled)
+    return fail(ErrorKind::usage, "--cluster given, but the server is not in cluster mode",
+                info->is_error() ? "INFO was refused: " + info->str : "drop --cluster for a standalone server");
+  if (!enabled) {
+    c->m_map = SlotMap::standalone(c->m_seed_address);
+    return c;
+  }
+  c->m_cluster = true;
+  if (auto ok = c->discover(*c->m_seed); !ok) return std::unexpected(ok.error());
+  return c;
+}
+
+Expected<void> Client::discover(client::Connection& via) {
+  const auto& ep = via.options().endpoint;
+  ParseContext context{ep.host, ep.transport == net::Transport::tls};
+  auto shards = via.exec(client::cmd({"CLUSTER", "SHARDS"}));
+  if (!shards) return std::unexpected(shards.error());
+  Expected<SlotMap> map = fail(ErrorKind::server, "no topology");
+  if (!shards->is_error()) {
+    map = SlotMap::from_shards_reply(*shards, context);
+  } else {
+    auto slots = via.exec(client::cmd({"CLUSTER", "SLOTS"}));
+    if (!slots) return std::unexpected(slots.error());
+    map = SlotMap::from_slots_reply(*slots, context);
+  }
+  if (!map) return std::unexpected(map.error());
+  m_map = std::move(*map);
+  return {};
+}
+
+Expected<void> Client::refresh() {
+  if (!m_cluster) return {};
+  std::optional<Error> last;
+  std::vector<NodeAddress> candidates;
+  for (const auto* n : m_map.primaries()) candidates.push_back(n->address);
+  for (const auto* n : m_map.nodes())
+    if (!n->primary) candidates.push_back(n->address);
+  candidates.push_back(m_seed_address);
+  for (const auto& address : candidates) {
+    auto conn = connection_to(address);
+    if (!conn) {
+      last = conn.error();
+      continue;
+    }
+    auto ok = discover(**conn);
+    if (ok) return {};
+    last = ok.error();
+  }
+  return std::unexpected(last.value_or(Error{ErrorKind::connect, "no cluster node reachable", {}}));
+}
+
+std::vector<const Node*> Client::select(NodeSelection which) const {
+  return which == NodeSelection::primaries ? m_map.primaries() : m_map.nodes();
+}
+
+std::string Client::label(const Node& node) const {
+  if (m_seed_options.endpoint.transport == net::Transport::unix_socket && !m_cluster)
+    return "unix:" + node.address.host;
+  return to_string(node.address);
+}
+
+client::ConnectionOptions Client::options_for(const NodeAddress& address) const {
+  auto o = m_seed_options;
+  if (!m_cluster) return o;
+  if (o.endpoint.transport == net::Transport::unix_socket) o.endpoint.transport = net::Transport::tcp;
+  o.endpoint.host = address.host.empty() ? m_seed_options.endpoint.host : address.host;
+  o.endpoint.port = address.port;
+  // Each node's certificate is checked against that node's own name (or IP); a --sni given
+  // for the seed would be wrong for the others.
+  o.tls.sni.clear();
+  o.db = 0;
+  return o;
+}
+
+Expected<client::Connection*> Client::connection_to(const NodeAddress& address) {
+  if (!m_cluster || address == m_seed_address) {
+    if (!m_seed->broken()) return m_seed.get();
+  }
+  auto key = to_string(address);
+  auto it = m_connections.find(key);
+  if (it != m_connections.end() && !it->second->broken()) return it->second.get();
+  auto conn = open_with_retries(m_loop, options_for(address), m_options.retries);
+  if (!conn) return std::unexpected(conn.error());
+  auto* raw = conn->get();
+  if (!m_cluster) m_seed = std::move(*conn);
+  else m_connections[key] = std::move(*conn);
+  return raw;
+}
+
+Expected<client::Connection*> Client::connection(const Node& node) { return connection_to(node.address); }
+
+const Node* Client::route(const client::Command& command) const {
+  if (command.has_key()) return m_map.primary_for_slot(key_slot(command.routing_key()));
+  auto primaries = m_map.primaries();
+  return primaries.empty() ? nullptr : primaries.front();
+}
+
+namespace {
+
+// "MOVED 3999 127.0.0.1:6381" / "ASK 3999 [::1]:6381" / "MOVED 3999 :6380" (host unknown).
+std::optional<std::pair<int, NodeAddress>> parse_target(std::string_view message) {
+  auto first = message.find(' ');
+  auto second = message.find(' ', first + 1);
+  if (first == std::string_view::npos || second == std::string_view::npos) return std::nullopt;
+  auto slot = util::parse_int(message.substr(first + 1, second - first - 1));
+  auto hostport = message.substr(second + 1);
+  auto colon = hostport.rfind(':');
+  if (!slot || colon == std::string_view::npos) return std::nullopt;
+  auto host = hostport.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  auto port = util::parse_int(hostport.substr(colon + 1));
+  if (!port) return std::nullopt;
+  return std::make_pair(static_cast<int>(*slot), NodeAddress{std::string(host), static_cast<int>(*port)});
+}
+
+}  // namespace
+
+Expected<resp::Value> Client::exec_routed(client::Command command, const Node* node) {
+  NodeAddress target = node ? node->address : m_seed_address;
+  bool asking = false;
+  bool refreshed = false;
+  std::string trail;
+  for (int hop = 0; hop <= m_options.max_redirects; ++hop) {
+    auto conn = connection_to(target);
+    if (!conn) {
+      if (!m_cluster || refreshed) return std::unexpected(conn.error());
+      refreshed = true;
+      if (auto ok = refresh(); !ok) return std::unexpected(conn.error());
+      if (const auto* n = route(command)) target = n->address;
+      continue;
+    }
+    Expected<resp::Value> reply = fail(ErrorKind::internal, "no reply");
+    if (asking) {
+      std::vector<client::Command> pair;
+      pair.push_back(client::cmd({"ASKING"}));
+      pair.push_back(command);
+      auto replies = (*conn)->exec(std::move(pair));
+      if (replies) reply = std::move((*replies)[1]);
+      else reply = std::unexpected(replies.error());
+      asking = false;
+    } else {
+      reply = (*conn)->exec(command);
+    }
+    if (!reply) {
+      if (!command.retry_safe)
+        return fail(ErrorKind::outcome_unknown,
+                    fmt::format("outcome unknown: {} may have run on {} before the connection failed ({})",
+                                command.name(), to_string(target), reply.error().message),
+                    "check the data before running the command again");
+      if (!m_cluster || refreshed) return reply;
+      refreshed = true;
+      if (auto ok = refresh(); !ok) return reply;
+      if (const auto* n = route(command)) target = n->address;
+      continue;
+    }
+    if (!m_cluster || !reply->is_error()) return reply;
+    auto kind = client::classify(reply->str);
+    if (kind == client::ServerErrorKind::moved || kind == client::ServerErrorKind::ask) {
+      auto parsed = parse_target(reply->str);
+      if (!parsed) return reply;
+      if (parsed->second.host.empty()) parsed->second.host = (*conn)->options().endpoint.host;
+      trail += fmt::format(" -> {} {}", kind == client::ServerErrorKind::moved ? "MOVED" : "ASK",
+                           to_string(parsed->second));
+      if (kind == client::ServerErrorKind::moved) m_map.assign(parsed->first, parsed->second);
+      else asking = true;
+      target = parsed->second;
+      continue;
+    }
+    if (kind == client::ServerErrorKind::try_again || kind == client::ServerErrorKind::cluster_down) {
+      trail += fmt::format(" -> {}", kind == client::ServerErrorKind::try_again ? "TRYAGAIN" : "CLUSTERDOWN");
+      std::this_thread::sleep_for(std::chrono::milliseconds(kind == client::ServerErrorKind::try_again ? 50 : 250));
+      if (kind == client::ServerErrorKind::cluster_down) (void)refresh();
+      if (const auto* n = route(command)) target = n->address;
+      continue;
+    }
+    return reply;
+  }
+  return fail(ErrorKind::server,
+              fmt::format("{}: gave up after {} redirects:{}", command.name(), m_options.max_redirects, trail),
+              "the cluster is reconfiguring or its slot map is inconsistent; retry later");
+}
+
+Expected<resp::Value> Client::exec(client::Command command) {
+  const auto* node = route(command);
+  if (!node && m_cluster)
+    return fail(ErrorKind::server, fmt::format("{}: no node serves slot {}", command.name(),
+                                               key_slot(command.routing_key())),
+                "the cluster does not cover every slot (see rctl health)");
+  return exec_routed(std::move(command), node);
+}
+
+Expected<std::vector<resp::Value>> Client::exec_all(std::vector<client::Command> commands) {
+  // Group by node, pipeline per node concurrently, then repair redirected ones one by one.
+  std::map<std::string, std::vector<std::size_t>> by_node;
+  std::map<std::string, const Node*> node_of;
+  for (std::size_t i = 0; i < commands.size(); ++i) {
+    const auto* node = route(commands[i]);
+    auto key = node ? to_string(node->address) : std::string{};
+    by_node[key].push_back(i);
+    node_of[key] = node;
+  }
+  std::vector<std::optional<Expected<resp::Value>>> results(commands.size());
+  std::size_t remaining = 0;
+  for (auto& [key, indices] : by_node) {
+    const auto* node = node_of[key];
+    if (!node) continue;
+    auto conn = connection(*node);
+    if (!conn) {
+      for (auto i : indices) results[i] = std::unexpected(conn.error());
+      continue;
+    }
+    for (auto i : indices) {
+      ++remaining;
+      (*conn)->send(commands[i], [&results, &remaining, i](Expected<resp::Value> r) {
+        results[i] = std::move(r);
+        --remaining;
+      });
+    }
+  }
+  m_loop.run_until([&] { return remaining == 0; });
+  std::vector<resp::Value> out;
+  out.reserve(commands.size());
+  for (std::size_t i = 0; i < commands.size(); ++i) {
+    auto& r = results[i];
+    bool redirected = r && *r && (*r)->is_error() && m_cluster &&
+                      (client::classify((*r)->str) == client::ServerErrorKind::moved ||
+                       client::classify((*r)->str) == client::ServerErrorKind::ask ||
+                       client::classify((*r)->str) == client::ServerErrorKind::try_again);
+    if (!r || redirected || (!*r && commands[i].retry_safe)) {
+      auto again = exec(commands[i]);
+      if (!again) return std::unexpected(again.error());
+      out.push_back(std::move(*again));
+      continue;
+    }
+    if (!*r) return std::unexpected(r->error());
+    out.push_back(std::move(**r));
+  }
+  return out;
+}
+
+std::vector<std::pair<const Node*, Expected<void>>> Client::run_on_nodes(NodeSelection which,
+                                                                         const NodeWork& work) {
+  auto nodes = select(which);
+  std::vector<std::optional<Expected<void>>> results(nodes.size());
+  std::size_t remaining = nodes.size();
+  auto finish = [&results, &remaining](std::size_t i) {
+    return [&results, &remaining, i](Expected<void> r) {
+      if (results[i]) return;
+      results[i] = std::move(r);
+      --remaining;
+    };
+  };
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    const Node& node = *nodes[i];
+    client::Connection* existing = nullptr;
+    if (!m_cluster || node.address == m_seed_address) {
+      if (!m_seed->broken()) existing = m_seed.get();
+    } else if (auto it = m_connections.find(to_string(node.address));
+               it != m_connections.end() && !it->second->broken()) {
+      existing = it->second.get();
+    }
+    if (existing) {
+      work(node, *existing, finish(i));
+      continue;
+    }
+    client::Connection::async_open(
+        m_loop, options_for(node.address),
+        [this, &node, &work, done = finish(i)](Expected<std::unique_ptr<client::Connection>> conn) mutable {
+          if (!conn) return done(std::unexpected(conn.error()));
+          auto* raw = conn->get();
+          m_connections[to_string(node.address)] = std::move(*conn);
+          work(node, *raw, std::move(done));
+        });
+  }
+  m_loop.run_until([&] { return remaining == 0; });
+  std::vector<std::pair<const Node*, Expected<void>>> out;
+  for (std::size_t i = 0; i < nodes.size(); ++i)
+    out.emplace_back(nodes[i], results[i] ? std::move(*results[i])
+                                          : Expected<void>(std::unexpected(Error{ErrorKind::internal, "node work did not finish", {}})));
+  return out;
+}
+
+std::vector<NodeOutcome> Client::fan_out(NodeSelection which, const std::vector<client::Command>& commands) {
+  auto nodes = select(which);
+  std::map<const Node*, std::vector<resp::Value>> replies;
+  auto results = run_on_nodes(which, [&](const Node& node, client::Connection& conn,
+                                         std::function<void(Expected<void>)> done) {
+    auto& out = replies[&node];
+    out.resize(commands.size());
+    auto remaining = std::make_shared<std::size_t>(commands.size());
+    auto shared_done = std::make_shared<std::function<void(Expected<void>)>>(std::move(done));
+    if (commands.empty()) return (*shared_done)({});
+    for (std::size_t i = 0; i < commands.size(); ++i)
+      conn.send(commands[i], [&out, i, remaining, shared_done](Expected<resp::Value> r) {
+        if (!r) return (*shared_done)(std::unexpected(r.error()));
+        out[i] = std::move(*r);
+        if (--*remaining == 0) (*shared_done)({});
+      });
+  });
+  std::vector<NodeOutcome> outcomes;
+  for (auto& [node, result] : results) {
+    if (result) outcomes.push_back({node, std::move(replies[node])});
+    else outcomes.push_back({node, std::unexpected(result.error())});
+  }
+  return outcomes;
+}
+
+}  // namespace rctl::cluster

@@ -1,0 +1,337 @@
+"""rctl health against real servers: plain and TLS run the same cases."""
+
+import json
+import os
+import re
+import subprocess
+import time
+import unittest
+
+from faults import FakeServer, silent, unused_port
+from harness import Certificates, RctlTestCase, RedisServer, rctl, rctl_json
+
+
+class HealthCases:
+    tls = False
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = RedisServer(tls=cls.tls)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.close()
+
+    def target(self):
+        return ["-u", self.server.url(), *self.server.tls_args()]
+
+    def test_healthy_server_exits_0_with_documented_json(self):
+        out, data = rctl_json("health", *self.target())
+        self.assertExit(out, 0)
+        self.assertEqual(data["status"], "ok")
+        self.assertTrue(data["healthy"])
+        self.assertEqual(data["mode"], "standalone")
+        self.assertEqual(data["provider"], "local")
+        self.assertIsNone(data["cluster"])
+        node = data["nodes"][0]
+        self.assertTrue(node["reachable"])
+        self.assertEqual(node["role"], "master")
+        self.assertEqual(node["latency_ms"]["samples"], 5)
+        for key in ("min", "p50", "p99", "max"):
+            self.assertGreaterEqual(node["latency_ms"][key], 0)
+        self.assertLessEqual(node["latency_ms"]["min"], node["latency_ms"]["max"])
+        self.assertGreater(node["memory"]["used_bytes"], 0)
+        self.assertEqual(node["memory"]["policy"], "noeviction")
+        self.assertEqual(node["server"]["version"].split(".")[0], "7")
+        self.assertEqual(node["protocol"], 3)
+        self.assertIn("connect_ms", node)
+        if self.tls:
+            self.assertGreater(node["tls_handshake_ms"], 0)
+            self.assertTrue(node["tls"]["version"].startswith("TLS"))
+        else:
+            self.assertIsNone(node["tls"])
+        names = {c["name"] for c in data["checks"]}
+        self.assertTrue({"reachable", "latency", "memory", "replication"} <= names)
+
+    def test_samples_flag_sets_ping_count(self):
+        out, data = rctl_json("health", "--samples", "12", *self.target())
+        self.assertExit(out, 0)
+        self.assertEqual(data["nodes"][0]["latency_ms"]["samples"], 12)
+
+    def test_table_output_names_node_and_status(self):
+        out = rctl("health", *self.target())
+        self.assertExit(out, 0)
+        self.assertIn("OK", out.stdout)
+        self.assertIn(f":{self.server.port}", out.stdout)
+
+    def test_nagios_line_and_perfdata(self):
+        out = rctl("health", "-o", "nagios", *self.target())
+        self.assertExit(out, 0)
+        line = out.stdout.strip()
+        self.assertEqual(len(out.stdout.splitlines()), 1)
+        self.assertRegex(line, r"^REDIS OK: .* \| 'latency_p99'=[0-9.]+ms;100;500;0; 'used_memory'=\d+B;;;0;")
+
+    def test_latency_threshold_makes_it_critical(self):
+        # A 0ms critical threshold can only be met by a zero round trip: critical, exit 1.
+        out, data = rctl_json("health", "--latency-warn", "0ms", "--latency-crit", "0ms", *self.target())
+        self.assertExit(out, 1)
+        self.assertEqual(data["status"], "critical")
+        out = rctl("health", "-o", "nagios", "--latency-warn", "0ms", "--latency-crit", "0ms", *self.target())
+        self.assertExit(out, 2)
+        self.assertTrue(out.stdout.startswith("REDIS CRITICAL"))
+
+    def test_warning_exits_0_unless_strict(self):
+        args = ["health", "--latency-warn", "0ms", "--latency-crit", "10s", *self.target()]
+        out, data = rctl_json(*args)
+        self.assertExit(out, 0)
+        self.assertEqual(data["status"], "warning")
+        out, _ = rctl_json(*args, "--strict")
+        self.assertExit(out, 1)
+
+    def test_memory_thresholds_against_maxmemory(self):
+        server = RedisServer(tls=self.tls, args=["--maxmemory", "2mb", "--maxmemory-policy", "allkeys-lru"])
+        try:
+            out, data = rctl_json("health", "-u", server.url(), *server.tls_args(), "--memory-warn", "1",
+                                  "--memory-crit", "2")
+            self.assertExit(out, 1)
+            mem = data["nodes"][0]["memory"]
+            self.assertEqual(mem["max_bytes"], 2 * 1024 * 1024)
+            self.assertEqual(mem["policy"], "allkeys-lru")
+            self.assertGreater(mem["used_ratio"], 0.02)
+            self.assertEqual([c["status"] for c in data["checks"] if c["name"] == "memory"], ["critical"])
+        finally:
+            server.close()
+
+    def test_stats_json_fields(self):
+        self.server.cli("SET", "k1", "v")
+        self.server.cli("GET", "k1")
+        self.server.cli("GET", "missing")
+        out, data = rctl_json("stats", *self.target())
+        self.assertExit(out, 0)
+        node = data["nodes"][0]
+        self.assertGreaterEqual(node["stats"]["keyspace_hits_total"], 1)
+        self.assertGreaterEqual(node["stats"]["keyspace_misses_total"], 1)
+        self.assertIsNotNone(node["stats"]["hit_rate"])
+        self.assertGreaterEqual(node["keyspace"][0]["keys"], 1)
+        names = [c["name"] for c in node["commands"]]
+        self.assertIn("get", names)
+        get = next(c for c in node["commands"] if c["name"] == "get")
+        self.assertGreaterEqual(get["calls"], 2)
+        self.assertIsNotNone(get["latency_us"]["p50"])
+        self.assertGreaterEqual(data["totals"]["keys"], 1)
+        self.assertEqual(data["mode"], "standalone")
+
+    def test_stats_prometheus_format(self):
+        out = rctl("stats", "-o", "prometheus", *self.target())
+        self.assertExit(out, 0)
+        check_prometheus(self, out.stdout)
+        self.assertRegex(out.stdout, r'redis_up\{addr="[a-z0-9.]+:%d"\} 1\n' % self.server.port)
+        self.assertIn("redis_memory_used_bytes{", out.stdout)
+        self.assertIn('redis_commands_total{addr=', out.stdout)
+
+    def test_stats_watch_prints_rate_lines(self):
+        out = rctl("stats", "--watch", "200ms", "--count", "2", "-o", "json", *self.target())
+        self.assertExit(out, 0)
+        lines = out.stdout.splitlines()
+        self.assertEqual(len(lines), 2)
+        for line in lines:
+            row = json.loads(line)
+            self.assertGreaterEqual(row["ops_per_sec"], 0)
+            self.assertGreater(row["interval_seconds"], 0.1)
+
+
+def check_prometheus(test, text):
+    """Exposition-format checks: HELP and TYPE once per family, before its samples; escaped
+    label values; a final newline."""
+    test.assertTrue(text.endswith("\n"))
+    seen_help, seen_type, families_with_samples = set(), set(), set()
+    for line in text.splitlines():
+        if line.startswith("# HELP "):
+            name = line.split()[2]
+            test.assertNotIn(name, seen_help, f"HELP twice for {name}")
+            test.assertNotIn(name, families_with_samples, f"HELP after samples for {name}")
+            seen_help.add(name)
+        elif line.startswith("# TYPE "):
+            _, _, name, kind = line.split()
+            test.assertNotIn(name, seen_type, f"TYPE twice for {name}")
+            test.assertIn(kind, ("gauge", "counter", "summary", "histogram", "untyped"))
+            seen_type.add(name)
+        else:
+            m = re.match(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{((?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\[\\"n])*",?)*)\})? (\S+)$', line)
+            test.assertIsNotNone(m, f"bad sample line: {line!r}")
+            test.assertIn(m.group(1), seen_type, f"sample before TYPE: {line!r}")
+            float(m.group(4).replace("+Inf", "inf").replace("-Inf", "-inf"))
+            families_with_samples.add(m.group(1))
+    test.assertEqual(seen_help, seen_type)
+
+
+class PlainHealth(HealthCases, RctlTestCase):
+    tls = False
+
+    def test_unix_socket(self):
+        server = RedisServer(unix=True)
+        try:
+            out, data = rctl_json("health", "-s", server.unix)
+            self.assertExit(out, 0)
+            self.assertEqual(data["nodes"][0]["address"], "unix:" + server.unix)
+            out, data = rctl_json("health", "-u", "unix://" + server.unix)
+            self.assertExit(out, 0)
+        finally:
+            server.close()
+
+    def test_resp2_flag_skips_hello(self):
+        out, data = rctl_json("health", "--resp2", *self.target())
+        self.assertExit(out, 0)
+        self.assertEqual(data["nodes"][0]["protocol"], 2)
+
+    def test_environment_url_and_role_fallback(self):
+        out, data = rctl_json("health", env={"REDIS_URL": self.server.url()})
+        self.assertExit(out, 0)
+        self.assertEqual(data["nodes"][0]["address"], f"127.0.0.1:{self.server.port}")
+        out, data = rctl_json("health", env={"REDIS_HOST": "127.0.0.1", "REDIS_PORT": str(self.server.port)})
+        self.assertExit(out, 0)
+
+    def test_flags_beat_environment(self):
+        out, data = rctl_json("health", "-p", str(self.server.port), env={"REDIS_URL": "redis://127.0.0.1:1"})
+        self.assertExit(out, 0)
+
+    def test_bad_url_is_usage_error_without_password(self):
+        out, data = rctl_json("health", "-u", "redis://:hunter2@127.0.0.1:99999")
+        self.assertExit(out, 2)
+        self.assertEqual(data["error"]["kind"], "usage")
+        self.assertIn("invalid port", data["error"]["message"])
+        self.assertNoSecret(out, "hunter2")
+        out = rctl("health", "-u", "redis://:pa%zzss@host")
+        self.assertExit(out, 2)
+        self.assertOneLineError(out, "illegal character in URL encoding")
+
+    def test_bad_flag_is_usage_error_with_json(self):
+        out, data = rctl_json("health", "--no-such-flag")
+        self.assertExit(out, 2)
+        self.assertEqual(data["error"]["kind"], "usage")
+        out = rctl("health", "--samples", "0", "-p", str(self.server.port))
+        self.assertExit(out, 2)
+
+    def test_wrong_output_format_for_command(self):
+        out = rctl("stats", "-o", "nagios", "-p", str(self.server.port))
+        self.assertExit(out, 2)
+        self.assertOneLineError(out, "does not support -o nagios")
+
+    def test_nothing_listening_is_exit_3_at_once(self):
+        port = unused_port()
+        out, data = rctl_json("health", "-p", str(port))
+        self.assertExit(out, 3)
+        self.assertEqual(data["error"]["kind"], "connect")
+        self.assertIn("refused", data["error"]["message"].lower())
+        out = rctl("health", "-o", "nagios", "-p", str(port))
+        self.assertExit(out, 2)
+        self.assertTrue(out.stdout.startswith("REDIS CRITICAL"))
+
+    def test_server_that_never_answers_times_out_with_exit_3(self):
+        fake = FakeServer(silent)
+        try:
+            out, data = rctl_json("health", "-p", str(fake.port), "--timeout", "700ms")
+            self.assertExit(out, 3)
+            self.assertEqual(data["error"]["kind"], "timeout")
+            self.assertIn("no reply", data["error"]["message"])
+            self.assertIn("0.7s", data["error"]["message"])
+        finally:
+            fake.close()
+
+    def test_health_wait_until_server_starts(self):
+        port = unused_port()
+        proc = subprocess.Popen([os.environ.get("RCTL_BIN", "rctl"), "health", "-p", str(port), "--wait", "20s",
+                                 "-o", "json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                env={"PATH": os.environ["PATH"], "NO_COLOR": "1"})
+        time.sleep(1.0)
+        self.assertIsNone(proc.poll(), "health --wait returned before the server existed")
+        server = RedisServer(args=[])
+        server.stop()
+        server.port = port
+        server.restart()
+        try:
+            stdout, stderr = proc.communicate(timeout=30)
+            self.assertEqual(proc.returncode, 0, stderr)
+            self.assertEqual(json.loads(stdout)["status"], "ok")
+            self.assertIn("waiting", stderr)
+        finally:
+            server.close()
+
+    def test_health_wait_gives_up_at_deadline(self):
+        out = rctl("health", "-p", str(unused_port()), "--wait", "600ms")
+        self.assertExit(out, 3)
+        self.assertOneLineError(out, "refused")
+
+    def test_plaintext_client_to_tls_port_hints_at_rediss(self):
+        tls_server = RedisServer(tls=True)
+        try:
+            out = rctl("health", "-p", str(tls_server.port), "--timeout", "3s")
+            self.assertExit(out, 3)
+            self.assertIn("rediss://", out.stderr)
+        finally:
+            tls_server.close()
+
+
+class TlsHealth(HealthCases, RctlTestCase):
+    tls = True
+
+    def target(self):
+        return ["-u", self.server.url(host="localhost"), "--cacert", Certificates.get().ca]
+
+    def test_ip_address_verified_against_ip_san(self):
+        out, data = rctl_json("health", "-u", self.server.url(host="127.0.0.1"), "--cacert", Certificates.get().ca)
+        self.assertExit(out, 0)
+
+    def test_untrusted_ca_is_refused(self):
+        out, data = rctl_json("health", "-u", self.server.url(host="localhost"))
+        self.assertExit(out, 3)
+        self.assertEqual(data["error"]["kind"], "tls")
+        self.assertIn("not trusted", data["error"]["message"])
+
+    def test_certificate_for_another_host_is_refused_unless_insecure(self):
+        other = RedisServer(tls=True, cert="other")
+        try:
+            out, data = rctl_json("health", "-u", other.url(host="localhost"), "--cacert", Certificates.get().ca)
+            self.assertExit(out, 3)
+            self.assertIn("does not match host name 'localhost'", data["error"]["message"])
+            out, data = rctl_json("health", "-u", other.url(host="127.0.0.1"), "--cacert", Certificates.get().ca)
+            self.assertExit(out, 3)
+            self.assertIn("does not match IP address 127.0.0.1", data["error"]["message"])
+            out, data = rctl_json("health", "-u", other.url(host="localhost"), "--insecure")
+            self.assertExit(out, 0)
+            self.assertIn("--insecure", out.stderr)
+            self.assertIn("warning", out.stderr)
+            # --sni names the certificate's host while connecting to another address.
+            out, data = rctl_json("health", "-u", other.url(host="127.0.0.1"), "--sni", "other.example",
+                                  "--cacert", Certificates.get().ca)
+            self.assertExit(out, 0)
+        finally:
+            other.close()
+
+    def test_tls_client_to_plaintext_port_fails_clearly(self):
+        plain = RedisServer()
+        try:
+            out, data = rctl_json("health", "-u", f"rediss://127.0.0.1:{plain.port}", "--cacert",
+                                  Certificates.get().ca, "--timeout", "3s")
+            self.assertExit(out, 3)
+            self.assertIn(data["error"]["kind"], ("tls", "timeout"))
+            self.assertIn("redis://", out.stderr)
+        finally:
+            plain.close()
+
+    def test_mutual_tls_client_certificate(self):
+        server = RedisServer(tls=True, tls_client_auth=True)
+        certs = Certificates.get()
+        try:
+            out, _ = rctl_json("health", "-u", server.url(host="localhost"), "--cacert", certs.ca,
+                               "--timeout", "3s")
+            self.assertNotEqual(out.returncode, 0)
+            out, data = rctl_json("health", "-u", server.url(host="localhost"), "--cacert", certs.ca,
+                                  "--cert", certs.client, "--key", certs.client_key)
+            self.assertExit(out, 0)
+        finally:
+            server.close()
+
+
+if __name__ == "__main__":
+    unittest.main()
