@@ -100,8 +100,8 @@ Expected<Node> parse_shards_node(const Value& value, const ParseContext& context
     }
   }
   // With TLS, tls-port when present, else port: Redis lists tls-port only with tls-cluster
-  // yes; otherwise it knows one client port, and deployments that use TLS that way (e.g.
-  // ElastiCache in-transit encryption) serve TLS on it. Without TLS only "port" will do.
+  // yes (addNodeDetailsToShardReply in cluster.c); otherwise it knows one client port, which
+  // is then the TLS one if the deployment speaks TLS at all. Without TLS only "port" will do.
   int port = context.tls ? (node.tls_port != 0 ? node.tls_port : node.port) : node.port;
   // Port 0 (a TLS-only node seen over plaintext): the node is kept, and the 0 tells the
   // caller there is no way in with this transport.
