@@ -100,8 +100,8 @@ Expected<SlotMap> SlotMap::from_shards(std::vector<Shard> shards) {
 }
 
 SlotMap SlotMap::standalone(NodeAddress address) {
+  // port/tls_port stay 0 (unknown): we are not told which transport the address is for.
   Node node;
-  node.port = address.port;
   node.address = std::move(address);
   std::vector<Shard> shards{Shard{{SlotRange{0, k_slot_count - 1}}, {std::move(node)}}};
   // Cannot fail: one valid range, one shard.
@@ -164,9 +164,8 @@ void SlotMap::assign(int slot, const NodeAddress& primary) {
     }
   }
   if (target_shard < 0) {
-    Node node;
+    Node node;  // all we know is where it is; id, ports and health arrive with the next refresh
     node.address = primary;
-    node.port = primary.port;
     m_shards.push_back(Shard{{}, {std::move(node)}});
     target_shard = static_cast<int>(m_shards.size()) - 1;
     m_primary_of_shard.push_back(0);

@@ -99,9 +99,9 @@ Expected<Node> parse_shards_node(const Value& value, const ParseContext& context
       node.replication_offset = *offset;
     }
   }
-  // With TLS, tls-port when present, else port: Redis lists tls-port only with tls-cluster
-  // yes; otherwise it knows one client port, and deployments that use TLS that way (e.g.
-  // ElastiCache in-transit encryption) serve TLS on it. Without TLS only "port" will do.
+  // With TLS, tls-port when present, else port. Redis lists tls-port only with tls-cluster
+  // yes; with tls-cluster no it announces just the plaintext port, over TLS too (seen on
+  // 7.0.15), so "port" is the best we are told. Without TLS only "port" will do.
   int port = context.tls ? (node.tls_port != 0 ? node.tls_port : node.port) : node.port;
   // Port 0 (a TLS-only node seen over plaintext): the node is kept, and the 0 tells the
   // caller there is no way in with this transport.

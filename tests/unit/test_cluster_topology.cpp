@@ -236,6 +236,16 @@ TEST_CASE("a fresh node: empty slots, unknown IP", "[cluster][topology]") {
   CHECK(empty.primary_for_slot(0) == nullptr);
 }
 
+TEST_CASE("a shard whose nodes are all replicas covers nothing", "[cluster][topology]") {
+  auto map = parse_shards(arr({shard(true, {0, 100}, {{.id = "r", .port = 1, .primary = false}}),
+                               shard(true, {101, 16383}, {{.id = "p", .port = 2}})}));
+  CHECK(map.covered_slots() == 16383 - 100);
+  CHECK(map.primary_for_slot(0) == nullptr);
+  CHECK(map.shard_for_slot(0) == 0);
+  CHECK(map.primaries().size() == 1);
+  CHECK(map.nodes()[0]->primary_id.empty());
+}
+
 TEST_CASE("old CLUSTER SLOTS without ids or metadata", "[cluster][topology]") {
   // Redis 3.0 sent [ip, port] only.
   auto reply = arr({slots_range(0, 8191, {arr({str("10.0.0.1"), num(6379)}), arr({str("10.0.0.2"), num(6379)})}),

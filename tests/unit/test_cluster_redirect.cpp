@@ -1,0 +1,226 @@
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <string>
+
+#include "cluster/redirect.hpp"
+
+using rctl::ErrorKind;
+using rctl::cluster::Action;
+using rctl::cluster::Decision;
+using rctl::cluster::NodeAddress;
+using rctl::cluster::parse_redirect;
+using rctl::cluster::RedirectKind;
+using rctl::cluster::RedirectPolicy;
+using rctl::cluster::RedirectTracker;
+using rctl::resp::Value;
+using namespace std::chrono_literals;
+
+namespace {
+
+const NodeAddress k_node_7001{"127.0.0.1", 7001};
+
+Value moved(int slot, const std::string& address) {
+  return Value::error_reply("MOVED " + std::to_string(slot) + " " + address);
+}
+Value ask(int slot, const std::string& address) { return Value::error_reply("ASK " + std::to_string(slot) + " " + address); }
+
+}  // namespace
+
+TEST_CASE("parse_redirect reads MOVED and ASK targets", "[cluster][redirect]") {
+  struct Case { std::string message; RedirectKind kind; int slot; NodeAddress target; };
+  const Case cases[] = {
+      // As captured from redis-server 7.0.15:
+      {"MOVED 12182 127.0.0.1:7303", RedirectKind::moved, 12182, {"127.0.0.1", 7303}},
+      {"MOVED 12182 node-7303.example.test:7303", RedirectKind::moved, 12182, {"node-7303.example.test", 7303}},
+      {"MOVED 12182 :7303", RedirectKind::moved, 12182, {"", 7303}},  // unknown-endpoint
+      {"ASK 3300 127.0.0.1:7302", RedirectKind::ask, 3300, {"127.0.0.1", 7302}},
+      {"MOVED 3300 127.0.0.1:7301", RedirectKind::moved, 3300, {"127.0.0.1", 7301}},
+      // IPv6: Redis prints it unbracketed; we also take the bracketed form.
+      {"MOVED 3999 ::1:6381", RedirectKind::moved, 3999, {"::1", 6381}},
+      {"ASK 3999 [::1]:6381", RedirectKind::ask, 3999, {"::1", 6381}},
+      {"ASK 3999 fe80::1:2:6381", RedirectKind::ask, 3999, {"fe80::1:2", 6381}},
+      {"MOVED 0 h:1", RedirectKind::moved, 0, {"h", 1}},
+      {"MOVED 16383 h:65535", RedirectKind::moved, 16383, {"h", 65535}},
+      {"MOVED 1 h:6379\r\n", RedirectKind::moved, 1, {"h", 6379}},
+  };
+  for (const auto& c : cases) {
+    INFO(c.message);
+    auto r = parse_redirect(c.message);
+    CHECK(r.kind == c.kind);
+    CHECK(r.slot == c.slot);
+    CHECK(r.target == c.target);
+  }
+}
+
+TEST_CASE("parse_redirect reads TRYAGAIN and CLUSTERDOWN, nothing else", "[cluster][redirect]") {
+  CHECK(parse_redirect("TRYAGAIN Multiple keys request during rehashing of slot").kind == RedirectKind::try_again);
+  CHECK(parse_redirect("TRYAGAIN").kind == RedirectKind::try_again);
+  CHECK(parse_redirect("CLUSTERDOWN The cluster is down").kind == RedirectKind::cluster_down);
+  CHECK(parse_redirect("CLUSTERDOWN Hash slot not served").kind == RedirectKind::cluster_down);
+  const char* not_redirects[] = {
+      "", "ERR unknown command", "CROSSSLOT Keys in request don't hash to the same slot", "MOVED", "MOVED ",
+      "MOVED 3999", "MOVED 3999 ", "MOVED abc 1.2.3.4:1", "MOVED 16384 h:1", "MOVED -1 h:1", "MOVED 1 h:0",
+      "MOVED 1 h:65536", "MOVED 1 h", "MOVED 1 h:", "MOVED 1 h:12x", "ASK 1 [::1:6379", "ASK 1 [::1]6379",
+      "MOVEDX 1 h:1", "moved 1 h:1", "MOVED 1  h:1", "MOVED 1 h:1 extra", "TRYAGAINX", "READONLY You can't write",
+      "MOVED 99999999999999999999 h:1",
+  };
+  for (const char* message : not_redirects) {
+    INFO(message);
+    auto r = parse_redirect(message);
+    CHECK(r.kind == RedirectKind::none);
+    CHECK(r.slot == -1);
+  }
+}
+
+TEST_CASE("a MOVED chain updates slots, refreshes the map once, then completes", "[cluster][redirect]") {
+  RedirectTracker tracker(RedirectPolicy{}, 3999);
+  auto d1 = tracker.on_reply(moved(3999, "127.0.0.1:7002"), k_node_7001);
+  CHECK(d1.action == Action::retry_on_target_and_update_slot);
+  CHECK(d1.target == NodeAddress{"127.0.0.1", 7002});
+  CHECK(d1.slot == 3999);
+  auto d2 = tracker.on_reply(moved(3999, "127.0.0.1:7003"), d1.target);
+  CHECK(d2.action == Action::refresh_map_then_retry);  // 2nd MOVED
+  CHECK(d2.target == NodeAddress{"127.0.0.1", 7003});
+  CHECK(d2.slot == 3999);
+  auto d3 = tracker.on_reply(moved(3999, "127.0.0.1:7004"), d2.target);
+  CHECK(d3.action == Action::retry_on_target_and_update_slot);  // at most one refresh per command
+  auto d4 = tracker.on_reply(Value::bulk("value"), d3.target);
+  CHECK(d4.action == Action::done);
+  CHECK(tracker.redirects() == 3);
+  CHECK(tracker.retries() == 0);
+}
+
+TEST_CASE("ASK asks once and leaves the map alone", "[cluster][redirect]") {
+  RedirectTracker tracker(RedirectPolicy{}, 3300);
+  auto d1 = tracker.on_reply(ask(3300, "127.0.0.1:7302"), NodeAddress{"127.0.0.1", 7301});
+  CHECK(d1.action == Action::retry_on_target_after_asking);
+  CHECK(d1.target == NodeAddress{"127.0.0.1", 7302});
+  auto d2 = tracker.on_reply(Value::simple("OK"), d1.target);
+  CHECK(d2.action == Action::done);
+  // ASKs do not count towards the MOVED refresh threshold.
+  RedirectTracker asks(RedirectPolicy{}, 3300);
+  CHECK(asks.on_reply(ask(3300, "h:1"), k_node_7001).action == Action::retry_on_target_after_asking);
+  CHECK(asks.on_reply(ask(3300, "h:1"), k_node_7001).action == Action::retry_on_target_after_asking);
+  CHECK(asks.on_reply(moved(3300, "h:2"), k_node_7001).action == Action::retry_on_target_and_update_slot);
+}
+
+TEST_CASE("ASK then MOVED from the importing node", "[cluster][redirect]") {
+  // The migration finished between the two attempts: the target now says the slot moved on.
+  RedirectTracker tracker(RedirectPolicy{}, 3300);
+  auto d1 = tracker.on_reply(ask(3300, "127.0.0.1:7302"), NodeAddress{"127.0.0.1", 7301});
+  REQUIRE(d1.action == Action::retry_on_target_after_asking);
+  auto d2 = tracker.on_reply(moved(3300, "127.0.0.1:7303"), d1.target);
+  CHECK(d2.action == Action::retry_on_target_and_update_slot);
+  CHECK(d2.target == NodeAddress{"127.0.0.1", 7303});
+  CHECK(d2.slot == 3300);
+  CHECK(tracker.trail() == std::vector<std::string>{"ASK 127.0.0.1:7302", "MOVED 127.0.0.1:7303"});
+}
+
+TEST_CASE("a redirect loop gives up with the loop in the message", "[cluster][redirect]") {
+  RedirectTracker tracker(RedirectPolicy{.max_hops = 5}, 3999);
+  NodeAddress from = k_node_7001;
+  Decision last;
+  for (int hop = 1; hop <= 6; ++hop) {
+    last = tracker.on_reply(moved(3999, hop % 2 ? "127.0.0.1:7002" : "127.0.0.1:7001"), from);
+    from = last.target;
+    if (hop <= 5) {
+      INFO("hop " << hop);
+      CHECK(last.action != Action::give_up);
+    }
+  }
+  REQUIRE(last.action == Action::give_up);
+  CHECK(last.error.kind == ErrorKind::server);
+  CHECK(last.error.message ==
+        "gave up after 6 redirects for slot 3999: MOVED 127.0.0.1:7002 -> MOVED 127.0.0.1:7001 -> "
+        "MOVED 127.0.0.1:7002 -> MOVED 127.0.0.1:7001 -> MOVED 127.0.0.1:7002 -> MOVED 127.0.0.1:7001");
+  CHECK_FALSE(last.error.hint.empty());
+}
+
+TEST_CASE("MOVED with an empty host goes back to the node that answered", "[cluster][redirect]") {
+  RedirectTracker tracker;  // keyless: the slot comes from the redirect
+  auto d = tracker.on_reply(Value::error_reply("MOVED 12182 :7303"), NodeAddress{"lb.example.test", 7301});
+  CHECK(d.action == Action::retry_on_target_and_update_slot);
+  CHECK(d.target == NodeAddress{"lb.example.test", 7303});
+  RedirectTracker loop(RedirectPolicy{.max_hops = 0});
+  auto g = loop.on_reply(Value::error_reply("ASK 7 [::1]:7303"), k_node_7001);
+  REQUIRE(g.action == Action::give_up);
+  CHECK(g.error.message == "gave up after 1 redirects for slot 7: ASK [::1]:7303");
+}
+
+TEST_CASE("TRYAGAIN backs off with doubling delays, then gives up", "[cluster][redirect]") {
+  RedirectTracker tracker(RedirectPolicy{}, 3300);
+  const Value reply = Value::error_reply("TRYAGAIN Multiple keys request during rehashing of slot");
+  const std::chrono::milliseconds expected[] = {50ms, 100ms, 200ms};
+  for (auto delay : expected) {
+    auto d = tracker.on_reply(reply, k_node_7001);
+    CHECK(d.action == Action::backoff_then_retry);
+    CHECK(d.delay == delay);
+    CHECK_FALSE(d.refresh_map);  // the owner answered: the map is right, only time helps
+  }
+  auto d = tracker.on_reply(reply, k_node_7001);
+  REQUIRE(d.action == Action::give_up);
+  CHECK(d.error.kind == ErrorKind::server);
+  CHECK(d.error.message ==
+        "gave up after 4 retries for slot 3300: TRYAGAIN -> TRYAGAIN -> TRYAGAIN -> TRYAGAIN "
+        "(last: TRYAGAIN Multiple keys request during rehashing of slot)");
+}
+
+TEST_CASE("CLUSTERDOWN backs off, refreshes the map, caps the delay", "[cluster][redirect]") {
+  RedirectTracker tracker(RedirectPolicy{.max_retries = 4, .max_backoff = 600ms}, 12182);
+  const Value reply = Value::error_reply("CLUSTERDOWN The cluster is down");
+  const std::chrono::milliseconds expected[] = {250ms, 500ms, 600ms, 600ms};
+  for (auto delay : expected) {
+    auto d = tracker.on_reply(reply, k_node_7001);
+    CHECK(d.action == Action::backoff_then_retry);
+    CHECK(d.delay == delay);
+    CHECK(d.refresh_map);
+  }
+  auto d = tracker.on_reply(reply, k_node_7001);
+  REQUIRE(d.action == Action::give_up);
+  CHECK(d.error.message.starts_with("gave up after 5 retries for slot 12182: CLUSTERDOWN -> "));
+  CHECK(d.error.message.ends_with("(last: CLUSTERDOWN The cluster is down)"));
+}
+
+TEST_CASE("redirect and retry budgets are separate", "[cluster][redirect]") {
+  RedirectTracker tracker(RedirectPolicy{.max_hops = 1, .max_retries = 1}, 5);
+  CHECK(tracker.on_reply(Value::error_reply("TRYAGAIN"), k_node_7001).action == Action::backoff_then_retry);
+  CHECK(tracker.on_reply(moved(5, "h:2"), k_node_7001).action == Action::retry_on_target_and_update_slot);
+  CHECK(tracker.on_reply(Value::error_reply("CLUSTERDOWN x"), k_node_7001).action == Action::give_up);
+}
+
+TEST_CASE("non-redirect replies are done and leave no trail", "[cluster][redirect]") {
+  RedirectTracker tracker;
+  CHECK(tracker.on_reply(Value::simple("OK"), k_node_7001).action == Action::done);
+  CHECK(tracker.on_reply(Value::nil(), k_node_7001).action == Action::done);
+  CHECK(tracker.on_reply(Value::error_reply("ERR wrong number of arguments"), k_node_7001).action == Action::done);
+  CHECK(tracker.on_reply(Value::error_reply("CROSSSLOT Keys in request don't hash to the same slot"), k_node_7001)
+            .action == Action::done);
+  CHECK(tracker.on_reply(Value::error_reply("MOVED garbage"), k_node_7001).action == Action::done);
+  CHECK(tracker.trail().empty());
+  CHECK(tracker.redirects() == 0);
+}
+
+TEST_CASE("connection lost: retry only when safe", "[cluster][redirect]") {
+  SECTION("retry-safe: refresh and retry, within the retry budget") {
+    RedirectTracker tracker(RedirectPolicy{.max_retries = 2}, 42);
+    CHECK(tracker.on_connection_lost(true).action == Action::refresh_map_then_retry);
+    CHECK(tracker.on_connection_lost(true).action == Action::refresh_map_then_retry);
+    auto d = tracker.on_connection_lost(true);
+    REQUIRE(d.action == Action::give_up);
+    CHECK(d.error.kind == ErrorKind::connect);
+    CHECK(d.error.message ==
+          "gave up after 3 retries for slot 42: connection lost -> connection lost -> connection lost "
+          "(last: connection lost after the command was sent)");
+  }
+  SECTION("not retry-safe: outcome unknown at once") {
+    RedirectTracker tracker(RedirectPolicy{}, 42);
+    // A redirect first is fine: the command had not run then.
+    CHECK(tracker.on_reply(moved(42, "h:2"), k_node_7001).action == Action::retry_on_target_and_update_slot);
+    auto d = tracker.on_connection_lost(false);
+    REQUIRE(d.action == Action::give_up);
+    CHECK(d.error.kind == ErrorKind::outcome_unknown);
+    CHECK(d.error.message == "outcome unknown: connection lost after the command was sent");
+    CHECK_FALSE(d.error.hint.empty());
+  }
+}
