@@ -1,6 +1,7 @@
 #include "cluster/client.hpp"
 
 #include "client/server_error.hpp"
+#include "cluster/redirect.hpp"
 #include "cluster/slot.hpp"
 #include "net/endpoint.hpp"
 #include "util/strings.hpp"
@@ -149,89 +150,70 @@ const Node* Client::route(const client::Command& command) const {
   return primaries.empty() ? nullptr : primaries.front();
 }
 
-namespace {
-
-// "MOVED 3999 127.0.0.1:6381" / "ASK 3999 [::1]:6381" / "MOVED 3999 :6380" (host unknown).
-std::optional<std::pair<int, NodeAddress>> parse_target(std::string_view message) {
-  auto first = message.find(' ');
-  auto second = message.find(' ', first + 1);
-  if (first == std::string_view::npos || second == std::string_view::npos) return std::nullopt;
-  auto slot = util::parse_int(message.substr(first + 1, second - first - 1));
-  auto hostport = message.substr(second + 1);
-  auto colon = hostport.rfind(':');
-  if (!slot || colon == std::string_view::npos) return std::nullopt;
-  auto host = hostport.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  auto port = util::parse_int(hostport.substr(colon + 1));
-  if (!port) return std::nullopt;
-  return std::make_pair(static_cast<int>(*slot), NodeAddress{std::string(host), static_cast<int>(*port)});
-}
-
-}  // namespace
-
 Expected<resp::Value> Client::exec_routed(client::Command command, const Node* node) {
+  RedirectPolicy policy;
+  policy.max_hops = m_options.max_redirects;
+  int slot = command.has_key() ? key_slot(command.routing_key()) : -1;
+  RedirectTracker tracker(policy, slot);
   NodeAddress target = node ? node->address : m_seed_address;
   bool asking = false;
-  bool refreshed = false;
-  std::string trail;
-  for (int hop = 0; hop <= m_options.max_redirects; ++hop) {
+  auto reroute = [&] {
+    if (const auto* n = route(command)) target = n->address;
+  };
+  while (true) {
     auto conn = connection_to(target);
-    if (!conn) {
-      if (!m_cluster || refreshed) return std::unexpected(conn.error());
-      refreshed = true;
-      if (auto ok = refresh(); !ok) return std::unexpected(conn.error());
-      if (const auto* n = route(command)) target = n->address;
-      continue;
+    Expected<resp::Value> reply = conn ? Expected<resp::Value>(fail(ErrorKind::internal, "not sent"))
+                                       : Expected<resp::Value>(std::unexpected(conn.error()));
+    bool sent = false;
+    if (conn) {
+      sent = true;
+      if (asking) {
+        std::vector<client::Command> pair;
+        pair.push_back(client::cmd({"ASKING"}));
+        pair.push_back(command);
+        auto replies = (*conn)->exec(std::move(pair));
+        reply = replies ? Expected<resp::Value>(std::move((*replies)[1])) : std::unexpected(replies.error());
+      } else {
+        reply = (*conn)->exec(command);
+      }
     }
-    Expected<resp::Value> reply = fail(ErrorKind::internal, "no reply");
-    if (asking) {
-      std::vector<client::Command> pair;
-      pair.push_back(client::cmd({"ASKING"}));
-      pair.push_back(command);
-      auto replies = (*conn)->exec(std::move(pair));
-      if (replies) reply = std::move((*replies)[1]);
-      else reply = std::unexpected(replies.error());
-      asking = false;
-    } else {
-      reply = (*conn)->exec(command);
+    asking = false;
+    if (!m_cluster) {
+      if (!reply && sent && !command.retry_safe) break;  // reported as outcome unknown below
+      return reply;
     }
-    if (!reply) {
-      if (!command.retry_safe)
-        return fail(ErrorKind::outcome_unknown,
-                    fmt::format("outcome unknown: {} may have run on {} before the connection failed ({})",
-                                command.name(), to_string(target), reply.error().message),
-                    "check the data before running the command again");
-      if (!m_cluster || refreshed) return reply;
-      refreshed = true;
-      if (auto ok = refresh(); !ok) return reply;
-      if (const auto* n = route(command)) target = n->address;
-      continue;
+    Decision decision = reply ? tracker.on_reply(*reply, target)
+                              : tracker.on_connection_lost(command.retry_safe || !sent);
+    switch (decision.action) {
+      case Action::done: return reply;
+      case Action::give_up: {
+        auto error = decision.error;
+        if (!reply && error.kind == ErrorKind::connect) error = reply.error();
+        return std::unexpected(std::move(error));
+      }
+      case Action::retry_on_target_after_asking:
+        asking = true;
+        target = decision.target;
+        break;
+      case Action::retry_on_target_and_update_slot:
+        m_map.assign(decision.slot, decision.target);
+        target = decision.target;
+        break;
+      case Action::refresh_map_then_retry:
+        if (!refresh() && decision.slot >= 0) m_map.assign(decision.slot, decision.target);
+        reroute();
+        break;
+      case Action::backoff_then_retry:
+        std::this_thread::sleep_for(decision.delay);
+        if (decision.refresh_map) (void)refresh();
+        reroute();
+        break;
     }
-    if (!m_cluster || !reply->is_error()) return reply;
-    auto kind = client::classify(reply->str);
-    if (kind == client::ServerErrorKind::moved || kind == client::ServerErrorKind::ask) {
-      auto parsed = parse_target(reply->str);
-      if (!parsed) return reply;
-      if (parsed->second.host.empty()) parsed->second.host = (*conn)->options().endpoint.host;
-      trail += fmt::format(" -> {} {}", kind == client::ServerErrorKind::moved ? "MOVED" : "ASK",
-                           to_string(parsed->second));
-      if (kind == client::ServerErrorKind::moved) m_map.assign(parsed->first, parsed->second);
-      else asking = true;
-      target = parsed->second;
-      continue;
-    }
-    if (kind == client::ServerErrorKind::try_again || kind == client::ServerErrorKind::cluster_down) {
-      trail += fmt::format(" -> {}", kind == client::ServerErrorKind::try_again ? "TRYAGAIN" : "CLUSTERDOWN");
-      std::this_thread::sleep_for(std::chrono::milliseconds(kind == client::ServerErrorKind::try_again ? 50 : 250));
-      if (kind == client::ServerErrorKind::cluster_down) (void)refresh();
-      if (const auto* n = route(command)) target = n->address;
-      continue;
-    }
-    return reply;
   }
-  return fail(ErrorKind::server,
-              fmt::format("{}: gave up after {} redirects:{}", command.name(), m_options.max_redirects, trail),
-              "the cluster is reconfiguring or its slot map is inconsistent; retry later");
+  return fail(ErrorKind::outcome_unknown,
+              fmt::format("outcome unknown: {} may have run on {} before the connection failed",
+                          command.name(), to_string(target)),
+              "check the data before running the command again");
 }
 
 Expected<resp::Value> Client::exec(client::Command command) {

@@ -192,8 +192,10 @@ ClusterSummary summarize_cluster(const cluster::Client& target, HealthReport& re
     s.state = "unknown";
   }
   bool node_down = std::any_of(report.nodes.begin(), report.nodes.end(), [](const NodeHealth& n) { return !n.reachable; });
+  // CLUSTER SHARDS says "loading" for a replica that has not received data yet (7.0 derives it
+  // from a zero replication offset), so only "fail" counts; replicas' own INFO covers the rest.
   for (const auto* node : target.nodes())
-    if (!node->health.empty() && node->health != "online") node_down = true;
+    if (node->health == "fail" || node->health == "failed") node_down = true;
   s.failover_in_progress = node_down || s.slots_pfail > 0 || s.slots_fail > 0 || s.state != "ok";
   Level level = s.state == "ok" ? Level::ok : Level::critical;
   report.checks.push_back({"cluster_state", level, fmt::format("cluster_state {}", s.state), {}});

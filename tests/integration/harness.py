@@ -8,6 +8,7 @@ what a real server will not do.
 
 import json
 import os
+import random
 import shutil
 import signal
 import socket
@@ -21,10 +22,24 @@ REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 REDIS_CLI = shutil.which("redis-cli") or "/usr/bin/redis-cli"
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def free_port(cluster_bus=False):
+    """A free loopback port. Cluster nodes also need port+10000 (the cluster bus), so theirs
+    come from 20000-44999 with both ports checked."""
+    if not cluster_bus:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            return s.getsockname()[1]
+    rng = random.Random()
+    for _ in range(200):
+        port = rng.randint(20000, 44999)
+        try:
+            with socket.socket() as a, socket.socket() as b:
+                a.bind(("127.0.0.1", port))
+                b.bind(("127.0.0.1", port + 10000))
+            return port
+        except OSError:
+            continue
+    raise RuntimeError("no free port pair for a cluster node")
 
 
 class Certificates:
@@ -112,7 +127,7 @@ class RedisServer:
     def start(self):
         for _ in range(5):
             if self.proc is None or getattr(self, "port", None) is None:
-                self.port = free_port()
+                self.port = free_port(cluster_bus=self.cluster)
             self.proc = subprocess.Popen(self._command(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             if self._wait_ready():
                 for rule in self.acl:
