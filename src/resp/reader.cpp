@@ -43,9 +43,14 @@ IntParse parse_int64(std::string_view text, std::int64_t& out) {
   return ec == std::errc{} ? IntParse::ok : IntParse::junk;
 }
 
-// RESP3 doubles: decimal with optional exponent, inf, -inf, nan. std::from_chars ignores
-// the locale, unlike strtod, which rejects "3.14" under de_DE.
+// RESP3 doubles: decimal with optional sign and exponent, inf, -inf, nan. std::from_chars
+// ignores the locale, unlike strtod, which rejects "3.14" under de_DE.
 bool parse_double(std::string_view text, double& out) {
+  // The spec allows a leading '+', which from_chars does not; one sign only.
+  if (!text.empty() && text.front() == '+') {
+    text.remove_prefix(1);
+    if (!text.empty() && (text.front() == '+' || text.front() == '-')) return false;
+  }
   const char* last = text.data() + text.size();
   const auto [ptr, ec] = std::from_chars(text.data(), last, out);
   return ec == std::errc{} && ptr == last;
