@@ -43,9 +43,14 @@ IntParse parse_int64(std::string_view text, std::int64_t& out) {
   return ec == std::errc{} ? IntParse::ok : IntParse::junk;
 }
 
-// RESP3 doubles: decimal with optional exponent, inf, -inf, nan. std::from_chars ignores
-// the locale, unlike strtod, which rejects "3.14" under de_DE.
+// RESP3 doubles: decimal with optional sign and exponent, inf, -inf, nan. std::from_chars
+// ignores the locale, unlike strtod, which rejects "3.14" under de_DE.
 bool parse_double(std::string_view text, double& out) {
+  // The spec allows a leading '+', which from_chars does not; one sign only.
+  if (!text.empty() && text.front() == '+') {
+    text.remove_prefix(1);
+    if (!text.empty() && (text.front() == '+' || text.front() == '-')) return false;
+  }
   const char* last = text.data() + text.size();
   const auto [ptr, ec] = std::from_chars(text.data(), last, out);
   return ec == std::errc{} && ptr == last;
@@ -54,7 +59,8 @@ bool parse_double(std::string_view text, double& out) {
 // RESP3 big number: optional sign, then at least one digit.
 bool is_big_number(std::string_view text) {
   if (!text.empty() && (text.front() == '-' || text.front() == '+')) text.remove_prefix(1);
-  return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+  return !text.empty() &&
+         std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 // How an aggregate type byte is read.
@@ -128,7 +134,8 @@ struct ReaderImpl {
       case '>': return read_aggregate({Type::push, "push", false, false}, out);
       case '|': return read_aggregate({Type::map, "attribute", true, true}, out);
       default:
-        return fail(fmt::format("unknown reply type byte 0x{:02x}", static_cast<unsigned char>(type_byte)));
+        return fail(
+            fmt::format("unknown reply type byte 0x{:02x}", static_cast<unsigned char>(type_byte)));
     }
   }
 
@@ -261,7 +268,8 @@ struct ReaderImpl {
       return Step::value;
     }
     // Pairs are doubled below, so a pair count must also fit in half the range.
-    if (n > r.m_limits.max_elements || (kind.pairs && n > std::numeric_limits<std::int64_t>::max() / 2)) {
+    if (n > r.m_limits.max_elements ||
+        (kind.pairs && n > std::numeric_limits<std::int64_t>::max() / 2)) {
       return fail(fmt::format("{} length out of range", kind.name));
     }
     if (r.m_stack.size() >= r.m_limits.max_depth) {

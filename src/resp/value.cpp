@@ -11,10 +11,10 @@ namespace {
 
 // debug_string() goes into log lines and error messages, where one reply must not
 // flood the output: everything it renders is capped.
-constexpr std::size_t k_debug_max_length = 512;      // output budget; one last atom may overrun it
+constexpr std::size_t k_debug_max_length = 512;       // output budget; one last atom may overrun it
 constexpr std::size_t k_debug_max_string_bytes = 64;  // bytes shown of one string
-constexpr std::size_t k_debug_max_elements = 8;       // elements (map: pairs) shown of one aggregate
-constexpr std::size_t k_debug_max_depth = 8;          // deeper aggregates render as [...]
+constexpr std::size_t k_debug_max_elements = 8;  // elements (map: pairs) shown of one aggregate
+constexpr std::size_t k_debug_max_depth = 8;     // deeper aggregates render as [...]
 
 class DebugPrinter {
  public:
@@ -25,13 +25,24 @@ class DebugPrinter {
     switch (v.type) {
       case Type::simple_string:
       case Type::bulk_string: quoted(v.str); return;
-      case Type::error: put("(error) "); quoted(v.str); return;
-      case Type::verbatim_string: put("("); escaped(std::string_view(v.format).substr(0, k_debug_max_string_bytes)); put(") "); quoted(v.str); return;
+      case Type::error:
+        put("(error) ");
+        quoted(v.str);
+        return;
+      case Type::verbatim_string:
+        put("(");
+        escaped(std::string_view(v.format).substr(0, k_debug_max_string_bytes));
+        put(") ");
+        quoted(v.str);
+        return;
       case Type::integer: put(fmt::format("{}", v.integer)); return;
       case Type::null: put("null"); return;
       case Type::boolean: put(v.integer != 0 ? "true" : "false"); return;
       case Type::double_number: put(fmt::format("{}", v.number)); return;
-      case Type::big_number: put("(big number) "); quoted(v.str); return;
+      case Type::big_number:
+        put("(big number) ");
+        quoted(v.str);
+        return;
       case Type::array: list(v, "[", "]", depth); return;
       case Type::set: list(v, "~[", "]", depth); return;
       case Type::push: list(v, ">[", "]", depth); return;
@@ -75,7 +86,8 @@ class DebugPrinter {
     m_out += '"';
     escaped(shown);
     m_out += '"';
-    if (shown.size() < s.size()) fmt::format_to(std::back_inserter(m_out), "... (+{} bytes)", s.size() - shown.size());
+    if (shown.size() < s.size())
+      fmt::format_to(std::back_inserter(m_out), "... (+{} bytes)", s.size() - shown.size());
   }
 
   void more(std::size_t hidden) {

@@ -20,8 +20,16 @@ inline Value array(std::vector<Value> items) { return Value::list(std::move(item
 inline Value set(std::vector<Value> items) { return Value::list(std::move(items), Type::set); }
 inline Value push(std::vector<Value> items) { return Value::list(std::move(items), Type::push); }
 inline Value map(std::vector<Value> flat) { return Value::list(std::move(flat), Type::map); }
-inline Value boolean(bool b) { Value v{Type::boolean}; v.integer = b ? 1 : 0; return v; }
-inline Value number(double d) { Value v{Type::double_number}; v.number = d; return v; }
+inline Value boolean(bool b) {
+  Value v{Type::boolean};
+  v.integer = b ? 1 : 0;
+  return v;
+}
+inline Value number(double d) {
+  Value v{Type::double_number};
+  v.number = d;
+  return v;
+}
 inline Value big(std::string digits) { return Value{Type::big_number, std::move(digits)}; }
 inline Value verbatim(std::string format, std::string text) {
   Value v{Type::verbatim_string, std::move(text)};
@@ -31,7 +39,8 @@ inline Value verbatim(std::string format, std::string text) {
 
 // Deep equality; NaN equals NaN of the same sign, so "nan" and "-nan" are told apart.
 inline bool same(const Value& a, const Value& b) {
-  if (a.type != b.type || a.str != b.str || a.format != b.format || a.integer != b.integer) return false;
+  if (a.type != b.type || a.str != b.str || a.format != b.format || a.integer != b.integer)
+    return false;
   if (std::isnan(a.number) || std::isnan(b.number)) {
     if (!(std::isnan(a.number) && std::isnan(b.number))) return false;
   } else if (a.number != b.number) {

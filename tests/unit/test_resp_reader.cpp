@@ -25,7 +25,7 @@ struct Row {
   std::vector<Value> values;  // expected, in order
   std::string error;          // expected error substring; empty: no error
   ReaderLimits limits = {};
-  bool incomplete = false;    // wire ends inside a value: no error, bytes stay buffered
+  bool incomplete = false;  // wire ends inside a value: no error, bytes stay buffered
 };
 
 // Rows longer than this are split at a sample of positions: splitting a 400 KB row at
@@ -37,6 +37,12 @@ std::string repeat(std::string_view s, std::size_t n) {
   out.reserve(s.size() * n);
   for (std::size_t i = 0; i < n; ++i) out += s;
   return out;
+}
+
+// `inner` wrapped in `depth` one-element arrays.
+Value nest(Value inner, std::size_t depth) {
+  for (std::size_t i = 0; i < depth; ++i) inner = array({std::move(inner)});
+  return inner;
 }
 
 // Limits small enough to test each at limit and limit + 1 with short inputs.
@@ -79,13 +85,18 @@ std::vector<Row> valid_rows() {
       {"empty map", "%0\r\n", {map({})}},
       {"empty set", "~0\r\n", {set({})}},
       {"empty push", ">0\r\n", {push({})}},
-      {"nested arrays", "*3\r\n*1\r\n+a\r\n*0\r\n*2\r\n*1\r\n:1\r\n$-1\r\n",
+      {"nested arrays",
+       "*3\r\n*1\r\n+a\r\n*0\r\n*2\r\n*1\r\n:1\r\n$-1\r\n",
        {array({array({simple("a")}), array({}), array({array({integer(1)}), Value::nil()})})}},
-      {"map", "%2\r\n+a\r\n:1\r\n$1\r\nb\r\n#t\r\n", {map({simple("a"), integer(1), bulk("b"), boolean(true)})}},
-      {"map with aggregate key and value", "%1\r\n*1\r\n:1\r\n~1\r\n_\r\n",
+      {"map",
+       "%2\r\n+a\r\n:1\r\n$1\r\nb\r\n#t\r\n",
+       {map({simple("a"), integer(1), bulk("b"), boolean(true)})}},
+      {"map with aggregate key and value",
+       "%1\r\n*1\r\n:1\r\n~1\r\n_\r\n",
        {map({array({integer(1)}), set({Value::nil()})})}},
       {"set", "~2\r\n+a\r\n+b\r\n", {set({simple("a"), simple("b")})}},
-      {"push", ">3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$2\r\nhi\r\n",
+      {"push",
+       ">3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$2\r\nhi\r\n",
        {push({bulk("message"), bulk("ch"), bulk("hi")})}},
       {"true", "#t\r\n", {boolean(true)}},
       {"false", "#f\r\n", {boolean(false)}},
@@ -93,34 +104,41 @@ std::vector<Row> valid_rows() {
       {"double with exponent", ",-2.5e10\r\n", {number(-2.5e10)}},
       {"double with negative exponent", ",1E-3\r\n", {number(1e-3)}},
       {"integral double", ",10\r\n", {number(10.0)}},
+      {"double with plus sign (RESP3 spec)", ",+1.5\r\n", {number(1.5)}},
+      {"+inf", ",+inf\r\n", {number(std::numeric_limits<double>::infinity())}},
       {"inf", ",inf\r\n", {number(std::numeric_limits<double>::infinity())}},
       {"-inf", ",-inf\r\n", {number(-std::numeric_limits<double>::infinity())}},
       {"nan", ",nan\r\n", {number(std::numeric_limits<double>::quiet_NaN())}},
       {"-nan", ",-nan\r\n", {number(-std::numeric_limits<double>::quiet_NaN())}},
-      {"big number", "(3492890328409238509324850943850943825024385\r\n",
+      {"big number",
+       "(3492890328409238509324850943850943825024385\r\n",
        {big("3492890328409238509324850943850943825024385")}},
       {"negative big number", "(-12\r\n", {big("-12")}},
       {"verbatim string", "=15\r\ntxt:Some string\r\n", {verbatim("txt", "Some string")}},
       {"empty verbatim string", "=4\r\nmkd:\r\n", {verbatim("mkd", "")}},
       {"bulk error", "!21\r\nSYNTAX invalid syntax\r\n", {error("SYNTAX invalid syntax")}},
       {"attribute then value",
-       "|1\r\n+key-popularity\r\n%2\r\n$1\r\na\r\n,0.1923\r\n$1\r\nb\r\n,0.0012\r\n*2\r\n:2039123\r\n:9543892\r\n",
+       "|1\r\n+key-popularity\r\n%2\r\n$1\r\na\r\n,0.1923\r\n$1\r\nb\r\n,0.0012\r\n"
+       "*2\r\n:2039123\r\n:9543892\r\n",
        {array({integer(2039123), integer(9543892)})}},
-      {"attribute inside an array", "*2\r\n|1\r\n+ttl\r\n:3600\r\n+a\r\n+b\r\n", {array({simple("a"), simple("b")})}},
-      {"attribute annotating a nested aggregate", "*1\r\n|1\r\n+k\r\n+v\r\n*1\r\n:1\r\n",
+      {"attribute inside an array",
+       "*2\r\n|1\r\n+ttl\r\n:3600\r\n+a\r\n+b\r\n",
+       {array({simple("a"), simple("b")})}},
+      {"attribute annotating a nested aggregate",
+       "*1\r\n|1\r\n+k\r\n+v\r\n*1\r\n:1\r\n",
        {array({array({integer(1)})})}},
       {"empty attribute", "|0\r\n:1\r\n", {integer(1)}},
-      {"replies back to back", "+OK\r\n:1\r\n$1\r\nx\r\n*1\r\n_\r\n%0\r\n",
+      {"replies back to back",
+       "+OK\r\n:1\r\n$1\r\nx\r\n*1\r\n_\r\n%0\r\n",
        {simple("OK"), integer(1), bulk("x"), array({Value::nil()}), map({})}},
-      {"push between replies", "+OK\r\n>2\r\n+invalidate\r\n*1\r\n$3\r\nkey\r\n:5\r\n",
+      {"push between replies",
+       "+OK\r\n>2\r\n+invalidate\r\n*1\r\n$3\r\nkey\r\n:5\r\n",
        {simple("OK"), push({simple("invalidate"), array({bulk("key")})}), integer(5)}},
-      {"nesting at the default limit", repeat("*1\r\n", k_default_max_depth) + ":1\r\n",
-       {[] {
-          Value v = integer(1);
-          for (std::size_t i = 0; i < k_default_max_depth; ++i) v = array({std::move(v)});
-          return v;
-        }()}},
-      {"line at k_max_line_length", "+" + std::string(k_max_line_length, 'a') + "\r\n",
+      {"nesting at the default limit",
+       repeat("*1\r\n", k_default_max_depth) + ":1\r\n",
+       {nest(integer(1), k_default_max_depth)}},
+      {"line at k_max_line_length",
+       "+" + std::string(k_max_line_length, 'a') + "\r\n",
        {simple(std::string(k_max_line_length, 'a'))}},
   };
 }
@@ -135,13 +153,24 @@ std::vector<Row> limit_rows() {
       {"depth at limit", "*1\r\n*1\r\n:1\r\n", {array({array({integer(1)})})}, "", small},
       {"depth over limit", "*1\r\n*1\r\n*1\r\n:1\r\n", {}, "nesting too deep", small},
       {"empty aggregate counts as a level", "*1\r\n%0\r\n", {}, "nesting too deep", depth_one},
-      {"attribute counts as a level", "*1\r\n|1\r\n+k\r\n+v\r\n:1\r\n", {}, "nesting too deep", depth_one},
-      {"array at max_elements", "*3\r\n:1\r\n:2\r\n:3\r\n", {array({integer(1), integer(2), integer(3)})}, "", small},
+      {"attribute counts as a level",
+       "*1\r\n|1\r\n+k\r\n+v\r\n:1\r\n",
+       {},
+       "nesting too deep",
+       depth_one},
+      {"array at max_elements",
+       "*3\r\n:1\r\n:2\r\n:3\r\n",
+       {array({integer(1), integer(2), integer(3)})},
+       "",
+       small},
       {"array over max_elements", "*4\r\n", {}, "array length out of range", small},
       {"set over max_elements", "~4\r\n", {}, "set length out of range", small},
       {"push over max_elements", ">4\r\n", {}, "push length out of range", small},
-      {"map pairs at max_elements", "%3\r\n:1\r\n:2\r\n:3\r\n:4\r\n:5\r\n:6\r\n",
-       {map({integer(1), integer(2), integer(3), integer(4), integer(5), integer(6)})}, "", small},
+      {"map pairs at max_elements",
+       "%3\r\n:1\r\n:2\r\n:3\r\n:4\r\n:5\r\n:6\r\n",
+       {map({integer(1), integer(2), integer(3), integer(4), integer(5), integer(6)})},
+       "",
+       small},
       {"map pairs over max_elements", "%4\r\n", {}, "map length out of range", small},
       {"attribute pairs over max_elements", "|4\r\n", {}, "attribute length out of range", small},
       {"max_elements 0 allows empty", "*0\r\n", {array({})}, "", no_elements},
@@ -151,24 +180,61 @@ std::vector<Row> limit_rows() {
       {"bulk error over max_bulk_length", "!6\r\n", {}, "error length out of range", small},
       {"verbatim at max_bulk_length", "=5\r\ntxt:x\r\n", {verbatim("txt", "x")}, "", small},
       {"verbatim over max_bulk_length", "=6\r\n", {}, "verbatim string length out of range", small},
-      {"default max_elements", "*" + std::to_string(k_default_max_elements) + "\r\n", {}, "", {}, true},
-      {"default max_elements + 1", "*" + std::to_string(k_default_max_elements + 1) + "\r\n", {},
+      {"default max_elements",
+       "*" + std::to_string(k_default_max_elements) + "\r\n",
+       {},
+       "",
+       {},
+       true},
+      {"default max_elements + 1",
+       "*" + std::to_string(k_default_max_elements + 1) + "\r\n",
+       {},
        "array length out of range"},
-      {"default max_bulk_length", "$" + std::to_string(k_default_max_bulk_length) + "\r\nabc", {}, "", {}, true},
-      {"default max_bulk_length + 1", "$" + std::to_string(k_default_max_bulk_length + 1) + "\r\n", {},
+      {"default max_bulk_length",
+       "$" + std::to_string(k_default_max_bulk_length) + "\r\nabc",
+       {},
+       "",
+       {},
+       true},
+      {"default max_bulk_length + 1",
+       "$" + std::to_string(k_default_max_bulk_length + 1) + "\r\n",
+       {},
        "bulk string length out of range"},
       // With the element limit off, huge counts are legal: the reader must wait for the
       // elements without allocating for them.
-      {"LLONG_MAX array count, no element limit", "*9223372036854775807\r\n:1\r\n", {}, "", unlimited_elements(), true},
-      {"SIZE_MAX/8+3 array count, no element limit", "*" + k_size_max_over_8_plus_3 + "\r\n$1\r\nx\r\n", {}, "",
-       unlimited_elements(), true},
-      {"map count LLONG_MAX/2, no element limit", "%4611686018427387903\r\n", {}, "", unlimited_elements(), true},
-      {"map count LLONG_MAX/2 + 1, no element limit", "%4611686018427387904\r\n", {}, "map length out of range",
+      {"LLONG_MAX array count, no element limit",
+       "*9223372036854775807\r\n:1\r\n",
+       {},
+       "",
+       unlimited_elements(),
+       true},
+      {"SIZE_MAX/8+3 array count, no element limit",
+       "*" + k_size_max_over_8_plus_3 + "\r\n$1\r\nx\r\n",
+       {},
+       "",
+       unlimited_elements(),
+       true},
+      {"map count LLONG_MAX/2, no element limit",
+       "%4611686018427387903\r\n",
+       {},
+       "",
+       unlimited_elements(),
+       true},
+      {"map count LLONG_MAX/2 + 1, no element limit",
+       "%4611686018427387904\r\n",
+       {},
+       "map length out of range",
        unlimited_elements()},
-      {"map count LLONG_MAX, no element limit", "%9223372036854775807\r\n", {}, "map length out of range",
+      {"map count LLONG_MAX, no element limit",
+       "%9223372036854775807\r\n",
+       {},
+       "map length out of range",
        unlimited_elements()},
-      {"attribute count LLONG_MAX/2 + 1, no element limit", "|4611686018427387904\r\n", {},
-       "attribute length out of range", unlimited_elements()},
+      {"attribute count LLONG_MAX/2 + 1, no element limit",
+       "|4611686018427387904\r\n",
+       {},
+       "attribute length out of range",
+       unlimited_elements()},
   };
 }
 
@@ -176,13 +242,18 @@ std::vector<Row> malformed_rows() {
   return {
       // reliability-ux.md Table 1, cases 1-7.
       {"LLONG_MAX array count", "*9223372036854775807\r\n", {}, "array length out of range"},
-      {"SIZE_MAX/8+3 array count", "*" + k_size_max_over_8_plus_3 + "\r\n", {}, "array length out of range"},
+      {"SIZE_MAX/8+3 array count",
+       "*" + k_size_max_over_8_plus_3 + "\r\n",
+       {},
+       "array length out of range"},
       {"bulk length -2", "$-2\r\n", {}, "bulk string length out of range"},
       {"array count -2", "*-2\r\n", {}, "array length out of range"},
       {"integer LLONG_MAX + 1", ":9223372036854775808\r\n", {}, "bad integer value"},
       {"integer LLONG_MIN - 1", ":-9223372036854775809\r\n", {}, "bad integer value"},
       {"100000 nested arrays", repeat("*1\r\n", 100000) + "+OK\r\n", {}, "nesting too deep"},
-      {"one level over the default depth", repeat("*1\r\n", k_default_max_depth + 1) + ":1\r\n", {},
+      {"one level over the default depth",
+       repeat("*1\r\n", k_default_max_depth + 1) + ":1\r\n",
+       {},
        "nesting too deep"},
       {"map count over LLONG_MAX/2", "%4611686018427387904\r\n", {}, "map length out of range"},
       {"unknown type byte", "@foo\r\n", {}, "unknown reply type byte 0x40"},
@@ -211,6 +282,8 @@ std::vector<Row> malformed_rows() {
       {"double with trailing junk", ",3.14.1\r\n", {}, "bad double value"},
       {"double with comma", ",3,14\r\n", {}, "bad double value"},
       {"double with space", ", 1\r\n", {}, "bad double value"},
+      {"double with two signs", ",+-1\r\n", {}, "bad double value"},
+      {"double with plus only", ",+\r\n", {}, "bad double value"},
       {"double out of range", ",1e99999\r\n", {}, "bad double value"},
       {"empty boolean", "#\r\n", {}, "bad boolean value"},
       {"boolean junk", "#x\r\n", {}, "bad boolean value"},
@@ -229,11 +302,23 @@ std::vector<Row> malformed_rows() {
       {"bulk with LF only", "$2\r\nab\n+OK\r\n", {}, "bulk string not terminated by CRLF"},
       {"bulk error without CRLF", "!2\r\nab\n\r", {}, "error not terminated by CRLF"},
       {"null followed by LF", "_\n", {}, "line not terminated by CRLF"},
-      {"line over k_max_line_length", "+" + std::string(k_max_line_length + 1, 'a') + "\r\n", {}, "line too long"},
-      {"endless line without CRLF", "+" + std::string(k_max_line_length + 100, 'a'), {}, "line too long"},
-      {"endless header without CRLF", "*" + std::string(k_max_line_length + 1, '1'), {}, "line too long"},
+      {"line over k_max_line_length",
+       "+" + std::string(k_max_line_length + 1, 'a') + "\r\n",
+       {},
+       "line too long"},
+      {"endless line without CRLF",
+       "+" + std::string(k_max_line_length + 100, 'a'),
+       {},
+       "line too long"},
+      {"endless header without CRLF",
+       "*" + std::string(k_max_line_length + 1, '1'),
+       {},
+       "line too long"},
       // Errors after good values, and inside aggregates.
-      {"error after a value", "+OK\r\n:1\r\n@", {simple("OK"), integer(1)}, "unknown reply type byte 0x40"},
+      {"error after a value",
+       "+OK\r\n:1\r\n@",
+       {simple("OK"), integer(1)},
+       "unknown reply type byte 0x40"},
       {"bad element inside an array", "*2\r\n:1\r\n:x\r\n", {}, "bad integer value"},
       {"NUL type byte", "\0\r\n"s, {}, "unknown reply type byte 0x00"},
       {"inline command is not a reply", "PING\r\n", {}, "unknown reply type byte 0x50"},
@@ -257,7 +342,8 @@ void check_outcome(const Row& row, const Outcome& got, const char* mode) {
   INFO("row: " << row.name << ", mode: " << mode);
   REQUIRE(got.values.size() == row.values.size());
   for (std::size_t i = 0; i < row.values.size(); ++i) {
-    INFO("value " << i << ": got " << debug_string(got.values[i]) << ", want " << debug_string(row.values[i]));
+    INFO("value " << i << ": got " << debug_string(got.values[i]) << ", want "
+                  << debug_string(row.values[i]));
     CHECK(same(got.values[i], row.values[i]));
   }
   if (row.error.empty()) {
@@ -413,10 +499,12 @@ TEST_CASE("resp reader: many replies across buffer compaction") {
   const Value second = array({bulk("hello"), map({integer(1), number(2.5)})});
   constexpr std::size_t k_rounds = 20000;
   const std::string wire = repeat(one, k_rounds);
-  for (const std::size_t chunk : {std::size_t{1}, std::size_t{7}, std::size_t{4096}, std::size_t{100000}}) {
+  for (const std::size_t chunk :
+       {std::size_t{1}, std::size_t{7}, std::size_t{4096}, std::size_t{100000}}) {
     INFO("chunk size " << chunk);
     std::vector<std::string_view> chunks;
-    for (std::size_t at = 0; at < wire.size(); at += chunk) chunks.push_back(std::string_view(wire).substr(at, chunk));
+    for (std::size_t at = 0; at < wire.size(); at += chunk)
+      chunks.push_back(std::string_view(wire).substr(at, chunk));
     const Outcome got = run_chunks(chunks);
     CHECK_FALSE(got.error.has_value());
     CHECK(got.buffered == 0);
