@@ -78,7 +78,7 @@ class Certificates:
         with open(ext, "w") as f:
             if san:
                 f.write("subjectAltName=" + san + "\n")
-            f.write("extendedKeyUsage=" + ("clientAuth" if client else "serverAuth") + "\n")
+            f.write("extendedKeyUsage=" + ("clientAuth" if client else "serverAuth,clientAuth") + "\n")
         self._run("openssl", "x509", "-req", "-in", csr, "-CA", self.ca, "-CAkey", self.ca_key,
                   "-CAcreateserial", "-days", "2", "-out", crt, "-extfile", ext)
         return key, crt
