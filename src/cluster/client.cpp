@@ -144,6 +144,10 @@ Expected<client::Connection*> Client::connection_to(const NodeAddress& address) 
 
 Expected<client::Connection*> Client::connection(const Node& node) { return connection_to(node.address); }
 
+Expected<std::unique_ptr<client::Connection>> Client::open_connection(const Node& node) {
+  return open_with_retries(m_loop, options_for(node.address), m_options.retries);
+}
+
 const Node* Client::route(const client::Command& command) const {
   if (command.has_key()) return m_map.primary_for_slot(key_slot(command.routing_key()));
   auto primaries = m_map.primaries();

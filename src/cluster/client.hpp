@@ -70,6 +70,10 @@ class Client {
   // The connection to `node`, opened on first use.
   Expected<client::Connection*> connection(const Node& node);
 
+  // A new connection to `node`, owned by the caller (for work that wants a second
+  // connection to the same node, such as scanning on one while deleting on another).
+  Expected<std::unique_ptr<client::Connection>> open_connection(const Node& node);
+
   // Sends the same pipeline to each selected node concurrently.
   std::vector<NodeOutcome> fan_out(NodeSelection which, const std::vector<client::Command>& commands);
 
