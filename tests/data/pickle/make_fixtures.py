@@ -156,6 +156,49 @@ CASES = {
 }
 
 
+def p2(v):
+    """Reference protocol-2 encoder following formats.md §1.3, the bytes rctl's writer must
+    produce. Lists and dicts only (JSON has no tuples); job tuples are built by p2_job."""
+    import struct
+    if v is None:
+        return b"N"
+    if v is True:
+        return b"\x88"
+    if v is False:
+        return b"\x89"
+    if isinstance(v, int):
+        if -(2**31) <= v < 2**31:
+            return b"J" + struct.pack("<i", v)
+        n = (v.bit_length() + 8) // 8  # minimal two's complement, like pickle.encode_long
+        data = v.to_bytes(n, "little", signed=True)
+        if v < 0 and n > 1 and data[-1] == 0xFF and data[-2] & 0x80:
+            data = data[:-1]
+        return b"\x8a" + bytes([len(data)]) + data
+    if isinstance(v, float):
+        return b"G" + struct.pack(">d", v)
+    if isinstance(v, str):
+        raw = v.encode("utf-8")
+        return b"X" + struct.pack("<I", len(raw)) + raw
+    if isinstance(v, list):
+        return b"]" + (b"(" + b"".join(p2(x) for x in v) + b"e" if v else b"")
+    if isinstance(v, dict):
+        return b"}" + (b"(" + b"".join(p2(k) + p2(x) for k, x in v.items()) + b"u" if v else b"")
+    raise TypeError(type(v))
+
+
+def p2_job(func, args, kwargs):
+    return b"\x80\x02(" + p2(func) + b"N(" + b"".join(p2(a) for a in args) + b"t" + p2(kwargs) + b"t."
+
+
+WRITER_CASES = {
+    "scalars": [None, True, False, 0, 1, -1, 2**31 - 1, -(2**31), 2**31, -(2**31) - 1, 2**63 - 1,
+                -(2**63), 2**64 - 1, 255, 128, -128, -129, 1.5, -0.0, 1e300, 0.1],
+    "strings": ["", "ascii", "héllo ✓ 😀", "\x00\x1b", "x" * 300],
+    "nested": {"a": [1, [2, [3, []]], {}], "b": {"c": {"d": None}}, "": [True, False]},
+    "flask_like": {"_permanent": True, "user_id": 42, "cart": [{"sku": "A-1", "qty": 2}], "_fresh": False},
+}
+
+
 def write(name, data):
     with open(os.path.join(HERE, name), "wb") as f:
         f.write(data)
@@ -174,6 +217,20 @@ def main():
             data = pickle.dumps(value, protocol=proto)
             assert pickle.loads(data) == value or name == "special_floats"
             write(f"{name}.p{proto}.bin", data)
+
+    # Writer fixtures: JSON input and the exact protocol-2 bytes, checked with pickle.loads.
+    for name, value in WRITER_CASES.items():
+        data = b"\x80\x02" + p2(value) + b"."
+        assert pickle.loads(data) == value, name
+        write(f"writer_{name}.bin", data)
+        write_json(f"writer_{name}.json", value)
+    job_args, job_kwargs = ["a@b.c", 3], {"retry": True, "tags": ["x"]}
+    job = p2_job("myapp.tasks.send_email", job_args, job_kwargs)
+    assert job == (b"\x80\x02(X\x16\x00\x00\x00myapp.tasks.send_emailN(X\x05\x00\x00\x00a@b.cJ\x03\x00"
+                   b"\x00\x00t}(X\x05\x00\x00\x00retry\x88X\x04\x00\x00\x00tags](X\x01\x00\x00\x00xeut.")
+    assert pickle.loads(job) == ("myapp.tasks.send_email", None, ("a@b.c", 3), {"retry": True, "tags": ["x"]})
+    write("writer_job.bin", job)
+    write_json("writer_job.json", {"func": "myapp.tasks.send_email", "args": job_args, "kwargs": job_kwargs})
 
     # RQ 1.13 job `data` field: zlib(pickle protocol 5 of the job tuple), as RQ writes it.
     job = ("builtins.print", None, ("hello", 42), {"sep": "-"})
