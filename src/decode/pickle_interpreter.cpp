@@ -1,0 +1,337 @@
+#include "decode/pickle_interpreter.hpp"
+
+#include "decode/bytes.hpp"
+
+#include <bit>
+
+namespace rctl::decode::pickle {
+
+namespace {
+
+const char* kind_name(Kind kind) {
+  switch (kind) {
+    case Kind::none: return "None";
+    case Kind::boolean: return "bool";
+    case Kind::integer:
+    case Kind::big_int: return "int";
+    case Kind::floating: return "float";
+    case Kind::str: return "str";
+    case Kind::bytes: return "bytes";
+    case Kind::list: return "list";
+    case Kind::tuple: return "tuple";
+    case Kind::dict: return "dict";
+    case Kind::set: return "set";
+    case Kind::global: return "global";
+    case Kind::object: return "object";
+    case Kind::persid: return "persistent id";
+    case Kind::ext: return "extension";
+  }
+  return "?";
+}
+
+}  // namespace
+
+bool Interpreter::push_object(Ref callable, Ref args, Ref kwargs) {
+  // copyreg._reconstructor(cls, object, None) is how protocols 0 and 1 spell "an instance of
+  // cls"; show it as cls itself so every protocol renders the same marker.
+  const Node& c = node(callable);
+  if (c.kind == Kind::global && c.text == "copyreg._reconstructor" && kwargs == pickle::k_no_ref) {
+    const Node& a = node(args);
+    if (a.items.size() == 3 && node(a.items[0]).kind == Kind::global &&
+        node(a.items[1]).kind == Kind::global && node(a.items[1]).text == "builtins.object" &&
+        a.items[2] == pickle::k_none_ref) {
+      callable = a.items[0];
+      Ref empty = 0;
+      if (!new_node(Kind::tuple, empty)) return false;
+      args = empty;
+    }
+  }
+  Ref r = 0;
+  if (!count_refs(3) || !new_node(Kind::object, r)) return false;
+  node(r).items = {callable, args, kwargs, pickle::k_no_ref, pickle::k_no_ref, pickle::k_no_ref};
+  return push(r);
+}
+
+// APPEND(S), SETITEM(S) and ADDITEMS: into a list/dict/set, or recorded on an object marker.
+bool Interpreter::add_items(const char* op, Ref target, const std::vector<Ref>& items, bool pairs) {
+  if (pairs && items.size() % 2 != 0) return error(fmt::format("{} with an odd number of items", op));
+  if (!count_refs(items.size())) return false;
+  const Kind kind = node(target).kind;
+  const Kind want = pairs ? Kind::dict : std::strcmp(op, "ADDITEMS") == 0 ? Kind::set : Kind::list;
+  if (kind == want && !(kind == Kind::set && node(target).flag)) {
+    auto& dest = node(target).items;
+    dest.insert(dest.end(), items.begin(), items.end());
+    return true;
+  }
+  if (kind != Kind::object) return error(fmt::format("{} on a {}", op, kind_name(kind)));
+  const std::size_t slot = pairs ? pickle::k_slot_dictitems : pickle::k_slot_listitems;
+  if (node(target).items[slot] == pickle::k_no_ref) {
+    Ref fresh = 0;
+    if (!new_node(pairs ? Kind::dict : Kind::list, fresh)) return false;
+    node(target).items[slot] = fresh;
+  }
+  auto& dest = node(node(target).items[slot]).items;
+  dest.insert(dest.end(), items.begin(), items.end());
+  return true;
+}
+
+bool Interpreter::memo_put(std::uint64_t index) {
+  Ref value = 0;
+  if (!top(value)) return false;
+  const auto it = m_memo.find(index);
+  if (it != m_memo.end()) {
+    it->second = value;
+    return true;
+  }
+  if (m_memo.size() >= m_limits.max_memo) {
+    return error(fmt::format("more than {} memo entries", m_limits.max_memo));
+  }
+  m_memo.emplace(index, value);
+  return true;
+}
+
+bool Interpreter::memo_get(std::uint64_t index) {
+  const auto it = m_memo.find(index);
+  if (it == m_memo.end()) return error(fmt::format("memo key {} missing", index));
+  return push(it->second);
+}
+
+
+bool Interpreter::step(std::uint8_t op, std::size_t at) {
+  std::string_view arg;
+  std::vector<Ref> items;
+  Ref a = 0;
+  Ref b = 0;
+  Ref c = 0;
+  switch (op) {
+    // ---- framing and control ----
+    case 0x80: {  // PROTO
+      std::uint8_t version = 0;
+      if (!read_u8(version)) return false;
+      if (version > 5) return error(fmt::format("unsupported protocol {}", version));
+      if (m_protocol == 0) m_protocol = version;
+      return true;
+    }
+    case 0x95: {  // FRAME: framing is only a buffering hint; the opcodes simply continue
+      std::uint64_t length = 0;
+      return read_le(length);
+    }
+    case '.':  // STOP
+      if (!pop(m_result)) return false;
+      m_stopped = true;
+      return true;
+    case '(':  // MARK
+      if (m_marks.size() >= m_limits.max_depth) {
+        return error(fmt::format("too deep (more than {} nested MARKs)", m_limits.max_depth));
+      }
+      m_marks.push_back(m_stack.size());
+      return true;
+    case '0':  // POP: the top value, or the mark itself when the frame is empty
+      if (m_stack.size() > frame_start()) return pop(a);
+      return pop_mark(items);
+    case '1': return pop_mark(items);  // POP_MARK
+    case '2': return top(a) && push(a);  // DUP
+
+    // ---- scalars ----
+    case 'N': return push(pickle::k_none_ref);
+    case 0x88: return push(pickle::k_true_ref);
+    case 0x89: return push(pickle::k_false_ref);
+    case 'I':  // INT: "01"/"00" are Python 2's True/False
+      if (!read_line(arg)) return false;
+      if (arg == "01") return push(pickle::k_true_ref);
+      if (arg == "00") return push(pickle::k_false_ref);
+      return push_text_int(arg);
+    case 'L':  // LONG, text with an optional trailing L
+      if (!read_line(arg)) return false;
+      if (!arg.empty() && arg.back() == 'L') arg.remove_suffix(1);
+      return push_text_int(arg);
+    case 'J': {
+      std::int32_t v = 0;
+      return read_le(v) && push_int(v);
+    }
+    case 'K': {
+      std::uint8_t v = 0;
+      return read_le(v) && push_int(v);
+    }
+    case 'M': {
+      std::uint16_t v = 0;
+      return read_le(v) && push_int(v);
+    }
+    case 0x8a:  // LONG1
+    case 0x8b: {  // LONG4
+      std::size_t n = 0;
+      if (op == 0x8a ? !read_length<std::uint8_t>(n) : !read_length<std::int32_t>(n)) return false;
+      if (n > m_limits.max_int_bytes) {
+        return error(fmt::format("integer longer than {} bytes", m_limits.max_int_bytes));
+      }
+      return read(n, arg) && push_big(big_int_from_twos_complement(arg));
+    }
+    case 'F': {
+      double v = 0;
+      if (!read_line(arg)) return false;
+      if (!pickle::parse_float_text(arg, v)) return error("bad FLOAT literal");
+      return push_float(v);
+    }
+    case 'G': {
+      std::string_view raw;
+      if (!read(8, raw)) return false;
+      std::uint64_t bits = 0;
+      for (const char ch : raw) bits = (bits << 8) | static_cast<unsigned char>(ch);
+      return push_float(std::bit_cast<double>(bits));
+    }
+
+    // ---- strings and bytes ----
+    case 'S': {  // STRING: a Python 2 str literal
+      std::string text;
+      if (!read_line(arg)) return false;
+      if (!pickle::unquote_string_literal(arg, text)) return error("bad STRING literal");
+      const Kind kind = is_valid_utf8(text) ? Kind::str : Kind::bytes;
+      return push_new(kind, std::move(text));
+    }
+    case 'T':  // BINSTRING, SHORT_BINSTRING: Python 2 str, raw bytes
+    case 'U':
+      if (op == 'T' ? !read_counted<std::int32_t>(arg) : !read_counted<std::uint8_t>(arg)) return false;
+      return push_new(is_valid_utf8(arg) ? Kind::str : Kind::bytes, std::string(arg));
+    case 'V': {  // UNICODE
+      std::string text;
+      if (!read_line(arg)) return false;
+      if (!pickle::decode_raw_unicode_escape(arg, text)) return error("bad UNICODE literal");
+      return push_new(Kind::str, std::move(text));
+    }
+    case 'X': return read_counted<std::uint32_t>(arg) && push_new(Kind::str, std::string(arg));
+    case 0x8c: return read_counted<std::uint8_t>(arg) && push_new(Kind::str, std::string(arg));
+    case 0x8d: return read_counted<std::uint64_t>(arg) && push_new(Kind::str, std::string(arg));
+    case 'B': return read_counted<std::uint32_t>(arg) && push_new(Kind::bytes, std::string(arg));
+    case 'C': return read_counted<std::uint8_t>(arg) && push_new(Kind::bytes, std::string(arg));
+    case 0x8e: return read_counted<std::uint64_t>(arg) && push_new(Kind::bytes, std::string(arg));
+    case 0x96:  // BYTEARRAY8
+      return read_counted<std::uint64_t>(arg) && push_new(Kind::bytes, std::string(arg), true);
+    case 0x97: return error("out-of-band buffers (NEXT_BUFFER) are not supported");
+    case 0x98: return top(a);  // READONLY_BUFFER: read-only or not, the data is the same
+
+    // ---- containers ----
+    case ']': return push_container(Kind::list, {});
+    case ')': return push_container(Kind::tuple, {});
+    case '}': return push_container(Kind::dict, {});
+    case 0x8f: return push_container(Kind::set, {});
+    case 'l': return pop_mark(items) && push_container(Kind::list, std::move(items));
+    case 't': return pop_mark(items) && push_container(Kind::tuple, std::move(items));
+    case 0x91: return pop_mark(items) && push_container(Kind::set, std::move(items), true);
+    case 'd':
+      if (!pop_mark(items)) return false;
+      if (items.size() % 2 != 0) return error("DICT with an odd number of items");
+      return push_container(Kind::dict, std::move(items));
+    case 0x85: return pop(a) && push_container(Kind::tuple, {a});
+    case 0x86: return pop(b) && pop(a) && push_container(Kind::tuple, {a, b});
+    case 0x87: return pop(c) && pop(b) && pop(a) && push_container(Kind::tuple, {a, b, c});
+    case 'a': return pop(b) && top(a) && add_items("APPEND", a, {b}, false);
+    case 'e': return pop_mark(items) && top(a) && add_items("APPENDS", a, items, false);
+    case 's': return pop(c) && pop(b) && top(a) && add_items("SETITEM", a, {b, c}, true);
+    case 'u': return pop_mark(items) && top(a) && add_items("SETITEMS", a, items, true);
+    case 0x90: return pop_mark(items) && top(a) && add_items("ADDITEMS", a, items, false);
+
+    // ---- memo ----
+    case 'p': {
+      std::uint64_t index = 0;
+      if (!read_line(arg)) return false;
+      if (!pickle::parse_index(arg, index)) return error("bad PUT index");
+      return memo_put(index);
+    }
+    case 'q': {
+      std::uint8_t index = 0;
+      return read_le(index) && memo_put(index);
+    }
+    case 'r': {
+      std::uint32_t index = 0;
+      return read_le(index) && memo_put(index);
+    }
+    case 0x94: return memo_put(m_memo.size());  // MEMOIZE
+    case 'g': {
+      std::uint64_t index = 0;
+      if (!read_line(arg)) return false;
+      if (!pickle::parse_index(arg, index)) return error("bad GET index");
+      return memo_get(index);
+    }
+    case 'h': {
+      std::uint8_t index = 0;
+      return read_le(index) && memo_get(index);
+    }
+    case 'j': {
+      std::uint32_t index = 0;
+      return read_le(index) && memo_get(index);
+    }
+
+    // ---- globals and objects: recorded, never resolved or called ----
+    case 'c': {  // GLOBAL
+      std::string_view module;
+      return read_line(module) && read_line(arg) && push_global(module, arg);
+    }
+    case 0x93:  // STACK_GLOBAL
+      if (!pop(b) || !pop(a)) return false;
+      if (node(a).kind != Kind::str || node(b).kind != Kind::str) {
+        return error("STACK_GLOBAL needs two strings");
+      }
+      return push_global(node(a).text, node(b).text);
+    case 'R':  // REDUCE
+    case 0x81:  // NEWOBJ
+      if (!pop(b) || !pop(a)) return false;
+      if (node(b).kind != Kind::tuple && node(b).kind != Kind::list) {
+        return error(fmt::format("{} arguments are not a tuple", op == 'R' ? "REDUCE" : "NEWOBJ"));
+      }
+      return push_object(a, b);
+    case 0x92:  // NEWOBJ_EX
+      if (!pop(c) || !pop(b) || !pop(a)) return false;
+      if (node(b).kind != Kind::tuple || node(c).kind != Kind::dict) {
+        return error("NEWOBJ_EX needs a tuple and a dict");
+      }
+      return push_object(a, b, c);
+    case 'i': {  // INST
+      std::string_view module;
+      if (!read_line(module) || !read_line(arg) || !pop_mark(items)) return false;
+      if (!push_global(module, arg) || !pop(a) || !push_container(Kind::tuple, std::move(items))) return false;
+      return pop(b) && push_object(a, b);
+    }
+    case 'o':  // OBJ
+      if (!pop_mark(items)) return false;
+      if (items.empty()) return error("OBJ without a class");
+      a = items.front();
+      items.erase(items.begin());
+      return push_container(Kind::tuple, std::move(items)) && pop(b) && push_object(a, b);
+    case 'b':  // BUILD
+      if (!pop(b) || !top(a)) return false;
+      if (node(a).kind != Kind::object) return error(fmt::format("BUILD on a {}", kind_name(node(a).kind)));
+      if (!count_refs(1)) return false;
+      node(a).items[pickle::k_slot_state] = b;
+      return true;
+    case 'P': {  // PERSID
+      if (!read_line(arg) || !push_new(Kind::str, std::string(arg)) || !pop(a)) return false;
+      return push_container(Kind::persid, {a});
+    }
+    case 'Q': return pop(a) && push_container(Kind::persid, {a});  // BINPERSID
+    case 0x82:
+    case 0x83:
+    case 0x84: {  // EXT1, EXT2, EXT4
+      std::int64_t code = 0;
+      if (op == 0x82) {
+        std::uint8_t v = 0;
+        if (!read_le(v)) return false;
+        code = v;
+      } else if (op == 0x83) {
+        std::uint16_t v = 0;
+        if (!read_le(v)) return false;
+        code = v;
+      } else {
+        std::int32_t v = 0;
+        if (!read_le(v)) return false;
+        code = v;
+      }
+      Ref r = 0;
+      if (!new_node(Kind::ext, r)) return false;
+      node(r).integer = code;
+      return push(r);
+    }
+    default: return error(fmt::format("unknown opcode 0x{:02x} at offset {}", op, at));
+  }
+}
+
+}  // namespace rctl::decode::pickle

@@ -1,0 +1,218 @@
+#pragma once
+// Internal to the pickle reader: the opcode interpreter. It builds a pickle::Graph and
+// never recurses, resolves or calls anything, whatever the input.
+
+#include "decode/big_int.hpp"
+#include "decode/pickle_graph.hpp"
+#include "decode/pickle_reader.hpp"
+#include "decode/pickle_text.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <unordered_map>
+#include <vector>
+
+#include <fmt/format.h>
+
+namespace rctl::decode::pickle {
+
+using decode::BigInt;
+
+// One interpretation of one pickle. Every step returns false on the first error, which is
+// kept in m_error; nothing here recurses, whatever the input.
+class Interpreter {
+ public:
+  // Prepares to interpret `input` under `limits` (which must outlive the interpreter).
+  Interpreter(std::string_view input, const PickleLimits& limits)
+      : m_in(input), m_limits(limits) {
+    m_graph.nodes.resize(3);
+    m_graph.nodes[pickle::k_false_ref].kind = Kind::boolean;
+    m_graph.nodes[pickle::k_true_ref].kind = Kind::boolean;
+    m_graph.nodes[pickle::k_true_ref].flag = true;
+  }
+
+  // Runs to STOP. Returns false on the first error (see error()); else sets `root`.
+  bool run(Ref& root) {
+    while (!m_stopped) {
+      std::uint8_t op = 0;
+      const std::size_t at = m_pos;
+      if (!read_u8(op)) return false;
+      if (!step(op, at)) return false;
+    }
+    root = m_result;
+    return true;
+  }
+
+  // The graph built so far; after run() succeeded, `root` indexes the result in it.
+  const Graph& graph() const { return m_graph; }
+  // The first error ("pickle: ..."), empty if none.
+  const std::string& error() const { return m_error; }
+  // Input bytes read, up to and including STOP after a successful run().
+  std::size_t consumed() const { return m_pos; }
+  // The protocol named by the first PROTO opcode, 0 if none.
+  int protocol() const { return m_protocol; }
+
+ private:
+  bool error(std::string message) {
+    if (m_error.empty()) m_error = "pickle: " + std::move(message);
+    return false;
+  }
+
+  // ---- input ----
+  bool read(std::size_t n, std::string_view& out) {
+    if (n > m_in.size() - m_pos) return error("truncated");
+    out = m_in.substr(m_pos, n);
+    m_pos += n;
+    return true;
+  }
+  template <class T>
+  bool read_le(T& out) {
+    std::string_view raw;
+    if (!read(sizeof(T), raw)) return false;
+    std::uint64_t v = 0;
+    for (std::size_t i = sizeof(T); i-- > 0;) v = (v << 8) | static_cast<unsigned char>(raw[i]);
+    out = static_cast<T>(v);
+    return true;
+  }
+  bool read_u8(std::uint8_t& out) { return read_le(out); }
+  // A length prefix, checked against the string limit before anything is allocated.
+  template <class T>
+  bool read_length(std::size_t& out) {
+    T n{};
+    if (!read_le(n)) return false;
+    if constexpr (std::is_signed_v<T>) {
+      if (n < 0) return error("negative length");
+    }
+    if (static_cast<std::uint64_t>(n) > m_limits.max_string_bytes) {
+      return error(fmt::format("string longer than {} bytes", m_limits.max_string_bytes));
+    }
+    out = static_cast<std::size_t>(n);
+    return true;
+  }
+  template <class T>
+  bool read_counted(std::string_view& out) {
+    std::size_t n = 0;
+    return read_length<T>(n) && read(n, out);
+  }
+  // A text-protocol argument line, without its '\n'.
+  bool read_line(std::string_view& out) {
+    const std::size_t limit = std::min(m_in.size() - m_pos, m_limits.max_string_bytes + 1);
+    const void* nl = std::memchr(m_in.data() + m_pos, '\n', limit);
+    if (nl == nullptr) {
+      if (limit == m_in.size() - m_pos) return error("truncated");
+      return error(fmt::format("line longer than {} bytes", m_limits.max_string_bytes));
+    }
+    const auto len = static_cast<std::size_t>(static_cast<const char*>(nl) - (m_in.data() + m_pos));
+    out = m_in.substr(m_pos, len);
+    m_pos += len + 1;
+    return true;
+  }
+
+  // ---- graph and stack ----
+  bool new_node(Kind kind, Ref& out) {
+    if (m_graph.nodes.size() - 3 >= m_limits.max_elements || m_graph.nodes.size() >= pickle::k_no_ref) {
+      return error(fmt::format("more than {} elements", m_limits.max_elements));
+    }
+    m_graph.nodes.emplace_back();
+    m_graph.nodes.back().kind = kind;
+    out = static_cast<Ref>(m_graph.nodes.size() - 1);
+    return true;
+  }
+  bool count_refs(std::size_t n) {
+    m_refs += n;
+    if (m_refs > m_limits.max_elements) return error(fmt::format("more than {} elements", m_limits.max_elements));
+    return true;
+  }
+  Node& node(Ref r) { return m_graph.nodes[r]; }
+  std::size_t frame_start() const { return m_marks.empty() ? 0 : m_marks.back(); }
+  bool push(Ref r) {
+    if (m_stack.size() >= m_limits.max_stack) {
+      return error(fmt::format("stack deeper than {} values", m_limits.max_stack));
+    }
+    m_stack.push_back(r);
+    return true;
+  }
+  bool pop(Ref& out) {
+    if (m_stack.size() <= frame_start()) return error("stack underflow");
+    out = m_stack.back();
+    m_stack.pop_back();
+    return true;
+  }
+  bool top(Ref& out) {
+    if (m_stack.size() <= frame_start()) return error("stack underflow");
+    out = m_stack.back();
+    return true;
+  }
+  bool pop_mark(std::vector<Ref>& items) {
+    if (m_marks.empty()) return error("MARK missing");
+    const std::size_t start = m_marks.back();
+    m_marks.pop_back();
+    items.assign(m_stack.begin() + static_cast<std::ptrdiff_t>(start), m_stack.end());
+    m_stack.resize(start);
+    return true;
+  }
+  bool push_new(Kind kind, std::string text = {}, bool flag = false) {
+    Ref r = 0;
+    if (!new_node(kind, r)) return false;
+    node(r).text = std::move(text);
+    node(r).flag = flag;
+    return push(r);
+  }
+  bool push_container(Kind kind, std::vector<Ref> items, bool flag = false) {
+    Ref r = 0;
+    if (!count_refs(items.size()) || !new_node(kind, r)) return false;
+    node(r).items = std::move(items);
+    node(r).flag = flag;
+    return push(r);
+  }
+  bool push_int(std::int64_t v) {
+    Ref r = 0;
+    if (!new_node(Kind::integer, r)) return false;
+    node(r).integer = v;
+    return push(r);
+  }
+  bool push_big(BigInt v) {
+    if (const auto small = to_int64(v)) return push_int(*small);
+    return push_new(Kind::big_int, std::move(v.magnitude), v.negative);
+  }
+  bool push_float(double v) {
+    Ref r = 0;
+    if (!new_node(Kind::floating, r)) return false;
+    node(r).real = v;
+    return push(r);
+  }
+  bool push_global(std::string_view module, std::string_view name) {
+    return push_new(Kind::global, pickle::qualified_name(module, name));
+  }
+  bool push_text_int(std::string_view digits) {
+    if (digits.size() > m_limits.max_int_bytes * 5 / 2 + 1) {
+      return error(fmt::format("integer longer than {} bytes", m_limits.max_int_bytes));
+    }
+    auto v = big_int_from_decimal(digits);
+    if (!v) return error("bad integer literal");
+    return push_big(std::move(*v));
+  }
+  bool push_object(Ref callable, Ref args, Ref kwargs = pickle::k_no_ref);
+  bool add_items(const char* op, Ref target, const std::vector<Ref>& items, bool pairs);
+  bool memo_put(std::uint64_t index);
+  bool memo_get(std::uint64_t index);
+  bool step(std::uint8_t op, std::size_t at);
+
+  std::string_view m_in;
+  std::size_t m_pos = 0;
+  const PickleLimits& m_limits;
+  Graph m_graph;
+  std::vector<Ref> m_stack;
+  std::vector<std::size_t> m_marks;  // stack positions of open MARKs
+  std::unordered_map<std::uint64_t, Ref> m_memo;
+  std::size_t m_refs = 0;  // child references stored in containers
+  int m_protocol = 0;
+  bool m_stopped = false;
+  Ref m_result = pickle::k_none_ref;
+  std::string m_error;
+};
+
+}  // namespace rctl::decode::pickle
