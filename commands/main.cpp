@@ -87,6 +87,7 @@ int main(int argc, char** argv) {
   commands::add_global_flags(app, options);
   commands::register_health(app, ctx);
   commands::register_stats(app, ctx);
+  commands::register_cache(app, ctx);
 
   try {
     app.parse(argc, argv);

@@ -102,6 +102,38 @@ output::Document render_get(const std::vector<KeyValue>& values, bool show_raw_b
   return doc;
 }
 
+output::Document render_set(const std::string& key, bool written, std::size_t bytes, const SetOptions& o) {
+  output::Document doc;
+  doc.json = {{"key", decode::json_bytes(key)}, {"set", written}, {"bytes", bytes},
+              {"ttl_ms", o.ttl ? Json(o.ttl->count()) : Json(nullptr)}};
+  doc.blocks.emplace_back(output::Text{written ? fmt::format("OK: {} bytes written", bytes)
+                                               : std::string(o.nx ? "not set: the key already exists (--nx)"
+                                                                  : "not set: the key does not exist (--xx)"),
+                                       written ? output::Tone::good : output::Tone::warn});
+  return doc;
+}
+
+output::Document render_deleted(std::size_t requested, std::int64_t deleted) {
+  output::Document doc;
+  doc.json = {{"requested", requested}, {"deleted", deleted}};
+  doc.blocks.emplace_back(output::Text{fmt::format("deleted {} of {} key(s)", deleted, requested)});
+  return doc;
+}
+
+output::Document render_ttl(const std::string& key, const std::optional<std::int64_t>& ttl) {
+  output::Document doc;
+  doc.json = {{"key", decode::json_bytes(key)}, {"ttl_ms", ttl_json(ttl)}};
+  doc.blocks.emplace_back(output::Text{ttl ? fmt::format("{} ({} ms)", ttl_text(ttl), *ttl) : std::string("no expiry")});
+  return doc;
+}
+
+output::Document render_persist(const std::string& key, bool removed) {
+  output::Document doc;
+  doc.json = {{"key", decode::json_bytes(key)}, {"ttl_removed", removed}};
+  doc.blocks.emplace_back(output::Text{removed ? "TTL removed: the key no longer expires" : "the key had no TTL"});
+  return doc;
+}
+
 output::Document render_keys(const KeyListing& l) {
   output::Document doc;
   Json keys = Json::array();
@@ -153,7 +185,7 @@ output::Document render_invalidate(const InvalidateReport& r) {
               {"dry_run", r.dry_run}, {"complete", r.complete()}, {"interrupted", r.interrupted},
               {"nodes_count", r.nodes.size()}, {"scan_calls", r.scan_calls()}, {"matched", r.matched()},
               {"deleted", r.deleted()}, {"seconds", std::round(r.seconds * 1000) / 1000},
-              {"keys_per_sec", std::round(rate)}, {"used_del", r.used_del}, {"nodes", nodes}};
+              {"keys_per_sec", static_cast<std::int64_t>(std::round(rate))}, {"used_del", r.used_del}, {"nodes", nodes}};
   if (r.dry_run) doc.json["sample"] = sample;
 
   output::Fields f;

@@ -90,13 +90,7 @@ void Printer::emit_line(const Document& doc) {
 }
 
 void Printer::error(const Error& error, int exit_code) {
-  end_progress();
-  auto red = m_terminal.stderr_color ? "\x1b[31;1m" : "";
-  auto reset = m_terminal.stderr_color ? "\x1b[0m" : "";
-  std::string text = fmt::format("rctl: {}error:{} {}\n", red, reset,
-                                 decode::escape_for_terminal(error.message));
-  if (!error.hint.empty()) text += fmt::format("rctl: hint: {}\n", decode::escape_for_terminal(error.hint));
-  write_stderr(text);
+  error_line(error);
   if (m_format == Format::json) {
     nlohmann::ordered_json j;
     j["error"] = {{"kind", to_string(error.kind)},
@@ -108,6 +102,16 @@ void Printer::error(const Error& error, int exit_code) {
     } catch (const StdoutClosed&) {
     }
   }
+}
+
+void Printer::error_line(const Error& error) {
+  end_progress();
+  auto red = m_terminal.stderr_color ? "\x1b[31;1m" : "";
+  auto reset = m_terminal.stderr_color ? "\x1b[0m" : "";
+  std::string text = fmt::format("rctl: {}error:{} {}\n", red, reset,
+                                 decode::escape_for_terminal(error.message));
+  if (!error.hint.empty()) text += fmt::format("rctl: hint: {}\n", decode::escape_for_terminal(error.hint));
+  write_stderr(text);
 }
 
 void Printer::warning(std::string_view message) {

@@ -49,6 +49,9 @@ class Printer {
   // error object on stdout, so that JSON consumers always get valid JSON.
   void error(const Error& error, int exit_code);
 
+  // The stderr line only, for failures after a (partial) report was already emitted.
+  void error_line(const Error& error);
+
   // "rctl: warning: ..." on stderr (suppressed by -q).
   void warning(std::string_view message);
 

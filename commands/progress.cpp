@@ -1,0 +1,18 @@
+#include "progress.hpp"
+
+namespace rctl::commands {
+
+ProgressLine::ProgressLine(output::Printer& printer)
+    : m_printer(printer), m_last(std::chrono::steady_clock::now()),
+      m_every(printer.terminal().stderr_tty ? 200 : 5000) {}
+
+void ProgressLine::update(const std::string& line) {
+  auto now = std::chrono::steady_clock::now();
+  if (now - m_last < m_every) return;
+  m_last = now;
+  m_printer.progress(line);
+}
+
+void ProgressLine::finish() { m_printer.end_progress(); }
+
+}  // namespace rctl::commands
