@@ -35,6 +35,15 @@ std::optional<std::string> percent_decode(std::string_view text) {
   return out;
 }
 
+bool contains_at(std::string_view text) { return text.find('@') != std::string_view::npos; }
+
+// True when a query option's name (not its value) contains '@'.
+bool at_in_query_key(std::string_view query) {
+  for (auto pair : util::split(query, '&'))
+    if (contains_at(pair.substr(0, pair.find('=')))) return true;
+  return false;
+}
+
 constexpr std::string_view k_unencoded_userinfo =
     "'@' after the host: percent-encode '/', '?' and '#' in the user name and password "
     "(%2F, %3F, %23)";
@@ -224,16 +233,14 @@ Expected<ParsedUrl> parse_url(std::string_view url) {
     auto path = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash);
     // The password may itself contain '@' when not encoded; the host never does.
     auto at = authority.rfind('@');
-    if (at == std::string_view::npos) {
-      auto contains_at = [](std::string_view text) { return text.find('@') != std::string_view::npos; };
-      stray_at = contains_at(path) || contains_at(query) || contains_at(fragment);
-      // A valid URL has '@' after the host only inside a query value.
-      bool in_key = false;
-      for (auto pair : util::split(query, '&')) in_key = in_key || contains_at(pair.substr(0, pair.find('=')));
-      if (contains_at(path) || contains_at(fragment) || in_key) return bad(k_unencoded_userinfo);
-    } else {
+    if (at != std::string_view::npos) {
       if (auto msg = parse_userinfo(out, authority.substr(0, at)); !msg.empty()) return bad(msg);
       authority = authority.substr(at + 1);
+    } else if (contains_at(path) || contains_at(query) || contains_at(fragment)) {
+      stray_at = true;
+      // A valid URL has '@' after the host only inside a query value.
+      if (contains_at(path) || contains_at(fragment) || at_in_query_key(query))
+        return bad(k_unencoded_userinfo);
     }
     if (auto msg = parse_host_port(out, authority); !msg.empty()) return bad(msg);
     if (auto msg = parse_db_path(out, path); !msg.empty()) return bad(msg);

@@ -97,7 +97,8 @@ void render_rows(std::string& out, const Table& t, bool color) {
   std::size_t n = t.columns.size();
   std::vector<std::size_t> widths(n, 0);
   std::vector<std::vector<std::string>> cells;
-  for (std::size_t c = 0; c < n; ++c) widths[c] = display_width(decode::escape_for_terminal(t.columns[c]));
+  for (std::size_t c = 0; c < n; ++c)
+    widths[c] = display_width(decode::escape_for_terminal(t.columns[c]));
   for (const auto& row : t.rows) {
     auto& line = cells.emplace_back();
     for (std::size_t c = 0; c < n; ++c) {
