@@ -1,26 +1,17 @@
 #include "ops/info.hpp"
-#include "ops/stats.hpp"
 
 #include <catch2/catch.hpp>
 
-#include <fstream>
-#include <sstream>
+#include "info_support.hpp"
+
 #include <string>
 #include <vector>
 
 using namespace rctl;
 using ops::Info;
+using info_support::info_all_7_0;
 
 namespace {
-
-// `redis-cli info all` from redis-server 7.0.15, CRLF line endings as sent.
-std::string info_all_7_0() {
-  std::ifstream in(RCTL_TEST_DATA_DIR "/info/info_all_7.0.txt", std::ios::binary);
-  REQUIRE(in.good());
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
 
 std::vector<std::string> strings(const std::vector<std::string_view>& views) {
   return {views.begin(), views.end()};
@@ -173,56 +164,4 @@ TEST_CASE("ops info: fields beyond k_max_info_fields are dropped") {
   auto over = Info::parse(text);
   CHECK(over.keys_in("stats").size() == ops::k_max_info_fields);
   CHECK_FALSE(over.get("k" + std::to_string(ops::k_max_info_fields)).has_value());
-}
-
-TEST_CASE("ops stats: command_stats from commandstats and latencystats") {
-  auto stats = ops::command_stats(Info::parse(info_all_7_0()));
-  std::vector<std::string> names;
-  for (const auto& c : stats) names.push_back(c.name);
-  // Most calls first, then by name.
-  CHECK(names == std::vector<std::string>{"set", "get", "select", "client|list", "config|get", "expire", "hset",
-                                          "incr", "ping"});
-  const auto& set = stats[0];
-  CHECK(set.calls == 21);
-  CHECK(set.usec == 80);
-  CHECK(set.usec_per_call == 3.81);
-  CHECK(set.rejected == 0);
-  CHECK(set.failed == 0);
-  CHECK(set.p50_us == 4.015);
-  CHECK(set.p99_us == 7.007);
-  CHECK(set.p999_us == 7.007);
-  const auto& incr = stats[7];
-  REQUIRE(incr.name == "incr");
-  CHECK(incr.failed == 1);
-
-  // A server without latencystats (Redis < 7) and a malformed entry.
-  auto old = ops::command_stats(Info::parse("# Commandstats\r\n"
-                                            "cmdstat_get:calls=5,usec=10,usec_per_call=2.00\r\n"
-                                            "cmdstat_bad:calls=x,usec=\r\n"));
-  REQUIRE(old.size() == 2);
-  CHECK(old[0].name == "get");
-  CHECK(old[0].calls == 5);
-  CHECK_FALSE(old[0].p50_us.has_value());
-  CHECK(old[1].name == "bad");
-  CHECK(old[1].calls == 0);
-}
-
-TEST_CASE("ops stats: keyspace_stats") {
-  auto ks = ops::keyspace_stats(Info::parse(info_all_7_0()));
-  REQUIRE(ks.size() == 2);
-  CHECK(ks[0].db == 0);
-  CHECK(ks[0].keys == 20);
-  CHECK(ks[0].expires == 1);
-  CHECK(ks[0].avg_ttl_ms == 999900);
-  CHECK(ks[1].db == 3);
-  CHECK(ks[1].keys == 2);
-  CHECK(ks[1].expires == 0);
-
-  auto odd = ops::keyspace_stats(Info::parse("# Keyspace\r\ndb15:keys=1\r\ndbx:keys=2\r\nother:keys=3\r\n"
-                                             "# Stats\r\ndb1:keys=9\r\n"));
-  REQUIRE(odd.size() == 1);
-  CHECK(odd[0].db == 15);
-  CHECK(odd[0].keys == 1);
-  CHECK(odd[0].expires == 0);
-  CHECK(ops::keyspace_stats(Info::parse("# Keyspace\r\n")).empty());
 }
