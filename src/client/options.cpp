@@ -25,7 +25,11 @@ Expected<Target> make_target(const config::Settings& s) {
   }
   if (s.host) {
     o.endpoint.host = *s.host;
-    if (o.endpoint.transport == net::Transport::unix_socket) o.endpoint.transport = net::Transport::tcp;
+    if (o.endpoint.transport == net::Transport::unix_socket) {
+      // A unix URL leaves port 0 behind; --host means TCP on the default port.
+      o.endpoint.transport = net::Transport::tcp;
+      o.endpoint.port = net::Endpoint{}.port;
+    }
   }
   if (s.port) o.endpoint.port = *s.port;
   if (s.tls && o.endpoint.transport == net::Transport::tcp) o.endpoint.transport = net::Transport::tls;

@@ -20,16 +20,18 @@ ServerErrorKind classify(std::string_view m) {
   static constexpr Prefix k_prefixes[] = {
       {"WRONGTYPE", ServerErrorKind::wrong_type},   {"NOAUTH", ServerErrorKind::no_auth},
       {"WRONGPASS", ServerErrorKind::wrong_pass},   {"NOPERM", ServerErrorKind::no_perm},
-      {"NOPROTO", ServerErrorKind::no_proto},       {"MOVED ", ServerErrorKind::moved},
-      {"ASK ", ServerErrorKind::ask},               {"TRYAGAIN", ServerErrorKind::try_again},
+      {"NOPROTO", ServerErrorKind::no_proto},       {"MOVED", ServerErrorKind::moved},
+      {"ASK", ServerErrorKind::ask},                {"TRYAGAIN", ServerErrorKind::try_again},
       {"CLUSTERDOWN", ServerErrorKind::cluster_down}, {"CROSSSLOT", ServerErrorKind::cross_slot},
       {"LOADING", ServerErrorKind::loading},        {"BUSY", ServerErrorKind::busy},
       {"READONLY", ServerErrorKind::read_only},     {"MASTERDOWN", ServerErrorKind::master_down},
       {"OOM", ServerErrorKind::oom},                {"NOSCRIPT", ServerErrorKind::no_script},
       {"EXECABORT", ServerErrorKind::exec_abort},
   };
+  // The whole first word: "BUSY" must not claim BUSYKEY (RESTORE) or BUSYGROUP (XGROUP).
+  auto code = m.substr(0, m.find(' '));
   for (const auto& p : k_prefixes)
-    if (starts_with(m, p.text)) return p.kind;
+    if (code == p.text) return p.kind;
   if (starts_with(m, "ERR unknown command") || starts_with(m, "ERR unknown subcommand"))
     return ServerErrorKind::unknown_command;
   if (starts_with(m, "ERR invalid password") || starts_with(m, "ERR invalid username-password") ||

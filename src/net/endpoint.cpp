@@ -35,9 +35,18 @@ std::optional<std::string> percent_decode(std::string_view text) {
   return out;
 }
 
-struct UrlError {
-  std::string message;
-};
+bool contains_at(std::string_view text) { return text.find('@') != std::string_view::npos; }
+
+// True when a query option's name (not its value) contains '@'.
+bool at_in_query_key(std::string_view query) {
+  for (auto pair : util::split(query, '&'))
+    if (contains_at(pair.substr(0, pair.find('=')))) return true;
+  return false;
+}
+
+constexpr std::string_view k_unencoded_userinfo =
+    "'@' after the host: percent-encode '/', '?' and '#' in the user name and password "
+    "(%2F, %3F, %23)";
 
 std::optional<bool> parse_bool(std::string_view v) {
   auto s = util::to_lower(v);
@@ -48,7 +57,8 @@ std::optional<bool> parse_bool(std::string_view v) {
 
 std::optional<util::Millis> parse_seconds(std::string_view v) {
   auto d = util::parse_double(v);
-  if (!d || *d < 0 || *d > 1e9) return std::nullopt;
+  // Written so that NaN fails too (from_chars accepts "nan").
+  if (!d || !(*d >= 0 && *d <= 1e9)) return std::nullopt;
   return util::Millis(static_cast<std::int64_t>(*d * 1000.0));
 }
 
@@ -175,7 +185,11 @@ bool is_ip_literal(std::string_view host) {
 
 Expected<ParsedUrl> parse_url(std::string_view url) {
   ParsedUrl out;
+  // Set when an '@' follows a host that had none before it: a password with an unencoded
+  // '/', '?' or '#' ended the authority early, so the details would quote pieces of it.
+  bool stray_at = false;
   auto bad = [&](std::string_view why) {
+    if (stray_at) why = k_unencoded_userinfo;
     return fail(ErrorKind::usage, fmt::format("invalid URL '{}': {}", redact_url(url), why),
                 "expected redis://[user:password@]host[:port][/db], rediss://... or unix:///path");
   };
@@ -189,7 +203,11 @@ Expected<ParsedUrl> parse_url(std::string_view url) {
     out.endpoint.transport = Transport::unix_socket;
   else return bad(fmt::format("unknown scheme '{}'", scheme));
 
-  if (auto hash = rest.find('#'); hash != std::string_view::npos) rest = rest.substr(0, hash);
+  std::string_view fragment;
+  if (auto hash = rest.find('#'); hash != std::string_view::npos) {
+    fragment = rest.substr(hash + 1);
+    rest = rest.substr(0, hash);
+  }
   std::string_view query;
   if (auto q = rest.find('?'); q != std::string_view::npos) {
     query = rest.substr(q + 1);
@@ -218,6 +236,11 @@ Expected<ParsedUrl> parse_url(std::string_view url) {
     if (at != std::string_view::npos) {
       if (auto msg = parse_userinfo(out, authority.substr(0, at)); !msg.empty()) return bad(msg);
       authority = authority.substr(at + 1);
+    } else if (contains_at(path) || contains_at(query) || contains_at(fragment)) {
+      stray_at = true;
+      // A valid URL has '@' after the host only inside a query value.
+      if (contains_at(path) || contains_at(fragment) || at_in_query_key(query))
+        return bad(k_unencoded_userinfo);
     }
     if (auto msg = parse_host_port(out, authority); !msg.empty()) return bad(msg);
     if (auto msg = parse_db_path(out, path); !msg.empty()) return bad(msg);
@@ -235,16 +258,7 @@ std::string describe(const Endpoint& endpoint) {
 
 std::string redact_url(std::string_view url) {
   std::string out(url);
-  auto scheme_end = out.find("://");
-  auto start = scheme_end == std::string::npos ? 0 : scheme_end + 3;
-  auto end = out.find_first_of("/?#", start);
-  auto at = out.rfind('@', end == std::string::npos ? std::string::npos : end);
-  if (at != std::string::npos && at >= start) {
-    auto colon = out.find(':', start);
-    if (colon != std::string::npos && colon < at) out.replace(colon + 1, at - colon - 1, "****");
-    else out.replace(start, at - start, "****");
-  }
-  // Query-string passwords too.
+  // Query-string passwords first, so that an '@' inside one is not taken for the userinfo's.
   for (std::string_view key : {"password=", "ssl_password="}) {
     auto pos = out.find(key);
     while (pos != std::string::npos) {
@@ -254,6 +268,18 @@ std::string redact_url(std::string_view url) {
                   (value_end == std::string::npos ? out.size() : value_end) - value_start, "****");
       pos = out.find(key, value_start + 4);
     }
+  }
+  auto scheme_end = out.find("://");
+  auto start = scheme_end == std::string::npos ? 0 : scheme_end + 3;
+  auto end = out.find_first_of("/?#", start);
+  auto at = out.rfind('@', end == std::string::npos ? std::string::npos : end);
+  // A password with an unencoded '/', '?' or '#' ends the authority early: mask up to the
+  // last '@' instead (over-masking a message beats quoting half a password).
+  if (at == std::string::npos || at < start) at = out.rfind('@');
+  if (at != std::string::npos && at >= start) {
+    auto colon = out.find(':', start);
+    if (colon != std::string::npos && colon < at) out.replace(colon + 1, at - colon - 1, "****");
+    else out.replace(start, at - start, "****");
   }
   return out;
 }

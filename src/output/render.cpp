@@ -45,9 +45,10 @@ std::string truncate(std::string text, std::size_t max) {
   for (std::size_t i = 0; i < text.size();) {
     auto b = static_cast<unsigned char>(text[i]);
     std::size_t len = b < 0x80 ? 1 : (b >> 5) == 6 ? 2 : (b >> 4) == 14 ? 3 : 4;
-    if (width + 2 > max) break;
+    auto w = display_width(std::string_view(text).substr(i, len));
+    if (width + w + 1 > max) break;  // keep one column for the ellipsis; wide characters take two
     out.append(text, i, len);
-    width += display_width(std::string_view(text).substr(i, len));
+    width += w;
     i += len;
   }
   return out + "…";
@@ -96,7 +97,8 @@ void render_rows(std::string& out, const Table& t, bool color) {
   std::size_t n = t.columns.size();
   std::vector<std::size_t> widths(n, 0);
   std::vector<std::vector<std::string>> cells;
-  for (std::size_t c = 0; c < n; ++c) widths[c] = display_width(t.columns[c]);
+  for (std::size_t c = 0; c < n; ++c)
+    widths[c] = display_width(decode::escape_for_terminal(t.columns[c]));
   for (const auto& row : t.rows) {
     auto& line = cells.emplace_back();
     for (std::size_t c = 0; c < n; ++c) {

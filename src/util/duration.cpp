@@ -20,6 +20,20 @@ std::optional<double> unit_millis(std::string_view unit) {
   return std::nullopt;
 }
 
+// The magnitude of `n` as unsigned: -n overflows for INT64_MIN, which INFO can carry.
+std::uint64_t magnitude(std::int64_t n) {
+  return n < 0 ? 0 - static_cast<std::uint64_t>(n) : static_cast<std::uint64_t>(n);
+}
+
+std::string format_millis(std::uint64_t ms) {
+  if (ms < 1000) return fmt::format("{}ms", ms);
+  if (ms < 60'000) return fmt::format("{:.1f}s", static_cast<double>(ms) / 1000.0);
+  auto s = ms / 1000;
+  if (s < 3600) return fmt::format("{}m{:02}s", s / 60, s % 60);
+  if (s < 86400) return fmt::format("{}h{:02}m", s / 3600, (s % 3600) / 60);
+  return fmt::format("{}d{}h", s / 86400, (s % 86400) / 3600);
+}
+
 }  // namespace
 
 Expected<Millis> parse_duration(std::string_view text, std::string_view what) {
@@ -47,30 +61,25 @@ Expected<Millis> parse_duration(std::string_view text, std::string_view what) {
 
 std::string format_duration(Millis duration) {
   auto ms = duration.count();
-  if (ms < 0) return "-" + format_duration(Millis(-ms));
-  if (ms < 1000) return fmt::format("{}ms", ms);
-  if (ms < 60'000) return fmt::format("{:.1f}s", static_cast<double>(ms) / 1000.0);
-  auto s = ms / 1000;
-  if (s < 3600) return fmt::format("{}m{:02}s", s / 60, s % 60);
-  if (s < 86400) return fmt::format("{}h{:02}m", s / 3600, (s % 3600) / 60);
-  return fmt::format("{}d{}h", s / 86400, (s % 86400) / 3600);
+  return (ms < 0 ? "-" : "") + format_millis(magnitude(ms));
 }
 
 std::string format_bytes(std::int64_t bytes) {
-  if (bytes < 0) return "-" + format_bytes(-bytes);
-  if (bytes < 1024) return fmt::format("{} B", bytes);
+  const char* sign = bytes < 0 ? "-" : "";
+  auto n = magnitude(bytes);
+  if (n < 1024) return fmt::format("{}{} B", sign, n);
   static constexpr const char* k_units[] = {"KiB", "MiB", "GiB", "TiB", "PiB"};
-  double value = static_cast<double>(bytes);
+  double value = static_cast<double>(n);
   int unit = -1;
   while (value >= 1024.0 && unit < 4) {
     value /= 1024.0;
     ++unit;
   }
-  return fmt::format("{:.1f} {}", value, k_units[unit]);
+  return fmt::format("{}{:.1f} {}", sign, value, k_units[unit]);
 }
 
 std::string format_count(std::int64_t count) {
-  auto digits = fmt::format("{}", count < 0 ? -count : count);
+  auto digits = fmt::format("{}", magnitude(count));
   std::string out;
   for (std::size_t i = 0; i < digits.size(); ++i) {
     if (i && (digits.size() - i) % 3 == 0) out.push_back(',');
