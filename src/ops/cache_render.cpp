@@ -82,7 +82,10 @@ output::Document render_get(const std::vector<KeyValue>& values, bool show_raw_b
       f.add("format", kv.decoded->note.empty() ? std::string(decode::to_string(kv.decoded->format))
                                                : fmt::format("{} ({})", decode::to_string(kv.decoded->format), kv.decoded->note));
       doc.blocks.emplace_back(std::move(f));
-      doc.blocks.emplace_back(output::Text{readable(*kv.decoded)});
+      bool opaque = kv.decoded->format == decode::Format::binary || kv.decoded->format == decode::Format::zlib;
+      bool text = kv.decoded->format == decode::Format::utf8_text;
+      doc.blocks.emplace_back(output::Text{opaque ? kv.raw : readable(*kv.decoded), output::Tone::plain,
+                                           !opaque, !opaque && !text});
       continue;
     }
     doc.blocks.emplace_back(std::move(f));

@@ -38,10 +38,14 @@ struct Table {
   std::vector<std::vector<Cell>> rows;
 };
 
-// A line of prose (escaped like everything else).
+// Prose (escaped like everything else). `multiline` keeps line breaks (each line escaped on
+// its own); `json` marks pretty-printed JSON, whose backslashes are already escapes and are
+// shown as they are.
 struct Text {
   std::string text;
   Tone tone = Tone::plain;
+  bool multiline = false;
+  bool json = false;
 };
 
 // Exact bytes, written unescaped: only for --raw.

@@ -127,6 +127,36 @@ void render_rows(std::string& out, const Table& t, bool color) {
   }
 }
 
+// Escapes like decode::escape_for_terminal but leaves backslashes alone (JSON text).
+std::string escape_json_text(std::string_view text) {
+  std::string out;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i <= text.size(); ++i) {
+    if (i == text.size() || text[i] == '\\') {
+      out += decode::escape_for_terminal(text.substr(start, i - start));
+      if (i < text.size()) out.push_back('\\');
+      start = i + 1;
+    }
+  }
+  return out;
+}
+
+void render_text(std::string& out, const Text& text, bool color) {
+  auto escape = [&](std::string_view s) { return text.json ? escape_json_text(s) : decode::escape_for_terminal(s); };
+  if (!text.multiline) {
+    out += paint(escape(text.text), text.tone, color) + "\n";
+    return;
+  }
+  std::size_t start = 0;
+  while (true) {
+    auto end = text.text.find('\n', start);
+    auto line = std::string_view(text.text).substr(start, end == std::string::npos ? std::string::npos : end - start);
+    out += paint(escape(line), text.tone, color) + "\n";
+    if (end == std::string::npos || end + 1 == text.text.size()) break;
+    start = end + 1;
+  }
+}
+
 }  // namespace
 
 std::string render_table(const Document& doc, bool color) {
@@ -142,7 +172,7 @@ std::string render_table(const Document& doc, bool color) {
     if (auto* f = std::get_if<Fields>(&block)) render_fields(out, *f, color);
     else if (auto* t = std::get_if<Table>(&block)) render_rows(out, *t, color);
     else if (auto* x = std::get_if<Text>(&block))
-      out += paint(decode::escape_for_terminal(x->text), x->tone, color) + "\n";
+      render_text(out, *x, color);
   }
   return out;
 }
