@@ -1,0 +1,60 @@
+#include "cli_model.hpp"
+
+#include <CLI/CLI.hpp>
+
+namespace rctl::commands {
+
+namespace {
+
+// "FORMAT:{table,json}" -> {"table","json"}: CLI11 appends IsMember's description to the type.
+std::vector<std::string> choices_of(const std::string& type_name) {
+  auto open = type_name.find('{');
+  auto close = type_name.find('}', open);
+  if (open == std::string::npos || close == std::string::npos) return {};
+  std::vector<std::string> out;
+  std::string item;
+  for (auto c : type_name.substr(open + 1, close - open - 1)) {
+    if (c == ',') {
+      out.push_back(item);
+      item.clear();
+    } else {
+      item.push_back(c);
+    }
+  }
+  out.push_back(item);
+  return out;
+}
+
+std::string value_name_of(const std::string& type_name) { return type_name.substr(0, type_name.find(':')); }
+
+}  // namespace
+
+CommandModel read_model(const CLI::App& app) {
+  CommandModel m;
+  m.name = app.get_name().empty() ? "rctl" : app.get_name();
+  m.description = app.get_description();
+  for (const auto* opt : app.get_options()) {
+    auto type_name = opt->get_type_name();
+    if (opt->get_positional()) {
+      m.positionals.push_back({opt->get_name(), value_name_of(type_name), opt->get_description(),
+                               opt->get_required(), opt->get_expected_max() > 1});
+      continue;
+    }
+    OptionModel o;
+    o.shorts = opt->get_snames();
+    o.longs = opt->get_lnames();
+    if (opt->get_type_size_max() > 0) {
+      o.value_name = value_name_of(type_name);
+      o.choices = choices_of(type_name);
+      o.file = o.value_name == "FILE" || o.value_name == "PATH";
+    }
+    o.description = opt->get_description();
+    o.group = opt->get_group();
+    m.options.push_back(std::move(o));
+  }
+  for (const auto* sub : app.get_subcommands([](const CLI::App* a) { return !a->get_group().empty(); }))
+    m.commands.push_back(read_model(*sub));
+  return m;
+}
+
+}  // namespace rctl::commands

@@ -1,0 +1,64 @@
+"""Shell completions: the checked-in scripts load in bash, zsh and fish and complete the
+command tree (subcommands, nested subcommands, options, fixed option values, files)."""
+
+import os
+import shutil
+import subprocess
+import unittest
+
+from harness import RctlTestCase
+
+ROOT = os.path.join(os.path.dirname(__file__), "..", "..")
+BASH = os.path.join(ROOT, "completions", "rctl.bash")
+ZSH = os.path.join(ROOT, "completions", "_rctl")
+FISH = os.path.join(ROOT, "completions", "rctl.fish")
+
+
+def bash_complete(*words):
+    script = f"""source {BASH}
+COMP_WORDS=({' '.join(repr(w) for w in words)})
+COMP_CWORD=$((${{#COMP_WORDS[@]}} - 1))
+_rctl
+printf '%s\\n' "${{COMPREPLY[@]}}"
+"""
+    out = subprocess.run(["bash", "--norc", "-c", script], capture_output=True, text=True, check=True)
+    return [w for w in out.stdout.splitlines() if w]
+
+
+def fish_complete(line):
+    out = subprocess.run(["fish", "--no-config", "-c", f"source {FISH}; complete -C {line!r}"],
+                         capture_output=True, text=True, check=True)
+    return [l.split("\t")[0] for l in out.stdout.splitlines()]
+
+
+class Completion(RctlTestCase):
+    def test_bash_subcommands(self):
+        self.assertEqual(bash_complete("rctl", "ca"), ["cache"])
+        self.assertEqual(bash_complete("rctl", "cache", "inv"), ["invalidate"])
+        self.assertEqual(bash_complete("rctl", "-p", "6379", "he"), ["health"])
+        self.assertIn("stats", bash_complete("rctl", ""))
+
+    def test_bash_options_and_values(self):
+        self.assertEqual(bash_complete("rctl", "-o", ""), ["table", "json", "nagios", "prometheus"])
+        self.assertEqual(bash_complete("rctl", "cache", "invalidate", "--dr"), ["--dry-run"])
+        self.assertIn("--wait", bash_complete("rctl", "health", "--"))
+        self.assertIn("--url", bash_complete("rctl", "health", "--"))  # global flags are inherited
+        self.assertNotIn("--wait", bash_complete("rctl", "stats", "--"))
+        self.assertEqual(bash_complete("rctl", "cache", "get", "--decode", "ms"), ["msgpack"])
+
+    def test_bash_file_values(self):
+        out = bash_complete("rctl", "--cacert", os.path.join(ROOT, "completions", "rctl.ba"))
+        self.assertEqual([os.path.basename(p) for p in out], ["rctl.bash"])
+
+    def test_zsh_parses(self):
+        subprocess.run(["zsh", "-n", ZSH], check=True)
+
+    def test_fish_parses_and_completes(self):
+        subprocess.run(["fish", "--no-execute", FISH], check=True)
+        self.assertEqual(fish_complete("rctl ca"), ["cache"])
+        self.assertEqual(fish_complete("rctl cache inv"), ["invalidate"])
+        self.assertEqual(sorted(fish_complete("rctl -o ")), ["json", "nagios", "prometheus", "table"])
+
+
+if __name__ == "__main__":
+    unittest.main()
