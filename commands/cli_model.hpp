@@ -45,4 +45,7 @@ std::string bash_completion(const CommandModel& root);
 std::string zsh_completion(const CommandModel& root);
 std::string fish_completion(const CommandModel& root);
 
+// The GLOBAL OPTIONS and COMMANDS sections of the man page, in scdoc syntax.
+std::string man_reference(const CommandModel& root);
+
 }  // namespace rctl::commands

@@ -89,6 +89,7 @@ int main(int argc, char** argv) {
   commands::register_stats(app, ctx);
   commands::register_cache(app, ctx);
   commands::register_completion(app, ctx);
+  commands::register_man_reference(app, ctx);
 
   try {
     app.parse(argc, argv);

@@ -16,4 +16,19 @@ check() {  # check FILE COMMAND...
 check completions/rctl.bash "$rctl" completion bash
 check completions/_rctl "$rctl" completion zsh
 check completions/rctl.fish "$rctl" completion fish
+# The man page's generated reference must match the command tree.
+ref=$(mktemp)
+"$rctl" generate-man-reference > "$ref"
+if ! python3 - "$src/man/rctl.1.scd" "$ref" <<'PY'
+import sys
+text, ref = open(sys.argv[1]).read(), open(sys.argv[2]).read()
+begin = "; BEGIN GENERATED REFERENCE (scripts/update-man.sh)\n"
+inside = text.split(begin)[1].split("; END GENERATED REFERENCE\n")[0]
+sys.exit(0 if inside == "\n" + ref else 1)
+PY
+then
+  echo "man/rctl.1.scd's reference is out of date; run scripts/update-man.sh" >&2
+  status=1
+fi
+rm -f "$ref"
 exit $status
