@@ -60,6 +60,9 @@ inline constexpr std::size_t k_pickle_max_string_bytes = 32 * 1024 * 1024;
 inline constexpr std::size_t k_pickle_max_int_bytes = 256;
 // Most string/bytes payload bytes in the result, counting every copy.
 inline constexpr std::size_t k_pickle_max_output_bytes = 128 * 1024 * 1024;
+// Most bytes of key text made from non-string dict keys, in total (a dict inside a tuple
+// used as a key inside a dict inside a tuple ... would double its text at every level).
+inline constexpr std::size_t k_pickle_max_key_bytes = 1024 * 1024;
 
 // The limits in force; the defaults are the k_pickle_* constants.
 struct PickleLimits {
@@ -71,6 +74,7 @@ struct PickleLimits {
   std::size_t max_string_bytes = k_pickle_max_string_bytes;
   std::size_t max_int_bytes = k_pickle_max_int_bytes;
   std::size_t max_output_bytes = k_pickle_max_output_bytes;
+  std::size_t max_key_bytes = k_pickle_max_key_bytes;
 };
 
 // A decoded pickle.

@@ -115,6 +115,19 @@ TEST_CASE("msgpack reader: limits at the limit and one past it", "[decode][msgpa
     CHECK(error_of("\xdd" + be32(static_cast<std::uint32_t>(n)) + std::string(n, '\xc0')) ==
           "msgpack: more than 1000000 elements");
   }
+  SECTION("bytes of non-string keys") {
+    CHECK(MsgpackLimits{}.max_key_bytes == k_msgpack_max_key_bytes);
+    MsgpackLimits small;
+    small.max_key_bytes = 5;  // five keys 1..5, one byte of text each
+    const std::string five = bytes_of("\x85\x01\xc0\x02\xc0\x03\xc0\x04\xc0\x05\xc0");
+    CHECK(value_of(five, small).size() == 5);
+    small.max_key_bytes = 4;
+    CHECK(error_of(five, small) == "msgpack: non-string map keys longer than 4 bytes in total");
+    // Maps as keys of maps as keys...: the text would double at every level.
+    // K0 = "\"", K(n+1) = {K(n): nil}; the value is {K60: nil}.
+    const std::string nested = std::string(61, '\x81') + "\xa1\x22" + std::string(61, '\xc0');
+    CHECK(error_of(nested) == "msgpack: non-string map keys longer than 1048576 bytes in total");
+  }
   SECTION("input size") {
     const std::size_t n = k_msgpack_max_input_bytes;
     const std::string at = "\xdb" + be32(static_cast<std::uint32_t>(n - 5)) + std::string(n - 5, 'x');
