@@ -74,12 +74,14 @@ class JsonVisitor {
     Frame& f = m_frames.back();
     if (f.key.is_string()) {
       f.key_text = std::move(f.key.get_ref<std::string&>());
+    } else if (f.key.is_primitive()) {
+      f.key_text = f.key.dump();  // a number, true/false or null: short, needs no budget
     } else {
       // The key's own parts were budgeted when they were made, so this dump stays bounded.
       f.key_text = f.key.dump(-1, ' ', false, Json::error_handler_t::replace);
       m_key_bytes += f.key_text.size();
       if (m_key_bytes > m_limits.max_key_bytes) {
-        return set_error(fmt::format("non-string map keys longer than {} bytes in total", m_limits.max_key_bytes));
+        return set_error(fmt::format("structured map keys longer than {} bytes in total", m_limits.max_key_bytes));
       }
     }
     f.key = nullptr;
