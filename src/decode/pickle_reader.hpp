@@ -7,7 +7,9 @@
 //   int                      JSON integer if it fits int64, else a decimal JSON string
 //   float                    JSON number; NaN/infinities as {"$float": "nan" | "inf" | "-inf"}
 //   bool / None              true / false / null
-//   bytes, bytearray         {"$bytes": "<standard base64>"}
+//   bytes, bytearray         {"$bytes": "<standard base64>"} (also protocol 0-2's
+//                            _codecs.encode(s, 'latin1') spelling, and Python 2 str
+//                            (STRING/BINSTRING) that is not UTF-8)
 //   list, tuple              JSON array (tuples are not marked)
 //   set, frozenset           {"$set": [...]}
 //   dict                     JSON object. Non-string keys become strings: int -> "1",
@@ -24,9 +26,13 @@
 //   uuid.UUID                "0836feb6-11f7-4666-acc7-2d3de7620846"
 //   collections.OrderedDict / defaultdict   plain JSON object of the items
 //   anything else called     {"$pickle": "module.Name", "args": [...]} plus, when present,
-//   (REDUCE/NEWOBJ/INST/OBJ)  "kwargs", "state" (BUILD), "listitems", "dictitems", and
-//                            "callable" when what was called is not a plain global
-//   a bare global            {"$pickle": "module.Name"}
+//   (REDUCE/NEWOBJ/INST/OBJ)  "kwargs", "state" (BUILD), "listitems", "dictitems". A class
+//                            instance of protocol 0/1 (copyreg._reconstructor(cls, object,
+//                            None)) is shown as cls, like protocols 2+; getattr(cls, 'm')
+//                            as "module.cls.m"; anything else called is "$pickle": "?"
+//                            with the rendered "callable"
+//   a bare global            {"$pickle": "module.Name"} (Python 2 module names mapped as
+//                            Python 3 does: __builtin__ -> builtins, copy_reg -> copyreg)
 //   persistent id            {"$persid": <id>}
 //   extension code (EXT1-4)  {"$pickle_ext": <code>}
 //   a value containing itself at the point of recursion: {"$cycle": true}
