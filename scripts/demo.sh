@@ -27,9 +27,17 @@ for i in $(seq 1 200); do printf 'SET app:cache:page:%d "<html>%d</html>" EX 600
   | redis-cli -p "$port" >/dev/null
 
 run() { echo; echo "\$ rctl $*"; "$rctl" "$@"; }
+redis-cli -p "$port" set user:42:profile '{"name": "Ann", "plan": "pro", "tags": ["beta"]}' >/dev/null
+python3 -c 'import pickle,sys; sys.stdout.buffer.write(pickle.dumps({"user_id": 42, "cart": [1, 2], "_fresh": True}))' \
+  | redis-cli -p "$port" -x set session:demo >/dev/null
+
 run health
 run health -o nagios
 run stats
 run stats --watch 1s --count 3
+run cache get user:42:profile session:demo
+run cache keys app:cache: --limit 5
+run cache invalidate app:cache: --dry-run --sample 3
+run cache invalidate app:cache: --yes
 echo
 echo "demo done; the server on port $port is stopped now."
