@@ -90,6 +90,7 @@ int main(int argc, char** argv) {
   commands::register_cache(app, ctx);
   commands::register_completion(app, ctx);
   commands::register_man_reference(app, ctx);
+  commands::register_test(app, ctx);
 
   try {
     app.parse(argc, argv);

@@ -234,7 +234,6 @@ class Handshake : public std::enable_shared_from_this<Handshake> {
                           to_error(reply->str, fmt::format("SELECT {}", self->opts().db))));
                     self->finish({});
                   });
-    if (opts().db == 0) finish({});
   }
 
   static Error auth_error(const std::string& message, std::string_view step) {

@@ -79,6 +79,7 @@ Expected<void> Client::discover(client::Connection& via) {
     map = SlotMap::from_slots_reply(*slots, context);
   }
   if (!map) return std::unexpected(map.error());
+  if (!m_map.shards().empty()) m_retired.push_back(std::move(m_map));
   m_map = std::move(*map);
   return {};
 }
@@ -154,6 +155,13 @@ const Node* Client::route(const client::Command& command) const {
   return primaries.empty() ? nullptr : primaries.front();
 }
 
+void Client::update_slot(int slot, const NodeAddress& primary) {
+  auto next = m_map;
+  next.assign(slot, primary);
+  m_retired.push_back(std::move(m_map));
+  m_map = std::move(next);
+}
+
 Expected<resp::Value> Client::exec_routed(client::Command command, const Node* node) {
   RedirectPolicy policy;
   policy.max_hops = m_options.max_redirects;
@@ -200,11 +208,11 @@ Expected<resp::Value> Client::exec_routed(client::Command command, const Node* n
         target = decision.target;
         break;
       case Action::retry_on_target_and_update_slot:
-        m_map.assign(decision.slot, decision.target);
+        update_slot(decision.slot, decision.target);
         target = decision.target;
         break;
       case Action::refresh_map_then_retry:
-        if (!refresh() && decision.slot >= 0) m_map.assign(decision.slot, decision.target);
+        if (!refresh() && decision.slot >= 0) update_slot(decision.slot, decision.target);
         reroute();
         break;
       case Action::backoff_then_retry:

@@ -82,7 +82,7 @@ class Client {
   std::vector<std::pair<const Node*, Expected<void>>> run_on_nodes(NodeSelection which,
                                                                    const NodeWork& work);
 
-  // Re-reads the topology from any reachable node.
+  // Re-reads the topology from any reachable node. Node pointers obtained before stay valid.
   Expected<void> refresh();
 
   net::EventLoop& loop() { return m_loop; }
@@ -93,6 +93,7 @@ class Client {
   Expected<void> discover(client::Connection& via);
   Expected<client::Connection*> connection_to(const NodeAddress& address);
   const Node* route(const client::Command& command) const;
+  void update_slot(int slot, const NodeAddress& primary);
   Expected<resp::Value> exec_routed(client::Command command, const Node* node);
 
   net::EventLoop& m_loop;
@@ -102,6 +103,9 @@ class Client {
   NodeAddress m_seed_address;
   bool m_cluster = false;
   SlotMap m_map;
+  // Maps replaced by a refresh or a MOVED, kept so that Node pointers handed out earlier stay
+  // valid for the life of the client (topology changes during one command are rare).
+  std::vector<SlotMap> m_retired;
   std::map<std::string, std::unique_ptr<client::Connection>> m_connections;  // by address
 };
 
