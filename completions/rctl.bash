@@ -3,7 +3,7 @@
 
 _rctl_commands() {
   case "$1" in
-    'rctl') echo 'health stats cache completion' ;;
+    'rctl') echo 'health stats cache completion test' ;;
     'rctl cache') echo 'get set del ttl expire persist keys invalidate' ;;
     *) ;;
   esac
@@ -24,6 +24,7 @@ _rctl_options() {
     'rctl cache keys') echo '-h --help --version -u --url --host -p --port -s --socket -n --db --user -a --password --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --retries --cluster --resp2 -o --output --no-color -q --quiet -v --verbose -h --help -h --help --limit' ;;
     'rctl cache invalidate') echo '-h --help --version -u --url --host -p --port -s --socket -n --db --user -a --password --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --retries --cluster --resp2 -o --output --no-color -q --quiet -v --verbose -h --help -h --help --dry-run -y --yes --all-keys --batch --max-rate --sample' ;;
     'rctl completion') echo '-h --help --version -u --url --host -p --port -s --socket -n --db --user -a --password --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --retries --cluster --resp2 -o --output --no-color -q --quiet -v --verbose -h --help' ;;
+    'rctl test') echo '-h --help --version -u --url --host -p --port -s --socket -n --db --user -a --password --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --retries --cluster --resp2 -o --output --no-color -q --quiet -v --verbose -h --help --only --skip --iterations --strict --keep' ;;
     *) ;;
   esac
 }
@@ -74,6 +75,9 @@ _rctl_value() {
       'rctl cache invalidate --batch') found='value '; echo "$found" ;;
       'rctl cache invalidate --max-rate') found='value '; echo "$found" ;;
       'rctl cache invalidate --sample') found='value '; echo "$found" ;;
+      'rctl test --only') found='value '; echo "$found" ;;
+      'rctl test --skip') found='value '; echo "$found" ;;
+      'rctl test --iterations') found='value '; echo "$found" ;;
       *) found= ;;
     esac
     [ -n "$found" ] && return

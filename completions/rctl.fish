@@ -12,7 +12,7 @@ function __rctl_path
             continue
         end
         if string match -q -- '-*' $w
-            if contains -- $w '--batch' '--cacert' '--cert' '--connect-timeout' '--count' '--db' '--decode' '--host' '--key' '--lag-crit' '--lag-warn' '--latency-crit' '--latency-warn' '--limit' '--max-rate' '--memory-crit' '--memory-warn' '--output' '--password' '--password-file' '--port' '--retries' '--sample' '--samples' '--sni' '--socket' '--timeout' '--ttl' '--url' '--user' '--value-file' '--wait' '--watch' '-a' '-n' '-o' '-p' '-s' '-u'
+            if contains -- $w '--batch' '--cacert' '--cert' '--connect-timeout' '--count' '--db' '--decode' '--host' '--iterations' '--key' '--lag-crit' '--lag-warn' '--latency-crit' '--latency-warn' '--limit' '--max-rate' '--memory-crit' '--memory-warn' '--only' '--output' '--password' '--password-file' '--port' '--retries' '--sample' '--samples' '--skip' '--sni' '--socket' '--timeout' '--ttl' '--url' '--user' '--value-file' '--wait' '--watch' '-a' '-n' '-o' '-p' '-s' '-u'
                 set skip 1
             end
             continue
@@ -20,7 +20,7 @@ function __rctl_path
         set -l subs
         switch $path
         case 'rctl'
-            set subs health stats cache completion
+            set subs health stats cache completion test
         case 'rctl cache'
             set subs get set del ttl expire persist keys invalidate
         end
@@ -47,6 +47,7 @@ complete -c rctl -n '__rctl_at '\''rctl'\''' -a 'health' -d 'Check reachability,
 complete -c rctl -n '__rctl_at '\''rctl'\''' -a 'stats' -d 'Server statistics: ops/s, hit rate, memory, clients, keyspace, commands'
 complete -c rctl -n '__rctl_at '\''rctl'\''' -a 'cache' -d 'Read, write and invalidate cached keys'
 complete -c rctl -n '__rctl_at '\''rctl'\''' -a 'completion' -d 'Print the shell completion script for bash, zsh or fish'
+complete -c rctl -n '__rctl_at '\''rctl'\''' -a 'test' -d 'Operation tests: a verdict (pass/fail/unsupported) and latency per capability'
 complete -c rctl -n '__rctl_under '\''rctl'\''' -s h -l help -d 'Print this help message and exit'
 complete -c rctl -n '__rctl_under '\''rctl'\''' -l version -d 'Display program version information and exit'
 complete -c rctl -n '__rctl_under '\''rctl'\''' -s u -l url -x -d 'Redis URL: redis://[user:password@]host[:port][/db], rediss://..., unix:///path'
@@ -121,3 +122,9 @@ complete -c rctl -n '__rctl_under '\''rctl cache invalidate'\''' -l batch -x -d 
 complete -c rctl -n '__rctl_under '\''rctl cache invalidate'\''' -l max-rate -x -d 'Delete at most this many keys per second (all nodes)'
 complete -c rctl -n '__rctl_under '\''rctl cache invalidate'\''' -l sample -x -d 'Keys shown by --dry-run (default 10)'
 complete -c rctl -n '__rctl_under '\''rctl completion'\''' -s h -l help -d 'Print this help message and exit'
+complete -c rctl -n '__rctl_under '\''rctl test'\''' -s h -l help -d 'Print this help message and exit'
+complete -c rctl -n '__rctl_under '\''rctl test'\''' -l only -x -d 'Run only these groups (comma list)'
+complete -c rctl -n '__rctl_under '\''rctl test'\''' -l skip -x -d 'Skip these groups (comma list)'
+complete -c rctl -n '__rctl_under '\''rctl test'\''' -l iterations -x -d 'Runs of each operation, for latency figures (default 1)'
+complete -c rctl -n '__rctl_under '\''rctl test'\''' -l strict -d 'Treat unsupported groups as failures (exit 1)'
+complete -c rctl -n '__rctl_under '\''rctl test'\''' -l keep -d 'Leave the test keys in place for inspection'
