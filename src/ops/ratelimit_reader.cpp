@@ -23,6 +23,9 @@ constexpr std::int64_t k_min_tat_ns = 100'000'000'000'000'000;
 // The start of an unknown window: every entry counts as inside; a bad element never does.
 constexpr double k_no_window = -std::numeric_limits<double>::infinity();
 
+// Log entries one round of reads may hold at once, over all keys of a batch.
+constexpr std::int64_t k_max_entries_per_round = 200'000;
+
 bool is_redirect(const resp::Value& v) {
   if (!v.is_error()) return false;
   auto kind = client::classify(v.str);
@@ -74,6 +77,8 @@ struct Work {
   std::vector<std::pair<std::string, double>> log;  // newest first: (raw, timestamp or score)
   std::int64_t log_fetched = 0;                    // entries the range returned
   double divisor = 1;                              // sorted-set scores per second
+  bool log_read = false;                           // round two done
+  std::optional<double> newest, pivot;             // sorted sets: newest and amount-th newest time
   Limiter limiter;
 };
 
@@ -174,14 +179,14 @@ class Reader : public std::enable_shared_from_this<Reader> {
   }
 
   void on_round_one(Replies replies) {
-    if (!replies) return fail(replies.error());
+    if (replies.error) return fail(*replies.error);
     std::size_t i = 0;
     for (auto& w : m_work) {
       const auto& p = w.subject.parsed;
       bool sliding = p && p->layout == KeyLayout::limits_sliding;
       std::size_t n = sliding ? 4 : 3;
-      if (i + n > replies->size()) return fail({ErrorKind::protocol, "fewer replies than commands", {}});
-      auto* r = &(*replies)[i];
+      if (i + n > replies.values.size()) return fail({ErrorKind::protocol, "fewer replies than commands", {}});
+      auto* r = &replies.values[i];
       i += n;
       bool ok = true;
       for (std::size_t j = 0; j < n && ok; ++j) ok = usable(w, r[j], sliding ? (j % 2 ? "PTTL" : "GET") : (j == 0 ? "TYPE" : j == 1 ? "PTTL" : "GET"), true);
@@ -255,12 +260,21 @@ class Reader : public std::enable_shared_from_this<Reader> {
     finish_ok(w);
   }
 
-  // Round two: the window logs, newest first, with their length.
+  // Round two: the window logs, newest first, with their length. Logs are read in chunks of at
+  // most k_max_entries_per_round entries, so that a batch of long moving windows (10000/day...)
+  // never sits in memory all at once.
   void round_two() {
     std::vector<client::Command> commands;
-    for (auto& w : m_work) {
-      if (w.settled) continue;
-      auto last = std::to_string(std::max<std::int64_t>(log_range(w), 1) - 1);
+    m_chunk.clear();
+    std::int64_t budget = 0;
+    for (; m_next_log < m_work.size(); ++m_next_log) {
+      auto& w = m_work[m_next_log];
+      if (w.settled || w.log_read) continue;
+      auto n = std::max<std::int64_t>(log_range(w), 1);
+      if (!m_chunk.empty() && budget + n > k_max_entries_per_round) break;
+      budget += n;
+      m_chunk.push_back(m_next_log);
+      auto last = std::to_string(n - 1);
       if (w.type == "list") {
         commands.push_back(keyed({"LRANGE", w.subject.key, "0", last}));
         commands.push_back(keyed({"LLEN", w.subject.key}));
@@ -274,14 +288,12 @@ class Reader : public std::enable_shared_from_this<Reader> {
   }
 
   void on_round_two(Replies replies) {
-    if (!replies) return fail(replies.error());
-    std::size_t i = 0;
-    for (auto& w : m_work) {
-      if (w.settled) continue;
-      if (i + 2 > replies->size()) return fail({ErrorKind::protocol, "fewer replies than commands", {}});
-      const auto& range = (*replies)[i];
-      const auto& length = (*replies)[i + 1];
-      i += 2;
+    if (replies.error) return fail(*replies.error);
+    if (replies.values.size() != 2 * m_chunk.size()) return fail({ErrorKind::protocol, "fewer replies than commands", {}});
+    for (std::size_t c = 0; c < m_chunk.size(); ++c) {
+      auto& w = m_work[m_chunk[c]];
+      const auto& range = replies.values[2 * c];
+      const auto& length = replies.values[2 * c + 1];
       bool list = w.type == "list";
       if (!usable(w, range, list ? "LRANGE" : "ZREVRANGE", true) || !usable(w, length, list ? "LLEN" : "ZCARD", true)) {
         if (m_failed) return;
@@ -296,10 +308,13 @@ class Reader : public std::enable_shared_from_this<Reader> {
         settle(w, ReadStatus::missing);
         continue;
       }
+      w.log_read = true;
       if (list) take_list(w, range);
       else take_zset(w, range);
+      w.log.clear();  // only `show` keeps entries (limiter.entries)
+      w.log.shrink_to_fit();
     }
-    round_three();
+    round_two();
   }
 
   // Keeps the newest entries for `show`. A moving window counts an entry at the window's start
@@ -352,6 +367,10 @@ class Reader : public std::enable_shared_from_this<Reader> {
     }
     double start = m_now - static_cast<double>(l.limit->window_seconds());
     keep_entries(w, start, false);
+    w.newest = w.log.front().second;
+    // The amount-th newest member: its leaving the window frees the next hit.
+    auto edge = static_cast<std::size_t>(std::max<std::int64_t>(l.limit->amount - 1, 0));
+    if (l.limit->amount > 0 && edge < w.log.size()) w.pivot = w.log[edge].second;
     std::int64_t in_window = 0;
     while (in_window < w.log_fetched && w.log[static_cast<std::size_t>(in_window)].second > start) ++in_window;
     // Every fetched member is in the window and there are more: count them all (round three).
@@ -361,11 +380,7 @@ class Reader : public std::enable_shared_from_this<Reader> {
 
   void complete_zset(Work& w, std::int64_t in_window) {
     auto& l = w.limiter;
-    std::optional<double> newest = w.log.empty() ? std::nullopt : std::optional<double>(w.log.front().second);
-    std::optional<double> pivot;
-    auto edge = static_cast<std::size_t>(std::max<std::int64_t>(l.limit->amount - 1, 0));
-    if (l.limit->amount > 0 && edge < w.log.size()) pivot = w.log[edge].second;
-    l.usage = sliding_log_usage(in_window, newest, pivot, l.limit, m_now);
+    l.usage = sliding_log_usage(in_window, w.newest, w.pivot, l.limit, m_now);
     finish_ok(w);
   }
 
@@ -382,12 +397,12 @@ class Reader : public std::enable_shared_from_this<Reader> {
   }
 
   void on_round_three(Replies replies) {
-    if (!replies) return fail(replies.error());
+    if (replies.error) return fail(*replies.error);
     std::size_t i = 0;
     for (auto& w : m_work) {
       if (w.settled) continue;
-      if (i >= replies->size()) return fail({ErrorKind::protocol, "fewer replies than commands", {}});
-      const auto& count = (*replies)[i++];
+      if (i >= replies.values.size()) return fail({ErrorKind::protocol, "fewer replies than commands", {}});
+      const auto& count = replies.values[i++];
       if (!usable(w, count, "ZCOUNT", true)) {
         if (m_failed) return;
         continue;
@@ -414,6 +429,8 @@ class Reader : public std::enable_shared_from_this<Reader> {
   Sender m_send;
   std::function<void(ReadResult)> m_done;
   std::vector<Work> m_work;
+  std::size_t m_next_log = 0;        // round two: the next work to read a log for
+  std::vector<std::size_t> m_chunk;  // round two: the works in flight
   bool m_failed = false;
 };
 
@@ -440,42 +457,6 @@ std::vector<ReadOutcome> read_routed(cluster::Client& target, std::vector<Subjec
   if (!result) throw Failure(ErrorKind::internal, "the read did not complete");
   if (result->error) throw Failure(std::move(*result->error));
   return std::move(result->outcomes);
-}
-
-Sender routed_sender(cluster::Client& target) {
-  return [&target](std::vector<client::Command> commands, std::function<void(Replies)> done) {
-    done(target.exec_all(std::move(commands)));
-  };
-}
-
-Sender connection_sender(client::Connection& connection) {
-  return [&connection](std::vector<client::Command> commands, std::function<void(Replies)> done) {
-    struct Batch {
-      std::vector<resp::Value> replies;
-      std::size_t left = 0;
-      bool failed = false;
-      std::function<void(Replies)> done;
-    };
-    auto batch = std::make_shared<Batch>();
-    batch->replies.resize(commands.size());
-    batch->left = commands.size();
-    batch->done = std::move(done);
-    if (commands.empty()) return batch->done(std::move(batch->replies));
-    for (std::size_t i = 0; i < commands.size(); ++i)
-      connection.send(std::move(commands[i]), [batch, i](Expected<resp::Value> r) {
-        if (batch->failed) return;
-        if (!r) {
-          batch->failed = true;
-          return batch->done(std::unexpected(r.error()));
-        }
-        batch->replies[i] = std::move(*r);
-        if (--batch->left == 0) batch->done(std::move(batch->replies));
-      });
-  };
-}
-
-double unix_now() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 }  // namespace rctl::ops

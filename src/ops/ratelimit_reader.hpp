@@ -15,8 +15,15 @@
 
 namespace rctl::ops {
 
-using Replies = Expected<std::vector<resp::Value>>;
-// Sends a pipeline and calls back with one reply per command (or the transport's error).
+// One reply per command sent, or the transport's error. (Structs rather than Expected here and
+// below: GCC 12 misreads moves of std::expected<std::vector> through std::function as uses of
+// uninitialised memory.)
+struct Replies {
+  std::optional<Error> error;
+  std::vector<resp::Value> values;
+};
+
+// Sends a pipeline and calls back once with its replies.
 using Sender = std::function<void(std::vector<client::Command>, std::function<void(Replies)>)>;
 
 // A key to read, parsed once.
@@ -42,8 +49,7 @@ struct ReadOutcome {
 };
 
 // What a read gives: one outcome per subject, in order, or the first transport error or
-// refusal (NOPERM...). (A struct rather than Expected: GCC 12 misreads moves of
-// std::expected<std::vector> through std::function as uses of uninitialised memory.)
+// refusal (NOPERM...).
 struct ReadResult {
   std::optional<Error> error;
   std::vector<ReadOutcome> outcomes;

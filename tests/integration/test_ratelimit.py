@@ -273,6 +273,17 @@ class OtherLayouts(RctlTestCase):
         self.assertExit(out, 0)
         self.assertEqual(self.r.keys("LIMITS:*"), [b"LIMITS:LIMITER/10.0.0.8/api/10/1/minute"])
 
+    def test_long_moving_windows_are_read_in_chunks(self):
+        # Each 150000/day window may hold 100000 entries to read: three of them take two rounds.
+        now = time.time()
+        for ip in ("10.0.0.1", "10.0.0.2", "10.0.0.3"):
+            key = f"LIMITER/{ip}/bulk/150000/1/day"
+            self.r.lpush(key, *[repr(now - 100 + i) for i in range(5)])
+            self.r.expire(key, 86400)
+        out, data = self.rl("list")
+        self.assertExit(out, 0)
+        self.assertEqual([(r["used"], r["remaining"]) for r in data["limiters"]], [(5, 149995)] * 3)
+
     def test_redis_cell_tat(self):
         tat_ns = time.time_ns() + 150 * 10**9
         self.r.set("cell:user7", tat_ns, px=150000)
