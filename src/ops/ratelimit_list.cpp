@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <deque>
 #include <map>
 #include <set>
 #include <unordered_set>
@@ -22,7 +23,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 // SCAN COUNT per call; the keys of one reply are read in one pipeline.
-constexpr std::size_t k_scan_count = 500;
+constexpr std::size_t k_scan_count = 1000;
 
 double used_share(const Limiter& l) {
   if (!l.usage.used) return -1;
@@ -63,7 +64,9 @@ struct Shared {
   }
 };
 
-// One primary: SCAN, pick the limiter keys, read them on the same connection, repeat.
+// One primary: SCAN, pick the limiter keys, read them on the same connection. The next SCAN is
+// sent as soon as a reply gives its cursor, so it runs on the server while the client reads
+// the batch before it (replies on one connection come in order).
 class NodeScan : public std::enable_shared_from_this<NodeScan> {
  public:
   NodeScan(Shared& shared, NodeScanResult& out, client::Connection& conn, std::string label,
@@ -74,18 +77,23 @@ class NodeScan : public std::enable_shared_from_this<NodeScan> {
 
  private:
   void scan() {
-    if (m_shared.stop) return finish({});
+    if (m_shared.stop || m_failed) return;
     ++m_out.scan_calls;
+    m_scanning = true;
     m_conn.send(client::cmd({"SCAN", m_cursor, "MATCH", m_shared.pattern, "COUNT", std::to_string(k_scan_count)}),
                 [self = shared_from_this()](Expected<resp::Value> r) { self->on_scan(std::move(r)); });
   }
 
   void on_scan(Expected<resp::Value> reply) {
-    if (!reply) return finish(std::unexpected(reply.error()));
-    if (reply->is_error()) return finish(std::unexpected(client::to_error(reply->str, "SCAN")));
+    // After a failure the run may be over and the report gone: late replies are dropped.
+    if (m_finished) return;
+    m_scanning = false;
+    if (!reply) return fail(reply.error());
+    if (reply->is_error()) return fail(client::to_error(reply->str, "SCAN"));
     if (reply->elements.size() != 2 || !reply->elements[1].is_list())
-      return finish(std::unexpected(Error{ErrorKind::protocol, "SCAN: unexpected reply shape", {}}));
+      return fail({ErrorKind::protocol, "SCAN: unexpected reply shape", {}});
     m_cursor = reply->elements[0].str;
+    if (m_cursor == "0") m_out.complete = true;
     std::vector<Subject> subjects;
     for (auto& k : reply->elements[1].elements) {
       ++m_out.keys_seen;
@@ -103,15 +111,32 @@ class NodeScan : public std::enable_shared_from_this<NodeScan> {
         continue;
       subjects.push_back(std::move(subject));
     }
-    if (subjects.empty()) return next();
+    if (!subjects.empty()) m_queue.push_back(std::move(subjects));
+    // At most one batch waits while another is read: memory stays at two batches.
+    if (!m_out.complete && m_queue.size() < 2) scan();
+    pump();
+  }
+
+  // Starts reading the next queued batch unless one is being read; finishes when all is done.
+  void pump() {
+    if (m_failed || m_reading) return;
+    if (m_queue.empty()) {
+      if (!m_scanning && (m_out.complete || m_shared.stop)) finish({});
+      return;
+    }
+    auto subjects = std::move(m_queue.front());
+    m_queue.pop_front();
     m_batch.clear();
     for (const auto& s : subjects) m_batch.push_back(s.key);
+    m_reading = true;
     read_limiters(std::move(subjects), m_shared.options.read, unix_now(), connection_sender(m_conn),
                   [self = shared_from_this()](ReadResult r) { self->on_read(std::move(r)); });
   }
 
   void on_read(ReadResult result) {
-    if (result.error) return finish(std::unexpected(std::move(*result.error)));
+    if (m_finished) return;
+    m_reading = false;
+    if (result.error) return fail(std::move(*result.error));
     auto& outcomes = result.outcomes;
     for (std::size_t i = 0; i < outcomes.size(); ++i) {
       auto& o = outcomes[i];
@@ -125,21 +150,20 @@ class NodeScan : public std::enable_shared_from_this<NodeScan> {
         case ReadStatus::missing: break;  // expired between SCAN and the read
       }
     }
-    next();
+    if (!m_scanning && !m_out.complete && m_queue.size() < 2) scan();
+    pump();
   }
 
-  void next() {
-    if (m_cursor == "0") {
-      m_out.complete = true;
-      return finish({});
-    }
-    scan();
+  void fail(Error e) {
+    if (m_failed) return;
+    m_failed = true;
+    m_out.error = e;
+    finish(std::unexpected(std::move(e)));
   }
 
   void finish(Expected<void> result) {
     if (m_finished) return;
     m_finished = true;
-    if (!result) m_out.error = result.error();
     m_done(std::move(result));
   }
 
@@ -150,7 +174,11 @@ class NodeScan : public std::enable_shared_from_this<NodeScan> {
   std::function<void(Expected<void>)> m_done;
   std::string m_cursor = "0";
   std::set<std::string> m_sliding_seen;
-  std::vector<std::string> m_batch;  // the keys being read, in outcome order
+  std::deque<std::vector<Subject>> m_queue;  // scanned batches waiting to be read
+  std::vector<std::string> m_batch;          // the keys being read, in outcome order
+  bool m_scanning = false;
+  bool m_reading = false;
+  bool m_failed = false;
   bool m_finished = false;
 };
 

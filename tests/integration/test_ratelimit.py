@@ -359,6 +359,15 @@ class BadInput(RctlTestCase):
         out, data = rctl_json("ratelimit", "reset", "--client", "nobody", "--yes", "-p", self.server.port)
         self.assertExit(out, 5)
 
+    def test_a_refused_read_fails_the_list_with_exit_4(self):
+        for i in range(3000):  # several SCAN batches, so that one is in flight when a read fails
+            self.r.set(f"LIMITER/c{i}/view/5/1/minute", 1, ex=60)
+        self.r.execute_command("ACL", "SETUSER", "notype", "on", ">pw", "~*", "+@all", "-type")
+        out = rctl("ratelimit", "list", "-u", f"redis://notype:pw@127.0.0.1:{self.server.port}", "--no-auth-warning")
+        self.assertExit(out, 4)
+        self.assertOneLineError(out, "NOPERM")
+        self.assertIn("misses that node's keys", out.stderr)
+
     def test_unreachable_server(self):
         out, data = rctl_json("ratelimit", "list", "-p", "1")
         self.assertExit(out, 3)
