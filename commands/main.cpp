@@ -91,6 +91,7 @@ int main(int argc, char** argv) {
   commands::register_completion(app, ctx);
   commands::register_man_reference(app, ctx);
   commands::register_test(app, ctx);
+  commands::register_ratelimit(app, ctx);
 
   try {
     app.parse(argc, argv);

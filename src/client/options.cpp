@@ -54,7 +54,7 @@ Expected<Target> make_target(const config::Settings& s) {
   o.command_timeout = s.timeout.value_or(url && url->command_timeout ? *url->command_timeout
                                                                      : k_default_timeout);
   o.protocol = s.resp2 ? 2 : (url && url->protocol ? *url->protocol : 3);
-  target.force_cluster = s.cluster;
+  target.force_cluster = s.cluster || (url && url->cluster);
   target.retries = s.retries;
   return target;
 }

@@ -197,6 +197,13 @@ Expected<ParsedUrl> parse_url(std::string_view url) {
   if (scheme_end == std::string_view::npos) return bad("missing scheme");
   auto scheme = util::to_lower(url.substr(0, scheme_end));
   auto rest = url.substr(scheme_end + 3);
+  if (scheme == "redis+cluster" || scheme == "rediss+cluster") {
+    out.cluster = true;
+    scheme.erase(scheme.find('+'));
+  }
+  if (scheme == "redis+sentinel" || scheme == "rediss+sentinel")
+    return fail(ErrorKind::usage, fmt::format("{}:// URLs are not supported: rctl does not ask Sentinel for the primary", scheme),
+                "ask it yourself (SENTINEL get-master-addr-by-name NAME) and connect with redis://host:port");
   if (scheme == "redis") out.endpoint.transport = Transport::tcp;
   else if (scheme == "rediss") out.endpoint.transport = Transport::tls;
   else if (scheme == "unix" || scheme == "redis+unix" || scheme == "redis-socket")
@@ -241,6 +248,13 @@ Expected<ParsedUrl> parse_url(std::string_view url) {
       // A valid URL has '@' after the host only inside a query value.
       if (contains_at(path) || contains_at(fragment) || at_in_query_key(query))
         return bad(k_unencoded_userinfo);
+    }
+    if (out.cluster) {
+      // host:port,host:port: any node is a seed; topology comes from the cluster itself.
+      auto seeds = util::split(authority, ',');
+      if (seeds.size() > 1)
+        out.warnings.push_back(fmt::format("{} seed nodes in the URL: using the first, {}", seeds.size(), seeds.front()));
+      authority = seeds.front();
     }
     if (auto msg = parse_host_port(out, authority); !msg.empty()) return bad(msg);
     if (auto msg = parse_db_path(out, path); !msg.empty()) return bad(msg);

@@ -37,11 +37,13 @@ struct ParsedUrl {
   std::optional<util::Millis> connect_timeout;  // socket_connect_timeout (seconds)
   std::optional<util::Millis> command_timeout;  // socket_timeout (seconds)
   std::optional<int> protocol;          // protocol=2|3
+  bool cluster = false;                 // redis+cluster:// (limits' storage URL for a cluster)
   std::vector<std::string> warnings;    // ignored query options, etc.
 };
 
 // Parses a Redis URL. Bad URLs fail with ErrorKind::usage; the message never contains
-// the password.
+// the password. redis+cluster://[:password@]host:port[,host:port...] (the limits library's
+// cluster URL) is a cluster seed: the first host is used. redis+sentinel:// is refused.
 Expected<ParsedUrl> parse_url(std::string_view url);
 
 // "host:port", "[::1]:6379" or "unix:/path" for messages.
