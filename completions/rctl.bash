@@ -3,8 +3,9 @@
 
 _rctl_commands() {
   case "$1" in
-    'rctl') echo 'health stats cache completion test' ;;
+    'rctl') echo 'health stats cache completion test ratelimit' ;;
     'rctl cache') echo 'get set del ttl expire persist keys invalidate' ;;
+    'rctl ratelimit') echo 'list show reset probe' ;;
     *) ;;
   esac
 }
@@ -25,6 +26,11 @@ _rctl_options() {
     'rctl cache invalidate') echo '-h --help --version -u --url --host -p --port -s --socket -n --db --user -a --password --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --retries --cluster --resp2 -o --output --no-color -q --quiet -v --verbose -h --help -h --help --dry-run -y --yes --all-keys --batch --max-rate --sample' ;;
     'rctl completion') echo '-h --help --version -u --url --host -p --port -s --socket -n --db --user -a --password --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --retries --cluster --resp2 -o --output --no-color -q --quiet -v --verbose -h --help' ;;
     'rctl test') echo '-h --help --version -u --url --host -p --port -s --socket -n --db --user -a --password --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --retries --cluster --resp2 -o --output --no-color -q --quiet -v --verbose -h --help --only --skip --iterations --strict --keep' ;;
+    'rctl ratelimit') echo '-h --help --version -u --url --host -p --port -s --socket -n --db --user -a --password --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --retries --cluster --resp2 -o --output --no-color -q --quiet -v --verbose -h --help' ;;
+    'rctl ratelimit list') echo '-h --help --version -u --url --host -p --port -s --socket -n --db --user -a --password --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --retries --cluster --resp2 -o --output --no-color -q --quiet -v --verbose -h --help -h --help --pattern --client --max --limit --burst' ;;
+    'rctl ratelimit show') echo '-h --help --version -u --url --host -p --port -s --socket -n --db --user -a --password --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --retries --cluster --resp2 -o --output --no-color -q --quiet -v --verbose -h --help -h --help --entries --limit --burst' ;;
+    'rctl ratelimit reset') echo '-h --help --version -u --url --host -p --port -s --socket -n --db --user -a --password --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --retries --cluster --resp2 -o --output --no-color -q --quiet -v --verbose -h --help -h --help --client --pattern --dry-run -y --yes' ;;
+    'rctl ratelimit probe') echo '-h --help --version -u --url --host -p --port -s --socket -n --db --user -a --password --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --retries --cluster --resp2 -o --output --no-color -q --quiet -v --verbose -h --help -h --help --limit --strategy --key --hits --concurrency --dry-run' ;;
     *) ;;
   esac
 }
@@ -78,6 +84,21 @@ _rctl_value() {
       'rctl test --only') found='value '; echo "$found" ;;
       'rctl test --skip') found='value '; echo "$found" ;;
       'rctl test --iterations') found='value '; echo "$found" ;;
+      'rctl ratelimit list --pattern') found='value '; echo "$found" ;;
+      'rctl ratelimit list --client') found='value '; echo "$found" ;;
+      'rctl ratelimit list --max') found='value '; echo "$found" ;;
+      'rctl ratelimit list --limit') found='value '; echo "$found" ;;
+      'rctl ratelimit list --burst') found='value '; echo "$found" ;;
+      'rctl ratelimit show --entries') found='value '; echo "$found" ;;
+      'rctl ratelimit show --limit') found='value '; echo "$found" ;;
+      'rctl ratelimit show --burst') found='value '; echo "$found" ;;
+      'rctl ratelimit reset --client') found='value '; echo "$found" ;;
+      'rctl ratelimit reset --pattern') found='value '; echo "$found" ;;
+      'rctl ratelimit probe --limit') found='value '; echo "$found" ;;
+      'rctl ratelimit probe --strategy') found='value '; echo "$found" ;;
+      'rctl ratelimit probe --key') found='value '; echo "$found" ;;
+      'rctl ratelimit probe --hits') found='value '; echo "$found" ;;
+      'rctl ratelimit probe --concurrency') found='value '; echo "$found" ;;
       *) found= ;;
     esac
     [ -n "$found" ] && return

@@ -12,7 +12,7 @@ function __rctl_path
             continue
         end
         if string match -q -- '-*' $w
-            if contains -- $w '--batch' '--cacert' '--cert' '--connect-timeout' '--count' '--db' '--decode' '--host' '--iterations' '--key' '--lag-crit' '--lag-warn' '--latency-crit' '--latency-warn' '--limit' '--max-rate' '--memory-crit' '--memory-warn' '--only' '--output' '--password' '--password-file' '--port' '--retries' '--sample' '--samples' '--skip' '--sni' '--socket' '--timeout' '--ttl' '--url' '--user' '--value-file' '--wait' '--watch' '-a' '-n' '-o' '-p' '-s' '-u'
+            if contains -- $w '--batch' '--burst' '--cacert' '--cert' '--client' '--concurrency' '--connect-timeout' '--count' '--db' '--decode' '--entries' '--hits' '--host' '--iterations' '--key' '--lag-crit' '--lag-warn' '--latency-crit' '--latency-warn' '--limit' '--max' '--max-rate' '--memory-crit' '--memory-warn' '--only' '--output' '--password' '--password-file' '--pattern' '--port' '--retries' '--sample' '--samples' '--skip' '--sni' '--socket' '--strategy' '--timeout' '--ttl' '--url' '--user' '--value-file' '--wait' '--watch' '-a' '-n' '-o' '-p' '-s' '-u'
                 set skip 1
             end
             continue
@@ -20,9 +20,11 @@ function __rctl_path
         set -l subs
         switch $path
         case 'rctl'
-            set subs health stats cache completion test
+            set subs health stats cache completion test ratelimit
         case 'rctl cache'
             set subs get set del ttl expire persist keys invalidate
+        case 'rctl ratelimit'
+            set subs list show reset probe
         end
         if contains -- $w $subs
             set path "$path $w"
@@ -48,6 +50,7 @@ complete -c rctl -n '__rctl_at '\''rctl'\''' -a 'stats' -d 'Server statistics: o
 complete -c rctl -n '__rctl_at '\''rctl'\''' -a 'cache' -d 'Read, write and invalidate cached keys'
 complete -c rctl -n '__rctl_at '\''rctl'\''' -a 'completion' -d 'Print the shell completion script for bash, zsh or fish'
 complete -c rctl -n '__rctl_at '\''rctl'\''' -a 'test' -d 'Operation tests: a verdict (pass/fail/unsupported) and latency per capability'
+complete -c rctl -n '__rctl_at '\''rctl'\''' -a 'ratelimit' -d 'Read, probe and reset the rate limits apps keep in Redis (limits, Flask-Limiter, INCR counters, sorted-set logs, redis-cell)'
 complete -c rctl -n '__rctl_under '\''rctl'\''' -s h -l help -d 'Print this help message and exit'
 complete -c rctl -n '__rctl_under '\''rctl'\''' -l version -d 'Display program version information and exit'
 complete -c rctl -n '__rctl_under '\''rctl'\''' -s u -l url -x -d 'Redis URL: redis://[user:password@]host[:port][/db], rediss://..., unix:///path'
@@ -128,3 +131,30 @@ complete -c rctl -n '__rctl_under '\''rctl test'\''' -l skip -x -d 'Skip these g
 complete -c rctl -n '__rctl_under '\''rctl test'\''' -l iterations -x -d 'Runs of each operation, for latency figures (default 1)'
 complete -c rctl -n '__rctl_under '\''rctl test'\''' -l strict -d 'Treat unsupported groups as failures (exit 1)'
 complete -c rctl -n '__rctl_under '\''rctl test'\''' -l keep -d 'Leave the test keys in place for inspection'
+complete -c rctl -n '__rctl_at '\''rctl ratelimit'\''' -a 'list' -d 'One row per limiter, most used first, from every primary'
+complete -c rctl -n '__rctl_at '\''rctl ratelimit'\''' -a 'show' -d 'One limiter: usage, reset, raw counters and window entries'
+complete -c rctl -n '__rctl_at '\''rctl ratelimit'\''' -a 'reset' -d 'Clear limiters: the named keys, or every scope of one client'
+complete -c rctl -n '__rctl_at '\''rctl ratelimit'\''' -a 'probe' -d 'Hit a limit with the limits library'\''s own atomic Lua steps, from C connections at once, and check that exactly the limit got through (exit 1 otherwise). Runs on a scratch key rctl:probe:{id}:... that is deleted afterwards; with --key it consumes the application'\''s real budget for that key'
+complete -c rctl -n '__rctl_under '\''rctl ratelimit'\''' -s h -l help -d 'Print this help message and exit'
+complete -c rctl -n '__rctl_under '\''rctl ratelimit list'\''' -s h -l help -d 'Print this help message and exit'
+complete -c rctl -n '__rctl_under '\''rctl ratelimit list'\''' -l pattern -x -d 'SCAN MATCH glob for hand-rolled limiters, e.g. '\''rate:*'\'' (default: limits'\'' LIMITER/ and LIMITS: keys)'
+complete -c rctl -n '__rctl_under '\''rctl ratelimit list'\''' -l client -x -d 'Only this client'\''s limiters (an identity, e.g. an IP or user id)'
+complete -c rctl -n '__rctl_under '\''rctl ratelimit list'\''' -l max -x -d 'Rows shown, most used first (default 100)'
+complete -c rctl -n '__rctl_under '\''rctl ratelimit list'\''' -l limit -x -d 'The limit of keys that do not carry one (hand-rolled counters and logs), e.g. 20/minute'
+complete -c rctl -n '__rctl_under '\''rctl ratelimit list'\''' -l burst -x -d 'redis-cell keys: the max_burst given to CL.THROTTLE (default: amount - 1)'
+complete -c rctl -n '__rctl_under '\''rctl ratelimit show'\''' -s h -l help -d 'Print this help message and exit'
+complete -c rctl -n '__rctl_under '\''rctl ratelimit show'\''' -l entries -x -d 'Window-log entries shown, newest first (default 100)'
+complete -c rctl -n '__rctl_under '\''rctl ratelimit show'\''' -l limit -x -d 'The limit of keys that do not carry one (hand-rolled counters and logs), e.g. 20/minute'
+complete -c rctl -n '__rctl_under '\''rctl ratelimit show'\''' -l burst -x -d 'redis-cell keys: the max_burst given to CL.THROTTLE (default: amount - 1)'
+complete -c rctl -n '__rctl_under '\''rctl ratelimit reset'\''' -s h -l help -d 'Print this help message and exit'
+complete -c rctl -n '__rctl_under '\''rctl ratelimit reset'\''' -l client -x -d 'Delete every limiter of this client (all scopes)'
+complete -c rctl -n '__rctl_under '\''rctl ratelimit reset'\''' -l pattern -x -d 'With --client: SCAN MATCH glob for hand-rolled limiters'
+complete -c rctl -n '__rctl_under '\''rctl ratelimit reset'\''' -l dry-run -d 'Show what would be deleted; delete nothing'
+complete -c rctl -n '__rctl_under '\''rctl ratelimit reset'\''' -s y -l yes -d 'Do not ask for confirmation (required when stdin is not a terminal)'
+complete -c rctl -n '__rctl_under '\''rctl ratelimit probe'\''' -s h -l help -d 'Print this help message and exit'
+complete -c rctl -n '__rctl_under '\''rctl ratelimit probe'\''' -l limit -x -d 'The limit, e.g. 20/minute, '\''5 per 10 seconds'\'', '\''10/hour;100/day'\'''
+complete -c rctl -n '__rctl_under '\''rctl ratelimit probe'\''' -l strategy -x -d 'fixed, moving or sliding (limits'\'' fixed-window, moving-window, sliding-window-counter); derived from --key when it can be'
+complete -c rctl -n '__rctl_under '\''rctl ratelimit probe'\''' -l key -x -d 'Probe the application'\''s own key instead of a scratch key: the hits CONSUME ITS REAL BUDGET (clients of that key get 429s until the window frees them); see --dry-run'
+complete -c rctl -n '__rctl_under '\''rctl ratelimit probe'\''' -l hits -x -d 'Hits to send (default: twice the amount)'
+complete -c rctl -n '__rctl_under '\''rctl ratelimit probe'\''' -l concurrency -x -d 'Connections sending hits at once (default 1)'
+complete -c rctl -n '__rctl_under '\''rctl ratelimit probe'\''' -l dry-run -d 'Read the key and compute how many hits would get through; send none'

@@ -54,7 +54,7 @@ Expected<std::unique_ptr<Client>> Client::open(net::EventLoop& loop, client::Con
   if (!info) return std::unexpected(info.error());
   bool enabled = info->is_string() && info->str.find("cluster_enabled:1") != std::string::npos;
   if (options.force_cluster && !enabled)
-    return fail(ErrorKind::usage, "--cluster given, but the server is not in cluster mode",
+    return fail(ErrorKind::usage, "cluster mode required (--cluster or a redis+cluster:// URL), but the server is not in cluster mode",
                 info->is_error() ? "INFO was refused: " + info->str : "drop --cluster for a standalone server");
   if (!enabled) {
     c->m_map = SlotMap::standalone(c->m_seed_address);
@@ -280,7 +280,15 @@ Expected<std::vector<resp::Value>> Client::exec_all(std::vector<client::Command>
       out.push_back(std::move(*again));
       continue;
     }
-    if (!*r) return std::unexpected(r->error());
+    if (!*r) {
+      const auto& e = r->error();
+      if (e.kind == ErrorKind::connect || e.kind == ErrorKind::timeout)
+        return fail(ErrorKind::outcome_unknown,
+                    fmt::format("outcome unknown: {} may have run before the connection failed ({})",
+                                commands[i].name(), e.message),
+                    "check the data before running the command again");
+      return std::unexpected(e);
+    }
     out.push_back(std::move(**r));
   }
   return out;
