@@ -66,7 +66,9 @@ int exit_for(const ops::JobSnapshot& job, const ops::WaitInfo& wait) {
 // How a wait ended.
 enum class WaitEnd { ended, deadline, missing, vanished };
 
-// Polls HGET status (50 ms, doubling to 1 s) until the job ends or `budget` has passed.
+// Polls HGET status (50 ms, doubling to 1 s) until the job ends or `budget` has passed. A
+// long wait outlives brief outages (a failover, a restart): a lost connection is noted and
+// polling goes on (the next read reconnects) until the deadline.
 WaitEnd wait_for_end(Context& ctx, cluster::Client& target, const std::string& id, util::Millis budget,
                      ops::WaitInfo& info) {
   util::install_interrupt_handler();
@@ -76,21 +78,34 @@ WaitEnd wait_for_end(Context& ctx, cluster::Client& target, const std::string& i
   long pause_ms = 50;
   std::optional<std::string> last;
   for (;;) {
-    auto status = ops::read_job_status(target, id);
+    std::optional<std::string> status;
+    std::optional<Error> lost;
+    try {
+      status = ops::read_job_status(target, id);
+    } catch (const Failure& f) {
+      if (f.error().kind != ErrorKind::connect && f.error().kind != ErrorKind::timeout) throw;
+      lost = f.error();
+    }
     const auto now = std::chrono::steady_clock::now();
     info.elapsed = std::chrono::duration_cast<util::Millis>(now - start);
-    if (!status) return last ? WaitEnd::vanished : WaitEnd::missing;
-    if (last && *status != *last) ctx.printer().note(fmt::format("job {}: {}", id, status->empty() ? "(no status)" : *status));
-    last = *status;
-    if (ops::job_ended(*status)) return WaitEnd::ended;
-    if (now >= deadline) {
-      info.timed_out = true;
-      return WaitEnd::deadline;
+    if (lost) {
+      if (now >= deadline) throw Failure(*lost);
+      ctx.printer().note(fmt::format("job {}: {}; retrying", id, lost->message));
+    } else {
+      if (!status) return last ? WaitEnd::vanished : WaitEnd::missing;
+      if (last && *status != *last) ctx.printer().note(fmt::format("job {}: {}", id, status->empty() ? "(no status)" : *status));
+      last = status;
+      if (ops::job_ended(*status)) return WaitEnd::ended;
+      if (now >= deadline) {
+        info.timed_out = true;
+        return WaitEnd::deadline;
+      }
     }
     const auto left = std::chrono::duration_cast<util::Millis>(deadline - now);
     util::sleep_interruptible(std::min<long>(pause_ms, left.count()));
     if (util::interrupted())
-      throw Failure(ErrorKind::interrupted, fmt::format("interrupted while waiting for job {} (status {})", id, *last));
+      throw Failure(ErrorKind::interrupted,
+                    fmt::format("interrupted while waiting for job {} (status {})", id, last ? *last : "unknown"));
     pause_ms = std::min<long>(pause_ms * 2, 1000);
   }
 }

@@ -121,7 +121,7 @@ output::Document render_queues(const QueuesReport& r) {
   }
   doc.json = {{"queues", queues}, {"workers", workers}, {"total_queued", r.total_queued()}, {"stale_workers", r.stale_workers}};
   doc.blocks.emplace_back(std::move(qt));
-  doc.blocks.emplace_back(std::move(wt));
+  if (!wt.rows.empty()) doc.blocks.emplace_back(std::move(wt));
   doc.blocks.emplace_back(output::Text{
       fmt::format("{} queue{}, {} job{} queued; {} worker{}{}", r.queues.size(), r.queues.size() == 1 ? "" : "s",
                   r.total_queued(), r.total_queued() == 1 ? "" : "s", r.workers.size(), r.workers.size() == 1 ? "" : "s",

@@ -230,6 +230,35 @@ class Enqueue(JobBase):
         self.assertEqual(job.kwargs, {"text": "crlf\nünï\n"})
 
 
+class WaitThroughOutage(RctlTestCase):
+    def test_status_wait_survives_a_server_restart(self):
+        server = RedisServer(args=("--appendonly", "yes"))
+        try:
+            out, data = rctl_json("job", "enqueue", "rq_tasks.add", ":2", ":2", "-p", server.port)
+            self.assertExit(out, 0)
+            waiter = subprocess.Popen([RCTL, "job", "status", data["id"], "--wait", "300s", "-p", str(server.port),
+                                       "-o", "json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            try:
+                server.stop()
+                # Deterministic: the outage is seen before the server comes back.
+                while True:
+                    line = waiter.stderr.readline()
+                    self.assertTrue(line, "rctl ended without noticing the outage")
+                    if "retrying" in line:
+                        break
+                server.restart()
+                run_worker(server)
+                stdout, stderr = waiter.communicate(timeout=300)
+            finally:
+                waiter.kill()
+            self.assertEqual(waiter.returncode, 0, stderr)
+            result = json.loads(stdout)
+            self.assertEqual(result["status"], "finished")
+            self.assertEqual(result["result"]["return_value"], 4)
+        finally:
+            server.close()
+
+
 class Refusals(JobBase):
     def assertNothingWritten(self):
         self.assertEqual(self.r.dbsize(), 0, self.r.keys("*"))

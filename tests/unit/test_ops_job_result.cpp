@@ -146,3 +146,24 @@ TEST_CASE("job result: job data, pickle and JSON", "[ops][job][result]") {
 TEST_CASE("job result: zlib of an empty string matches Python's zlib.compress(b'')", "[ops][job][result]") {
   CHECK(decode::deflate("") == std::string("x\x9c\x03\x00\x00\x00\x00\x01", 8));
 }
+
+TEST_CASE("job result: inflation limits, at the limit and one past it", "[ops][job][result]") {
+  std::vector<std::string> problems;
+  const std::string at_limit(k_max_traceback_bytes, 'a');
+  CHECK(traceback_text(decode::deflate(at_limit), problems) == at_limit);
+  CHECK(problems.empty());
+  CHECK(traceback_text(decode::deflate(at_limit + "a"), problems).empty());
+  REQUIRE(problems.size() == 1);
+  CHECK_THAT(problems[0], Catch::Contains("exceeds"));
+
+  // Job data: a JSON job tuple padded to exactly the limit, then one byte more.
+  const std::string head = R"(["m.f", null, [")";
+  const std::string tail = R"("], {}])";
+  const std::string data = head + std::string(k_max_job_data_bytes - head.size() - tail.size(), 'x') + tail;
+  REQUIRE(data.size() == k_max_job_data_bytes);
+  auto call = decode_job_data(decode::deflate(data));
+  CHECK(call.problem.empty());
+  CHECK(call.func_name == "m.f");
+  const std::string over = head + std::string(k_max_job_data_bytes + 1 - head.size() - tail.size(), 'x') + tail;
+  CHECK_THAT(decode_job_data(decode::deflate(over)).problem, Catch::Contains("exceeds"));
+}
