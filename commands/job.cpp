@@ -220,7 +220,7 @@ void register_job(CLI::App& app, Context& ctx) {
       ->required()->type_name("FUNC");
   enqueue->add_option("args", e->args,
                       "Arguments as `rq enqueue` takes them: value, :json, key=value, key:=json, @file, key=@file "
-                      "(put -- before arguments that start with '-')")
+                      "(for arguments that start with '-': options first, then -- FUNC ARGS...)")
       ->type_name("ARG");
   enqueue->add_option("--queue", e->queue, "Queue name (default: default)")->type_name("QUEUE");
   enqueue->add_option("--timeout,--job-timeout", e->timeout,
