@@ -222,7 +222,7 @@ output::Document render_actions(std::string_view verb, const std::vector<JobActi
                                                                                 : output::Tone::bad)});
   }
   doc.json = {{"action", verb}, {"dry_run", dry_run}, {"count", done}, {"jobs", list}};
-  doc.blocks.emplace_back(std::move(t));
+  if (!t.rows.empty()) doc.blocks.emplace_back(std::move(t));
   doc.blocks.emplace_back(output::Text{fmt::format("{} {} of {} job{}", dry_run ? "would " + std::string(verb) : std::string(verb == "cancel" ? "canceled" : "requeued"),
                                                    done, actions.size(), actions.size() == 1 ? "" : "s"),
                                        output::Tone::dim});

@@ -41,13 +41,20 @@ std::string pretty(const decode::DecodedValue& v) {
   return v.data->dump(2, ' ', false, Json::error_handler_t::replace);
 }
 
-std::string result_title(const JobResult& r) {
+// A job that has not ended (queued again, scheduled, running) has not produced its next
+// result yet, so the latest one belongs to an earlier run (it was requeued since). Workers
+// write the status and the result in one transaction, so for an ended job it is current.
+// (Comparing timestamps would depend on the clocks of rctl, the workers and the server.)
+bool result_is_current(const JobSnapshot& job) { return job.status.empty() || job_ended(job.status); }
+
+std::string result_title(const JobResult& r, bool current) {
   std::string when;
   if (r.created_at_ms) {
     auto t = SystemTime(std::chrono::milliseconds(*r.created_at_ms));
     when = ", at " + rq_timestamp(t);
   }
-  return fmt::format("Result ({}{}{})", r.type, r.source == "hash" ? ", from the job hash" : "", when);
+  return fmt::format("{} ({}{}{})", current ? "Result" : "Result of an earlier run", r.type,
+                     r.source == "hash" ? ", from the job hash" : "", when);
 }
 
 }  // namespace
@@ -89,6 +96,7 @@ output::Document render_job(const JobSnapshot& job, const WaitInfo& wait, System
   j["execution_ids"] = executions;
   j["meta"] = job.meta ? decoded_json(*job.meta) : Json(nullptr);
   j["result"] = job.result ? result_json(*job.result) : Json(nullptr);
+  if (job.result) j["result"]["current"] = result_is_current(job);
   j["problems"] = problems;
   if (wait.waited)
     j["wait"] = {{"timed_out", wait.timed_out}, {"elapsed_ms", wait.elapsed.count()}};
@@ -127,7 +135,7 @@ output::Document render_job(const JobSnapshot& job, const WaitInfo& wait, System
 
   if (job.result) {
     const auto& r = *job.result;
-    doc.blocks.emplace_back(output::Text{result_title(r), output::Tone::strong});
+    doc.blocks.emplace_back(output::Text{result_title(r, result_is_current(job)), output::Tone::strong});
     if (r.type_code == 1 || r.return_value)
       doc.blocks.emplace_back(output::Text{r.return_value ? pretty(*r.return_value) : std::string("None"), output::Tone::plain,
                                            true, true});

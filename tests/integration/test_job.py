@@ -404,6 +404,11 @@ class Failures(JobBase):
         self.assertEqual(zlib.decompress(h[b"exc_info"]), b"")
         self.assertIsNone(self.r.zscore("rq:failed:default", job_id))
         self.assertEqual(self.r.lrange("rq:queue:default", 0, -1), [job_id.encode()])
+        out, data = self.job_json("status", job_id)
+        self.assertEqual(data["status"], "queued")
+        self.assertEqual(data["result"]["type"], "failed")  # the stream keeps the first run's outcome
+        self.assertFalse(data["result"]["current"])
+        self.assertIn("Result of an earlier run", self.job("status", job_id).stdout)
         # Requeueing again is refused: it is no longer failed.
         out, data = self.job_json("requeue", job_id)
         self.assertExit(out, 1)
@@ -413,6 +418,7 @@ class Failures(JobBase):
         out, data = self.job_json("status", job_id)
         self.assertExit(out, 0)
         self.assertEqual(data["result"]["return_value"], "ran after requeue")
+        self.assertTrue(data["result"]["current"])
 
     def test_requeue_writes_what_rq_requeue_writes(self):
         for jid in ("ours", "theirs"):
