@@ -21,6 +21,7 @@ enum class ActionOutcome {
   refused,        // not in the failed registry (requeue), already canceled (cancel)
 };
 
+// One job's line in the report of requeue or cancel.
 struct JobAction {
   std::string id;
   std::string queue;            // the job's origin
@@ -52,6 +53,7 @@ std::int64_t empty_queue(cluster::Client& target, const std::string& queue);
 
 // Documents. `verb` is "requeue" or "cancel".
 output::Document render_actions(std::string_view verb, const std::vector<JobAction>& actions, bool dry_run);
+// `job empty`: how many jobs were (or, with --dry-run, would be) removed.
 output::Document render_empty(const std::string& queue, std::int64_t jobs, bool dry_run);
 
 }  // namespace rctl::ops

@@ -12,6 +12,7 @@
 
 namespace rctl::ops {
 
+// What an enqueue wrote.
 struct EnqueueOutcome {
   JobRecord job;
   std::optional<std::int64_t> queue_length;  // after the push (not for scheduled jobs)

@@ -11,6 +11,7 @@
 
 namespace rctl::ops {
 
+// Key names and prefixes, as RQ spells them (rq:queues holds queue KEYS, not names).
 inline constexpr std::string_view k_rq_job_prefix = "rq:job:";
 inline constexpr std::string_view k_rq_queue_prefix = "rq:queue:";
 inline constexpr std::string_view k_rq_queues_key = "rq:queues";
@@ -27,6 +28,7 @@ inline constexpr std::int64_t k_rq_default_failure_ttl_s = 31536000;
 // The per-queue job registries (sorted sets of job ids).
 enum class Registry { started, finished, failed, deferred, scheduled, canceled };
 
+// Every registry, in the order rctl lists them.
 inline constexpr std::array<Registry, 6> k_registries = {Registry::started,   Registry::finished,
                                                          Registry::failed,    Registry::deferred,
                                                          Registry::scheduled, Registry::canceled};
@@ -58,6 +60,7 @@ inline std::string registry_key(Registry r, std::string_view queue) {
   return key.append(queue);
 }
 
+// rq:job:<id>, rq:queue:<q>, rq:results:<id>, rq:worker:<name>.
 inline std::string job_key(std::string_view id) { return std::string(k_rq_job_prefix).append(id); }
 inline std::string queue_key(std::string_view queue) { return std::string(k_rq_queue_prefix).append(queue); }
 inline std::string results_key(std::string_view id) { return std::string(k_rq_results_prefix).append(id); }

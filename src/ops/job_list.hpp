@@ -18,6 +18,7 @@
 
 namespace rctl::ops {
 
+// `job list --limit`: the default page size and the largest one.
 inline constexpr std::size_t k_default_list_limit = 50;
 inline constexpr std::size_t k_max_list_limit = 10000;
 
@@ -28,6 +29,7 @@ struct JobSource {
   std::string state() const { return registry ? to_string(*registry) : "queued"; }
 };
 
+// What `job list` asked for.
 struct ListOptions {
   std::optional<std::string> queue;  // nullopt: every queue in rq:queues
   std::optional<std::string> state;  // "queued" or a registry name; nullopt: all of them
@@ -44,6 +46,7 @@ struct JobRow {
   std::string status, origin, func, description, created_at, enqueued_at, ended_at;
 };
 
+// One page of jobs.
 struct JobListing {
   std::vector<std::string> queues;
   std::optional<std::string> state;
@@ -63,6 +66,7 @@ void check_state_name(const std::string& state);
 // through that sequence.
 JobListing list_jobs(cluster::Client& target, const ListOptions& options);
 
+// One queue in `job queues`.
 struct QueueSummary {
   std::string name;
   std::int64_t queued = 0;
@@ -71,6 +75,7 @@ struct QueueSummary {
   std::vector<std::string> workers;                            // names, from rq:workers:<q>
 };
 
+// One live worker (its rq:worker:<name> hash), as `rq info` shows it.
 struct WorkerSummary {
   std::string name;
   std::string state;  // "?" when the hash has none, as `rq info` shows it
@@ -82,6 +87,7 @@ struct WorkerSummary {
   double total_working_time_s = 0;
 };
 
+// Everything `job queues` shows.
 struct QueuesReport {
   std::vector<QueueSummary> queues;
   std::vector<WorkerSummary> workers;
@@ -92,6 +98,7 @@ struct QueuesReport {
 // Reads `only` (or every queue in rq:queues) and the workers (of those queues, or all).
 QueuesReport read_queues(cluster::Client& target, const std::vector<std::string>& only, SystemTime now);
 
+// Documents for `job list` and `job queues` (JSON fields in the README).
 output::Document render_job_list(const JobListing& listing, SystemTime now);
 output::Document render_queues(const QueuesReport& report);
 

@@ -30,7 +30,9 @@ Expected<std::string> serialized_meta(const EnqueueRequest& r) {
 
 Expected<void> check(const EnqueueRequest& r) {
   if (r.func.empty()) return fail(ErrorKind::usage, "the function name is empty");
-  if (r.func.find_first_of(" \t\r\n()") != std::string::npos)
+  // RQ's import_attribute needs "module.attribute": a bare name can never be imported.
+  if (r.func.find_first_of(" \t\r\n()") != std::string::npos || r.func.find('.') == std::string::npos ||
+      r.func.front() == '.' || r.func.back() == '.' || r.func.find("..") != std::string::npos)
     return fail(ErrorKind::usage, fmt::format("'{}' is not a function's import path", r.func),
                 "give the dotted path the worker imports, e.g. myapp.tasks.send_email");
   if (r.queue.empty()) return fail(ErrorKind::usage, "the queue name is empty");

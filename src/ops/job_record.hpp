@@ -21,6 +21,7 @@ namespace rctl::ops {
 // rq.serializers.JSONSerializer. Workers must be started with the same one.
 enum class Serializer { pickle, json };
 
+// "pickle" or "json".
 const char* to_string(Serializer s);
 
 // What the user asked for. Durations are whole seconds as RQ stores them.

@@ -272,6 +272,7 @@ class Refusals(JobBase):
         self.assertNothingWritten()
 
     def test_bad_enqueue_input(self):
+        self.assertUsage("enqueue", "print", fragment="import path")
         self.assertUsage("enqueue", "m.f", "%[1, 2]", fragment="Python literals")
         self.assertUsage("enqueue", "m.f", "k%=(1,)", fragment="Python literals")
         self.assertUsage("enqueue", "m.f", ":{bad", fragment="not valid JSON")

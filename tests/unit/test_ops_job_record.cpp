@@ -157,6 +157,9 @@ TEST_CASE("job record: bad requests are refused before anything is written", "[o
   };
   CHECK_THAT(refused([](EnqueueRequest& r) { r.func.clear(); }), Catch::Contains("empty"));
   CHECK_THAT(refused([](EnqueueRequest& r) { r.func = "f(1)"; }), Catch::Contains("import path"));
+  CHECK_THAT(refused([](EnqueueRequest& r) { r.func = "print"; }), Catch::Contains("import path"));
+  CHECK_THAT(refused([](EnqueueRequest& r) { r.func = "m..f"; }), Catch::Contains("import path"));
+  CHECK_THAT(refused([](EnqueueRequest& r) { r.func = ".m.f"; }), Catch::Contains("import path"));
   CHECK_THAT(refused([](EnqueueRequest& r) { r.job_id = "has:colon"; }), Catch::Contains("A-Z"));
   CHECK_THAT(refused([](EnqueueRequest& r) { r.job_id = ""; }), Catch::Contains("--job-id"));
   CHECK_THAT(refused([](EnqueueRequest& r) { r.timeout_s = 0; }), Catch::Contains("--timeout"));
