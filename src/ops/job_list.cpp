@@ -44,6 +44,10 @@ void fill_row(JobRow& row, const resp::Value& reply) {
   }
 }
 
+// The registries whose entries expire (score = expiry time); RQ's cleanup drops those
+// scored 0..now. Scheduled scores are run times and deferred/canceled ones never expire.
+bool expiring(Registry r) { return r == Registry::started || r == Registry::finished || r == Registry::failed; }
+
 std::int64_t integer_of(const resp::Value& v, std::string_view what) {
   throw_if_error(v, what);
   return v.integer;
@@ -154,6 +158,9 @@ QueuesReport read_queues(cluster::Client& target, const std::vector<std::string>
   QueuesReport out;
   const auto names = only.empty() ? queue_names(target) : only;
   const std::string now_s = std::to_string(unix_seconds(now));
+  // Per queue: LLEN, SMEMBERS, then per registry ZCARD and ZCOUNT 0..now (the entries RQ's
+  // cleanup would drop; only the started, finished and failed registries expire, the
+  // others get ZCOUNT over an empty range so that every queue takes the same slots).
   constexpr std::size_t per_queue = 2 + 2 * k_registries.size();
   std::vector<client::Command> batch;
   for (const auto& q : names) {
@@ -162,8 +169,7 @@ QueuesReport read_queues(cluster::Client& target, const std::vector<std::string>
     for (auto r : k_registries) {
       batch.push_back(keyed({"ZCARD", registry_key(r, q)}));
       // RQ's cleanup drops entries scored 0..now from these (expired results, lost jobs).
-      const bool expires = r == Registry::started || r == Registry::finished || r == Registry::failed;
-      batch.push_back(expires ? keyed({"ZCOUNT", registry_key(r, q), "0", now_s}) : keyed({"EXISTS", registry_key(r, q)}));
+      batch.push_back(keyed({"ZCOUNT", registry_key(r, q), "0", expiring(r) ? now_s : "-1"}));
     }
   }
   if (only.empty()) batch.push_back(keyed({"SMEMBERS", k_rq_workers_key}));
@@ -181,9 +187,7 @@ QueuesReport read_queues(cluster::Client& target, const std::vector<std::string>
     }
     for (std::size_t k = 0; k < k_registries.size(); ++k) {
       const std::int64_t total = integer_of(r[2 + 2 * k], "ZCARD");
-      const auto reg = k_registries[k];
-      const bool expires = reg == Registry::started || reg == Registry::finished || reg == Registry::failed;
-      q.expired[k] = expires ? integer_of(r[3 + 2 * k], "ZCOUNT") : 0;
+      q.expired[k] = integer_of(r[3 + 2 * k], "ZCOUNT");
       q.registries[k] = total - q.expired[k];
     }
     out.queues.push_back(std::move(q));
