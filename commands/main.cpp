@@ -92,6 +92,7 @@ int main(int argc, char** argv) {
   commands::register_man_reference(app, ctx);
   commands::register_test(app, ctx);
   commands::register_ratelimit(app, ctx);
+  commands::register_job(app, ctx);
 
   try {
     app.parse(argc, argv);

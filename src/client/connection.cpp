@@ -248,8 +248,9 @@ class Handshake : public std::enable_shared_from_this<Handshake> {
     // Wait until every handshake reply is in, so the first user command starts clean.
     if (result && !m_state->pending.empty()) {
       m_state->send(cmd({"PING"}), [self = shared_from_this()](Expected<resp::Value> r) {
-        if (!r) return self->finish(std::unexpected(r.error()));
+        // finish() ignores calls once m_finished is set, so report through complete().
         self->m_finished = false;
+        if (!r) return self->complete(std::unexpected(r.error()));
         self->complete({});
       });
       m_finished = true;

@@ -1,0 +1,277 @@
+// rctl job enqueue|status|list|queues (requeue, cancel and empty are in job_admin.cpp).
+
+#include "context.hpp"
+
+#include "ops/job_args.hpp"
+#include "ops/job_enqueue.hpp"
+#include "ops/job_list.hpp"
+#include "ops/job_read.hpp"
+#include "util/duration.hpp"
+#include "util/interrupt.hpp"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <chrono>
+#include <thread>
+
+namespace rctl::commands {
+
+void register_job_admin(CLI::App& job, Context& ctx);
+
+namespace {
+
+struct EnqueueFlags {
+  std::string func;
+  std::vector<std::string> args;
+  std::string queue = "default";
+  std::string timeout, result_ttl, failure_ttl, ttl, description, job_id, meta, schedule_in, schedule_at, wait;
+  std::string serializer = "pickle";
+  bool at_front = false;
+  CLI::Option* description_option = nullptr;
+};
+
+struct StatusFlags {
+  std::string id;
+  std::string wait;
+};
+
+struct ListFlags {
+  std::string queue, state;
+  std::size_t limit = ops::k_default_list_limit;
+  std::size_t offset = 0;
+};
+
+struct QueuesFlags {
+  std::vector<std::string> queues;
+};
+
+void require_table_or_json(Context& ctx, std::string_view name) {
+  ctx.require_format({output::Format::table, output::Format::json}, name);
+}
+
+std::optional<std::int64_t> seconds_flag(const std::string& text, std::string_view flag) {
+  if (text.empty()) return std::nullopt;
+  return value_or_throw(ops::parse_rq_seconds(text, flag));
+}
+
+// Exit status for a job's status: 0 finished (or not ended, without --wait), 1 failed,
+// stopped or canceled, and 1 when --wait ran out before the job ended.
+int exit_for(const ops::JobSnapshot& job, const ops::WaitInfo& wait) {
+  if (job.status == "failed" || job.status == "stopped" || job.status == "canceled") return 1;
+  if (wait.timed_out) return 1;
+  return 0;
+}
+
+// How a wait ended.
+enum class WaitEnd { ended, deadline, missing, vanished };
+
+// Polls HGET status (50 ms, doubling to 1 s) until the job ends or `budget` has passed. A
+// long wait outlives brief outages (a failover, a restart): a lost connection is noted and
+// polling goes on (the next read reconnects) until the deadline.
+WaitEnd wait_for_end(Context& ctx, cluster::Client& target, const std::string& id, util::Millis budget,
+                     ops::WaitInfo& info) {
+  util::install_interrupt_handler();
+  info.waited = true;
+  const auto start = std::chrono::steady_clock::now();
+  const auto deadline = start + budget;
+  long pause_ms = 50;
+  std::optional<std::string> last;
+  for (;;) {
+    std::optional<std::string> status;
+    std::optional<Error> lost;
+    try {
+      status = ops::read_job_status(target, id);
+    } catch (const Failure& f) {
+      if (f.error().kind != ErrorKind::connect && f.error().kind != ErrorKind::timeout) throw;
+      lost = f.error();
+    }
+    const auto now = std::chrono::steady_clock::now();
+    info.elapsed = std::chrono::duration_cast<util::Millis>(now - start);
+    if (lost) {
+      if (now >= deadline) throw Failure(*lost);
+      ctx.printer().note(fmt::format("job {}: {}; retrying", id, lost->message));
+    } else {
+      if (!status) return last ? WaitEnd::vanished : WaitEnd::missing;
+      if (last && *status != *last) ctx.printer().note(fmt::format("job {}: {}", id, status->empty() ? "(no status)" : *status));
+      last = status;
+      if (ops::job_ended(*status)) return WaitEnd::ended;
+      if (now >= deadline) {
+        info.timed_out = true;
+        return WaitEnd::deadline;
+      }
+    }
+    const auto left = std::chrono::duration_cast<util::Millis>(deadline - now);
+    util::sleep_interruptible(std::min<long>(pause_ms, left.count()));
+    if (util::interrupted())
+      throw Failure(ErrorKind::interrupted,
+                    fmt::format("interrupted while waiting for job {} (status {})", id, last ? *last : "unknown"));
+    pause_ms = std::min<long>(pause_ms * 2, 1000);
+  }
+}
+
+Failure missing_job(const std::string& id, bool just_enqueued) {
+  return Failure(ErrorKind::not_found, fmt::format("job {} does not exist", id),
+                 just_enqueued ? "it was deleted right after it was enqueued"
+                               : "finished jobs are kept for their result_ttl (500s by default), failed ones a year");
+}
+
+// Reads (after waiting, if asked), shows and returns the exit status of one job.
+int show_job(Context& ctx, cluster::Client& target, const std::string& id, const std::string& wait, bool just_enqueued) {
+  ops::WaitInfo info;
+  if (!wait.empty()) {
+    switch (wait_for_end(ctx, target, id, duration_flag(wait, "--wait"), info)) {
+      case WaitEnd::missing: throw missing_job(id, just_enqueued);
+      case WaitEnd::vanished:
+        throw Failure(ErrorKind::not_found, fmt::format("job {} no longer exists", id),
+                      "a job whose result_ttl is 0 is deleted as soon as it finishes");
+      case WaitEnd::ended:
+      case WaitEnd::deadline: break;
+    }
+  }
+  auto job = ops::read_job(target, id);
+  if (!job.exists) throw missing_job(id, just_enqueued);
+  ctx.printer().emit(ops::render_job(job, info, std::chrono::system_clock::now()));
+  if (info.timed_out)
+    ctx.printer().error_line({ErrorKind::check_failed,
+                              fmt::format("job {} is still {} after {}", id, job.status.empty() ? "(no status)" : job.status,
+                                          util::format_duration(info.elapsed)),
+                              "raise --wait, or check that a worker listens on queue '" + job.origin + "' (rctl job queues)"});
+  return exit_for(job, info);
+}
+
+int run_enqueue(Context& ctx, const EnqueueFlags& f) {
+  require_table_or_json(ctx, "job enqueue");
+  ops::EnqueueRequest r;
+  r.func = f.func;
+  auto parsed = value_or_throw(ops::parse_job_arguments(f.args));
+  r.args = std::move(parsed.args);
+  r.kwargs = std::move(parsed.kwargs);
+  r.queue = f.queue;
+  r.timeout_s = seconds_flag(f.timeout, "--timeout");
+  r.result_ttl_s = seconds_flag(f.result_ttl, "--result-ttl");
+  r.failure_ttl_s = seconds_flag(f.failure_ttl, "--failure-ttl");
+  r.ttl_s = seconds_flag(f.ttl, "--ttl");
+  if (f.description_option && f.description_option->count() > 0) r.description = f.description;
+  if (!f.job_id.empty()) r.job_id = f.job_id;
+  r.at_front = f.at_front;
+  if (!f.meta.empty()) r.meta = value_or_throw(ops::parse_json_argument(f.meta, "--meta"));
+  r.serializer = f.serializer == "json" ? ops::Serializer::json : ops::Serializer::pickle;
+  const auto now = std::chrono::system_clock::now();
+  if (!f.schedule_in.empty() && !f.schedule_at.empty())
+    throw Failure(ErrorKind::usage, "--schedule-in and --schedule-at exclude each other");
+  if (!f.schedule_in.empty()) {
+    const auto delay = duration_flag(f.schedule_in, "--schedule-in");
+    r.schedule_at = ops::unix_seconds(now + delay);
+  }
+  if (!f.schedule_at.empty()) r.schedule_at = value_or_throw(ops::parse_schedule_time(f.schedule_at, "--schedule-at"));
+  if (!f.wait.empty()) (void)duration_flag(f.wait, "--wait");  // a bad --wait is a usage error before writing
+  auto& target = ctx.connect(config::Role::queue);
+  auto outcome = ops::enqueue_job(target, r, now);
+  const auto& job = outcome.job;
+  if (job.scheduled && job.schedule_at < ops::unix_seconds(now))
+    ctx.printer().warning("the scheduled time is in the past: a worker's scheduler enqueues the job at once");
+  if (f.wait.empty()) {
+    ctx.printer().emit(ops::render_enqueue(outcome));
+    ctx.printer().note(fmt::format("{} job {} on queue '{}': {}", job.scheduled ? "scheduled" : "enqueued", job.id,
+                                   job.queue, job.description));
+    return 0;
+  }
+  ctx.printer().note(fmt::format("enqueued job {} on queue '{}'; waiting up to {}", job.id, job.queue, f.wait));
+  return show_job(ctx, target, job.id, f.wait, true);
+}
+
+int run_status(Context& ctx, const StatusFlags& f) {
+  require_table_or_json(ctx, "job status");
+  if (!f.wait.empty()) (void)duration_flag(f.wait, "--wait");
+  return show_job(ctx, ctx.connect(config::Role::queue), f.id, f.wait, false);
+}
+
+int run_list(Context& ctx, const ListFlags& f) {
+  require_table_or_json(ctx, "job list");
+  ops::ListOptions o;
+  if (!f.queue.empty()) o.queue = f.queue;
+  if (!f.state.empty()) {
+    ops::check_state_name(f.state);
+    o.state = f.state;
+  }
+  o.limit = f.limit;
+  o.offset = f.offset;
+  ctx.printer().emit(ops::render_job_list(ops::list_jobs(ctx.connect(config::Role::queue), o), std::chrono::system_clock::now()));
+  return 0;
+}
+
+int run_queues(Context& ctx, const QueuesFlags& f) {
+  require_table_or_json(ctx, "job queues");
+  auto report = ops::read_queues(ctx.connect(config::Role::queue), f.queues, std::chrono::system_clock::now());
+  ctx.printer().emit(ops::render_queues(report));
+  return 0;
+}
+
+}  // namespace
+
+void register_job(CLI::App& app, Context& ctx) {
+  auto* job = app.add_subcommand("job", "Enqueue RQ jobs that real RQ workers run; show job status, results and queues");
+  job->require_subcommand(1);
+
+  auto e = std::make_shared<EnqueueFlags>();
+  auto* enqueue = job->add_subcommand("enqueue", "Enqueue a job as RQ's Queue.enqueue writes it (standalone server)");
+  enqueue->add_option("func", e->func, "Dotted import path of the function, e.g. myapp.tasks.send_email")
+      ->required()->type_name("FUNC");
+  enqueue->add_option("args", e->args,
+                      "Arguments as `rq enqueue` takes them: value, :json, key=value, key:=json, @file, key=@file "
+                      "(for arguments that start with '-': options first, then -- FUNC ARGS...)")
+      ->type_name("ARG");
+  enqueue->add_option("--queue", e->queue, "Queue name (default: default)")->type_name("QUEUE");
+  enqueue->add_option("--timeout,--job-timeout", e->timeout,
+                      "Job timeout: seconds or 10m/2h/1d, -1 for none (default 180). The connection's reply timeout "
+                      "is the global --timeout, given before `job`")
+      ->type_name("SECONDS");
+  enqueue->add_option("--result-ttl", e->result_ttl, "Keep the result this long (default 500s; 0 none, -1 forever)")
+      ->type_name("SECONDS");
+  enqueue->add_option("--failure-ttl", e->failure_ttl, "Keep a failed job this long (default 1 year; -1 forever)")
+      ->type_name("SECONDS");
+  enqueue->add_option("--ttl", e->ttl, "Discard the job if it has not started within this time")->type_name("SECONDS");
+  e->description_option = enqueue->add_option("--description", e->description,
+                                              "Description (default: RQ's call string, func('a', k=1))")
+                              ->type_name("TEXT");
+  enqueue->add_option("--job-id", e->job_id, "Job id ([A-Za-z0-9_-]+; default: a new uuid4); refused if taken")
+      ->type_name("ID");
+  enqueue->add_flag("--at-front", e->at_front, "Put the job at the front of the queue (LPUSH)");
+  enqueue->add_option("--meta", e->meta, "Job meta, a JSON object (stored with the job's serializer)")->type_name("JSON");
+  enqueue->add_option("--schedule-in", e->schedule_in, "Schedule instead of queueing: run after this delay (10s, 5m, 2h)")
+      ->type_name("DUR");
+  enqueue->add_option("--schedule-at", e->schedule_at,
+                      "Schedule for an ISO 8601 time (2026-05-27T21:45:00Z; without an offset: local time)")
+      ->type_name("TIME");
+  enqueue->add_option("--serializer", e->serializer, "pickle (RQ's default) or json (rq.serializers.JSONSerializer)")
+      ->check(CLI::IsMember({"pickle", "json"}))->type_name("NAME");
+  enqueue->add_option("--wait", e->wait, "Wait this long for the job to end and show it (exit as job status)")
+      ->type_name("DUR");
+  enqueue->callback([&ctx, e] { ctx.run = [&ctx, e] { return run_enqueue(ctx, *e); }; });
+
+  auto s = std::make_shared<StatusFlags>();
+  auto* status = job->add_subcommand("status", "Show a job: status, times, worker, queue position, registries, result");
+  status->add_option("id", s->id, "Job id")->required()->type_name("ID");
+  status->add_option("--wait", s->wait, "Poll until the job ends or this much time has passed")->type_name("DUR");
+  status->callback([&ctx, s] { ctx.run = [&ctx, s] { return run_status(ctx, *s); }; });
+
+  auto l = std::make_shared<ListFlags>();
+  auto* list = job->add_subcommand("list", "List jobs of a queue (or all queues) and their registries, paginated");
+  list->add_option("--queue", l->queue, "Only this queue (default: every queue in rq:queues)")->type_name("QUEUE");
+  list->add_option("--state", l->state, "Only queued, started, finished, failed, deferred, scheduled or canceled jobs")
+      ->type_name("STATE");
+  list->add_option("--limit", l->limit, "Jobs per page (default 50)")->type_name("N")
+      ->check(CLI::Range(std::size_t{1}, ops::k_max_list_limit));
+  list->add_option("--offset", l->offset, "Jobs to skip (default 0)")->type_name("N");
+  list->callback([&ctx, l] { ctx.run = [&ctx, l] { return run_list(ctx, *l); }; });
+
+  auto q = std::make_shared<QueuesFlags>();
+  auto* queues = job->add_subcommand("queues", "Queues, registry counts and workers, like `rq info`");
+  queues->add_option("queues", q->queues, "Only these queues (default: all)")->type_name("QUEUE");
+  queues->callback([&ctx, q] { ctx.run = [&ctx, q] { return run_queues(ctx, *q); }; });
+
+  register_job_admin(*job, ctx);
+}
+
+}  // namespace rctl::commands

@@ -1,0 +1,148 @@
+// rctl job requeue|cancel|empty: the writes that change existing jobs.
+
+#include "confirm.hpp"
+#include "context.hpp"
+#include "progress.hpp"
+
+#include "client/options.hpp"
+#include "ops/job_admin.hpp"
+#include "ops/job_list.hpp"
+#include "ops/job_write.hpp"
+#include "util/interrupt.hpp"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace rctl::commands {
+
+namespace {
+
+struct AdminFlags {
+  std::vector<std::string> ids;
+  std::string queue;
+  bool all_failed = false, at_front = false, dry_run = false, yes = false;
+};
+
+// 1 when a job could not be changed (not failed, already canceled), else 5 when one did
+// not exist, else 0.
+int exit_for(const std::vector<ops::JobAction>& actions) {
+  auto any = [&](ops::ActionOutcome o) {
+    return std::any_of(actions.begin(), actions.end(), [o](const ops::JobAction& a) { return a.outcome == o; });
+  };
+  if (any(ops::ActionOutcome::refused)) return static_cast<int>(ExitCode::check_failed);
+  if (any(ops::ActionOutcome::not_found)) return static_cast<int>(ExitCode::not_found);
+  return 0;
+}
+
+// Runs `act` on every id, with progress for long runs and Ctrl-C between jobs.
+template <class Act>
+std::vector<ops::JobAction> for_each_job(Context& ctx, const std::vector<std::string>& ids, std::string_view verb, Act act) {
+  util::install_interrupt_handler();
+  ProgressLine progress(ctx.printer());
+  std::vector<ops::JobAction> actions;
+  for (const auto& id : ids) {
+    if (util::interrupted()) {
+      progress.finish();
+      ctx.printer().emit(ops::render_actions(verb, actions, false));
+      throw Failure(ErrorKind::interrupted, fmt::format("interrupted after {} of {} jobs", actions.size(), ids.size()),
+                    "the jobs listed were handled; run the command again for the rest");
+    }
+    actions.push_back(act(id));
+    progress.update(fmt::format("{} {} of {} jobs", verb, actions.size(), ids.size()));
+  }
+  progress.finish();
+  return actions;
+}
+
+int run_requeue(Context& ctx, const AdminFlags& f) {
+  ctx.require_format({output::Format::table, output::Format::json}, "job requeue");
+  if (f.all_failed == !f.ids.empty())
+    throw Failure(ErrorKind::usage, "give job ids or --all-failed (one of them)");
+  if (!f.queue.empty() && !f.all_failed) throw Failure(ErrorKind::usage, "--queue goes with --all-failed");
+  auto& target = ctx.connect(config::Role::queue);
+  const auto now = std::chrono::system_clock::now();
+  std::vector<std::string> ids = f.ids;
+  if (f.all_failed) {
+    const auto names = f.queue.empty() ? ops::queue_names(target) : std::vector<std::string>{f.queue};
+    for (const auto& name : names) {
+      auto failed = ops::failed_job_ids(target, name, now);
+      ids.insert(ids.end(), failed.begin(), failed.end());
+    }
+    if (ids.empty()) {
+      ctx.printer().emit(ops::render_actions("requeue", {}, f.dry_run));
+      ctx.printer().note("nothing to do: no failed jobs");
+      return 0;
+    }
+    if (!f.dry_run)
+      confirm_destructive(fmt::format("requeue {} failed job{} from {} on {}", ids.size(), ids.size() == 1 ? "" : "s",
+                                      f.queue.empty() ? std::string("every queue") : "queue '" + f.queue + "'",
+                                      client::describe(target.seed_options())),
+                          f.yes);
+  }
+  auto actions = for_each_job(ctx, ids, "requeue", [&](const std::string& id) {
+    return ops::requeue_job(target, id, f.at_front, f.dry_run, std::chrono::system_clock::now());
+  });
+  ctx.printer().emit(ops::render_actions("requeue", actions, f.dry_run));
+  // With --all-failed, jobs whose hash expired meanwhile are not the user's mistake.
+  if (f.all_failed)
+    std::erase_if(actions, [](const ops::JobAction& a) { return a.outcome == ops::ActionOutcome::not_found; });
+  return exit_for(actions);
+}
+
+int run_cancel(Context& ctx, const AdminFlags& f) {
+  ctx.require_format({output::Format::table, output::Format::json}, "job cancel");
+  auto& target = ctx.connect(config::Role::queue);
+  auto actions = for_each_job(ctx, f.ids, "cancel", [&](const std::string& id) {
+    return ops::cancel_job(target, id, f.dry_run, std::chrono::system_clock::now());
+  });
+  ctx.printer().emit(ops::render_actions("cancel", actions, f.dry_run));
+  return exit_for(actions);
+}
+
+int run_empty(Context& ctx, const AdminFlags& f) {
+  ctx.require_format({output::Format::table, output::Format::json}, "job empty");
+  const auto& queue = f.ids.front();
+  auto& target = ctx.connect(config::Role::queue);
+  if (f.dry_run) {
+    ctx.printer().emit(ops::render_empty(queue, ops::queue_length(target, queue), true));
+    return 0;
+  }
+  ops::require_standalone(target, "job empty");
+  const auto n = ops::queue_length(target, queue);
+  confirm_destructive(fmt::format("delete the {} job{} queued in '{}' (and their job hashes) on {}", n, n == 1 ? "" : "s",
+                                  queue, client::describe(target.seed_options())),
+                      f.yes);
+  ctx.printer().emit(ops::render_empty(queue, ops::empty_queue(target, queue), false));
+  return 0;
+}
+
+}  // namespace
+
+void register_job_admin(CLI::App& job, Context& ctx) {
+  auto r = std::make_shared<AdminFlags>();
+  auto* requeue = job.add_subcommand("requeue", "Move failed jobs back to their queue, as RQ's requeue does");
+  requeue->add_option("ids", r->ids, "Job ids")->type_name("ID");
+  requeue->add_flag("--all-failed", r->all_failed, "Every job in the failed registry (of --queue, or of every queue)");
+  requeue->add_option("--queue", r->queue, "With --all-failed: only this queue")->type_name("QUEUE");
+  requeue->add_flag("--at-front", r->at_front, "Put the jobs at the front of the queue (LPUSH)");
+  requeue->add_flag("--dry-run", r->dry_run, "Show what would be requeued; change nothing");
+  requeue->add_flag("-y,--yes", r->yes, "Do not ask for confirmation (--all-failed; required without a terminal)");
+  requeue->callback([&ctx, r] { ctx.run = [&ctx, r] { return run_requeue(ctx, *r); }; });
+
+  auto c = std::make_shared<AdminFlags>();
+  auto* cancel = job.add_subcommand("cancel", "Cancel jobs as RQ's Job.cancel does (a running job is not stopped)");
+  cancel->add_option("ids", c->ids, "Job ids")->required()->type_name("ID");
+  cancel->add_flag("--dry-run", c->dry_run, "Show what would be canceled; change nothing");
+  cancel->callback([&ctx, c] { ctx.run = [&ctx, c] { return run_cancel(ctx, *c); }; });
+
+  auto e = std::make_shared<AdminFlags>();
+  auto* empty = job.add_subcommand("empty", "Delete every job queued in a queue, as `rq empty` does");
+  empty->add_option("queue", e->ids, "Queue name")->required()->expected(1)->type_name("QUEUE");
+  empty->add_flag("--dry-run", e->dry_run, "Show how many jobs would be deleted; delete nothing");
+  empty->add_flag("-y,--yes", e->yes, "Do not ask for confirmation (required without a terminal)");
+  empty->callback([&ctx, e] { ctx.run = [&ctx, e] { return run_empty(ctx, *e); }; });
+}
+
+}  // namespace rctl::commands
