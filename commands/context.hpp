@@ -76,6 +76,7 @@ void add_global_flags(CLI::App& app, GlobalOptions& options);
 void register_health(CLI::App& app, Context& ctx);
 void register_stats(CLI::App& app, Context& ctx);
 void register_cache(CLI::App& app, Context& ctx);
+void register_session(CLI::App& app, Context& ctx);
 
 // Parses a duration flag value or throws a usage Failure naming the flag.
 util::Millis duration_flag(const std::string& text, std::string_view flag);

@@ -88,6 +88,7 @@ int main(int argc, char** argv) {
   commands::register_health(app, ctx);
   commands::register_stats(app, ctx);
   commands::register_cache(app, ctx);
+  commands::register_session(app, ctx);
 
   try {
     app.parse(argc, argv);
