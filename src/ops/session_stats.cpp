@@ -89,17 +89,23 @@ void TtlHistogram::add(std::optional<std::int64_t> ttl_ms) {
 
 TopUsers::TopUsers(std::size_t capacity) : m_capacity(std::max<std::size_t>(1, capacity)) {}
 
+void TopUsers::build_ranks() {
+  for (const auto& [user, counter] : m_counts) m_by_count.insert({counter.sessions, &user});
+  m_ranked = true;
+}
+
 void TopUsers::add(std::string_view user) {
   ++m_total;
-  auto it = m_counts.find(std::string(user));
+  auto it = m_counts.find(user);
   if (it != m_counts.end()) {
-    m_by_count.erase({it->second.sessions, &it->first});
+    if (m_ranked) m_by_count.erase({it->second.sessions, &it->first});
     ++it->second.sessions;
-    m_by_count.insert({it->second.sessions, &it->first});
+    if (m_ranked) m_by_count.insert({it->second.sessions, &it->first});
     return;
   }
   Counter counter{1, 0};
   if (m_counts.size() >= m_capacity) {
+    if (!m_ranked) build_ranks();
     // Space-Saving: the newcomer inherits the smallest counter.
     auto smallest = m_by_count.begin();
     const std::uint64_t floor = smallest->first;
@@ -111,22 +117,19 @@ void TopUsers::add(std::string_view user) {
   }
   auto [pos, inserted] = m_counts.emplace(std::string(user), counter);
   (void)inserted;
-  m_by_count.insert({pos->second.sessions, &pos->first});
+  if (m_ranked) m_by_count.insert({pos->second.sessions, &pos->first});
 }
 
 std::vector<TopUsers::Entry> TopUsers::top(std::size_t n) const {
-  std::vector<Entry> out;
-  for (auto it = m_by_count.rbegin(); it != m_by_count.rend(); ++it) {
-    // Past n entries only ties with the last one can still belong in the answer.
-    if (out.size() >= n && (out.empty() || it->first != out.back().sessions)) break;
-    const auto& c = m_counts.at(*it->second);
-    out.push_back({*it->second, c.sessions, c.overcount});
-  }
-  // The set orders equal counts by name descending when walked backwards; people expect ascending.
-  std::stable_sort(out.begin(), out.end(), [](const Entry& a, const Entry& b) {
+  auto heavier = [](const Entry& a, const Entry& b) {
     return a.sessions != b.sessions ? a.sessions > b.sessions : a.user < b.user;
-  });
-  if (out.size() > n) out.resize(n);
+  };
+  std::vector<Entry> out;
+  out.reserve(m_counts.size());
+  for (const auto& [user, c] : m_counts) out.push_back({user, c.sessions, c.overcount});
+  const auto keep = std::min(n, out.size());
+  std::partial_sort(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(keep), out.end(), heavier);
+  out.resize(keep);
   return out;
 }
 

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <set>
 #include <string>
@@ -89,12 +90,20 @@ class TopUsers {
     std::uint64_t sessions = 0;
     std::uint64_t overcount = 0;
   };
+  // Hashing that finds a std::string key from a string_view without building a string.
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  void build_ranks();
+
   std::size_t m_capacity;
   std::uint64_t m_total = 0;
   bool m_evicted = false;
-  std::unordered_map<std::string, Counter> m_counts;
+  std::unordered_map<std::string, Counter, Hash, std::equal_to<>> m_counts;
   // (sessions, user) ordered by count then name, for finding the smallest counter
-  // deterministically; points at m_counts' keys, which stay put.
+  // deterministically; points at m_counts' keys, which stay put. Built only once the table
+  // is full (until then counting is a hash-map increment), kept up to date afterwards.
   using Rank = std::pair<std::uint64_t, const std::string*>;
   struct RankLess {
     bool operator()(const Rank& a, const Rank& b) const {
@@ -102,6 +111,7 @@ class TopUsers {
     }
   };
   std::set<Rank, RankLess> m_by_count;
+  bool m_ranked = false;
 };
 
 }  // namespace rctl::ops
