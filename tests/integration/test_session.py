@@ -563,6 +563,23 @@ class RevokeRacesAndFaults(RctlTestCase):
         finally:
             server.close()
 
+    def test_server_lost_mid_scan_gives_a_partial_report_and_exit_3(self):
+        server = RedisServer()
+        try:
+            r = redis.Redis(host="127.0.0.1", port=server.port)
+            r.set("session:a", pickle.dumps({"user_id": 42}))
+            proxy = HookProxy(server.port, server.kill, trigger=b"SCAN")
+            try:
+                out, data = rctl_json("session", "list", "-u", f"redis://127.0.0.1:{proxy.port}")
+            finally:
+                proxy.close()
+            self.assertExit(out, 3)
+            self.assertFalse(data["complete"])
+            self.assertEqual(data["scan"]["nodes"][0]["error"]["kind"], "connect")
+            self.assertOneLineError(out, "results are incomplete")
+        finally:
+            server.close()
+
     def test_session_gone_meanwhile_is_counted_not_failed(self):
         self.r.set("session:a", pickle.dumps({"user_id": 42}), ex=600)
         self.r.set("session:b", pickle.dumps({"user_id": 42}), ex=600)
