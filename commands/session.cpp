@@ -39,6 +39,10 @@ struct SessionFlags {
   bool dry_run = false, yes = false;
 };
 
+// Flask-Session >= 0.6 ids come from token_urlsafe() and may start with '-'.
+constexpr const char* k_dash_hint =
+    "an id that starts with '-' goes after '--' (rctl session show -- -AbC...); a cookie as --cookie=VALUE";
+
 void require_table_or_json(Context& ctx, std::string_view name) {
   ctx.require_format({output::Format::table, output::Format::json}, name);
 }
@@ -122,7 +126,7 @@ int run_show(Context& ctx, const SessionFlags& f) {
   require_table_or_json(ctx, "session show");
   bool by_cookie = f.cookie_option && f.cookie_option->count() > 0;
   if (by_cookie == !f.sid.empty())
-    throw Failure(ErrorKind::usage, "give a session id or --cookie VALUE (one of them)");
+    throw Failure(ErrorKind::usage, "give a session id or --cookie VALUE (one of them)", k_dash_hint);
   if (!f.secret_env.empty() && !by_cookie) throw Failure(ErrorKind::usage, "--secret-env is only used with --cookie");
   auto options = scan_options(f);
   std::string sid = f.sid;
@@ -160,7 +164,8 @@ int run_stats(Context& ctx, const SessionFlags& f) {
 
 int run_revoke(Context& ctx, const SessionFlags& f) {
   require_table_or_json(ctx, "session revoke");
-  if (has_user(f) == !f.sids.empty()) throw Failure(ErrorKind::usage, "give session ids or --user ID (one of them)");
+  if (has_user(f) == !f.sids.empty())
+    throw Failure(ErrorKind::usage, "give session ids or --user ID (one of them)", k_dash_hint);
   auto options = scan_options(f);
   auto& printer = ctx.printer();
   auto& target = ctx.connect(config::Role::session);
