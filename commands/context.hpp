@@ -81,6 +81,7 @@ void register_man_reference(CLI::App& app, Context& ctx);
 void register_test(CLI::App& app, Context& ctx);
 void register_ratelimit(CLI::App& app, Context& ctx);
 void register_job(CLI::App& app, Context& ctx);
+void register_session(CLI::App& app, Context& ctx);
 
 // Parses a duration flag value or throws a usage Failure naming the flag.
 util::Millis duration_flag(const std::string& text, std::string_view flag);

@@ -93,6 +93,7 @@ int main(int argc, char** argv) {
   commands::register_test(app, ctx);
   commands::register_ratelimit(app, ctx);
   commands::register_job(app, ctx);
+  commands::register_session(app, ctx);
 
   try {
     app.parse(argc, argv);
