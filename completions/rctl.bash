@@ -3,9 +3,11 @@
 
 _rctl_commands() {
   case "$1" in
-    'rctl') echo 'health stats cache completion test ratelimit' ;;
+    'rctl') echo 'health stats cache completion test ratelimit job session' ;;
     'rctl cache') echo 'get set del ttl expire persist keys invalidate' ;;
     'rctl ratelimit') echo 'list show reset probe' ;;
+    'rctl job') echo 'enqueue status list queues requeue cancel empty' ;;
+    'rctl session') echo 'list show stats revoke' ;;
     *) ;;
   esac
 }
@@ -31,6 +33,19 @@ _rctl_options() {
     'rctl ratelimit show') echo '-h --help --version -u --url --host -p --port -s --socket -n --db --user -a --password --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --retries --cluster --resp2 -o --output --no-color -q --quiet -v --verbose -h --help -h --help --entries --limit --burst' ;;
     'rctl ratelimit reset') echo '-h --help --version -u --url --host -p --port -s --socket -n --db --user -a --password --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --retries --cluster --resp2 -o --output --no-color -q --quiet -v --verbose -h --help -h --help --client --pattern --dry-run -y --yes' ;;
     'rctl ratelimit probe') echo '-h --help --version -u --url --host -p --port -s --socket -n --db --user -a --password --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --retries --cluster --resp2 -o --output --no-color -q --quiet -v --verbose -h --help -h --help --limit --strategy --key --hits --concurrency --dry-run' ;;
+    'rctl job') echo '-h --help --version -u --url --host -p --port -s --socket -n --db --user -a --password --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --retries --cluster --resp2 -o --output --no-color -q --quiet -v --verbose -h --help' ;;
+    'rctl job enqueue') echo '-h --help --version -u --url --host -p --port -s --socket -n --db --user -a --password --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --retries --cluster --resp2 -o --output --no-color -q --quiet -v --verbose -h --help -h --help --queue --timeout --job-timeout --result-ttl --failure-ttl --ttl --description --job-id --at-front --meta --schedule-in --schedule-at --serializer --wait' ;;
+    'rctl job status') echo '-h --help --version -u --url --host -p --port -s --socket -n --db --user -a --password --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --retries --cluster --resp2 -o --output --no-color -q --quiet -v --verbose -h --help -h --help --wait' ;;
+    'rctl job list') echo '-h --help --version -u --url --host -p --port -s --socket -n --db --user -a --password --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --retries --cluster --resp2 -o --output --no-color -q --quiet -v --verbose -h --help -h --help --queue --state --limit --offset' ;;
+    'rctl job queues') echo '-h --help --version -u --url --host -p --port -s --socket -n --db --user -a --password --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --retries --cluster --resp2 -o --output --no-color -q --quiet -v --verbose -h --help -h --help' ;;
+    'rctl job requeue') echo '-h --help --version -u --url --host -p --port -s --socket -n --db --user -a --password --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --retries --cluster --resp2 -o --output --no-color -q --quiet -v --verbose -h --help -h --help --all-failed --queue --at-front --dry-run -y --yes' ;;
+    'rctl job cancel') echo '-h --help --version -u --url --host -p --port -s --socket -n --db --user -a --password --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --retries --cluster --resp2 -o --output --no-color -q --quiet -v --verbose -h --help -h --help --dry-run' ;;
+    'rctl job empty') echo '-h --help --version -u --url --host -p --port -s --socket -n --db --user -a --password --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --retries --cluster --resp2 -o --output --no-color -q --quiet -v --verbose -h --help -h --help --dry-run -y --yes' ;;
+    'rctl session') echo '-h --help --version -u --url --host -p --port -s --socket -n --db --user -a --password --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --retries --cluster --resp2 -o --output --no-color -q --quiet -v --verbose -h --help' ;;
+    'rctl session list') echo '-h --help --version -u --url --host -p --port -s --socket -n --db --user -a --password --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --retries --cluster --resp2 -o --output --no-color -q --quiet -v --verbose -h --help -h --help --prefix --user-field --user --limit --sort' ;;
+    'rctl session show') echo '-h --help --version -u --url --host -p --port -s --socket -n --db --user -a --password --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --retries --cluster --resp2 -o --output --no-color -q --quiet -v --verbose -h --help -h --help --prefix --user-field --cookie --secret-env --reveal' ;;
+    'rctl session stats') echo '-h --help --version -u --url --host -p --port -s --socket -n --db --user -a --password --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --retries --cluster --resp2 -o --output --no-color -q --quiet -v --verbose -h --help -h --help --prefix --user-field --top' ;;
+    'rctl session revoke') echo '-h --help --version -u --url --host -p --port -s --socket -n --db --user -a --password --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --retries --cluster --resp2 -o --output --no-color -q --quiet -v --verbose -h --help -h --help --prefix --user-field --user --dry-run -y --yes' ;;
     *) ;;
   esac
 }
@@ -99,6 +114,40 @@ _rctl_value() {
       'rctl ratelimit probe --key') found='value '; echo "$found" ;;
       'rctl ratelimit probe --hits') found='value '; echo "$found" ;;
       'rctl ratelimit probe --concurrency') found='value '; echo "$found" ;;
+      'rctl job enqueue --queue') found='value '; echo "$found" ;;
+      'rctl job enqueue --timeout') found='value '; echo "$found" ;;
+      'rctl job enqueue --job-timeout') found='value '; echo "$found" ;;
+      'rctl job enqueue --result-ttl') found='value '; echo "$found" ;;
+      'rctl job enqueue --failure-ttl') found='value '; echo "$found" ;;
+      'rctl job enqueue --ttl') found='value '; echo "$found" ;;
+      'rctl job enqueue --description') found='value '; echo "$found" ;;
+      'rctl job enqueue --job-id') found='value '; echo "$found" ;;
+      'rctl job enqueue --meta') found='value '; echo "$found" ;;
+      'rctl job enqueue --schedule-in') found='value '; echo "$found" ;;
+      'rctl job enqueue --schedule-at') found='value '; echo "$found" ;;
+      'rctl job enqueue --serializer') found='choices pickle json'; echo "$found" ;;
+      'rctl job enqueue --wait') found='value '; echo "$found" ;;
+      'rctl job status --wait') found='value '; echo "$found" ;;
+      'rctl job list --queue') found='value '; echo "$found" ;;
+      'rctl job list --state') found='value '; echo "$found" ;;
+      'rctl job list --limit') found='value '; echo "$found" ;;
+      'rctl job list --offset') found='value '; echo "$found" ;;
+      'rctl job requeue --queue') found='value '; echo "$found" ;;
+      'rctl session list --prefix') found='value '; echo "$found" ;;
+      'rctl session list --user-field') found='value '; echo "$found" ;;
+      'rctl session list --user') found='value '; echo "$found" ;;
+      'rctl session list --limit') found='value '; echo "$found" ;;
+      'rctl session list --sort') found='choices id ttl size'; echo "$found" ;;
+      'rctl session show --prefix') found='value '; echo "$found" ;;
+      'rctl session show --user-field') found='value '; echo "$found" ;;
+      'rctl session show --cookie') found='value '; echo "$found" ;;
+      'rctl session show --secret-env') found='value '; echo "$found" ;;
+      'rctl session stats --prefix') found='value '; echo "$found" ;;
+      'rctl session stats --user-field') found='value '; echo "$found" ;;
+      'rctl session stats --top') found='value '; echo "$found" ;;
+      'rctl session revoke --prefix') found='value '; echo "$found" ;;
+      'rctl session revoke --user-field') found='value '; echo "$found" ;;
+      'rctl session revoke --user') found='value '; echo "$found" ;;
       *) found= ;;
     esac
     [ -n "$found" ] && return

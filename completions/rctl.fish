@@ -12,7 +12,7 @@ function __rctl_path
             continue
         end
         if string match -q -- '-*' $w
-            if contains -- $w '--batch' '--burst' '--cacert' '--cert' '--client' '--concurrency' '--connect-timeout' '--count' '--db' '--decode' '--entries' '--hits' '--host' '--iterations' '--key' '--lag-crit' '--lag-warn' '--latency-crit' '--latency-warn' '--limit' '--max' '--max-rate' '--memory-crit' '--memory-warn' '--only' '--output' '--password' '--password-file' '--pattern' '--port' '--retries' '--sample' '--samples' '--skip' '--sni' '--socket' '--strategy' '--timeout' '--ttl' '--url' '--user' '--value-file' '--wait' '--watch' '-a' '-n' '-o' '-p' '-s' '-u'
+            if contains -- $w '--batch' '--burst' '--cacert' '--cert' '--client' '--concurrency' '--connect-timeout' '--cookie' '--count' '--db' '--decode' '--description' '--entries' '--failure-ttl' '--hits' '--host' '--iterations' '--job-id' '--job-timeout' '--key' '--lag-crit' '--lag-warn' '--latency-crit' '--latency-warn' '--limit' '--max' '--max-rate' '--memory-crit' '--memory-warn' '--meta' '--offset' '--only' '--output' '--password' '--password-file' '--pattern' '--port' '--prefix' '--queue' '--result-ttl' '--retries' '--sample' '--samples' '--schedule-at' '--schedule-in' '--secret-env' '--serializer' '--skip' '--sni' '--socket' '--sort' '--state' '--strategy' '--timeout' '--top' '--ttl' '--url' '--user' '--user-field' '--value-file' '--wait' '--watch' '-a' '-n' '-o' '-p' '-s' '-u'
                 set skip 1
             end
             continue
@@ -20,11 +20,15 @@ function __rctl_path
         set -l subs
         switch $path
         case 'rctl'
-            set subs health stats cache completion test ratelimit
+            set subs health stats cache completion test ratelimit job session
         case 'rctl cache'
             set subs get set del ttl expire persist keys invalidate
         case 'rctl ratelimit'
             set subs list show reset probe
+        case 'rctl job'
+            set subs enqueue status list queues requeue cancel empty
+        case 'rctl session'
+            set subs list show stats revoke
         end
         if contains -- $w $subs
             set path "$path $w"
@@ -51,6 +55,8 @@ complete -c rctl -n '__rctl_at '\''rctl'\''' -a 'cache' -d 'Read, write and inva
 complete -c rctl -n '__rctl_at '\''rctl'\''' -a 'completion' -d 'Print the shell completion script for bash, zsh or fish'
 complete -c rctl -n '__rctl_at '\''rctl'\''' -a 'test' -d 'Operation tests: a verdict (pass/fail/unsupported) and latency per capability'
 complete -c rctl -n '__rctl_at '\''rctl'\''' -a 'ratelimit' -d 'Read, probe and reset the rate limits apps keep in Redis (limits, Flask-Limiter, INCR counters, sorted-set logs, redis-cell)'
+complete -c rctl -n '__rctl_at '\''rctl'\''' -a 'job' -d 'Enqueue RQ jobs that real RQ workers run; show job status, results and queues'
+complete -c rctl -n '__rctl_at '\''rctl'\''' -a 'session' -d 'Inspect, measure and revoke web sessions (Flask-Session, Django, starsessions, JSON)'
 complete -c rctl -n '__rctl_under '\''rctl'\''' -s h -l help -d 'Print this help message and exit'
 complete -c rctl -n '__rctl_under '\''rctl'\''' -l version -d 'Display program version information and exit'
 complete -c rctl -n '__rctl_under '\''rctl'\''' -s u -l url -x -d 'Redis URL: redis://[user:password@]host[:port][/db], rediss://..., unix:///path'
@@ -158,3 +164,71 @@ complete -c rctl -n '__rctl_under '\''rctl ratelimit probe'\''' -l key -x -d 'Pr
 complete -c rctl -n '__rctl_under '\''rctl ratelimit probe'\''' -l hits -x -d 'Hits to send (default: twice the amount)'
 complete -c rctl -n '__rctl_under '\''rctl ratelimit probe'\''' -l concurrency -x -d 'Connections sending hits at once (default 1)'
 complete -c rctl -n '__rctl_under '\''rctl ratelimit probe'\''' -l dry-run -d 'Read the key and compute how many hits would get through; send none'
+complete -c rctl -n '__rctl_at '\''rctl job'\''' -a 'enqueue' -d 'Enqueue a job as RQ'\''s Queue.enqueue writes it (standalone server)'
+complete -c rctl -n '__rctl_at '\''rctl job'\''' -a 'status' -d 'Show a job: status, times, worker, queue position, registries, result'
+complete -c rctl -n '__rctl_at '\''rctl job'\''' -a 'list' -d 'List jobs of a queue (or all queues) and their registries, paginated'
+complete -c rctl -n '__rctl_at '\''rctl job'\''' -a 'queues' -d 'Queues, registry counts and workers, like `rq info`'
+complete -c rctl -n '__rctl_at '\''rctl job'\''' -a 'requeue' -d 'Move failed jobs back to their queue, as RQ'\''s requeue does'
+complete -c rctl -n '__rctl_at '\''rctl job'\''' -a 'cancel' -d 'Cancel jobs as RQ'\''s Job.cancel does (a running job is not stopped)'
+complete -c rctl -n '__rctl_at '\''rctl job'\''' -a 'empty' -d 'Delete every job queued in a queue, as `rq empty` does'
+complete -c rctl -n '__rctl_under '\''rctl job'\''' -s h -l help -d 'Print this help message and exit'
+complete -c rctl -n '__rctl_under '\''rctl job enqueue'\''' -s h -l help -d 'Print this help message and exit'
+complete -c rctl -n '__rctl_under '\''rctl job enqueue'\''' -l queue -x -d 'Queue name (default: default)'
+complete -c rctl -n '__rctl_under '\''rctl job enqueue'\''' -l timeout -l job-timeout -x -d 'Job timeout: seconds or 10m/2h/1d, -1 for none (default 180). The connection'\''s reply timeout is the global --timeout, given before `job`'
+complete -c rctl -n '__rctl_under '\''rctl job enqueue'\''' -l result-ttl -x -d 'Keep the result this long (default 500s; 0 none, -1 forever)'
+complete -c rctl -n '__rctl_under '\''rctl job enqueue'\''' -l failure-ttl -x -d 'Keep a failed job this long (default 1 year; -1 forever)'
+complete -c rctl -n '__rctl_under '\''rctl job enqueue'\''' -l ttl -x -d 'Discard the job if it has not started within this time'
+complete -c rctl -n '__rctl_under '\''rctl job enqueue'\''' -l description -x -d 'Description (default: RQ'\''s call string, func('\''a'\'', k=1))'
+complete -c rctl -n '__rctl_under '\''rctl job enqueue'\''' -l job-id -x -d 'Job id ([A-Za-z0-9_-]+; default: a new uuid4); refused if taken'
+complete -c rctl -n '__rctl_under '\''rctl job enqueue'\''' -l at-front -d 'Put the job at the front of the queue (LPUSH)'
+complete -c rctl -n '__rctl_under '\''rctl job enqueue'\''' -l meta -x -d 'Job meta, a JSON object (stored with the job'\''s serializer)'
+complete -c rctl -n '__rctl_under '\''rctl job enqueue'\''' -l schedule-in -x -d 'Schedule instead of queueing: run after this delay (10s, 5m, 2h)'
+complete -c rctl -n '__rctl_under '\''rctl job enqueue'\''' -l schedule-at -x -d 'Schedule for an ISO 8601 time (2026-05-27T21:45:00Z; without an offset: local time)'
+complete -c rctl -n '__rctl_under '\''rctl job enqueue'\''' -l serializer -x -a 'pickle json' -d 'pickle (RQ'\''s default) or json (rq.serializers.JSONSerializer)'
+complete -c rctl -n '__rctl_under '\''rctl job enqueue'\''' -l wait -x -d 'Wait this long for the job to end and show it (exit as job status)'
+complete -c rctl -n '__rctl_under '\''rctl job status'\''' -s h -l help -d 'Print this help message and exit'
+complete -c rctl -n '__rctl_under '\''rctl job status'\''' -l wait -x -d 'Poll until the job ends or this much time has passed'
+complete -c rctl -n '__rctl_under '\''rctl job list'\''' -s h -l help -d 'Print this help message and exit'
+complete -c rctl -n '__rctl_under '\''rctl job list'\''' -l queue -x -d 'Only this queue (default: every queue in rq:queues)'
+complete -c rctl -n '__rctl_under '\''rctl job list'\''' -l state -x -d 'Only queued, started, finished, failed, deferred, scheduled or canceled jobs'
+complete -c rctl -n '__rctl_under '\''rctl job list'\''' -l limit -x -d 'Jobs per page (default 50)'
+complete -c rctl -n '__rctl_under '\''rctl job list'\''' -l offset -x -d 'Jobs to skip (default 0)'
+complete -c rctl -n '__rctl_under '\''rctl job queues'\''' -s h -l help -d 'Print this help message and exit'
+complete -c rctl -n '__rctl_under '\''rctl job requeue'\''' -s h -l help -d 'Print this help message and exit'
+complete -c rctl -n '__rctl_under '\''rctl job requeue'\''' -l all-failed -d 'Every job in the failed registry (of --queue, or of every queue)'
+complete -c rctl -n '__rctl_under '\''rctl job requeue'\''' -l queue -x -d 'With --all-failed: only this queue'
+complete -c rctl -n '__rctl_under '\''rctl job requeue'\''' -l at-front -d 'Put the jobs at the front of the queue (LPUSH)'
+complete -c rctl -n '__rctl_under '\''rctl job requeue'\''' -l dry-run -d 'Show what would be requeued; change nothing'
+complete -c rctl -n '__rctl_under '\''rctl job requeue'\''' -s y -l yes -d 'Do not ask for confirmation (--all-failed; required without a terminal)'
+complete -c rctl -n '__rctl_under '\''rctl job cancel'\''' -s h -l help -d 'Print this help message and exit'
+complete -c rctl -n '__rctl_under '\''rctl job cancel'\''' -l dry-run -d 'Show what would be canceled; change nothing'
+complete -c rctl -n '__rctl_under '\''rctl job empty'\''' -s h -l help -d 'Print this help message and exit'
+complete -c rctl -n '__rctl_under '\''rctl job empty'\''' -l dry-run -d 'Show how many jobs would be deleted; delete nothing'
+complete -c rctl -n '__rctl_under '\''rctl job empty'\''' -s y -l yes -d 'Do not ask for confirmation (required without a terminal)'
+complete -c rctl -n '__rctl_at '\''rctl session'\''' -a 'list' -d 'List sessions with id, user, TTL, size, format (SCAN, every primary)'
+complete -c rctl -n '__rctl_at '\''rctl session'\''' -a 'show' -d 'Show one session'\''s decoded content, TTL and size (secrets masked)'
+complete -c rctl -n '__rctl_at '\''rctl session'\''' -a 'stats' -d 'Count sessions: TTL histogram, size percentiles, formats, top users'
+complete -c rctl -n '__rctl_at '\''rctl session'\''' -a 'revoke' -d 'Delete sessions by id, or every session of a user (log out everywhere)'
+complete -c rctl -n '__rctl_under '\''rctl session'\''' -s h -l help -d 'Print this help message and exit'
+complete -c rctl -n '__rctl_under '\''rctl session list'\''' -s h -l help -d 'Print this help message and exit'
+complete -c rctl -n '__rctl_under '\''rctl session list'\''' -l prefix -x -d 'Key prefix of the sessions, repeatable (default: session:, :1:django.contrib.sessions.cache, :1:django.contrib.sessions.cached_db, starsessions.)'
+complete -c rctl -n '__rctl_under '\''rctl session list'\''' -l user-field -x -d 'Session field naming the user, repeatable, dotted paths allowed (default: user_id, _user_id, _auth_user_id, uid, email, username)'
+complete -c rctl -n '__rctl_under '\''rctl session list'\''' -l user -x -d 'Only this user'\''s sessions (the global ACL --user goes before '\''session'\'')'
+complete -c rctl -n '__rctl_under '\''rctl session list'\''' -l limit -x -d 'Most sessions to list (default 100)'
+complete -c rctl -n '__rctl_under '\''rctl session list'\''' -l sort -x -a 'id ttl size' -d 'id (ascending), ttl (soonest expiry first) or size (largest first)'
+complete -c rctl -n '__rctl_under '\''rctl session show'\''' -s h -l help -d 'Print this help message and exit'
+complete -c rctl -n '__rctl_under '\''rctl session show'\''' -l prefix -x -d 'Key prefix of the sessions, repeatable (default: session:, :1:django.contrib.sessions.cache, :1:django.contrib.sessions.cached_db, starsessions.)'
+complete -c rctl -n '__rctl_under '\''rctl session show'\''' -l user-field -x -d 'Session field naming the user, repeatable, dotted paths allowed (default: user_id, _user_id, _auth_user_id, uid, email, username)'
+complete -c rctl -n '__rctl_under '\''rctl session show'\''' -l cookie -x -d 'Look up by the session cookie'\''s value (sid or sid.signature)'
+complete -c rctl -n '__rctl_under '\''rctl session show'\''' -l secret-env -x -d 'Environment variable holding the app'\''s SECRET_KEY, to verify a signed cookie'
+complete -c rctl -n '__rctl_under '\''rctl session show'\''' -l reveal -d 'Show values under sensitive keys (passwords, tokens, CSRF, API keys...)'
+complete -c rctl -n '__rctl_under '\''rctl session stats'\''' -s h -l help -d 'Print this help message and exit'
+complete -c rctl -n '__rctl_under '\''rctl session stats'\''' -l prefix -x -d 'Key prefix of the sessions, repeatable (default: session:, :1:django.contrib.sessions.cache, :1:django.contrib.sessions.cached_db, starsessions.)'
+complete -c rctl -n '__rctl_under '\''rctl session stats'\''' -l user-field -x -d 'Session field naming the user, repeatable, dotted paths allowed (default: user_id, _user_id, _auth_user_id, uid, email, username)'
+complete -c rctl -n '__rctl_under '\''rctl session stats'\''' -l top -x -d 'Users listed by session count (default 10)'
+complete -c rctl -n '__rctl_under '\''rctl session revoke'\''' -s h -l help -d 'Print this help message and exit'
+complete -c rctl -n '__rctl_under '\''rctl session revoke'\''' -l prefix -x -d 'Key prefix of the sessions, repeatable (default: session:, :1:django.contrib.sessions.cache, :1:django.contrib.sessions.cached_db, starsessions.)'
+complete -c rctl -n '__rctl_under '\''rctl session revoke'\''' -l user-field -x -d 'Session field naming the user, repeatable, dotted paths allowed (default: user_id, _user_id, _auth_user_id, uid, email, username)'
+complete -c rctl -n '__rctl_under '\''rctl session revoke'\''' -l user -x -d 'Every session of this user (the global ACL --user goes before '\''session'\'')'
+complete -c rctl -n '__rctl_under '\''rctl session revoke'\''' -l dry-run -d 'Show what would be deleted; delete nothing'
+complete -c rctl -n '__rctl_under '\''rctl session revoke'\''' -s y -l yes -d 'Do not ask for confirmation (required when stdin is not a terminal)'
