@@ -72,8 +72,18 @@ class JsonVisitor {
   }
   bool end_map_key() {
     Frame& f = m_frames.back();
-    f.key_text = f.key.is_string() ? f.key.get<std::string>()
-                                   : f.key.dump(-1, ' ', false, Json::error_handler_t::replace);
+    if (f.key.is_string()) {
+      f.key_text = std::move(f.key.get_ref<std::string&>());
+    } else if (f.key.is_primitive()) {
+      f.key_text = f.key.dump();  // a number, true/false or null: short, needs no budget
+    } else {
+      // The key's own parts were budgeted when they were made, so this dump stays bounded.
+      f.key_text = f.key.dump(-1, ' ', false, Json::error_handler_t::replace);
+      m_key_bytes += f.key_text.size();
+      if (m_key_bytes > m_limits.max_key_bytes) {
+        return set_error(fmt::format("structured map keys longer than {} bytes in total", m_limits.max_key_bytes));
+      }
+    }
     f.key = nullptr;
     return true;
   }
@@ -150,6 +160,7 @@ class JsonVisitor {
   Json* m_target = &root;
   std::size_t m_elements = 0;
   std::size_t m_declared = 0;
+  std::size_t m_key_bytes = 0;
 };
 
 }  // namespace

@@ -29,6 +29,10 @@ inline constexpr std::size_t k_msgpack_max_input_bytes = 64 * 1024 * 1024;
 inline constexpr std::size_t k_msgpack_max_depth = 128;
 // Most values in the result (a map entry counts its key and its value).
 inline constexpr std::size_t k_msgpack_max_elements = 1000 * 1000;
+// Most bytes of key text made from map keys that are arrays, maps, bin or ext, in total.
+// Without it, maps used as keys of maps used as keys... grow exponentially: each level
+// escapes the quotes of the level inside it again.
+inline constexpr std::size_t k_msgpack_max_key_bytes = 1024 * 1024;
 
 // The limits in force; the defaults are the k_msgpack_* constants. Strings, bin and ext
 // need no limit of their own: they are copied from the input only once fully present.
@@ -36,6 +40,7 @@ struct MsgpackLimits {
   std::size_t max_input_bytes = k_msgpack_max_input_bytes;
   std::size_t max_depth = k_msgpack_max_depth;
   std::size_t max_elements = k_msgpack_max_elements;
+  std::size_t max_key_bytes = k_msgpack_max_key_bytes;
 };
 
 // Whether bytes after the first complete object are an error.

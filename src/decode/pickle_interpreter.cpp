@@ -31,6 +31,67 @@ const char* kind_name(Kind kind) {
 
 }  // namespace
 
+bool Interpreter::run(Ref& root) {
+  while (!m_stopped) {
+    std::uint8_t op = 0;
+    const std::size_t at = m_pos;
+    if (!read_u8(op)) return false;
+    if (!step(op, at)) return false;
+  }
+  root = m_result;
+  return true;
+}
+
+bool Interpreter::read(std::size_t n, std::string_view& out) {
+  if (n > m_in.size() - m_pos) return error("truncated");
+  out = m_in.substr(m_pos, n);
+  m_pos += n;
+  return true;
+}
+
+template <class T>
+bool Interpreter::read_le(T& out) {
+  std::string_view raw;
+  if (!read(sizeof(T), raw)) return false;
+  std::uint64_t v = 0;
+  for (std::size_t i = sizeof(T); i-- > 0;) v = (v << 8) | static_cast<unsigned char>(raw[i]);
+  out = static_cast<T>(v);
+  return true;
+}
+
+template <class T>
+bool Interpreter::read_length(std::size_t& out) {
+  T n{};
+  if (!read_le(n)) return false;
+  if constexpr (std::is_signed_v<T>) {
+    if (n < 0) return error("negative length");
+  }
+  if (static_cast<std::uint64_t>(n) > m_limits.max_string_bytes) {
+    return error(fmt::format("string longer than {} bytes", m_limits.max_string_bytes));
+  }
+  out = static_cast<std::size_t>(n);
+  return true;
+}
+
+template <class T>
+bool Interpreter::read_counted(std::string_view& out) {
+  std::size_t n = 0;
+  return read_length<T>(n) && read(n, out);
+}
+
+bool Interpreter::read_line(std::string_view& out) {
+  const std::size_t limit = std::min(m_in.size() - m_pos, m_limits.max_string_bytes + 1);
+  const void* nl = std::memchr(m_in.data() + m_pos, '\n', limit);
+  if (nl == nullptr) {
+    if (limit == m_in.size() - m_pos) return error("truncated");
+    return error(fmt::format("line longer than {} bytes", m_limits.max_string_bytes));
+  }
+  const auto len = static_cast<std::size_t>(static_cast<const char*>(nl) - (m_in.data() + m_pos));
+  out = m_in.substr(m_pos, len);
+  m_pos += len + 1;
+  return true;
+}
+
 bool Interpreter::push_object(Ref callable, Ref args, Ref kwargs) {
   // copyreg._reconstructor(cls, object, None) is how protocols 0 and 1 spell "an instance of
   // cls"; show it as cls itself so every protocol renders the same marker.

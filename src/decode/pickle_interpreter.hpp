@@ -35,16 +35,7 @@ class Interpreter {
   }
 
   // Runs to STOP. Returns false on the first error (see error()); else sets `root`.
-  bool run(Ref& root) {
-    while (!m_stopped) {
-      std::uint8_t op = 0;
-      const std::size_t at = m_pos;
-      if (!read_u8(op)) return false;
-      if (!step(op, at)) return false;
-    }
-    root = m_result;
-    return true;
-  }
+  bool run(Ref& root);
 
   // The graph built so far; after run() succeeded, `root` indexes the result in it.
   const Graph& graph() const { return m_graph; }
@@ -56,62 +47,30 @@ class Interpreter {
   int protocol() const { return m_protocol; }
 
  private:
+  // Records the first error; always returns false so callers can `return error(...)`.
   bool error(std::string message) {
     if (m_error.empty()) m_error = "pickle: " + std::move(message);
     return false;
   }
 
-  // ---- input ----
-  bool read(std::size_t n, std::string_view& out) {
-    if (n > m_in.size() - m_pos) return error("truncated");
-    out = m_in.substr(m_pos, n);
-    m_pos += n;
-    return true;
-  }
+  // ---- input (pickle_interpreter.cpp) ----
+  // Takes the next `n` bytes; "truncated" if there are fewer.
+  bool read(std::size_t n, std::string_view& out);
+  // Reads a little-endian integer of type T.
   template <class T>
-  bool read_le(T& out) {
-    std::string_view raw;
-    if (!read(sizeof(T), raw)) return false;
-    std::uint64_t v = 0;
-    for (std::size_t i = sizeof(T); i-- > 0;) v = (v << 8) | static_cast<unsigned char>(raw[i]);
-    out = static_cast<T>(v);
-    return true;
-  }
+  bool read_le(T& out);
   bool read_u8(std::uint8_t& out) { return read_le(out); }
-  // A length prefix, checked against the string limit before anything is allocated.
+  // A length prefix of type T, checked against the string limit before any allocation.
   template <class T>
-  bool read_length(std::size_t& out) {
-    T n{};
-    if (!read_le(n)) return false;
-    if constexpr (std::is_signed_v<T>) {
-      if (n < 0) return error("negative length");
-    }
-    if (static_cast<std::uint64_t>(n) > m_limits.max_string_bytes) {
-      return error(fmt::format("string longer than {} bytes", m_limits.max_string_bytes));
-    }
-    out = static_cast<std::size_t>(n);
-    return true;
-  }
+  bool read_length(std::size_t& out);
+  // A length prefix of type T and that many bytes.
   template <class T>
-  bool read_counted(std::string_view& out) {
-    std::size_t n = 0;
-    return read_length<T>(n) && read(n, out);
-  }
-  // A text-protocol argument line, without its '\n'.
-  bool read_line(std::string_view& out) {
-    const std::size_t limit = std::min(m_in.size() - m_pos, m_limits.max_string_bytes + 1);
-    const void* nl = std::memchr(m_in.data() + m_pos, '\n', limit);
-    if (nl == nullptr) {
-      if (limit == m_in.size() - m_pos) return error("truncated");
-      return error(fmt::format("line longer than {} bytes", m_limits.max_string_bytes));
-    }
-    const auto len = static_cast<std::size_t>(static_cast<const char*>(nl) - (m_in.data() + m_pos));
-    out = m_in.substr(m_pos, len);
-    m_pos += len + 1;
-    return true;
-  }
+  bool read_counted(std::string_view& out);
+  // A text-protocol argument line, without its '\n'; bounded by the string limit.
+  bool read_line(std::string_view& out);
 
   // ---- graph and stack ----
+  // Appends a node to the arena, within the element budget.
   bool new_node(Kind kind, Ref& out) {
     if (m_graph.nodes.size() - 3 >= m_limits.max_elements || m_graph.nodes.size() >= pickle::k_no_ref) {
       return error(fmt::format("more than {} elements", m_limits.max_elements));
@@ -121,13 +80,17 @@ class Interpreter {
     out = static_cast<Ref>(m_graph.nodes.size() - 1);
     return true;
   }
+  // Charges `n` child references stored into containers to the element budget.
   bool count_refs(std::size_t n) {
     m_refs += n;
     if (m_refs > m_limits.max_elements) return error(fmt::format("more than {} elements", m_limits.max_elements));
     return true;
   }
+  // The node `r`. References are invalidated by new_node(): index again after creating.
   Node& node(Ref r) { return m_graph.nodes[r]; }
+  // Where the current MARK frame starts: pops never reach below it.
   std::size_t frame_start() const { return m_marks.empty() ? 0 : m_marks.back(); }
+  // Stack operations, bounded by max_stack and by the current frame.
   bool push(Ref r) {
     if (m_stack.size() >= m_limits.max_stack) {
       return error(fmt::format("stack deeper than {} values", m_limits.max_stack));
@@ -146,6 +109,7 @@ class Interpreter {
     out = m_stack.back();
     return true;
   }
+  // Takes everything above the innermost MARK and closes it.
   bool pop_mark(std::vector<Ref>& items) {
     if (m_marks.empty()) return error("MARK missing");
     const std::size_t start = m_marks.back();
@@ -154,6 +118,7 @@ class Interpreter {
     m_stack.resize(start);
     return true;
   }
+  // Create-and-push helpers for each kind of value.
   bool push_new(Kind kind, std::string text = {}, bool flag = false) {
     Ref r = 0;
     if (!new_node(kind, r)) return false;
@@ -195,10 +160,14 @@ class Interpreter {
     if (!v) return error("bad integer literal");
     return push_big(std::move(*v));
   }
+  // The result of REDUCE/NEWOBJ/INST/OBJ: recorded, never called.
   bool push_object(Ref callable, Ref args, Ref kwargs = pickle::k_no_ref);
+  // APPEND(S)/SETITEM(S)/ADDITEMS into `target` (pairs: key, value, key, value...).
   bool add_items(const char* op, Ref target, const std::vector<Ref>& items, bool pairs);
+  // PUT/MEMOIZE and GET, within max_memo.
   bool memo_put(std::uint64_t index);
   bool memo_get(std::uint64_t index);
+  // Executes opcode `op`, read at offset `at`.
   bool step(std::uint8_t op, std::size_t at);
 
   std::string_view m_in;

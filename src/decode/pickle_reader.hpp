@@ -7,7 +7,9 @@
 //   int                      JSON integer if it fits int64, else a decimal JSON string
 //   float                    JSON number; NaN/infinities as {"$float": "nan" | "inf" | "-inf"}
 //   bool / None              true / false / null
-//   bytes, bytearray         {"$bytes": "<standard base64>"}
+//   bytes, bytearray         {"$bytes": "<standard base64>"} (also protocol 0-2's
+//                            _codecs.encode(s, 'latin1') spelling, and Python 2 str
+//                            (STRING/BINSTRING) that is not UTF-8)
 //   list, tuple              JSON array (tuples are not marked)
 //   set, frozenset           {"$set": [...]}
 //   dict                     JSON object. Non-string keys become strings: int -> "1",
@@ -24,9 +26,13 @@
 //   uuid.UUID                "0836feb6-11f7-4666-acc7-2d3de7620846"
 //   collections.OrderedDict / defaultdict   plain JSON object of the items
 //   anything else called     {"$pickle": "module.Name", "args": [...]} plus, when present,
-//   (REDUCE/NEWOBJ/INST/OBJ)  "kwargs", "state" (BUILD), "listitems", "dictitems", and
-//                            "callable" when what was called is not a plain global
-//   a bare global            {"$pickle": "module.Name"}
+//   (REDUCE/NEWOBJ/INST/OBJ)  "kwargs", "state" (BUILD), "listitems", "dictitems". A class
+//                            instance of protocol 0/1 (copyreg._reconstructor(cls, object,
+//                            None)) is shown as cls, like protocols 2+; getattr(cls, 'm')
+//                            as "module.cls.m"; anything else called is "$pickle": "?"
+//                            with the rendered "callable"
+//   a bare global            {"$pickle": "module.Name"} (Python 2 module names mapped as
+//                            Python 3 does: __builtin__ -> builtins, copy_reg -> copyreg)
 //   persistent id            {"$persid": <id>}
 //   extension code (EXT1-4)  {"$pickle_ext": <code>}
 //   a value containing itself at the point of recursion: {"$cycle": true}
@@ -60,6 +66,9 @@ inline constexpr std::size_t k_pickle_max_string_bytes = 32 * 1024 * 1024;
 inline constexpr std::size_t k_pickle_max_int_bytes = 256;
 // Most string/bytes payload bytes in the result, counting every copy.
 inline constexpr std::size_t k_pickle_max_output_bytes = 128 * 1024 * 1024;
+// Most bytes of key text made from non-string dict keys, in total (a dict inside a tuple
+// used as a key inside a dict inside a tuple ... would double its text at every level).
+inline constexpr std::size_t k_pickle_max_key_bytes = 1024 * 1024;
 
 // The limits in force; the defaults are the k_pickle_* constants.
 struct PickleLimits {
@@ -71,6 +80,7 @@ struct PickleLimits {
   std::size_t max_string_bytes = k_pickle_max_string_bytes;
   std::size_t max_int_bytes = k_pickle_max_int_bytes;
   std::size_t max_output_bytes = k_pickle_max_output_bytes;
+  std::size_t max_key_bytes = k_pickle_max_key_bytes;
 };
 
 // A decoded pickle.

@@ -60,6 +60,7 @@ class Renderer {
   std::vector<std::uint8_t> m_active;  // 1 while a node's children are being rendered
   std::size_t m_elements = 0;
   std::size_t m_bytes = 0;
+  std::size_t m_key_bytes = 0;
 };
 
 Json float_json(double v) {
@@ -160,7 +161,12 @@ bool Renderer::key_text(Ref key, std::size_t depth, std::string& out) {
   }
   Json rendered;
   if (!value(key, depth + 1, rendered)) return false;
+  // The key's own parts were budgeted when they were made, so this dump stays bounded.
   out = rendered.dump(-1, ' ', false, Json::error_handler_t::replace);
+  m_key_bytes += out.size();
+  if (m_key_bytes > m_limits.max_key_bytes) {
+    return fail(fmt::format("non-string dict keys longer than {} bytes in total", m_limits.max_key_bytes));
+  }
   return spend(out.size());
 }
 

@@ -115,6 +115,21 @@ TEST_CASE("msgpack reader: limits at the limit and one past it", "[decode][msgpa
     CHECK(error_of("\xdd" + be32(static_cast<std::uint32_t>(n)) + std::string(n, '\xc0')) ==
           "msgpack: more than 1000000 elements");
   }
+  SECTION("bytes of structured keys") {
+    CHECK(MsgpackLimits{}.max_key_bytes == k_msgpack_max_key_bytes);
+    // Keys b"" and b"a" become {"$bytes":""} and {"$bytes":"YQ=="}: 13 + 17 bytes of text.
+    // Integer keys cost nothing.
+    const std::string keys = bytes_of("\x83\xc4\x00\xc0\xc4\x01""a\xc0\x07\xc0");
+    MsgpackLimits small;
+    small.max_key_bytes = 30;
+    CHECK(value_of(keys, small).size() == 3);
+    small.max_key_bytes = 29;
+    CHECK(error_of(keys, small) == "msgpack: structured map keys longer than 29 bytes in total");
+    // Maps as keys of maps as keys...: the text would double at every level.
+    // K0 = "\"", K(n+1) = {K(n): nil}; the value is {K60: nil}.
+    const std::string nested = std::string(61, '\x81') + "\xa1\x22" + std::string(61, '\xc0');
+    CHECK(error_of(nested) == "msgpack: structured map keys longer than 1048576 bytes in total");
+  }
   SECTION("input size") {
     const std::size_t n = k_msgpack_max_input_bytes;
     const std::string at = "\xdb" + be32(static_cast<std::uint32_t>(n - 5)) + std::string(n - 5, 'x');

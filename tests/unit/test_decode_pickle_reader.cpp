@@ -314,6 +314,23 @@ TEST_CASE("pickle reader: limits hold at the limit and fail one past it", "[deco
     CHECK(value_of("L" + std::string(n * 5 / 2 + 1, '9') + "\n.").is_string());
     CHECK(error_of("L" + std::string(n * 5 / 2 + 2, '9') + "\n.") == "pickle: integer longer than 256 bytes");
   }
+  SECTION("bytes of non-string dict keys") {
+    CHECK(defaults.max_key_bytes == rctl::decode::k_pickle_max_key_bytes);
+    // Keys ((),) and () dump as "[[]]" and "[]": 6 bytes. String and int keys do not count.
+    const std::string two_keys = "(I1\nN)\x85N)Nd.";
+    PickleLimits small;
+    small.max_key_bytes = 6;
+    CHECK(value_of(two_keys, small) == Json::parse(R"({"1": null, "[[]]": null, "[]": null})"));
+    small.max_key_bytes = 5;
+    CHECK(error_of(two_keys, small) == "pickle: non-string dict keys longer than 5 bytes in total");
+    // K0 = '"', K(n+1) = ({K(n): None},): the key text would double at every level.
+    const std::string nested = "\x80\x04" + std::string(61, '}') + bytes_of("X\x01\x00\x00\x00\x22") + [] {
+      std::string s;
+      for (int i = 0; i < 60; ++i) s += "Ns\x85";
+      return s;
+    }() + "Ns.";
+    CHECK(error_of(nested) == "pickle: non-string dict keys longer than 1048576 bytes in total");
+  }
   SECTION("output bytes default") {
     CHECK(defaults.max_output_bytes == rctl::decode::k_pickle_max_output_bytes);
   }
