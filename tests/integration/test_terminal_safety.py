@@ -24,6 +24,29 @@ HOSTILE = b"\x1b]0;pwned\x07\x1b[2J\rEVIL\x00\x9b31m\xf0\x28\x8c\x28"
 # The same without NUL, for names given on the command line (argv cannot hold NUL).
 NAME = HOSTILE.replace(b"\x00", b"")
 PREFIX = b"t\x1b[31m:"
+KEY = PREFIX + NAME
+MISSING = PREFIX + b"missing" + NAME
+
+# Every command line that prints keys, values or server text, with the exit codes it may
+# give; each runs against fresh data, as a table and as JSON. A new command adds its lines.
+COMMAND_LINES = [
+    (["cache", "get", KEY, PREFIX + b"hash", PREFIX + b"list", PREFIX + b"zset"], (0,)),
+    (["cache", "get", MISSING], (5,)),
+    (["cache", "keys", PREFIX], (0,)),
+    (["cache", "ttl", KEY], (0,)),
+    (["cache", "ttl", MISSING], (5,)),
+    (["cache", "expire", KEY, "1h"], (0,)),
+    (["cache", "expire", MISSING, "1h"], (5,)),
+    (["cache", "persist", KEY], (0,)),
+    (["cache", "persist", MISSING], (5,)),
+    (["cache", "set", PREFIX + b"new" + NAME, NAME], (0,)),
+    (["cache", "del", KEY], (0, 5)),
+    (["cache", "del", MISSING], (5,)),
+    (["cache", "invalidate", PREFIX, "--dry-run"], (0,)),
+    (["cache", "invalidate", PREFIX, "--yes"], (0,)),
+    (["health"], (0,)),
+    (["stats"], (0,)),
+]
 
 
 def run(*args, env=None, input=None):
@@ -47,8 +70,11 @@ class TerminalSafety(RctlTestCase):
         cls.server.close()
 
     def setUp(self):
+        self.populate()
+
+    def populate(self):
         self.r.flushall()
-        self.key = PREFIX + NAME
+        self.key = KEY
         self.r.set(self.key, HOSTILE, ex=3600)
         self.r.set(PREFIX + b"nul" + HOSTILE, HOSTILE)  # listed by keys/invalidate only
         self.r.hset(PREFIX + b"hash", mapping={HOSTILE: HOSTILE})
@@ -80,6 +106,11 @@ class TerminalSafety(RctlTestCase):
         self.assertTerminalSafe(err, label + " -o json (stderr)")
         return json.loads(out.decode("utf-8"))  # strict: JSON output is always valid UTF-8
 
+    def test_every_command_line(self):
+        for args, codes in COMMAND_LINES:
+            self.populate()
+            self.check(*args, codes=codes)
+
     def test_cache_get_of_hostile_keys_and_values(self):
         data = self.check("cache", "get", self.key, PREFIX + b"hash", PREFIX + b"list", PREFIX + b"zset")
         first = data["keys"][0]
@@ -95,7 +126,7 @@ class TerminalSafety(RctlTestCase):
                                         PREFIX + b"zset"]))
 
     def test_errors_that_quote_a_key_are_escaped(self):
-        missing = PREFIX + b"missing" + NAME
+        missing = MISSING
         for args in (("cache", "ttl", missing), ("cache", "expire", missing, "10s"), ("cache", "persist", missing),
                      ("cache", "get", missing), ("cache", "del", missing)):
             data = self.check(*args, codes=(5,))
