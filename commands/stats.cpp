@@ -7,6 +7,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
+
 namespace rctl::commands {
 
 namespace {
@@ -16,13 +18,22 @@ struct StatsFlags {
   int count = 0;
 };
 
+// A sample in which no node answered is a failure, not a report: the first node's error
+// decides the exit code (a partly unreachable cluster is still reported, with redis_up 0).
+ops::StatsReport sample(cluster::Client& target) {
+  auto report = ops::collect_stats(target);
+  bool any = std::any_of(report.nodes.begin(), report.nodes.end(), [](const ops::NodeStats& n) { return !n.error; });
+  if (!any && !report.nodes.empty()) throw Failure(*report.nodes.front().error);
+  return report;
+}
+
 int run_stats(Context& ctx, const StatsFlags& f) {
   ctx.require_format({output::Format::table, output::Format::json, output::Format::prometheus}, "stats");
   auto& printer = ctx.printer();
   if (f.watch.empty()) {
     if (f.count) throw Failure(ErrorKind::usage, "--count needs --watch");
     auto& target = ctx.connect();
-    printer.emit(ops::render_stats(ops::collect_stats(target)));
+    printer.emit(ops::render_stats(sample(target)));
     return 0;
   }
   if (printer.format() == output::Format::prometheus)
@@ -32,7 +43,7 @@ int run_stats(Context& ctx, const StatsFlags& f) {
   if (interval.count() < 100) throw Failure(ErrorKind::usage, "--watch interval must be at least 100ms");
   util::install_interrupt_handler();
   auto& target = ctx.connect();
-  auto previous = ops::collect_stats(target);
+  auto previous = sample(target);
   for (int printed = 0; f.count == 0 || printed < f.count; ++printed) {
     util::sleep_interruptible(interval.count());
     if (util::interrupted()) break;

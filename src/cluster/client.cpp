@@ -24,6 +24,23 @@ std::chrono::milliseconds backoff(int attempt) {
 
 bool retryable(const Error& e) { return e.kind == ErrorKind::connect || e.kind == ErrorKind::timeout; }
 
+// A wait drawn from [delay/2, delay], so that many clients backing off together (after a
+// failover, a restart) do not come back in step.
+std::chrono::milliseconds jittered(std::chrono::milliseconds delay) {
+  static std::mt19937 rng{std::random_device{}()};
+  if (delay.count() < 2) return delay;
+  std::uniform_int_distribution<long> dist(delay.count() / 2, delay.count());
+  return std::chrono::milliseconds(dist(rng));
+}
+
+// The error for a command that is not retry-safe and whose connection failed after it was
+// written: it may or may not have run, and sending it again could run it twice.
+std::unexpected<Error> outcome_unknown(const client::Command& command, const Error& cause) {
+  return fail(ErrorKind::outcome_unknown, fmt::format("outcome unknown: {} was sent, then {}", command.name(), cause.message),
+              "it may or may not have taken effect, and rctl does not send it twice: check the data before "
+              "running the command again");
+}
+
 }  // namespace
 
 Expected<std::unique_ptr<client::Connection>> open_with_retries(net::EventLoop& loop,
@@ -165,6 +182,9 @@ void Client::update_slot(int slot, const NodeAddress& primary) {
 Expected<resp::Value> Client::exec_routed(client::Command command, const Node* node) {
   RedirectPolicy policy;
   policy.max_hops = m_options.max_redirects;
+  // --retries raises the budget for waiting out LOADING/BUSY/TRYAGAIN/CLUSTERDOWN and for
+  // reconnecting; it never lowers the default.
+  policy.max_retries = std::max(policy.max_retries, m_options.retries);
   int slot = command.has_key() ? key_slot(command.routing_key()) : -1;
   RedirectTracker tracker(policy, slot);
   NodeAddress target = node ? node->address : m_seed_address;
@@ -174,11 +194,16 @@ Expected<resp::Value> Client::exec_routed(client::Command command, const Node* n
   };
   while (true) {
     auto conn = connection_to(target);
-    Expected<resp::Value> reply = conn ? Expected<resp::Value>(fail(ErrorKind::internal, "not sent"))
-                                       : Expected<resp::Value>(std::unexpected(conn.error()));
-    bool sent = false;
-    if (conn) {
-      sent = true;
+    Decision decision;
+    std::optional<Error> lost;  // why the last attempt has no reply
+    Expected<resp::Value> reply = fail(ErrorKind::internal, "not sent");
+    if (!conn) {
+      // Nothing was sent. open_with_retries has spent --retries on this address already; only
+      // a cluster has somewhere else to go (the node may have failed over).
+      if (!m_cluster) return std::unexpected(conn.error());
+      lost = conn.error();
+      decision = tracker.on_connection_lost(true);
+    } else {
       if (asking) {
         std::vector<client::Command> pair;
         pair.push_back(client::cmd({"ASKING"}));
@@ -188,19 +213,27 @@ Expected<resp::Value> Client::exec_routed(client::Command command, const Node* n
       } else {
         reply = (*conn)->exec(command);
       }
+      asking = false;
+      if (!reply) {
+        const auto& e = reply.error();
+        // A protocol or TLS failure is not a lost connection: report it as it is.
+        if (e.kind != ErrorKind::connect && e.kind != ErrorKind::timeout) return reply;
+        if (!command.retry_safe) return outcome_unknown(command, e);
+        // A stalled server stays stalled: --timeout is the wait the user chose.
+        if (e.kind == ErrorKind::timeout) return reply;
+        lost = e;
+        decision = tracker.on_connection_lost(true);
+      } else {
+        // A standalone server never redirects; a MOVED from one is just an error reply.
+        if (!m_cluster && reply->is_error() && !transient_state(reply->str)) return reply;
+        decision = tracker.on_reply(*reply, target);
+      }
     }
-    asking = false;
-    if (!m_cluster) {
-      if (!reply && sent && !command.retry_safe) break;  // reported as outcome unknown below
-      return reply;
-    }
-    Decision decision = reply ? tracker.on_reply(*reply, target)
-                              : tracker.on_connection_lost(command.retry_safe || !sent);
     switch (decision.action) {
       case Action::done: return reply;
       case Action::give_up: {
         auto error = decision.error;
-        if (!reply && error.kind == ErrorKind::connect) error = reply.error();
+        if (lost && error.kind == ErrorKind::connect) error = *lost;
         return std::unexpected(std::move(error));
       }
       case Action::retry_on_target_after_asking:
@@ -216,16 +249,12 @@ Expected<resp::Value> Client::exec_routed(client::Command command, const Node* n
         reroute();
         break;
       case Action::backoff_then_retry:
-        std::this_thread::sleep_for(decision.delay);
+        std::this_thread::sleep_for(jittered(decision.delay));
         if (decision.refresh_map) (void)refresh();
         reroute();
         break;
     }
   }
-  return fail(ErrorKind::outcome_unknown,
-              fmt::format("outcome unknown: {} may have run on {} before the connection failed",
-                          command.name(), to_string(target)),
-              "check the data before running the command again");
 }
 
 Expected<resp::Value> Client::exec(client::Command command) {
@@ -270,11 +299,22 @@ Expected<std::vector<resp::Value>> Client::exec_all(std::vector<client::Command>
   out.reserve(commands.size());
   for (std::size_t i = 0; i < commands.size(); ++i) {
     auto& r = results[i];
-    bool redirected = r && *r && (*r)->is_error() && m_cluster &&
-                      (client::classify((*r)->str) == client::ServerErrorKind::moved ||
-                       client::classify((*r)->str) == client::ServerErrorKind::ask ||
-                       client::classify((*r)->str) == client::ServerErrorKind::try_again);
-    if (!r || redirected || (!*r && commands[i].retry_safe)) {
+    // Redirected or refused for a while (LOADING, BUSY...): the command did not run, so it
+    // goes through exec()'s bounded retries like a single command.
+    bool again_safe = false;
+    if (r && *r && (*r)->is_error()) {
+      auto kind = client::classify((*r)->str);
+      again_safe = transient_state((*r)->str) != nullptr ||
+                   (m_cluster && (kind == client::ServerErrorKind::moved || kind == client::ServerErrorKind::ask ||
+                                  kind == client::ServerErrorKind::try_again ||
+                                  kind == client::ServerErrorKind::cluster_down));
+    }
+    if (r && !*r && (r->error().kind == ErrorKind::connect || r->error().kind == ErrorKind::timeout)) {
+      // The pipeline's connection failed: whatever was written may have run.
+      if (!commands[i].retry_safe) return outcome_unknown(commands[i], r->error());
+      if (r->error().kind == ErrorKind::connect) again_safe = true;
+    }
+    if (!r || again_safe) {
       auto again = exec(commands[i]);
       if (!again) return std::unexpected(again.error());
       out.push_back(std::move(*again));

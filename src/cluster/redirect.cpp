@@ -43,12 +43,26 @@ std::optional<NodeAddress> parse_address(std::string_view text) {
 
 std::string_view first_word(std::string_view text) { return text.substr(0, text.find(' ')); }
 
+std::string one_line(std::string_view text) {
+  std::string line(text);
+  std::replace_if(line.begin(), line.end(), [](char c) { return c == '\r' || c == '\n'; }, ' ');
+  return line;
+}
+
 std::string_view trim_trailing(std::string_view text) {
   while (!text.empty() && (text.back() == ' ' || text.back() == '\r' || text.back() == '\n')) text.remove_suffix(1);
   return text;
 }
 
 }  // namespace
+
+const char* transient_state(std::string_view error_message) {
+  auto word = first_word(error_message);
+  if (word == "LOADING") return "server is loading its dataset";
+  if (word == "BUSY") return "server is busy running a script";
+  if (word == "MASTERDOWN") return "replica has lost its primary";
+  return nullptr;
+}
 
 Redirect parse_redirect(std::string_view error_message) {
   auto word = first_word(error_message);
@@ -70,6 +84,21 @@ RedirectTracker::RedirectTracker(RedirectPolicy policy, int slot) : m_policy(pol
 
 Decision RedirectTracker::on_reply(const resp::Value& reply, const NodeAddress& from) {
   if (!reply.is_error()) return {};
+  if (const char* state = transient_state(reply.str)) {
+    m_trail.emplace_back(first_word(reply.str));
+    if (++m_retries > m_policy.max_retries) {
+      // The trail would only repeat the state; say what the server is doing instead.
+      auto decision = give_up(ErrorKind::server, "retries", m_retries, reply.str);
+      decision.error.message = fmt::format("{}: gave up after {} retries (last: {})", state, m_retries,
+                                           one_line(reply.str));
+      decision.error.hint = "the command was not run; try again later, or raise --retries to wait longer";
+      return decision;
+    }
+    Decision decision;
+    decision.action = Action::backoff_then_retry;
+    decision.delay = backoff(m_policy.busy_backoff);
+    return decision;
+  }
   return on_redirect(parse_redirect(reply.str), reply.str, from);
 }
 
@@ -153,11 +182,7 @@ Decision RedirectTracker::give_up(ErrorKind kind, std::string_view what, int cou
   decision.action = Action::give_up;
   decision.error.kind = kind;
   decision.error.message = fmt::format("gave up after {} {}{}: {}", count, what, slot, trail);
-  if (!last.empty()) {
-    std::string line(last);
-    std::replace_if(line.begin(), line.end(), [](char c) { return c == '\r' || c == '\n'; }, ' ');
-    decision.error.message += fmt::format(" (last: {})", line);
-  }
+  if (!last.empty()) decision.error.message += fmt::format(" (last: {})", one_line(last));
   if (what == std::string_view("redirects")) {
     decision.error.hint = "the slot map keeps changing: a resharding or failover may be under way "
                           "(check with redis-cli --cluster check)";

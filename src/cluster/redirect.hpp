@@ -42,12 +42,21 @@ Redirect parse_redirect(std::string_view error_message);
 // reliability-ux.md "Cluster redirects").
 struct RedirectPolicy {
   int max_hops = 5;             // MOVED/ASK redirects followed; one more gives up
-  int max_retries = 3;          // TRYAGAIN/CLUSTERDOWN/connection-lost retries; one more gives up
+  int max_retries = 3;          // TRYAGAIN/CLUSTERDOWN/LOADING/BUSY/MASTERDOWN/connection-lost
+                                // retries; one more gives up
   int refresh_after_moved = 2;  // the Nth MOVED of a command refreshes the whole map (once)
   std::chrono::milliseconds try_again_backoff{50};     // first wait; doubles per retry
   std::chrono::milliseconds cluster_down_backoff{250};
+  std::chrono::milliseconds busy_backoff{100};         // LOADING, BUSY, MASTERDOWN
   std::chrono::milliseconds max_backoff{1000};
 };
+
+// Server states in which a node refuses a command without running it, for a while: LOADING
+// (reading its dataset after a restart), BUSY (a script or function is running), MASTERDOWN
+// (a replica that lost its primary). Waiting and sending the command again is safe even for
+// non-idempotent commands. Returns the state's description ("server is loading its dataset")
+// or nullptr when `error_message` is not one of them.
+const char* transient_state(std::string_view error_message);
 
 enum class Action {
   done,                             // not a redirection: the reply is the command's answer
@@ -75,7 +84,9 @@ class RedirectTracker {
   explicit RedirectTracker(RedirectPolicy policy = {}, int slot = -1);
 
   // Decides after `reply` arrived from `from` (the node the attempt went to, used to resolve
-  // redirects with an empty host). Non-error replies and non-redirect errors are `done`.
+  // redirects with an empty host). Non-error replies and errors that are neither redirects
+  // nor a transient_state() are `done`. A transient state is backoff_then_retry (no refresh)
+  // until max_retries, then give_up naming the state.
   Decision on_reply(const resp::Value& reply, const NodeAddress& from);
 
   // Same, for an already parsed redirect; `message` is the error text (for the give-up message).

@@ -6,6 +6,10 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
+#include <utility>
+#include <vector>
+
 namespace rctl::net {
 
 namespace {
@@ -271,30 +275,52 @@ std::string describe(const Endpoint& endpoint) {
 }
 
 std::string redact_url(std::string_view url) {
-  std::string out(url);
-  // Query-string passwords first, so that an '@' inside one is not taken for the userinfo's.
+  // The ranges to mask are found on the URL as given and masked together at the end, so that
+  // masking one (a query value holding '@') cannot hide another from the search (a userinfo
+  // password holding "&password=").
+  std::vector<std::pair<std::size_t, std::size_t>> hide;  // [begin, end)
+  // Query-string passwords: only whole keys, right after '?' or '&'.
   for (std::string_view key : {"password=", "ssl_password="}) {
-    auto pos = out.find(key);
-    while (pos != std::string::npos) {
+    for (auto pos = url.find(key); pos != std::string_view::npos; pos = url.find(key, pos + 1)) {
+      if (pos == 0 || (url[pos - 1] != '?' && url[pos - 1] != '&')) continue;
       auto value_start = pos + key.size();
-      auto value_end = out.find('&', value_start);
-      out.replace(value_start,
-                  (value_end == std::string::npos ? out.size() : value_end) - value_start, "****");
-      pos = out.find(key, value_start + 4);
+      auto value_end = url.find('&', value_start);
+      hide.emplace_back(value_start, value_end == std::string_view::npos ? url.size() : value_end);
     }
   }
-  auto scheme_end = out.find("://");
-  auto start = scheme_end == std::string::npos ? 0 : scheme_end + 3;
-  auto end = out.find_first_of("/?#", start);
-  auto at = out.rfind('@', end == std::string::npos ? std::string::npos : end);
+  auto in_query_value = [&](std::size_t i) {
+    for (const auto& [b, e] : hide)
+      if (i >= b && i < e) return true;
+    return false;
+  };
+  auto scheme_end = url.find("://");
+  auto start = scheme_end == std::string_view::npos ? 0 : scheme_end + 3;
+  auto end = url.find_first_of("/?#", start);
+  auto at = url.rfind('@', end == std::string_view::npos ? std::string_view::npos : end);
   // A password with an unencoded '/', '?' or '#' ends the authority early: mask up to the
-  // last '@' instead (over-masking a message beats quoting half a password).
-  if (at == std::string::npos || at < start) at = out.rfind('@');
-  if (at != std::string::npos && at >= start) {
-    auto colon = out.find(':', start);
-    if (colon != std::string::npos && colon < at) out.replace(colon + 1, at - colon - 1, "****");
-    else out.replace(start, at - start, "****");
+  // last '@' instead (over-masking a message beats quoting half a password), unless that '@'
+  // belongs to a query password.
+  if (at == std::string_view::npos || at < start) {
+    at = url.rfind('@');
+    while (at != std::string_view::npos && at >= start && in_query_value(at))
+      at = at == 0 ? std::string_view::npos : url.rfind('@', at - 1);
   }
+  if (at != std::string_view::npos && at >= start) {
+    auto colon = url.find(':', start);
+    hide.emplace_back(colon != std::string_view::npos && colon < at ? colon + 1 : start, at);
+  }
+  std::sort(hide.begin(), hide.end());
+  std::string out;
+  std::size_t copied = 0;
+  for (std::size_t i = 0; i < hide.size();) {
+    auto [b, e] = hide[i];
+    for (++i; i < hide.size() && hide[i].first <= e; ++i) e = std::max(e, hide[i].second);
+    if (b < copied) continue;
+    out.append(url.substr(copied, b - copied));
+    out += "****";
+    copied = e;
+  }
+  out.append(url.substr(copied));
   return out;
 }
 

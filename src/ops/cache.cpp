@@ -19,6 +19,26 @@ resp::Value check(Expected<resp::Value> reply, std::string_view what) {
   return value;
 }
 
+// A reply of a type the command never returns means the server (or a proxy) is not speaking
+// Redis: stop rather than read a number out of a string.
+[[noreturn]] void wrong_type(const resp::Value& value, std::string_view what, std::string_view wanted) {
+  const std::string_view type = resp::to_string(value.type);
+  throw Failure(ErrorKind::protocol,
+                fmt::format("protocol error: {} answered with {} {} where {} was expected", what,
+                            type.find_first_of("aeiou") == 0 ? "an" : "a", type, wanted),
+                "the server, or something in between, sent a reply of the wrong type");
+}
+
+void require_integer(const resp::Value& value, std::string_view what) {
+  if (value.type != resp::Type::integer) wrong_type(value, what, "an integer");
+}
+
+resp::Value check_integer(Expected<resp::Value> reply, std::string_view what) {
+  auto value = check(std::move(reply), what);
+  require_integer(value, what);
+  return value;
+}
+
 std::vector<resp::Value> run_all(cluster::Client& target, std::vector<client::Command> commands) {
   return value_or_throw(target.exec_all(std::move(commands)));
 }
@@ -131,10 +151,14 @@ std::vector<KeyValue> get_keys(cluster::Client& target, const std::vector<std::s
     const auto& pttl = replies[3 * i + 1];
     auto& get = replies[3 * i + 2];
     if (type.is_error()) throw Failure(client::to_error(type.str, "TYPE"));
+    if (!type.is_string()) wrong_type(type, "TYPE", "a type name");
+    if (!pttl.is_error()) require_integer(pttl, "PTTL");
     kv.type = type.str;
     kv.exists = kv.type != "none";
     if (!kv.exists) continue;
     if (pttl.type == resp::Type::integer && pttl.integer >= 0) kv.ttl_ms = pttl.integer;
+    if (kv.type == "string" && !get.is_string() && !get.is_error() && !get.is_null())
+      wrong_type(get, "GET", "a string");
     if (kv.type == "string" && get.is_string()) {
       kv.raw = std::move(get.str);
       kv.length = static_cast<std::int64_t>(kv.raw.size());
@@ -166,27 +190,37 @@ bool set_key(cluster::Client& target, const std::string& key, const std::string&
   }
   if (options.nx) c.args.emplace_back("NX");
   if (options.xx) c.args.emplace_back("XX");
+  // NX answers differently when sent twice (the second finds the key it wrote), so a lost
+  // connection makes the outcome unknown rather than a reason to send it again.
+  if (options.nx) c.unsafe_to_retry();
   auto reply = check(target.exec(std::move(c)), "SET");
+  if (!reply.is_null() && !reply.is_string()) wrong_type(reply, "SET", "OK or nil");
   return !reply.is_null();
 }
 
 std::int64_t delete_keys(cluster::Client& target, const std::vector<std::string>& keys) {
   std::vector<client::Command> commands;
-  for (const auto& key : keys) commands.push_back(keyed({"UNLINK", key}));
+  // The count a delete answers is not idempotent (sent twice, the second finds nothing), so
+  // a lost connection is reported as "outcome unknown", never answered by sending it again.
+  for (const auto& key : keys) commands.push_back(keyed({"UNLINK", key}).unsafe_to_retry());
   auto replies = run_all(target, commands);
   std::int64_t deleted = 0;
   bool fallback = false;
   for (const auto& r : replies) {
     if (r.is_error() && client::classify(r.str) == client::ServerErrorKind::unknown_command) fallback = true;
     else if (r.is_error()) throw Failure(client::to_error(r.str, "UNLINK"));
-    else deleted += r.integer;
+    else {
+      require_integer(r, "UNLINK");
+      deleted += r.integer;
+    }
   }
   if (fallback) {  // Redis < 4.0 has no UNLINK
     deleted = 0;
     std::vector<client::Command> dels;
-    for (const auto& key : keys) dels.push_back(keyed({"DEL", key}));
+    for (const auto& key : keys) dels.push_back(keyed({"DEL", key}).unsafe_to_retry());
     for (const auto& r : run_all(target, dels)) {
       if (r.is_error()) throw Failure(client::to_error(r.str, "DEL"));
+      require_integer(r, "DEL");
       deleted += r.integer;
     }
   }
@@ -194,24 +228,28 @@ std::int64_t delete_keys(cluster::Client& target, const std::vector<std::string>
 }
 
 std::optional<std::int64_t> key_ttl(cluster::Client& target, const std::string& key) {
-  auto reply = check(target.exec(keyed({"PTTL", key})), "PTTL");
+  auto reply = check_integer(target.exec(keyed({"PTTL", key})), "PTTL");
   if (reply.integer == -2) throw Failure(ErrorKind::not_found, fmt::format("key '{}' does not exist", key));
   if (reply.integer < 0) return std::nullopt;
   return reply.integer;
 }
 
 void expire_key(cluster::Client& target, const std::string& key, std::chrono::milliseconds ttl) {
-  auto reply = check(target.exec(keyed({"PEXPIRE", key, std::to_string(ttl.count())})), "PEXPIRE");
+  auto reply = check_integer(target.exec(keyed({"PEXPIRE", key, std::to_string(ttl.count())})), "PEXPIRE");
   if (reply.integer == 0) throw Failure(ErrorKind::not_found, fmt::format("key '{}' does not exist", key));
 }
 
 bool persist_key(cluster::Client& target, const std::string& key) {
   std::vector<client::Command> commands;
   commands.push_back(keyed({"EXISTS", key}));
-  commands.push_back(keyed({"PERSIST", key}));
+  // Sent twice, PERSIST would report "no TTL" for the TTL it removed the first time.
+  commands.push_back(keyed({"PERSIST", key}).unsafe_to_retry());
   auto replies = run_all(target, std::move(commands));
+  if (replies[0].is_error()) throw Failure(client::to_error(replies[0].str, "EXISTS"));
+  require_integer(replies[0], "EXISTS");
   if (replies[0].integer == 0) throw Failure(ErrorKind::not_found, fmt::format("key '{}' does not exist", key));
   if (replies[1].is_error()) throw Failure(client::to_error(replies[1].str, "PERSIST"));
+  require_integer(replies[1], "PERSIST");
   return replies[1].integer == 1;
 }
 
@@ -225,9 +263,11 @@ KeyListing list_keys(cluster::Client& target, const std::string& prefix, std::si
     do {
       auto reply = check(conn->exec(client::cmd({"SCAN", cursor, "MATCH", listing.pattern, "COUNT", "1000"})), "SCAN");
       ++listing.scan_calls;
-      if (reply.elements.size() != 2) throw Failure(ErrorKind::protocol, "SCAN: unexpected reply shape");
+      if (reply.elements.size() != 2 || !reply.elements[0].is_string() || !reply.elements[1].is_list())
+        wrong_type(reply, "SCAN", "[cursor, [keys]]");
       cursor = reply.elements[0].str;
       for (auto& k : reply.elements[1].elements) {
+        if (!k.is_string()) wrong_type(k, "SCAN", "key names");
         if (!util::starts_with(k.str, prefix)) continue;
         if (listing.keys.size() >= limit) {
           listing.truncated = true;

@@ -94,6 +94,9 @@ class NodeTask : public std::enable_shared_from_this<NodeTask> {
     ++m_out.scan_calls;
     m_out.cursor = std::move(reply->elements[0].str);
     auto keys = std::move(reply->elements[1].elements);
+    // The keys of this page are not deleted yet: send_scan() must not let a stopped task
+    // (Ctrl-C) finish before their UNLINK is sent, or its count would be missing from the report.
+    m_taking_keys = true;
     if (m_out.cursor == "0") {
       m_scanning = false;
       m_out.complete = true;
@@ -101,6 +104,7 @@ class NodeTask : public std::enable_shared_from_this<NodeTask> {
       send_scan();
     }
     take_keys(std::move(keys));
+    m_taking_keys = false;
     maybe_done();
   }
 
@@ -181,7 +185,7 @@ class NodeTask : public std::enable_shared_from_this<NodeTask> {
   }
 
   void maybe_done() {
-    if (m_failed) return;
+    if (m_failed || m_taking_keys) return;
     if (m_waiting_drain && m_shared.stop) m_waiting_drain = false, m_scanning = false;
     if (m_scanning || m_scan_in_flight || m_waiting_timer || m_batches_in_flight > 0) return;
     finish({});
@@ -206,6 +210,7 @@ class NodeTask : public std::enable_shared_from_this<NodeTask> {
   bool m_waiting_timer = false;
   bool m_failed = false;
   bool m_finished = false;
+  bool m_taking_keys = false;  // inside on_scan, between reading a page and sending its deletes
   std::size_t m_batches_in_flight = 0;
   std::size_t m_keys_in_flight = 0;
 };

@@ -25,6 +25,11 @@ StatsReport collect_stats(cluster::Client& target) {
     } else {
       const auto& reply = outcomes[i].replies->front();
       if (reply.is_error()) n.error = Error{ErrorKind::server, "INFO: " + reply.str, {}};
+      else if (!reply.is_string())
+        n.error = Error{ErrorKind::protocol,
+                        std::string("protocol error: INFO answered with a reply of type ") +
+                            resp::to_string(reply.type) + " where text was expected",
+                        {}};
       else n.info = Info::parse(reply.str);
       if (auto role = n.info.get("role")) n.role = *role == "slave" ? "replica" : std::string(*role);
     }

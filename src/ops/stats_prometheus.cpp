@@ -3,6 +3,8 @@
 
 #include "ops/stats.hpp"
 
+#include "decode/bytes.hpp"
+
 #include <fmt/format.h>
 
 #include <cmath>
@@ -18,14 +20,25 @@ struct Family {
   std::vector<std::string> samples;  // "{labels} value"
 };
 
-// Label values escape backslash, double quote and newline; anything else passes through.
+// Label values escape backslash, double quote and newline (the exposition format's only
+// escapes). Values come from the server, so control bytes and invalid UTF-8 (which the format
+// does not allow, and which would reach a terminal raw) are first written the way the
+// terminal escaping writes them: a value with ESC in it reads `\x1b` once unescaped.
 std::string escape_label(std::string_view v) {
+  const std::string text = decode::escape_for_terminal(v);
   std::string out;
-  for (char c : v) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '"') out += "\\\"";
-    else if (c == '\n') out += "\\n";
-    else out.push_back(c);
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '"') {
+      out += "\\\"";
+    } else if (c == '\\' && i + 1 < text.size() && (text[i + 1] == '\\' || text[i + 1] == 'n')) {
+      out += text.substr(i, 2);  // already an exposition escape: `\\` or `\n`
+      ++i;
+    } else if (c == '\\') {
+      out += "\\\\";  // the backslash of `\x1b`, `\r`, `\u{202e}` is itself escaped
+    } else {
+      out.push_back(c);
+    }
   }
   return out;
 }

@@ -3,13 +3,8 @@
 // Invariants: auto mode never fails; every result dumps as valid JSON; detect() agrees with
 // decode(); escaped text holds no control bytes; base64 and UTF-8 repair round trip.
 //
-// Until tests/CMakeLists.txt wires it (rctl_add_fuzz_target(decode_detect ...), corpus in
-// tests/fuzz/corpus/decode_detect), build by hand. clang 14 cannot compile libstdc++ 12's
-// <expected> (no P0848 support); clang 16 can, once told its concepts are complete:
-//   clang++-16 -std=c++2b -D__cpp_concepts=202002L -Wno-macro-redefined -g -O1 \
-//     -fsanitize=fuzzer,address,undefined -I src -DMSGPACK_NO_BOOST -DMSGPACK_DEFAULT_API_VERSION=3 \
-//     tests/fuzz/fuzz_decode_detect.cpp src/decode/*.cpp src/util/error.cpp -lfmt -lz -o fuzz_decode_detect
-//   ./fuzz_decode_detect WORK_DIR tests/fuzz/corpus/decode_detect   (new inputs go to WORK_DIR, seeds stay clean)
+// Built by tests/CMakeLists.txt (rctl_add_fuzz_target decode_detect); scripts/fuzz.sh runs it, and the
+// corpus in tests/fuzz/corpus/decode_detect is replayed by every test run.
 
 #include "decode/bytes.hpp"
 #include "decode/detect.hpp"

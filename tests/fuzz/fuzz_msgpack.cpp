@@ -2,13 +2,8 @@
 // Invariants: never crashes, never throws, results dump as valid JSON, and the strict and
 // lenient trailing-byte modes agree on every complete object.
 //
-// Until tests/CMakeLists.txt wires it (rctl_add_fuzz_target(msgpack ...), corpus in
-// tests/fuzz/corpus/msgpack), build by hand. clang 14 cannot compile libstdc++ 12's
-// <expected> (no P0848 support); clang 16 can, once told its concepts are complete:
-//   clang++-16 -std=c++2b -D__cpp_concepts=202002L -Wno-macro-redefined -g -O1 \
-//     -fsanitize=fuzzer,address,undefined -I src -DMSGPACK_NO_BOOST -DMSGPACK_DEFAULT_API_VERSION=3 \
-//     tests/fuzz/fuzz_msgpack.cpp src/decode/*.cpp src/util/error.cpp -lfmt -lz -o fuzz_msgpack
-//   ./fuzz_msgpack WORK_DIR tests/fuzz/corpus/msgpack   (new inputs go to WORK_DIR, seeds stay clean)
+// Built by tests/CMakeLists.txt (rctl_add_fuzz_target msgpack); scripts/fuzz.sh runs it, and the
+// corpus in tests/fuzz/corpus/msgpack is replayed by every test run.
 
 #include "decode/msgpack_reader.hpp"
 

@@ -1,13 +1,8 @@
 // libFuzzer target: the data-only pickle reader on arbitrary bytes.
 // Invariants: never crashes, never throws, and whatever it returns dumps as valid JSON.
 //
-// Until tests/CMakeLists.txt wires it (rctl_add_fuzz_target(pickle ...), corpus in
-// tests/fuzz/corpus/pickle), build by hand. clang 14 cannot compile libstdc++ 12's
-// <expected> (no P0848 support); clang 16 can, once told its concepts are complete:
-//   clang++-16 -std=c++2b -D__cpp_concepts=202002L -Wno-macro-redefined -g -O1 \
-//     -fsanitize=fuzzer,address,undefined -I src -DMSGPACK_NO_BOOST -DMSGPACK_DEFAULT_API_VERSION=3 \
-//     tests/fuzz/fuzz_pickle.cpp src/decode/*.cpp src/util/error.cpp -lfmt -lz -o fuzz_pickle
-//   ./fuzz_pickle WORK_DIR tests/fuzz/corpus/pickle   (new inputs go to WORK_DIR, seeds stay clean)
+// Built by tests/CMakeLists.txt (rctl_add_fuzz_target pickle); scripts/fuzz.sh runs it, and the
+// corpus in tests/fuzz/corpus/pickle is replayed by every test run.
 
 #include "decode/pickle_reader.hpp"
 

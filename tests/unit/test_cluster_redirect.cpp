@@ -224,3 +224,46 @@ TEST_CASE("connection lost: retry only when safe", "[cluster][redirect]") {
     CHECK_FALSE(d.error.hint.empty());
   }
 }
+
+TEST_CASE("transient server states are named by their whole first word", "[cluster][redirect]") {
+  using rctl::cluster::transient_state;
+  CHECK(std::string(transient_state("LOADING Redis is loading the dataset in memory")) ==
+        "server is loading its dataset");
+  CHECK(std::string(transient_state("BUSY Redis is busy running a script. You can only call SCRIPT KILL")) ==
+        "server is busy running a script");
+  CHECK(std::string(transient_state("MASTERDOWN Link with MASTER is down")) == "replica has lost its primary");
+  CHECK(transient_state("BUSYKEY Target key name already exists.") == nullptr);
+  CHECK(transient_state("BUSYGROUP Consumer Group name already exists") == nullptr);
+  CHECK(transient_state("ERR LOADING") == nullptr);
+  CHECK(transient_state("") == nullptr);
+}
+
+TEST_CASE("LOADING, BUSY and MASTERDOWN back off on the same node, then give up naming the state",
+          "[cluster][redirect]") {
+  RedirectTracker tracker(RedirectPolicy{.max_retries = 3, .busy_backoff = 100ms, .max_backoff = 300ms}, 7);
+  const Value loading = Value::error_reply("LOADING Redis is loading the dataset in memory");
+  const std::chrono::milliseconds expected[] = {100ms, 200ms, 300ms};
+  for (auto delay : expected) {
+    auto d = tracker.on_reply(loading, k_node_7001);
+    CHECK(d.action == Action::backoff_then_retry);
+    CHECK(d.delay == delay);
+    CHECK_FALSE(d.refresh_map);  // the map is right; only time helps
+  }
+  auto d = tracker.on_reply(loading, k_node_7001);
+  REQUIRE(d.action == Action::give_up);
+  CHECK(d.error.kind == ErrorKind::server);
+  CHECK(d.error.message ==
+        "server is loading its dataset: gave up after 4 retries (last: LOADING Redis is loading the dataset in memory)");
+  CHECK(d.error.hint.find("--retries") != std::string::npos);
+}
+
+TEST_CASE("transient states share the retry budget with TRYAGAIN, not the redirect budget", "[cluster][redirect]") {
+  RedirectTracker tracker(RedirectPolicy{.max_hops = 1, .max_retries = 2}, 9);
+  CHECK(tracker.on_reply(Value::error_reply("BUSY script"), k_node_7001).action == Action::backoff_then_retry);
+  CHECK(tracker.on_reply(moved(9, "h:2"), k_node_7001).action == Action::retry_on_target_and_update_slot);
+  CHECK(tracker.on_reply(Value::error_reply("TRYAGAIN x"), k_node_7001).action == Action::backoff_then_retry);
+  auto d = tracker.on_reply(Value::error_reply("MASTERDOWN down"), k_node_7001);
+  REQUIRE(d.action == Action::give_up);
+  CHECK(d.error.message.starts_with("replica has lost its primary: gave up after 3 retries"));
+  CHECK(tracker.on_reply(Value::error_reply("BUSYKEY exists"), k_node_7001).action == Action::done);
+}

@@ -216,6 +216,12 @@ TEST_CASE("net endpoint: redact_url masks passwords") {
       {"redis://:s3cr3t#x@host", "redis://:****@host"},
       {"redis://user:s3cr3t/x@host/1", "redis://user:****@host/1"},
       {"redis://host?password=s3@cr3t", "redis://host?password=****"},
+      // Found by fuzz_url: "password=" inside a userinfo password is not a query key.
+      {"redis://:mypassword=s3cr3t@host", "redis://:****@host"},
+      {"redis://host:63onne-passwordssl_password=@cache.example.com:6380/2",
+       "redis://host:****@cache.example.com:6380/2"},
+      {"redis://u:xpassword=1@host?password=s3cr3t", "redis://u:****@host?password=****"},
+      {"redis://name'3&password=@1?_t!meout=k&db=1", "redis://****&db=1"},
   };
   for (const auto& c : cases) {
     INFO("url: " << c.url);

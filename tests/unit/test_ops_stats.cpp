@@ -208,6 +208,21 @@ TEST_CASE("ops stats: prometheus_text") {
   CHECK(ops::prometheus_text({}).empty());
 }
 
+TEST_CASE("ops stats: prometheus label values from the server cannot break the format or a terminal") {
+  ops::StatsReport report;
+  report.nodes.push_back(node("10.0.0.1:6379", "master",
+                              "# Server\r\nredis_version:7.0\x1b]0;x\x07\r\nredis_mode:a\\n\"b\xff\r\n"
+                              "# Commandstats\r\ncmdstat_get\x1b[2J:calls=3,usec=1\r\n",
+                              {}));
+  const auto text = ops::prometheus_text(report);
+  for (unsigned char c : text) CHECK((c >= 0x20 || c == '\n'));
+  // ESC and BEL are shown as text, the literal backslash-n stays a backslash and an n, the
+  // quote is escaped, and the invalid byte is named rather than passed on.
+  CHECK(text.find(R"(redis_version="7.0\\x1b]0;x\\x07")") != std::string::npos);
+  CHECK(text.find(R"(redis_mode="a\\n\"b\\xff")") != std::string::npos);
+  CHECK(text.find(R"(redis_commands_total{addr="10.0.0.1:6379",cmd="get\\x1b[2J"} 3)") != std::string::npos);
+}
+
 TEST_CASE("ops stats: command_stats from commandstats and latencystats") {
   auto stats = ops::command_stats(Info::parse(info_all_7_0()));
   std::vector<std::string> names;

@@ -1,0 +1,147 @@
+"""Secrets: every command, with the password from every source, with and without -v, when it
+works and when it fails, never shows the password on stdout or stderr, and a password given
+on the command line is gone from /proc/<pid>/cmdline once rctl has started.
+
+COMMANDS is the table of command lines that exist; a new command adds its lines there (and,
+if it needs data, to `prepare`).
+"""
+
+import os
+import subprocess
+import tempfile
+import threading
+import unittest
+
+import redis
+
+from faults import FakeServer, unused_port
+from harness import RCTL, RctlTestCase, RedisServer, rctl
+
+SECRET = "Zx9-s3cr3t-Pw-417"
+OTHER = "a-different-password"
+
+# (command line, exit code when it works). Keys under sec: are re-created before each run.
+COMMANDS = [
+    (["health"], 0),
+    (["stats"], 0),
+    (["stats", "-o", "prometheus"], 0),
+    (["cache", "get", "sec:k"], 0),
+    (["cache", "set", "sec:new", "value"], 0),
+    (["cache", "del", "sec:d"], 0),
+    (["cache", "ttl", "sec:k"], 0),
+    (["cache", "expire", "sec:k", "60s"], 0),
+    (["cache", "persist", "sec:k"], 0),
+    (["cache", "keys", "sec:"], 0),
+    (["cache", "invalidate", "sec:", "--dry-run"], 0),
+    (["cache", "invalidate", "sec:", "--yes"], 0),
+]
+
+
+def prepare(r):
+    r.flushall()
+    r.set("sec:k", "v", ex=3600)
+    r.set("sec:d", "v")
+
+
+def sources(port, password_file):
+    """name -> (extra args, extra env): every way to hand rctl a password."""
+    url = f"redis://:{SECRET}@127.0.0.1:{port}"
+    return {
+        "flag -a": (["-p", port, "-a", SECRET], {}),
+        "flag --password=": (["-p", port, f"--password={SECRET}"], {}),
+        "URL": (["-u", url], {}),
+        "URL with user": (["-u", f"redis://default:{SECRET}@127.0.0.1:{port}"], {}),
+        "REDIS_PASSWORD": (["-p", port], {"REDIS_PASSWORD": SECRET}),
+        "REDISCLI_AUTH": (["-p", port], {"REDISCLI_AUTH": SECRET}),
+        "REDIS_URL": ([], {"REDIS_URL": url}),
+        "--password-file": (["-p", port, "--password-file", password_file], {}),
+    }
+
+
+class PasswordNeverShown(RctlTestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = RedisServer(password=SECRET)
+        cls.wrong = RedisServer(password=OTHER)
+        cls.r = redis.Redis(port=cls.server.port, password=SECRET)
+        fd, cls.password_file = tempfile.mkstemp()
+        os.write(fd, (SECRET + "\n").encode())
+        os.close(fd)
+        os.chmod(cls.password_file, 0o600)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.close()
+        cls.wrong.close()
+        os.unlink(cls.password_file)
+
+    def check_run(self, label, args, env, expected_exit):
+        out = rctl(*args, env=env)
+        self.assertNotIn(SECRET, out.stdout, f"{label}: password on stdout")
+        self.assertNotIn(SECRET, out.stderr, f"{label}: password on stderr")
+        self.assertEqual(out.returncode, expected_exit, f"{label}: {out.stderr}")
+        return out
+
+    def test_no_command_shows_the_password(self):
+        dead_port = unused_port()
+        outcomes = {"works": (self.server.port, None), "wrong password": (self.wrong.port, 4),
+                    "unreachable": (dead_port, 3)}
+        for outcome, (port, code) in outcomes.items():
+            for source, (args, env) in sources(port, self.password_file).items():
+                variants = ([], ["-v"], ["-v", "-o", "json"]) if code is None else (["-v"], ["-v", "-o", "json"])
+                for variant in variants:
+                    for command, ok_code in COMMANDS:
+                        if variant[-1:] == ["json"] and "prometheus" in command:
+                            continue
+                        prepare(self.r)
+                        label = f"{outcome} / {source} / {' '.join(variant)} / {' '.join(command)}"
+                        out = self.check_run(label, [*command, *args, *variant], env,
+                                             ok_code if code is None else code)
+                        if variant and code is None and source == "URL":
+                            # -v names the target with the password masked.
+                            self.assertIn(":****@127.0.0.1", out.stderr, label)
+
+    def test_password_is_gone_from_the_command_line_after_start(self):
+        """Read /proc/<pid>/cmdline while rctl waits on a server that never answers."""
+        started = threading.Event()
+
+        def stall(peer):
+            peer.read_command()
+            started.set()
+            while True:
+                peer._fill()
+        fake = FakeServer(stall)
+        try:
+            port = fake.port
+            forms = {
+                "-a": ["-p", port, "-a", SECRET],
+                "--password=": ["-p", port, f"--password={SECRET}"],
+                "-aSECRET": ["-p", port, f"-a{SECRET}"],
+                "URL": ["-u", f"redis://:{SECRET}@127.0.0.1:{port}"],
+                "--url= with user": [f"--url=redis://alice:{SECRET}@127.0.0.1:{port}/0"],
+                "URL query": ["-u", f"redis://127.0.0.1:{port}?password={SECRET}"],
+            }
+            for form, args in forms.items():
+                for command, _ in COMMANDS:
+                    with self.subTest(form=form, command=command):
+                        started.clear()
+                        proc = subprocess.Popen([RCTL, *command, *[str(a) for a in args], "--no-auth-warning",
+                                                 "--timeout", "20s"],
+                                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                                env={"PATH": os.environ["PATH"]})
+                        try:
+                            self.assertTrue(started.wait(20), "rctl never reached the server")
+                            with open(f"/proc/{proc.pid}/cmdline", "rb") as f:
+                                cmdline = f.read()
+                            self.assertNotIn(SECRET.encode(), cmdline)
+                            self.assertIn(b"*" * len(SECRET), cmdline)
+                        finally:
+                            proc.kill()
+                            stdout, stderr = proc.communicate()
+                        self.assertNotIn(SECRET.encode(), stdout + stderr)
+        finally:
+            fake.close()
+
+
+if __name__ == "__main__":
+    unittest.main()

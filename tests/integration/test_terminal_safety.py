@@ -1,0 +1,185 @@
+"""Terminal safety (reliability-ux.md Table 1, cases 30-31): keys, values and server-supplied
+text holding escape sequences, carriage returns, NUL and invalid UTF-8 never reach a
+terminal raw, in the table output of any command, in error messages that quote a key, or in
+progress lines; JSON stays valid, with {"base64": ...} for bytes that are not UTF-8.
+
+Output is captured as bytes and checked byte by byte, so a raw ESC or an invalid UTF-8
+sequence anywhere on stdout or stderr fails the test.
+"""
+
+import base64
+import json
+import os
+import subprocess
+import unittest
+
+import redis
+
+from faults import CountingHandler, FakeServer, enc, fake_redis, info_text
+from harness import RCTL, RctlTestCase, RedisServer
+
+# Written to the terminal raw, these would set the window title, clear the screen, move the
+# cursor back over what was printed, or end a C string early.
+HOSTILE = b"\x1b]0;pwned\x07\x1b[2J\rEVIL\x00\x9b31m\xf0\x28\x8c\x28"
+# The same without NUL, for names given on the command line (argv cannot hold NUL).
+NAME = HOSTILE.replace(b"\x00", b"")
+PREFIX = b"t\x1b[31m:"
+KEY = PREFIX + NAME
+MISSING = PREFIX + b"missing" + NAME
+
+# Every command line that prints keys, values or server text, with the exit codes it may
+# give; each runs against fresh data, as a table and as JSON. A new command adds its lines.
+COMMAND_LINES = [
+    (["cache", "get", KEY, PREFIX + b"hash", PREFIX + b"list", PREFIX + b"zset"], (0,)),
+    (["cache", "get", MISSING], (5,)),
+    (["cache", "keys", PREFIX], (0,)),
+    (["cache", "ttl", KEY], (0,)),
+    (["cache", "ttl", MISSING], (5,)),
+    (["cache", "expire", KEY, "1h"], (0,)),
+    (["cache", "expire", MISSING, "1h"], (5,)),
+    (["cache", "persist", KEY], (0,)),
+    (["cache", "persist", MISSING], (5,)),
+    (["cache", "set", PREFIX + b"new" + NAME, NAME], (0,)),
+    (["cache", "del", KEY], (0, 5)),
+    (["cache", "del", MISSING], (5,)),
+    (["cache", "invalidate", PREFIX, "--dry-run"], (0,)),
+    (["cache", "invalidate", PREFIX, "--yes"], (0,)),
+    (["health"], (0,)),
+    (["stats"], (0,)),
+]
+
+
+def run(*args, env=None, input=None):
+    """Runs rctl with bytes arguments allowed; returns (exit code, stdout, stderr) as bytes."""
+    argv = [RCTL.encode()] + [a if isinstance(a, bytes) else str(a).encode() for a in args]
+    base = {k: v for k, v in os.environ.items() if not k.startswith("REDIS")}
+    base["NO_COLOR"] = "1"
+    base.update(env or {})
+    out = subprocess.run(argv, capture_output=True, env=base, input=input, timeout=120)
+    return out.returncode, out.stdout, out.stderr
+
+
+class TerminalSafety(RctlTestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = RedisServer()
+        cls.r = redis.Redis(port=cls.server.port)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.close()
+
+    def setUp(self):
+        self.populate()
+
+    def populate(self):
+        self.r.flushall()
+        self.key = KEY
+        self.r.set(self.key, HOSTILE, ex=3600)
+        self.r.set(PREFIX + b"nul" + HOSTILE, HOSTILE)  # listed by keys/invalidate only
+        self.r.hset(PREFIX + b"hash", mapping={HOSTILE: HOSTILE})
+        self.r.rpush(PREFIX + b"list", HOSTILE)
+        self.r.zadd(PREFIX + b"zset", {HOSTILE: 1})
+        self.r.set(b"safe", b"ok")
+
+    def assertTerminalSafe(self, data, label):
+        for i, b in enumerate(data):
+            if (b < 0x20 and b not in (0x0a, 0x09)) or b == 0x7f:
+                self.fail(f"{label}: raw control byte 0x{b:02x} at {i}: {data[max(0, i - 20):i + 20]!r}")
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as e:
+            self.fail(f"{label}: invalid UTF-8 reaches the terminal: {e}")
+
+    def check(self, *args, codes=(0,), json_too=True, input=None):
+        """Runs `args` as a table and (unless json_too is False) as JSON; returns the JSON."""
+        port = ["-p", self.server.port]
+        code, out, err = run(*args, *port, input=input)
+        label = b" ".join(a if isinstance(a, bytes) else str(a).encode() for a in args).decode("utf-8", "replace")
+        self.assertIn(code, codes, f"{label}: exit {code}: {err!r}")
+        self.assertTerminalSafe(out, label + " (stdout)")
+        self.assertTerminalSafe(err, label + " (stderr)")
+        if not json_too:
+            return None
+        code, out, err = run(*args, *port, "-o", "json", input=input)
+        self.assertIn(code, codes, f"{label} -o json: exit {code}: {err!r}")
+        self.assertTerminalSafe(err, label + " -o json (stderr)")
+        return json.loads(out.decode("utf-8"))  # strict: JSON output is always valid UTF-8
+
+    def test_every_command_line(self):
+        for args, codes in COMMAND_LINES:
+            self.populate()
+            self.check(*args, codes=codes)
+
+    def test_cache_get_of_hostile_keys_and_values(self):
+        data = self.check("cache", "get", self.key, PREFIX + b"hash", PREFIX + b"list", PREFIX + b"zset")
+        first = data["keys"][0]
+        self.assertTrue(first["exists"])
+        self.assertEqual(base64.b64decode(first["key"]["base64"]), self.key)  # the same key, byte for byte
+        self.assertEqual([k["exists"] for k in data["keys"]], [True] * 4)
+
+    def test_cache_keys_lists_hostile_names_safely(self):
+        data = self.check("cache", "keys", PREFIX)
+        names = sorted(base64.b64decode(k["key"]["base64"]) if isinstance(k["key"], dict) else k["key"].encode()
+                       for k in data["keys"])
+        self.assertEqual(names, sorted([self.key, PREFIX + b"nul" + HOSTILE, PREFIX + b"hash", PREFIX + b"list",
+                                        PREFIX + b"zset"]))
+
+    def test_errors_that_quote_a_key_are_escaped(self):
+        missing = MISSING
+        for args in (("cache", "ttl", missing), ("cache", "expire", missing, "10s"), ("cache", "persist", missing),
+                     ("cache", "get", missing), ("cache", "del", missing)):
+            data = self.check(*args, codes=(5,))
+            if "error" in data:
+                json.dumps(data)  # the message holds the key, still valid JSON
+        code, out, err = run("cache", "get", missing, "--raw", "-p", self.server.port)
+        self.assertEqual(code, 5)
+        self.assertTerminalSafe(err, "get --raw missing")
+
+    def test_writes_and_ttl_commands_echo_keys_safely(self):
+        self.check("cache", "set", PREFIX + b"new" + NAME, NAME)
+        self.assertEqual(self.r.get(PREFIX + b"new" + NAME), NAME)
+        self.check("cache", "ttl", self.key)
+        self.check("cache", "expire", self.key, "1h")
+        self.check("cache", "persist", self.key)
+        self.check("cache", "set", PREFIX + b"stdin", "-", input=HOSTILE)
+        self.assertEqual(self.r.get(PREFIX + b"stdin"), HOSTILE)
+        self.check("cache", "del", PREFIX + b"new" + NAME, codes=(0, 5))
+
+    def test_invalidate_dry_run_refusal_and_run(self):
+        data = self.check("cache", "invalidate", PREFIX, "--dry-run")
+        self.assertEqual(data["matched"], 5)
+        self.check("cache", "invalidate", PREFIX, codes=(2,), json_too=False)  # refused: the prefix is quoted
+        code, out, err = run("cache", "invalidate", PREFIX, "--yes", "-p", self.server.port)
+        self.assertEqual(code, 0, err)
+        self.assertTerminalSafe(out, "invalidate stdout")
+        self.assertTerminalSafe(err, "invalidate stderr (progress)")
+        self.assertEqual(self.r.dbsize(), 1)
+
+
+class HostileServerText(RctlTestCase):
+    """health and stats print what INFO says: version strings, command names, keyspace."""
+
+    def test_health_and_stats_escape_info_text(self):
+        info = info_text({"redis_version": "7.0.15\x1b]0;pwned\x07", "redis_mode": "standalone\r\x1b[2J",
+                          "role": "master", "cluster_enabled": "0", "used_memory": "100", "maxmemory": "0",
+                          "maxmemory_policy": "no\x1b[5meviction", "connected_clients": "1"})
+        info += b"# Commandstats\r\ncmdstat_get\x1b[2J:calls=1,usec=2,usec_per_call=2.00\r\n"
+        info += b"cmdstat_\xf0\x28:calls=1,usec=1\r\n# Keyspace\r\ndb0:keys=1\x1b,expires=0\r\n"
+        server = FakeServer(fake_redis(CountingHandler(lambda cmd, n: enc("x")), info=info))
+        try:
+            for args in (["health"], ["stats"], ["health", "-o", "nagios"], ["stats", "-o", "prometheus"]):
+                code, out, err = run(*args, "-p", server.port)
+                self.assertEqual(code, 0, err)
+                TerminalSafety.assertTerminalSafe(self, out, " ".join(args))
+                TerminalSafety.assertTerminalSafe(self, err, " ".join(args))
+            for args in (["health"], ["stats"]):
+                code, out, err = run(*args, "-p", server.port, "-o", "json")
+                self.assertEqual(code, 0, err)
+                json.loads(out.decode("utf-8"))
+        finally:
+            server.close()
+
+
+if __name__ == "__main__":
+    unittest.main()
