@@ -320,15 +320,7 @@ Expected<std::vector<resp::Value>> Client::exec_all(std::vector<client::Command>
       out.push_back(std::move(*again));
       continue;
     }
-    if (!*r) {
-      const auto& e = r->error();
-      if (e.kind == ErrorKind::connect || e.kind == ErrorKind::timeout)
-        return fail(ErrorKind::outcome_unknown,
-                    fmt::format("outcome unknown: {} may have run before the connection failed ({})",
-                                commands[i].name(), e.message),
-                    "check the data before running the command again");
-      return std::unexpected(e);
-    }
+    if (!*r) return std::unexpected(r->error());  // a timeout of a safe read: final, as in exec()
     out.push_back(std::move(**r));
   }
   return out;

@@ -57,7 +57,8 @@ void run_reset(cluster::Client& target, ResetReport& report) {
   auto build = [&](const char* verb) {
     std::vector<client::Command> commands;
     for (const auto& l : report.limiters) {
-      auto c = client::keyed({verb, l.key});
+      // Not resent after a lost connection: a second UNLINK would report 0 keys deleted.
+      auto c = client::keyed({verb, l.key}).unsafe_to_retry();
       if (!l.previous_key.empty()) c.args.push_back(l.previous_key);
       commands.push_back(std::move(c));
     }

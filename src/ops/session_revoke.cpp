@@ -190,7 +190,8 @@ RevokeReport revoke_session_ids(cluster::Client& target, const std::vector<std::
 
   auto unlink = [&](const char* command) {
     std::vector<client::Command> commands;
-    for (const auto& r : records) commands.push_back(client::keyed({command, r.key}));
+    // Not resent after a lost connection: the count of revoked sessions must be exact.
+    for (const auto& r : records) commands.push_back(client::keyed({command, r.key}).unsafe_to_retry());
     return value_or_throw(target.exec_all(std::move(commands)));
   };
   auto replies = unlink("UNLINK");
