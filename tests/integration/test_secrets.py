@@ -7,12 +7,14 @@ if it needs data, to `prepare`).
 """
 
 import os
+import pickle
 import subprocess
 import tempfile
 import threading
 import unittest
 
 import redis
+import rq
 
 from faults import FakeServer, unused_port
 from harness import RCTL, RctlTestCase, RedisServer, rctl
@@ -20,7 +22,11 @@ from harness import RCTL, RctlTestCase, RedisServer, rctl
 SECRET = "Zx9-s3cr3t-Pw-417"
 OTHER = "a-different-password"
 
-# (command line, exit code when it works). Keys under sec: are re-created before each run.
+SESSION_ID = "3f0c9d2e-6a8b-4c1d-9e7f-0a1b2c3d4e5f"
+LIMITER_KEY = "LIMITER/127.0.0.1/fixed/10/1/minute"
+JOB_ID = "sec-job-1"
+
+# (command line, exit code when it works). The data they use is re-created before each run.
 COMMANDS = [
     (["health"], 0),
     (["stats"], 0),
@@ -34,6 +40,22 @@ COMMANDS = [
     (["cache", "keys", "sec:"], 0),
     (["cache", "invalidate", "sec:", "--dry-run"], 0),
     (["cache", "invalidate", "sec:", "--yes"], 0),
+    (["session", "list"], 0),
+    (["session", "show", SESSION_ID], 0),
+    (["session", "stats"], 0),
+    (["session", "revoke", SESSION_ID, "--yes"], 0),
+    (["ratelimit", "list"], 0),
+    (["ratelimit", "show", LIMITER_KEY], 0),
+    (["ratelimit", "reset", LIMITER_KEY, "--yes"], 0),
+    (["ratelimit", "probe", "--limit", "5/minute", "--strategy", "fixed"], 0),
+    (["job", "enqueue", "os.getcwd", "--queue", "sec"], 0),
+    (["job", "status", JOB_ID], 0),
+    (["job", "list", "--queue", "sec"], 0),
+    (["job", "queues"], 0),
+    (["job", "requeue", JOB_ID], 1),  # queued, not failed: refused
+    (["job", "cancel", JOB_ID], 0),
+    (["job", "empty", "sec", "--yes"], 0),
+    (["test", "--only", "connection,strings"], 0),
 ]
 
 
@@ -41,6 +63,10 @@ def prepare(r):
     r.flushall()
     r.set("sec:k", "v", ex=3600)
     r.set("sec:d", "v")
+    # A Flask-Session 0.3 session, a limits fixed-window counter and an RQ job.
+    r.setex(f"session:{SESSION_ID}", 3600, pickle.dumps({"_permanent": True, "user_id": "u1"}))
+    r.set(LIMITER_KEY, 3, ex=60)
+    rq.Queue("sec", connection=r).enqueue("os.getcwd", job_id=JOB_ID)
 
 
 def sources(port, password_file):

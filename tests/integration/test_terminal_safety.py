@@ -10,10 +10,14 @@ sequence anywhere on stdout or stderr fails the test.
 import base64
 import json
 import os
+import pickle
 import subprocess
+import time
 import unittest
+import zlib
 
 import redis
+import rq
 
 from faults import CountingHandler, FakeServer, enc, fake_redis, info_text
 from harness import RCTL, RctlTestCase, RedisServer
@@ -26,6 +30,14 @@ NAME = HOSTILE.replace(b"\x00", b"")
 PREFIX = b"t\x1b[31m:"
 KEY = PREFIX + NAME
 MISSING = PREFIX + b"missing" + NAME
+
+# Application data holding the same bytes: a Flask-Session pickle, a limits counter and a
+# hand-rolled sorted-set log whose keys carry them, and a failed RQ job whose description,
+# worker, result and traceback do.
+SESSION_ID = "8c1f2e3d-4b5a-4697-8a1b-2c3d4e5f6a7b"
+LIMITER_KEY = b"LIMITER/" + NAME + b"/fixed/10/1/minute"
+LOG_KEY = b"log:" + NAME
+JOB_ID = "hostile-job-1"
 
 # Every command line that prints keys, values or server text, with the exit codes it may
 # give; each runs against fresh data, as a table and as JSON. A new command adds its lines.
@@ -46,6 +58,25 @@ COMMAND_LINES = [
     (["cache", "invalidate", PREFIX, "--yes"], (0,)),
     (["health"], (0,)),
     (["stats"], (0,)),
+    (["session", "list"], (0,)),
+    (["session", "stats"], (0,)),
+    (["session", "show", SESSION_ID], (0,)),
+    (["session", "show", b"x" + NAME], (5,)),
+    (["session", "revoke", SESSION_ID, "--dry-run"], (0,)),
+    (["session", "revoke", SESSION_ID, "--yes"], (0, 5)),  # the JSON run finds it revoked
+    (["ratelimit", "list"], (0,)),
+    (["ratelimit", "show", LIMITER_KEY], (0,)),
+    (["ratelimit", "show", LOG_KEY, "--limit", "5/minute"], (0,)),
+    (["ratelimit", "show", b"LIMITER/" + NAME], (5,)),
+    (["ratelimit", "reset", LIMITER_KEY, "--dry-run"], (0,)),
+    (["ratelimit", "reset", LIMITER_KEY, "--yes"], (0, 5)),
+    (["job", "status", JOB_ID], (1,)),  # a failed job
+    (["job", "status", b"j" + NAME], (2, 5)),
+    (["job", "list"], (0,)),
+    (["job", "list", "--queue", "hostile", "--state", "failed"], (0,)),
+    (["job", "queues"], (0,)),
+    (["job", "cancel", JOB_ID, "--dry-run"], (0,)),
+    (["job", "requeue", JOB_ID], (0, 1)),  # the JSON run finds it requeued already
 ]
 
 
@@ -81,6 +112,22 @@ class TerminalSafety(RctlTestCase):
         self.r.rpush(PREFIX + b"list", HOSTILE)
         self.r.zadd(PREFIX + b"zset", {HOSTILE: 1})
         self.r.set(b"safe", b"ok")
+        text = HOSTILE.decode("latin-1")  # a str whose code points are the hostile bytes
+        self.r.setex(f"session:{SESSION_ID}", 3600,
+                     pickle.dumps({"_permanent": True, "user_id": text, "cart": [HOSTILE, {text: text}]}))
+        self.r.setex(b"session:" + NAME, 3600, json.dumps({"user_id": "u\u001b[2J", "note": text}).encode())
+        self.r.set(LIMITER_KEY, 3, ex=60)
+        self.r.zadd(LOG_KEY, {HOSTILE: time.time()})
+        self.r.expire(LOG_KEY, 60)
+        job = rq.Queue("hostile", connection=self.r).enqueue("os.getcwd", job_id=JOB_ID)
+        job_key = f"rq:job:{JOB_ID}"
+        self.r.hset(job_key, mapping={"status": "failed", "description": HOSTILE, "worker_name": HOSTILE,
+                                      "exc_info": zlib.compress(b"Traceback\n" + HOSTILE),
+                                      "ended_at": "2026-01-01T00:00:00.000000Z"})
+        self.r.lrem("rq:queue:hostile", 0, JOB_ID)
+        self.r.zadd("rq:failed:hostile", {JOB_ID: time.time() + 3600})
+        self.r.sadd("rq:workers", b"rq:worker:" + NAME)
+        self.r.hset(b"rq:worker:" + NAME, mapping={"state": HOSTILE, "queues": "hostile", "birth": HOSTILE})
 
     def assertTerminalSafe(self, data, label):
         for i, b in enumerate(data):
@@ -154,7 +201,8 @@ class TerminalSafety(RctlTestCase):
         self.assertEqual(code, 0, err)
         self.assertTerminalSafe(out, "invalidate stdout")
         self.assertTerminalSafe(err, "invalidate stderr (progress)")
-        self.assertEqual(self.r.dbsize(), 1)
+        self.assertEqual([k for k in self.r.keys() if k.startswith(PREFIX)], [])
+        self.assertEqual(self.r.get(b"safe"), b"ok")
 
 
 class HostileServerText(RctlTestCase):
