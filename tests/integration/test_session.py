@@ -449,10 +449,11 @@ class HookProxy:
     forwards the first bytes from rctl that contain `trigger`. With trigger EVAL that is the
     moment between revoke's scan and its compare-and-delete, made deterministic."""
 
-    def __init__(self, upstream_port, hook, trigger=b"EVAL"):
+    def __init__(self, upstream_port, hook, trigger=b"EVAL", every=False):
         self.upstream_port = upstream_port
         self.hook = hook
         self.trigger = trigger
+        self.every = every  # hook(chunk) for every such chunk, not hook() for the first
         self.hooked = False
         self.sock = socket.socket()
         self.sock.bind(("127.0.0.1", 0))
@@ -476,9 +477,9 @@ class HookProxy:
                 data = src.recv(65536)
                 if not data:
                     break
-                if from_rctl and not self.hooked and self.trigger in data:
+                if from_rctl and (self.every or not self.hooked) and self.trigger in data:
                     self.hooked = True
-                    self.hook()
+                    self.hook(data) if self.every else self.hook()
                 dst.sendall(data)
         except OSError:
             pass
@@ -609,6 +610,60 @@ class RevokeRacesAndFaults(RctlTestCase):
         self.assertExit(out, 0)
         self.assertEqual((data["deleted"], data["gone"]), (1, 1))
         self.assertEqual({s["id"]: s["outcome"] for s in data["sessions"]}, {"a": "deleted", "b": "gone"})
+
+
+class RevokeServerKilled(RctlTestCase):
+    """Issue 10: the server dies while revoke deletes. Exit 3, the deletes counted so far all
+    happened, no other session or key is touched, and a re-run after restart finishes."""
+
+    def test_kill_mid_delete_reports_progress_and_rerun_completes(self):
+        server = RedisServer(args=["--appendonly", "yes", "--appendfsync", "always"])
+        try:
+            r = redis.Redis(host="127.0.0.1", port=server.port)
+            pipe = r.pipeline(transaction=False)
+            for i in range(3000):
+                pipe.set(f"session:u42-{i}", pickle.dumps({"user_id": 42, "n": i}), ex=3600)
+            for i in range(200):
+                pipe.set(f"session:u7-{i}", pickle.dumps({"user_id": 7, "n": i}), ex=3600)
+            pipe.set("session", pickle.dumps({"user_id": 42}))           # not under the prefix
+            pipe.set("sessions:x", pickle.dumps({"user_id": 42}))        # nor this
+            pipe.execute()
+            sent = 0
+
+            def kill_in_third_batch(chunk):
+                # Called for every chunk rctl sends that holds EVAL (500 per batch): the
+                # server dies before the chunk that holds the 1200th reaches it, mid-batch.
+                nonlocal sent
+                sent += chunk.count(b"EVAL")
+                if sent >= 1200:
+                    server.kill()
+
+            proxy = HookProxy(server.port, kill_in_third_batch, every=True)
+            try:
+                out, report = rctl_json("session", "revoke", "--user", "42", "--yes", "-u",
+                                        f"redis://127.0.0.1:{proxy.port}")
+            finally:
+                proxy.close()
+            self.assertExit(out, 3)
+            self.assertEqual(report["error"]["kind"], "outcome_unknown")
+            self.assertEqual(report["found"], 3000)
+            self.assertGreater(report["deleted"], 0)
+            self.assertOneLineError(out, "outcome unknown")
+            server.restart()
+            r = redis.Redis(host="127.0.0.1", port=server.port)
+            left = sum(1 for _ in r.scan_iter("session:u42-*", count=1000))
+            # Every counted delete happened (the AOF is fsynced per write); the kill may have
+            # cut off the replies of some that happened too.
+            self.assertLessEqual(report["deleted"], 3000 - left)
+            self.assertGreater(left, 0)
+            self.assertEqual(r.mget([f"session:u7-{i}" for i in range(200)]).count(None), 0)
+            self.assertTrue(r.exists("session") and r.exists("sessions:x"))
+            out, again = rctl_json("session", "revoke", "--user", "42", "--yes", "-p", server.port)
+            self.assertExit(out, 0)
+            self.assertEqual((again["found"], again["deleted"]), (left, left))
+            self.assertEqual(r.dbsize(), 200 + 2)
+        finally:
+            server.close()
 
 
 class SessionCluster(SessionTests):
