@@ -28,16 +28,26 @@ for i in $(seq 1 200); do printf 'SET app:cache:page:%d "<html>%d</html>" EX 600
 
 run() { echo; echo "\$ rctl $*"; "$rctl" "$@"; }
 redis-cli -p "$port" set user:42:profile '{"name": "Ann", "plan": "pro", "tags": ["beta"]}' >/dev/null
-python3 -c 'import pickle,sys; sys.stdout.buffer.write(pickle.dumps({"user_id": 42, "cart": [1, 2], "_fresh": True}))' \
-  | redis-cli -p "$port" -x set session:demo >/dev/null
+# A Flask-Session session (a pickle under session:<sid>, with the app's lifetime as TTL) and a
+# Flask-Limiter fixed-window counter: 3 of 5 logins used this minute.
+python3 -c 'import pickle,sys; sys.stdout.buffer.write(pickle.dumps({"_permanent": True, "user_id": 42, "cart": [1, 2], "csrf_token": "0f3a9c"}))' \
+  | redis-cli -p "$port" -x setex session:5d1f8a52-3c4b-4e6f-9a0b-7c8d9e0f1a2b 2678400 >/dev/null
+redis-cli -p "$port" set LIMITER/203.0.113.7/login/5/1/minute 3 EX 60 >/dev/null
 
 run health
 run health -o nagios
 run stats
 run stats --watch 1s --count 3
-run cache get user:42:profile session:demo
+run cache get user:42:profile
 run cache keys app:cache: --limit 5
 run cache invalidate app:cache: --dry-run --sample 3
 run cache invalidate app:cache: --yes
+run test --only strings,transactions,pubsub
+run session list
+run session show 5d1f8a52-3c4b-4e6f-9a0b-7c8d9e0f1a2b
+run ratelimit list
+run job enqueue myapp.tasks.send_email ann@example.com --queue mail --job-id demo-1
+run job status demo-1
+run job queues
 echo
 echo "demo done; the server on port $port is stopped now."

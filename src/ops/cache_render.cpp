@@ -193,7 +193,7 @@ output::Document render_invalidate(const InvalidateReport& r) {
 
   output::Fields f;
   f.add("target", r.target);
-  f.add("pattern", fmt::format("SCAN MATCH {}", r.pattern));
+  f.add("pattern", output::Cell::pattern(fmt::format("SCAN MATCH {}", r.pattern)));
   f.add("nodes", fmt::format("{} primar{}", r.nodes.size(), r.nodes.size() == 1 ? "y" : "ies"));
   if (r.dry_run) f.add("would delete", output::Cell(util::format_count(static_cast<std::int64_t>(r.matched())), output::Tone::strong));
   else f.add("deleted", output::Cell(util::format_count(static_cast<std::int64_t>(r.deleted())), output::Tone::strong));

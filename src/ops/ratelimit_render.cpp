@@ -120,7 +120,7 @@ output::Document render_list(const ListReport& r) {
                              util::format_count(static_cast<std::int64_t>(r.keys_seen())), r.keys_seen() == 1 ? "" : "s",
                              r.pattern, r.nodes.size(), r.nodes.size() == 1 ? "y" : "ies");
   if (r.skipped) summary += fmt::format(", {} not limiters", util::format_count(static_cast<std::int64_t>(r.skipped)));
-  doc.blocks.emplace_back(output::Text{summary, output::Tone::dim});
+  doc.blocks.emplace_back(output::Text{summary, output::Tone::dim, false, true});  // quotes a glob
   return doc;
 }
 

@@ -70,7 +70,7 @@ void add_scan_footer(output::Document& doc, const SessionScanReport& r, const st
   doc.blocks.emplace_back(output::Text{
       fmt::format("{}; scanned {} on {} primar{} ({} key{}, {:.2f}s)", lead, r.pattern, r.nodes.size(),
                   r.nodes.size() == 1 ? "y" : "ies", count_text(r.keys()), r.keys() == 1 ? "" : "s", r.seconds),
-      Tone::dim});
+      Tone::dim, false, true});  // quotes a glob
   for (const auto& n : r.nodes)
     if (n.error)
       doc.blocks.emplace_back(output::Text{fmt::format("incomplete: {}: {}", n.address, n.error->message), Tone::bad});

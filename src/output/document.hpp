@@ -18,9 +18,17 @@ enum class Tone { plain, good, warn, bad, dim, strong };
 struct Cell {
   std::string text;  // any bytes: the printer escapes them for the terminal
   Tone tone = Tone::plain;
+  // A glob pattern: its backslashes are syntax (`a\*` matches a literal star) and are shown
+  // as they are, so the text can be pasted into redis-cli; every other byte is escaped.
+  bool verbatim_backslashes = false;
   Cell() = default;
   Cell(std::string t, Tone tone = Tone::plain) : text(std::move(t)), tone(tone) {}
   Cell(const char* t, Tone tone = Tone::plain) : text(t), tone(tone) {}
+  static Cell pattern(std::string t) {
+    Cell c(std::move(t));
+    c.verbatim_backslashes = true;
+    return c;
+  }
 };
 
 // "key: value" lines under an optional title.
@@ -39,13 +47,13 @@ struct Table {
 };
 
 // Prose (escaped like everything else). `multiline` keeps line breaks (each line escaped on
-// its own); `json` marks pretty-printed JSON, whose backslashes are already escapes and are
-// shown as they are.
+// its own); `verbatim_backslashes` marks pretty-printed JSON or text quoting a glob pattern,
+// whose backslashes are already escapes and are shown as they are.
 struct Text {
   std::string text;
   Tone tone = Tone::plain;
   bool multiline = false;
-  bool json = false;
+  bool verbatim_backslashes = false;
 };
 
 // Exact bytes, written unescaped: only for --raw.

@@ -76,6 +76,24 @@ std::string pad(const std::string& painted, std::size_t width, std::size_t targe
   return right ? spaces + painted : painted + spaces;
 }
 
+// Escapes like decode::escape_for_terminal but leaves backslashes alone (JSON text, globs).
+std::string escape_keeping_backslashes(std::string_view text) {
+  std::string out;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i <= text.size(); ++i) {
+    if (i == text.size() || text[i] == '\\') {
+      out += decode::escape_for_terminal(text.substr(start, i - start));
+      if (i < text.size()) out.push_back('\\');
+      start = i + 1;
+    }
+  }
+  return out;
+}
+
+std::string escape_cell(const Cell& cell) {
+  return cell.verbatim_backslashes ? escape_keeping_backslashes(cell.text) : decode::escape_for_terminal(cell.text);
+}
+
 void render_fields(std::string& out, const Fields& f, bool color) {
   if (!f.title.empty()) out += paint(decode::escape_for_terminal(f.title), Tone::strong, color) + "\n";
   std::size_t key_width = 0;
@@ -88,7 +106,7 @@ void render_fields(std::string& out, const Fields& f, bool color) {
   for (std::size_t i = 0; i < f.items.size(); ++i) {
     const auto& value = f.items[i].second;
     out += indent + pad(keys[i], display_width(keys[i]), key_width + 1, false);
-    out += paint(decode::escape_for_terminal(value.text), value.tone, color) + "\n";
+    out += paint(escape_cell(value), value.tone, color) + "\n";
   }
 }
 
@@ -102,7 +120,7 @@ void render_rows(std::string& out, const Table& t, bool color) {
   for (const auto& row : t.rows) {
     auto& line = cells.emplace_back();
     for (std::size_t c = 0; c < n; ++c) {
-      line.push_back(c < row.size() ? truncate(decode::escape_for_terminal(row[c].text), k_max_cell_width)
+      line.push_back(c < row.size() ? truncate(escape_cell(row[c]), k_max_cell_width)
                                     : std::string{});
       widths[c] = std::max(widths[c], display_width(line.back()));
     }
@@ -127,22 +145,8 @@ void render_rows(std::string& out, const Table& t, bool color) {
   }
 }
 
-// Escapes like decode::escape_for_terminal but leaves backslashes alone (JSON text).
-std::string escape_json_text(std::string_view text) {
-  std::string out;
-  std::size_t start = 0;
-  for (std::size_t i = 0; i <= text.size(); ++i) {
-    if (i == text.size() || text[i] == '\\') {
-      out += decode::escape_for_terminal(text.substr(start, i - start));
-      if (i < text.size()) out.push_back('\\');
-      start = i + 1;
-    }
-  }
-  return out;
-}
-
 void render_text(std::string& out, const Text& text, bool color) {
-  auto escape = [&](std::string_view s) { return text.json ? escape_json_text(s) : decode::escape_for_terminal(s); };
+  auto escape = [&](std::string_view s) { return text.verbatim_backslashes ? escape_keeping_backslashes(s) : decode::escape_for_terminal(s); };
   if (!text.multiline) {
     out += paint(escape(text.text), text.tone, color) + "\n";
     return;

@@ -289,6 +289,9 @@ class Invalidate(RctlTestCase):
         out = rctl("cache", "invalidate", "dry:", "--dry-run", *self.target())
         self.assertIn("SCAN MATCH dry:*", out.stdout)
         self.assertIn("1,200", out.stdout)
+        # The pattern is shown as redis-cli would take it: one backslash before a glob byte.
+        out = rctl("cache", "invalidate", "d*y[1]:", "--dry-run", *self.target())
+        self.assertIn("SCAN MATCH d\\*y\\[1\\]:*\n", out.stdout)
 
     def test_refusals_change_nothing(self):
         self.fill("keep:", 100)

@@ -119,6 +119,26 @@ TEST_CASE("output render: escaped forms") {
   }
 }
 
+TEST_CASE("output render: glob patterns keep their backslashes, nothing else raw") {
+  // `a\*b:*` is what redis-cli needs to match a literal star; doubling the backslash would
+  // show a different pattern. Control bytes are still escaped.
+  Document doc;
+  Fields f;
+  f.add("pattern", Cell::pattern("SCAN MATCH a\\*b\x1b:*"));
+  doc.blocks.emplace_back(f);
+  Table t;
+  t.columns = {"PATTERN", "TEXT"};
+  t.numeric = {false, false};
+  t.rows.push_back({Cell::pattern("[\\:\\s]*"), Cell("a\\b")});
+  doc.blocks.emplace_back(t);
+  doc.blocks.emplace_back(Text{"scanned x\\?\r", Tone::dim, false, true});
+  CHECK(output::render_table(doc, false) ==
+        "pattern: SCAN MATCH a\\*b\\x1b:*\n\n"
+        "PATTERN  TEXT\n"
+        "[\\:\\s]*  a\\\\b\n"
+        "scanned x\\?\\r\n");
+}
+
 TEST_CASE("output render: fields and tables line up") {
   Document doc;
   Fields server;
