@@ -72,6 +72,49 @@ int report(commands::Context& ctx, const Error& error) {
   return code;
 }
 
+// The command the user was typing ("rctl cache get"): usage errors point at its --help.
+std::string command_path(const CLI::App& app) {
+  std::string path = app.get_name();
+  const CLI::App* at = &app;
+  while (true) {
+    auto parsed = at->get_subcommands();
+    if (parsed.empty()) return path;
+    at = parsed.front();
+    path += " " + at->get_name();
+  }
+}
+
+const CLI::App& deepest_command(const CLI::App& app) {
+  const CLI::App* at = &app;
+  for (auto parsed = at->get_subcommands(); !parsed.empty(); parsed = at->get_subcommands()) at = parsed.front();
+  return *at;
+}
+
+// CLI11 names a missing positional by its variable name ("keys is required"); say which
+// argument is missing the way --help shows it ("missing KEY ...").
+std::string usage_message(const CLI::ParseError& e, const CLI::App& app) {
+  std::string what = e.what();
+  const auto& at = deepest_command(app);
+  if (what == "A subcommand is required") {
+    std::vector<std::string> names;
+    for (const auto* sub : at.get_subcommands([](const CLI::App* a) { return !a->get_group().empty(); }))
+      names.push_back(sub->get_name());
+    auto rest = at.remaining();
+    if (rest.empty()) rest = app.remaining();  // fallthrough hands unknown words to the top
+    auto choices = fmt::format("{}", fmt::join(names, ", "));
+    return rest.empty() || rest.front().starts_with("-")
+               ? fmt::format("missing command: one of {}", choices)
+               : fmt::format("unknown command '{}': one of {}", rest.front(), choices);
+  }
+  constexpr std::string_view suffix = " is required";
+  if (what.size() > suffix.size() && what.ends_with(suffix)) {
+    auto name = what.substr(0, what.size() - suffix.size());
+    if (const auto* opt = at.get_option_no_throw(name); opt && opt->get_positional())
+      return fmt::format("missing argument {}", opt->get_type_name().empty() ? name : opt->get_type_name());
+  }
+  return what;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -107,7 +150,7 @@ int main(int argc, char** argv) {
     scrub_secrets(argc, argv);
     if (wants_json(argc, argv)) options.output = "json";
     else options.output = "table";
-    return report(ctx, Error{ErrorKind::usage, e.what(), "see rctl --help"});
+    return report(ctx, Error{ErrorKind::usage, usage_message(e, app), fmt::format("see {} --help", command_path(app))});
   }
   scrub_secrets(argc, argv);
 

@@ -8,7 +8,7 @@ import time
 import unittest
 
 from faults import FakeServer, silent, unused_port
-from harness import Certificates, RctlTestCase, RedisServer, rctl, rctl_json
+from harness import RCTL, Certificates, RctlTestCase, RedisServer, rctl, rctl_json
 
 
 class HealthCases:
@@ -212,6 +212,23 @@ class PlainHealth(HealthCases, RctlTestCase):
         out = rctl("health", "--samples", "0", "-p", str(self.server.port))
         self.assertExit(out, 2)
 
+    def test_usage_errors_name_what_is_missing_and_point_at_that_commands_help(self):
+        cases = [
+            (["bogus"], "unknown command 'bogus': one of health, stats, cache", "see rctl --help"),
+            ([], "missing command: one of health, stats, cache", "see rctl --help"),
+            (["cache"], "missing command: one of get, set, del", "see rctl cache --help"),
+            (["cache", "nope"], "unknown command 'nope': one of get, set", "see rctl cache --help"),
+            (["cache", "get"], "missing argument KEY", "see rctl cache get --help"),
+            (["job", "enqueue"], "missing argument FUNC", "see rctl job enqueue --help"),
+            (["cache", "invalidate", "x:", "--bogus"], "--bogus", "see rctl cache invalidate --help"),
+        ]
+        for args, message, hint in cases:
+            out, data = rctl_json(*args)
+            self.assertExit(out, 2)
+            self.assertIn(message, data["error"]["message"], args)
+            self.assertEqual(data["error"]["hint"], hint, args)
+            self.assertOneLineError(rctl(*args), message)
+
     def test_wrong_output_format_for_command(self):
         out = rctl("stats", "-o", "nagios", "-p", str(self.server.port))
         self.assertExit(out, 2)
@@ -240,7 +257,7 @@ class PlainHealth(HealthCases, RctlTestCase):
 
     def test_health_wait_until_server_starts(self):
         port = unused_port()
-        proc = subprocess.Popen([os.environ.get("RCTL_BIN", "rctl"), "health", "-p", str(port), "--wait", "20s",
+        proc = subprocess.Popen([RCTL, "health", "-p", str(port), "--wait", "20s",
                                  "-o", "json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                 env={"PATH": os.environ["PATH"], "NO_COLOR": "1"})
         time.sleep(1.0)
