@@ -189,7 +189,7 @@ int run_status(Context& ctx, const StatusFlags& f) {
 
 int run_list(Context& ctx, const ListFlags& f) {
   require_table_or_json(ctx, "job list");
-  ops::ListOptions o;
+  ops::JobListOptions o;
   if (!f.queue.empty()) o.queue = f.queue;
   if (!f.state.empty()) {
     ops::check_state_name(f.state);

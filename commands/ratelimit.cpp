@@ -72,7 +72,7 @@ std::string progress_text(const ops::ListReport& r) {
 
 int run_list(Context& ctx, const RatelimitFlags& f) {
   require_table_or_json(ctx, "ratelimit list");
-  ops::ListOptions o;
+  ops::LimiterListOptions o;
   o.read = read_options(f);
   o.pattern = f.pattern;
   if (!f.client.empty()) o.client = f.client;
@@ -107,7 +107,7 @@ int run_reset(Context& ctx, const RatelimitFlags& f) {
   auto& target = ctx.connect(config::Role::ratelimit);
   ops::ResetReport report;
   if (!f.client.empty()) {
-    ops::ListOptions list;
+    ops::LimiterListOptions list;
     list.read = o;
     list.pattern = f.pattern;
     list.client = f.client;

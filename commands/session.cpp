@@ -96,7 +96,7 @@ int scan_exit(Context& ctx, const ops::SessionScanReport& scan) {
 
 int run_list(Context& ctx, const SessionFlags& f) {
   require_table_or_json(ctx, "session list");
-  ops::ListOptions o;
+  ops::SessionListOptions o;
   o.scan = scan_options(f);
   if (has_user(f)) o.user = user_flag(f);
   o.limit = f.limit;

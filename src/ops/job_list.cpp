@@ -72,7 +72,7 @@ void check_state_name(const std::string& state) {
                 "use queued, started, finished, failed, deferred, scheduled or canceled");
 }
 
-JobListing list_jobs(cluster::Client& target, const ListOptions& options) {
+JobListing list_jobs(cluster::Client& target, const JobListOptions& options) {
   JobListing out;
   out.state = options.state;
   out.offset = options.offset;

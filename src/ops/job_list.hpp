@@ -30,7 +30,7 @@ struct JobSource {
 };
 
 // What `job list` asked for.
-struct ListOptions {
+struct JobListOptions {
   std::optional<std::string> queue;  // nullopt: every queue in rq:queues
   std::optional<std::string> state;  // "queued" or a registry name; nullopt: all of them
   std::size_t limit = k_default_list_limit;
@@ -64,7 +64,7 @@ void check_state_name(const std::string& state);
 // Lists jobs: per queue (by name), the queue in order, then the registries (started,
 // finished, failed, deferred, scheduled, canceled) by score; `offset`/`limit` page
 // through that sequence.
-JobListing list_jobs(cluster::Client& target, const ListOptions& options);
+JobListing list_jobs(cluster::Client& target, const JobListOptions& options);
 
 // One queue in `job queues`.
 struct QueueSummary {

@@ -82,7 +82,7 @@ struct ReadOptions {
 // it holds something that is not a limiter (a hash, a non-numeric string...).
 Limiter show_limiter(cluster::Client& target, const std::string& key, const ReadOptions& options);
 
-struct ListOptions {
+struct LimiterListOptions {
   std::string pattern;                  // SCAN MATCH; empty: k_limits_pattern, limits keys only
   std::optional<std::string> client;    // only this client's limiters
   ReadOptions read;
@@ -102,7 +102,7 @@ struct ListReport {
   std::string target;
   std::string pattern;                  // the effective SCAN MATCH pattern
   std::optional<std::string> client;
-  std::vector<Limiter> limiters;        // most used first, at most ListOptions::max
+  std::vector<Limiter> limiters;        // most used first, at most LimiterListOptions::max
   std::uint64_t limiters_total = 0;     // limiters found (SCAN may report a key twice)
   std::uint64_t skipped = 0;            // keys matched that are not limiters rctl reads
   bool truncated = false;               // more limiters than shown
@@ -120,7 +120,7 @@ using ListProgress = std::function<void(const ListReport& so_far)>;
 // SCANs every primary concurrently, reads each batch of keys in per-node pipelines, and keeps
 // the `max` most used limiters (share of the limit used, then count). Ctrl-C stops the scan;
 // node failures are kept per node.
-ListReport list_limiters(cluster::Client& target, const ListOptions& options, const ListProgress& progress = {});
+ListReport list_limiters(cluster::Client& target, const LimiterListOptions& options, const ListProgress& progress = {});
 
 // The order of `list`: share of the limit used, then hits, then key.
 bool more_used(const Limiter& a, const Limiter& b);

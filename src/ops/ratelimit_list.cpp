@@ -33,7 +33,7 @@ double used_share(const Limiter& l) {
 }
 
 struct Shared {
-  const ListOptions& options;
+  const LimiterListOptions& options;
   std::string pattern;
   bool limits_only = false;   // the default pattern: only keys in a limits layout
   ListReport& report;
@@ -204,7 +204,7 @@ const Error* ListReport::first_error() const {
   return nullptr;
 }
 
-ListReport list_limiters(cluster::Client& target, const ListOptions& options, const ListProgress& progress) {
+ListReport list_limiters(cluster::Client& target, const LimiterListOptions& options, const ListProgress& progress) {
   auto start = Clock::now();
   ListReport report;
   report.target = client::describe(target.seed_options());

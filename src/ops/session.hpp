@@ -44,7 +44,7 @@ SessionSummary summarize(const SessionRecord& record);
 
 enum class SessionSort { id, ttl, size };
 
-struct ListOptions {
+struct SessionListOptions {
   SessionScanOptions scan;
   std::optional<std::string> user;  // only this user's sessions
   std::size_t limit = k_default_session_limit;
@@ -52,7 +52,7 @@ struct ListOptions {
 };
 
 struct SessionListing {
-  ListOptions options;
+  SessionListOptions options;
   std::vector<SessionSummary> sessions;  // at most options.limit, sorted
   std::uint64_t matched = 0;             // sessions that passed the filter (all of them, not just listed)
   SessionScanReport scan;
@@ -61,7 +61,7 @@ struct SessionListing {
 
 // Scans every primary and keeps the first `limit` sessions in sort order (a bounded heap:
 // memory grows with the limit, not with the number of sessions).
-SessionListing list_sessions(cluster::Client& target, const ListOptions& options,
+SessionListing list_sessions(cluster::Client& target, const SessionListOptions& options,
                              const SessionScanProgress& progress = {});
 
 // One session with its decoded content, as `show` prints it.

@@ -239,6 +239,14 @@ class WaitThroughOutage(RctlTestCase):
             waiter = subprocess.Popen([RCTL, "job", "status", data["id"], "--wait", "300s", "-p", str(server.port),
                                        "-o", "json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
             try:
+                # The outage must come after rctl has read the job once (a server that is down
+                # from the start is a connect error, not an outage): wait for its first read.
+                r = redis.Redis(port=server.port)
+                deadline = time.monotonic() + 60
+                while not any(c.get("name") == "rctl" and c.get("cmd") not in ("hello", "client|setname", "select", "NULL")
+                              for c in r.client_list()):
+                    self.assertLess(time.monotonic(), deadline, "rctl never read the job")
+                    time.sleep(0.02)
                 server.stop()
                 # Deterministic: the outage is seen before the server comes back.
                 while True:
