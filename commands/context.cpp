@@ -25,8 +25,51 @@ void Context::require_format(std::initializer_list<output::Format> allowed, std:
                 fmt::format("use one of: {}", names));
 }
 
+void Context::apply_defaults() {
+  auto env = config::process_environment();
+  const char* output_source = "-o";
+  if (m_options.output.empty()) {
+    if (auto o = env("RCTL_OUTPUT"); o && !o->empty()) m_options.output = *o, output_source = "RCTL_OUTPUT";
+  }
+  m_profile_name = m_options.profile.value_or(env("RCTL_PROFILE").value_or(""));
+  if (!m_profile_name.empty()) {
+    auto path = config::config_path(env);
+    Expected<config::ProfileFile> file =
+        fail(ErrorKind::usage, fmt::format("profile '{}': no config file (HOME is not set)", m_profile_name),
+             "set RCTL_CONFIG to the file's path");
+    if (path) file = config::load_profiles(*path);
+    if (file) {
+      // Checked now, for every role's settings at once; the role's URL is chosen in resolve().
+      auto scratch = m_options.connection;
+      std::vector<std::string> ignored;
+      auto output = m_options.output;
+      auto ok = config::apply_profile(*file, m_profile_name, config::Role::general, env, scratch, output, ignored);
+      if (!ok) m_profile_error = ok.error();
+      if (ok && output != m_options.output) m_options.output = output, output_source = "the profile";
+      m_profiles = std::move(*file);
+    } else {
+      m_profile_error = file.error();
+    }
+  }
+  if (m_options.output.empty()) m_options.output = "table";
+  if (m_options.output != "table" && m_options.output != "json" && output_source != std::string_view("-o")) {
+    auto bad = std::exchange(m_options.output, "table");
+    throw Failure(ErrorKind::usage, fmt::format("output format '{}' from {}: use table or json", bad, output_source),
+                  "other formats (nagios, prometheus) belong to one command: give them with -o");
+  }
+}
+
 Context::Resolved Context::resolve(config::Role role) {
-  auto settings = value_or_throw(config::resolve(m_options.connection, role, config::process_environment()));
+  if (m_profile_error) throw Failure(*m_profile_error);
+  auto env = config::process_environment();
+  auto flags = m_options.connection;
+  std::vector<std::string> profile_warnings;
+  if (m_profiles) {
+    value_or_throw(config::apply_profile(*m_profiles, m_profile_name, role, env, flags, m_options.output, profile_warnings));
+    printer().debug(fmt::format("profile '{}' from {}", m_profile_name, m_profiles->path));
+  }
+  for (const auto& w : profile_warnings) printer().warning(w);
+  auto settings = value_or_throw(config::resolve(flags, role, env));
   for (const auto& w : settings.warnings) printer().warning(w);
   auto target = value_or_throw(client::make_target(settings));
   for (const auto& w : target.warnings) printer().warning(w);
@@ -34,7 +77,9 @@ Context::Resolved Context::resolve(config::Role role) {
   r.client_options.force_cluster = target.force_cluster;
   r.client_options.retries = target.retries;
   printer().debug(fmt::format("target {} (from {})", client::describe(r.options),
-                              settings.url_source.empty() ? "flags/defaults" : settings.url_source));
+                              !settings.url_source.empty() ? settings.url_source
+                              : flags.profile.empty()      ? std::string("flags/defaults")
+                                                           : fmt::format("profile '{}' and flags", flags.profile)));
   if (!settings.password_source.empty()) printer().debug("password from " + settings.password_source);
   return r;
 }
@@ -88,6 +133,8 @@ void add_global_flags(CLI::App& app, GlobalOptions& o) {
   app.add_flag("--insecure", c.insecure, "Do not verify the server certificate (not recommended)")->group(conn);
   app.add_option("--connect-timeout", c.connect_timeout, "Connect timeout (default 5s)")->group(conn)->type_name("DUR");
   app.add_option("--timeout", c.timeout, "Reply timeout per command (default 5s)")->group(conn)->type_name("DUR");
+  app.add_option("--profile", o.profile, "Use this profile from the config file (also RCTL_PROFILE; see PROFILES in rctl(1))")
+      ->group(conn)->type_name("NAME");
   app.add_option("--retries", c.retries, "Extra connection attempts on failure (default 0)")->group(conn)
       ->type_name("N")->check(CLI::Range(0, 100));
   app.add_flag("--cluster", c.cluster, "Require cluster mode (otherwise detected)")->group(conn);

@@ -3,6 +3,7 @@
 // opened connection to the target. The only place commands/ reaches into client/ and net/.
 
 #include "cluster/client.hpp"
+#include "config/profile.hpp"
 #include "config/settings.hpp"
 #include "net/event_loop.hpp"
 #include "output/printer.hpp"
@@ -20,7 +21,8 @@ namespace rctl::commands {
 
 struct GlobalOptions {
   config::ConnectionFlags connection;
-  std::string output = "table";
+  std::optional<std::string> profile;  // --profile
+  std::string output;                  // -o; empty until apply_defaults() picks one
   bool no_color = false;
   bool quiet = false;
   bool verbose = false;
@@ -31,6 +33,11 @@ class Context {
   explicit Context(GlobalOptions& options) : m_options(options) {}
 
   GlobalOptions& options() { return m_options; }
+
+  // After parsing: the output format from -o, else RCTL_OUTPUT, else the chosen profile
+  // (--profile, else RCTL_PROFILE), else table. A profile that cannot be used fails the first
+  // command that connects, not commands that never do (completion).
+  void apply_defaults();
 
   // The printer, created on first use from the parsed global options.
   output::Printer& printer();
@@ -63,6 +70,9 @@ class Context {
   Resolved resolve(config::Role role);
 
   GlobalOptions& m_options;
+  std::optional<config::ProfileFile> m_profiles;  // loaded when a profile is chosen
+  std::string m_profile_name;
+  std::optional<Error> m_profile_error;
   std::optional<output::Printer> m_printer;
   std::optional<Resolved> m_resolved;
   net::EventLoop m_loop;

@@ -156,6 +156,7 @@ int main(int argc, char** argv) {
 
   try {
     if (!ctx.run) return report(ctx, Error{ErrorKind::usage, "no command given", "see rctl --help"});
+    ctx.apply_defaults();
     return ctx.run();
   } catch (const Failure& f) {
     return report(ctx, f.error());

@@ -12,7 +12,7 @@ function __rctl_path
             continue
         end
         if string match -q -- '-*' $w
-            if contains -- $w '--batch' '--burst' '--cacert' '--cert' '--client' '--concurrency' '--connect-timeout' '--cookie' '--count' '--db' '--decode' '--description' '--entries' '--failure-ttl' '--hits' '--host' '--iterations' '--job-id' '--job-timeout' '--key' '--lag-crit' '--lag-warn' '--latency-crit' '--latency-warn' '--limit' '--max' '--max-rate' '--memory-crit' '--memory-warn' '--meta' '--offset' '--only' '--output' '--password' '--password-file' '--pattern' '--port' '--prefix' '--queue' '--result-ttl' '--retries' '--sample' '--samples' '--schedule-at' '--schedule-in' '--secret-env' '--serializer' '--skip' '--sni' '--socket' '--sort' '--state' '--strategy' '--timeout' '--top' '--ttl' '--url' '--user' '--user-field' '--value-file' '--wait' '--watch' '-a' '-n' '-o' '-p' '-s' '-u'
+            if contains -- $w '--batch' '--burst' '--cacert' '--cert' '--client' '--concurrency' '--connect-timeout' '--cookie' '--count' '--db' '--decode' '--description' '--entries' '--failure-ttl' '--hits' '--host' '--iterations' '--job-id' '--job-timeout' '--key' '--lag-crit' '--lag-warn' '--latency-crit' '--latency-warn' '--limit' '--max' '--max-rate' '--memory-crit' '--memory-warn' '--meta' '--offset' '--only' '--output' '--password' '--password-file' '--pattern' '--port' '--prefix' '--profile' '--queue' '--result-ttl' '--retries' '--sample' '--samples' '--schedule-at' '--schedule-in' '--secret-env' '--serializer' '--skip' '--sni' '--socket' '--sort' '--state' '--strategy' '--timeout' '--top' '--ttl' '--url' '--user' '--user-field' '--value-file' '--wait' '--watch' '-a' '-n' '-o' '-p' '-s' '-u'
                 set skip 1
             end
             continue
@@ -77,6 +77,7 @@ complete -c rctl -n '__rctl_under '\''rctl'\''' -l sni -x -d 'TLS server name to
 complete -c rctl -n '__rctl_under '\''rctl'\''' -l insecure -d 'Do not verify the server certificate (not recommended)'
 complete -c rctl -n '__rctl_under '\''rctl'\''' -l connect-timeout -x -d 'Connect timeout (default 5s)'
 complete -c rctl -n '__rctl_under '\''rctl'\''' -l timeout -x -d 'Reply timeout per command (default 5s)'
+complete -c rctl -n '__rctl_under '\''rctl'\''' -l profile -x -d 'Use this profile from the config file (also RCTL_PROFILE; see PROFILES in rctl(1))'
 complete -c rctl -n '__rctl_under '\''rctl'\''' -l retries -x -d 'Extra connection attempts on failure (default 0)'
 complete -c rctl -n '__rctl_under '\''rctl'\''' -l cluster -d 'Require cluster mode (otherwise detected)'
 complete -c rctl -n '__rctl_under '\''rctl'\''' -l resp2 -d 'Speak RESP2 only (skip HELLO 3)'

@@ -57,7 +57,7 @@ bool has_endpoint_flag(const ConnectionFlags& f) {
 void choose_url(const ConnectionFlags& flags, Role role, const Environment& env, Settings& out) {
   if (flags.url) {
     out.url = *flags.url;
-    out.url_source = "--url";
+    out.url_source = flags.url_from_profile ? fmt::format("profile '{}'", flags.profile) : "--url";
     return;
   }
   if (has_endpoint_flag(flags)) return;  // --host/--port/--socket: the environment URL is not used
@@ -74,11 +74,12 @@ Expected<void> choose_password(const ConnectionFlags& flags, const Environment& 
   int explicit_sources = (flags.password ? 1 : 0) + (flags.password_file ? 1 : 0) + (flags.askpass ? 1 : 0);
   if (explicit_sources > 1)
     return fail(ErrorKind::usage, "use only one of --password, --password-file and --askpass");
+  const auto profile_source = fmt::format("profile '{}'", flags.profile);
   if (flags.password_file) {
     auto secret = read_password_file(*flags.password_file, out.warnings);
     if (!secret) return std::unexpected(secret.error());
     out.password = std::move(*secret);
-    out.password_source = "--password-file";
+    out.password_source = flags.password_from_profile ? profile_source + " (password-file)" : "--password-file";
   } else if (flags.askpass) {
     auto secret = ask_password("Redis password: ");
     if (!secret) return std::unexpected(secret.error());
@@ -86,10 +87,12 @@ Expected<void> choose_password(const ConnectionFlags& flags, const Environment& 
     out.password_source = "--askpass";
   } else if (flags.password) {
     out.password = util::Secret(*flags.password);
-    out.password_source = "--password";
-    if (!flags.no_auth_warning) out.warnings.push_back(k_cli_password_warning);
-  } else if (!out.url || out.url_source != "--url") {
-    // Environment passwords apply when no URL flag carries its own.
+    out.password_source = flags.password_from_profile ? profile_source : "--password";
+    if (!flags.no_auth_warning && !flags.password_from_profile) out.warnings.push_back(k_cli_password_warning);
+  } else if (!(out.url && (out.url_source == "--url" ||
+                           (flags.url_from_profile && url_carries_password(*out.url))))) {
+    // Environment passwords apply unless a URL given on purpose says otherwise: --url, or
+    // a profile's URL that carries a password of its own.
     for (const char* name : {"REDIS_PASSWORD", "REDISCLI_AUTH"}) {
       if (auto value = env(name); value && !value->empty()) {
         out.password = util::Secret(*value);
@@ -98,7 +101,7 @@ Expected<void> choose_password(const ConnectionFlags& flags, const Environment& 
       }
     }
   }
-  if (flags.url && !flags.no_auth_warning && url_carries_password(*flags.url) &&
+  if (flags.url && !flags.url_from_profile && !flags.no_auth_warning && url_carries_password(*flags.url) &&
       !flags.password)
     out.warnings.push_back(k_cli_password_warning);
   return {};
@@ -144,7 +147,7 @@ Expected<Settings> resolve(const ConnectionFlags& flags, Role role, const Enviro
   if (!out.db) {
     auto db = env_int(env, "REDIS_DB", 0, 1'000'000);
     if (!db) return std::unexpected(db.error());
-    if (*db && !(out.url && out.url_source == "--url")) out.db = *db;
+    if (*db && !(out.url && (out.url_source == "--url" || flags.url_from_profile))) out.db = *db;
   }
   if (auto ok = choose_password(flags, env, out); !ok) return std::unexpected(ok.error());
   out.tls = flags.tls;

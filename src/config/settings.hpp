@@ -1,5 +1,6 @@
 #pragma once
-// Connection settings gathered from, in order: flags, then the environment (REDIS_URL and
+// Connection settings gathered from, in order: flags (with a chosen profile filling in what
+// the command line left unset, see profile.hpp), then the environment (REDIS_URL and
 // friends, per-role URLs). The result names where each value came from, for -v output,
 // and never exposes the password except through util::Secret.
 
@@ -43,6 +44,11 @@ struct ConnectionFlags {
   int retries = 0;
   bool cluster = false;  // --cluster: require cluster mode
   bool resp2 = false;    // --resp2: skip HELLO 3
+  // Set by apply_profile(): the profile's name, and which of the above it filled in (they
+  // are named after it in -v output and draw no command-line password warning).
+  std::string profile;
+  bool url_from_profile = false;
+  bool password_from_profile = false;
 };
 
 // Reads environment variables; injectable for tests.

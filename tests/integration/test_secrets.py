@@ -81,7 +81,21 @@ def sources(port, password_file):
         "REDISCLI_AUTH": (["-p", port], {"REDISCLI_AUTH": SECRET}),
         "REDIS_URL": ([], {"REDIS_URL": url}),
         "--password-file": (["-p", port, "--password-file", password_file], {}),
+        "profile": (["--profile", "sec"], {"RCTL_CONFIG": profile_config(port, url)}),
     }
+
+
+CONFIG_FILES = set()  # removed by tearDownClass
+
+
+def profile_config(port, url):
+    """A config file whose profile 'sec' holds the password in its URL (mode 600)."""
+    path = os.path.join(tempfile.gettempdir(), f"rctl-secrets-{port}.conf")
+    CONFIG_FILES.add(path)
+    with open(path, "w") as f:
+        f.write(f"[sec]\nurl = {url}\n")
+    os.chmod(path, 0o600)
+    return path
 
 
 class PasswordNeverShown(RctlTestCase):
@@ -100,6 +114,8 @@ class PasswordNeverShown(RctlTestCase):
         cls.server.close()
         cls.wrong.close()
         os.unlink(cls.password_file)
+        for path in CONFIG_FILES:
+            os.unlink(path)
 
     def check_run(self, label, args, env, expected_exit):
         out = rctl(*args, env=env)

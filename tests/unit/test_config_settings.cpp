@@ -1,5 +1,6 @@
 #include "config/password.hpp"
 #include "config/settings.hpp"
+#include "env_support.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -12,18 +13,11 @@
 #include <unistd.h>
 
 using namespace rctl;
+using test::env_of;
 using config::ConnectionFlags;
 using config::Role;
 
 namespace {
-
-config::Environment env_of(std::map<std::string, std::string> vars) {
-  return [vars = std::move(vars)](std::string_view name) -> std::optional<std::string> {
-    auto it = vars.find(std::string(name));
-    if (it == vars.end()) return std::nullopt;
-    return it->second;
-  };
-}
 
 config::Settings resolve_ok(const ConnectionFlags& flags, const config::Environment& env,
                             Role role = Role::general) {
