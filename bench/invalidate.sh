@@ -6,9 +6,11 @@
 #   b) server-side Lua: SCAN COUNT 1000 + UNLINK, 10 steps per EVAL (blocks ~9 ms per EVAL)
 #   c) rctl cache invalidate app:cache: --yes
 # Prints median seconds, keys/s, client peak RSS, and the ratios rctl/a and rctl/b (speed).
-# RUNS (default 3) and N (keys per family, default 1000000) can be set in the environment.
+# RUNS (default 3) and N (keys per family, default 1000000) can be set in the environment;
+# RECIPES=c runs rctl alone (e.g. N=2000000 RECIPES=c for its peak RSS at 4M keys).
 source "$(dirname "$0")/lib.sh"
 RUNS=${RUNS:-3}
+RECIPES=${RECIPES:-a b c}
 N=${N:-1000000}
 
 echo "generating $((2 * N)) keys..."
@@ -64,7 +66,7 @@ run() {  # run NAME: prints "seconds rss_kb" for one timed run
 
 declare -A times rss
 for r in $(seq "$RUNS"); do
-  for name in a b c; do
+  for name in $RECIPES; do
     read -r t m < <(run "$name")
     times[$name]+="$t "
     rss[$name]=$m
@@ -72,14 +74,16 @@ for r in $(seq "$RUNS"); do
   done
 done
 
-python3 - "$N" "${times[a]}" "${times[b]}" "${times[c]}" "${rss[a]}" "${rss[b]}" "${rss[c]}" <<'PY'
+python3 - "$N" "${times[a]:-}" "${times[b]:-}" "${times[c]:-}" "${rss[a]:-}" "${rss[b]:-}" "${rss[c]:-}" <<'PY'
 import statistics, sys
 n = int(sys.argv[1])
-med = {k: statistics.median(map(float, v.split())) for k, v in zip("abc", sys.argv[2:5])}
-rss = dict(zip("abc", sys.argv[5:8]))
+med = {k: statistics.median(map(float, v.split())) for k, v in zip("abc", sys.argv[2:5]) if v.strip()}
+rss = {k: v for k, v in zip("abc", sys.argv[5:8]) if v}
 names = {"a": "redis-cli --scan | xargs -n 1000 unlink", "b": "Lua SCAN+UNLINK, 10 steps/EVAL", "c": "rctl cache invalidate"}
-for k in "abc":
+for k in med:
     print(f"{names[k]:42s} median {med[k]:7.2f}s  {n / med[k]:>10,.0f} keys/s  RSS {int(rss[k]) / 1024:.1f} MB")
-print(f"rctl vs (a): {med['a'] / med['c']:.1f}x faster (target >= 8x)")
-print(f"rctl vs (b): {med['b'] / med['c']:.2f}x the speed (target >= 0.9x)")
+if "a" in med and "c" in med:
+    print(f"rctl vs (a): {med['a'] / med['c']:.1f}x faster (target >= 8x)")
+if "b" in med and "c" in med:
+    print(f"rctl vs (b): {med['b'] / med['c']:.2f}x the speed (target >= 0.9x)")
 PY

@@ -14,7 +14,7 @@ for i in 0 1 2; do
   start_server "node$i" --cluster-enabled yes --cluster-config-file "$WORK/node$i/nodes.conf"
   ports+=("$PORT")
 done
-yes yes | redis-cli --cluster create "127.0.0.1:${ports[0]}" "127.0.0.1:${ports[1]}" "127.0.0.1:${ports[2]}" \
+redis-cli --cluster create "127.0.0.1:${ports[0]}" "127.0.0.1:${ports[1]}" "127.0.0.1:${ports[2]}" \
   --cluster-yes >/dev/null
 for _ in $(seq 100); do
   redis-cli -p "${ports[0]}" cluster info | grep -q cluster_state:ok && break
