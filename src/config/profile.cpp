@@ -198,9 +198,11 @@ Expected<void> apply_profile(const ProfileFile& file, std::string_view name, Rol
     if (!n) return std::unexpected(n.error());
     flags.db = *n;
   }
-  if (auto s = get("user"); s && !flags.user) flags.user = s->value;
+  // The profile's credentials belong to its endpoint: never sent to a server named on the
+  // command line instead.
+  if (auto s = get("user"); s && !flags.user && !endpoint_on_command_line) flags.user = s->value;
   bool holds_password = false;
-  if (!password_on_command_line) {
+  if (!password_on_command_line && !endpoint_on_command_line) {
     auto password = get("password");
     auto password_file = get("password-file");
     if (password && password_file)
@@ -228,10 +230,12 @@ Expected<void> apply_profile(const ProfileFile& file, std::string_view name, Rol
       *target = *target || *b;  // a flag can only add to what the profile says
     }
   }
-  for (auto [key, target] : {std::pair{"cacert", &flags.cacert}, std::pair{"cert", &flags.cert},
-                             std::pair{"key", &flags.key}})
-    if (auto s = get(key); s && !*target) *target = file_path(s->value, file, env);
-  if (auto s = get("sni"); s && !flags.sni) flags.sni = s->value;
+  if (auto s = get("cacert"); s && !flags.cacert) flags.cacert = file_path(s->value, file, env);
+  if (!endpoint_on_command_line) {  // the client certificate and SNI name the profile's server
+    for (auto [key, target] : {std::pair{"cert", &flags.cert}, std::pair{"key", &flags.key}})
+      if (auto s = get(key); s && !*target) *target = file_path(s->value, file, env);
+    if (auto s = get("sni"); s && !flags.sni) flags.sni = s->value;
+  }
   if (auto s = get("connect-timeout"); s && !flags.connect_timeout) flags.connect_timeout = s->value;
   if (auto s = get("timeout"); s && !flags.timeout) flags.timeout = s->value;
   if (auto s = get("retries"); s && flags.retries == 0) {

@@ -54,7 +54,9 @@ Expected<ProfileFile> load_profiles(const std::string& path);
 
 // Fills in what the command line left unset in `flags` from profile `name` for `role`, and
 // `output` when it is empty. An endpoint given on the command line (--url, --host, --port,
-// --socket) keeps the profile's endpoint out; so does a password given there. Values are
+// --socket) keeps the profile's endpoint out, and with it the profile's credentials (user,
+// password, client certificate, SNI); a password given there keeps the profile's password
+// out. Values are
 // checked (numbers, booleans, durations later by resolve()); relative paths are taken from
 // the file's directory and `~/` from `env`'s HOME. Adds a warning when the file holds a
 // password and other users can read it.

@@ -96,6 +96,9 @@ retries = lots
     def test_command_line_beats_the_profile(self):
         # The profile's server is dead; an endpoint flag keeps the profile's endpoint out.
         self.assertEqual(self.where("--profile", "dead", "-p", self.other.port), "other")
+        # The profile's password stays with its server: another endpoint gets no AUTH (a
+        # server without a password would refuse one).
+        self.assertEqual(self.where("--profile", "prod", "-p", self.other.port), "other")
         out = self.run_rctl("--profile", "prod", "health", "--timeout", "0")
         self.assertExit(out, 2)  # the flag's bad value is used, not the profile's 2s
         self.assertOneLineError(out, "--timeout must be positive")

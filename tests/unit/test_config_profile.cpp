@@ -123,7 +123,10 @@ TEST_CASE("config profile: a profile fills in what the command line left unset")
     CHECK_FALSE(b.flags.url);
     CHECK_FALSE(b.flags.url_from_profile);
     CHECK(b.flags.port == 7000);
-    CHECK(b.flags.user == "app");  // the rest still applies
+    CHECK_FALSE(b.flags.user);           // the profile's credentials stay with its endpoint
+    CHECK_FALSE(b.flags.password_file);
+    CHECK(b.flags.timeout == "2s");       // the rest still applies
+    CHECK(b.flags.cacert == "/home/ann/certs/amazon.pem");
   }
   SECTION("a password on the command line keeps the profile's password out") {
     ConnectionFlags given;
