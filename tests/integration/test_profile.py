@@ -99,6 +99,9 @@ retries = lots
         # The profile's password stays with its server: another endpoint gets no AUTH (a
         # server without a password would refuse one).
         self.assertEqual(self.where("--profile", "prod", "-p", self.other.port), "other")
+        out = self.run_rctl("--profile", "prod", "-p", self.other.port, "health", "-v")
+        self.assertExit(out, 0)
+        self.assertNotIn("password from", out.stderr)
         out = self.run_rctl("--profile", "prod", "health", "--timeout", "0")
         self.assertExit(out, 2)  # the flag's bad value is used, not the profile's 2s
         self.assertOneLineError(out, "--timeout must be positive")
