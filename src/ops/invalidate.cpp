@@ -4,12 +4,12 @@
 #include "client/server_error.hpp"
 #include "cluster/batching.hpp"
 #include "net/event_loop.hpp"
+#include "ops/primary_fanout.hpp"
 #include "util/interrupt.hpp"
 #include "util/strings.hpp"
 
 #include <fmt/format.h>
 
-#include <map>
 
 namespace rctl::ops {
 
@@ -251,52 +251,44 @@ InvalidateReport invalidate_prefix(cluster::Client& target, const InvalidateOpti
   report.dry_run = options.dry_run;
   auto primaries = target.primaries();
   report.nodes.resize(primaries.size());
-  std::map<const cluster::Node*, std::size_t> index;
-  for (std::size_t i = 0; i < primaries.size(); ++i) {
-    index[primaries[i]] = i;
-    report.nodes[i].address = target.label(*primaries[i]);
-  }
+  for (std::size_t i = 0; i < primaries.size(); ++i) report.nodes[i].address = target.label(*primaries[i]);
 
   Shared shared{options, report.pattern, target.is_cluster()};
   if (options.max_rate && *options.max_rate > 0)
     shared.rate_per_node = *options.max_rate / static_cast<double>(std::max<std::size_t>(1, primaries.size()));
 
   // A second connection per primary for the deletes (not needed for a dry run).
-  std::map<const cluster::Node*, std::unique_ptr<client::Connection>> deleters;
+  std::vector<std::unique_ptr<client::Connection>> deleters(primaries.size());
   if (!options.dry_run)
-    for (const auto* node : primaries) {
-      auto conn = target.open_connection(*node);
-      if (conn) deleters[node] = std::move(*conn);
-      else report.nodes[index[node]].error = conn.error();
+    for (std::size_t i = 0; i < primaries.size(); ++i) {
+      auto conn = target.open_connection(*primaries[i]);
+      if (conn) deleters[i] = std::move(*conn);
+      else report.nodes[i].error = conn.error();
     }
 
   std::vector<std::shared_ptr<NodeTask>> tasks;
-  net::Timer tick(target.loop());
-  std::function<void()> on_tick = [&] {
-    if (util::interrupted() && !shared.stop) {
-      shared.stop = true;
-      report.interrupted = true;
-      for (auto& t : tasks) t->stop();
-    }
-    report.seconds = std::chrono::duration<double>(Clock::now() - start).count();
-    if (progress) progress(report);
-    tick.start(std::chrono::milliseconds(100), on_tick);
-  };
-  tick.start(std::chrono::milliseconds(100), on_tick);
-
-  auto results = target.run_on_nodes(
-      cluster::NodeSelection::primaries,
-      [&](const cluster::Node& node, client::Connection& conn, std::function<void(Expected<void>)> done) {
-        auto& out = report.nodes[index.at(&node)];
+  auto errors = run_on_primaries(
+      target,
+      [&](std::size_t i, const cluster::Node&, client::Connection& conn, std::function<void(Expected<void>)> done) {
+        auto& out = report.nodes[i];
         if (out.error) return done(std::unexpected(*out.error));
-        client::Connection* del = options.dry_run ? nullptr : deleters[&node].get();
-        auto task = std::make_shared<NodeTask>(shared, out, conn, del, target.loop(), std::move(done));
+        auto task = std::make_shared<NodeTask>(shared, out, conn, deleters[i].get(), target.loop(), std::move(done));
         tasks.push_back(task);
         task->start();
-      });
-  tick.cancel();
-  for (auto& [node, result] : results)
-    if (!result && !report.nodes[index.at(node)].error) report.nodes[index.at(node)].error = result.error();
+      },
+      {.interrupted =
+           [&] {
+             shared.stop = true;
+             report.interrupted = true;
+             for (auto& t : tasks) t->stop();
+           },
+       .tick =
+           [&] {
+             report.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+             if (progress) progress(report);
+           }});
+  for (std::size_t i = 0; i < errors.size(); ++i)
+    if (errors[i] && !report.nodes[i].error) report.nodes[i].error = errors[i];
 
   // Keys whose slot moved during the run: routed one by one, following MOVED/ASK.
   for (const auto& key : shared.redirected) {

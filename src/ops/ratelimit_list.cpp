@@ -4,6 +4,7 @@
 #include "client/options.hpp"
 #include "client/server_error.hpp"
 #include "cluster/slot.hpp"
+#include "ops/primary_fanout.hpp"
 #include "ops/ratelimit_reader.hpp"
 #include "util/interrupt.hpp"
 #include "util/strings.hpp"
@@ -12,7 +13,6 @@
 
 #include <algorithm>
 #include <deque>
-#include <map>
 #include <set>
 #include <unordered_set>
 
@@ -218,35 +218,28 @@ ListReport list_limiters(cluster::Client& target, const LimiterListOptions& opti
   report.pattern = shared.pattern;
   auto primaries = target.primaries();
   report.nodes.resize(primaries.size());
-  std::map<const cluster::Node*, std::size_t> index;
-  for (std::size_t i = 0; i < primaries.size(); ++i) {
-    index[primaries[i]] = i;
-    report.nodes[i].address = target.label(*primaries[i]);
-  }
+  for (std::size_t i = 0; i < primaries.size(); ++i) report.nodes[i].address = target.label(*primaries[i]);
 
-  net::Timer tick(target.loop());
-  std::function<void()> on_tick = [&] {
-    if (util::interrupted() && !shared.stop) {
-      shared.stop = true;
-      report.interrupted = true;
-    }
-    report.seconds = std::chrono::duration<double>(Clock::now() - start).count();
-    if (progress) progress(report);
-    tick.start(std::chrono::milliseconds(100), on_tick);
-  };
-  tick.start(std::chrono::milliseconds(100), on_tick);
   std::vector<std::shared_ptr<NodeScan>> scans;
-  auto results = target.run_on_nodes(
-      cluster::NodeSelection::primaries,
-      [&](const cluster::Node& node, client::Connection& conn, std::function<void(Expected<void>)> done) {
-        auto& out = report.nodes[index.at(&node)];
-        auto scan = std::make_shared<NodeScan>(shared, out, conn, target.label(node), std::move(done));
+  auto errors = run_on_primaries(
+      target,
+      [&](std::size_t i, const cluster::Node& node, client::Connection& conn, std::function<void(Expected<void>)> done) {
+        auto scan = std::make_shared<NodeScan>(shared, report.nodes[i], conn, target.label(node), std::move(done));
         scans.push_back(scan);
         scan->start();
-      });
-  tick.cancel();
-  for (auto& [node, result] : results)
-    if (!result && !report.nodes[index.at(node)].error) report.nodes[index.at(node)].error = result.error();
+      },
+      {.interrupted =
+           [&] {
+             shared.stop = true;
+             report.interrupted = true;
+           },
+       .tick =
+           [&] {
+             report.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+             if (progress) progress(report);
+           }});
+  for (std::size_t i = 0; i < errors.size(); ++i)
+    if (errors[i] && !report.nodes[i].error) report.nodes[i].error = errors[i];
 
   // Keys whose slot moved during the scan: read again, routed.
   if (!shared.redirected.empty()) {

@@ -2,12 +2,11 @@
 
 #include "client/server_error.hpp"
 #include "cluster/slot.hpp"
-#include "net/event_loop.hpp"
+#include "ops/primary_fanout.hpp"
 #include "util/interrupt.hpp"
 
 #include <fmt/format.h>
 
-#include <map>
 #include <memory>
 
 namespace rctl::ops {
@@ -266,39 +265,30 @@ SessionScanReport scan_sessions(cluster::Client& target, const SessionScanOption
   report.prefixes = options.prefixes;
   auto primaries = target.primaries();
   report.nodes.resize(primaries.size());
-  std::map<const cluster::Node*, std::size_t> index;
-  for (std::size_t i = 0; i < primaries.size(); ++i) {
-    index[primaries[i]] = i;
-    report.nodes[i].address = target.label(*primaries[i]);
-  }
+  for (std::size_t i = 0; i < primaries.size(); ++i) report.nodes[i].address = target.label(*primaries[i]);
 
   Shared shared{options, visit, report.pattern};
   std::vector<std::shared_ptr<NodeScan>> tasks;
-  net::Timer tick(target.loop());
-  std::function<void()> on_tick = [&] {
-    if (util::interrupted() && !shared.stop) {
-      shared.stop = true;
-      report.interrupted = true;
-      for (auto& t : tasks) t->stop();
-    }
-    report.seconds = std::chrono::duration<double>(Clock::now() - start).count();
-    if (progress) progress(report);
-    tick.start(std::chrono::milliseconds(100), on_tick);
-  };
-  tick.start(std::chrono::milliseconds(100), on_tick);
-
-  auto results = target.run_on_nodes(
-      cluster::NodeSelection::primaries,
-      [&](const cluster::Node& node, client::Connection& conn, std::function<void(Expected<void>)> done) {
-        auto task = std::make_shared<NodeScan>(shared, report.nodes[index.at(&node)], conn, std::move(done));
+  auto errors = run_on_primaries(
+      target,
+      [&](std::size_t i, const cluster::Node&, client::Connection& conn, std::function<void(Expected<void>)> done) {
+        auto task = std::make_shared<NodeScan>(shared, report.nodes[i], conn, std::move(done));
         tasks.push_back(task);
         task->start();
-      });
-  tick.cancel();
-  for (auto& [node, result] : results) {
-    auto& out = report.nodes[index.at(node)];
-    if (!result && !out.error) out.error = result.error();
-  }
+      },
+      {.interrupted =
+           [&] {
+             shared.stop = true;
+             report.interrupted = true;
+             for (auto& t : tasks) t->stop();
+           },
+       .tick =
+           [&] {
+             report.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+             if (progress) progress(report);
+           }});
+  for (std::size_t i = 0; i < errors.size(); ++i)
+    if (errors[i] && !report.nodes[i].error) report.nodes[i].error = errors[i];
 
   // Keys whose slot moved mid-scan, read again through the router (which follows MOVED/ASK).
   if (!shared.redirected.empty() && !report.interrupted) {
