@@ -287,8 +287,7 @@ InvalidateReport invalidate_prefix(cluster::Client& target, const InvalidateOpti
              report.seconds = std::chrono::duration<double>(Clock::now() - start).count();
              if (progress) progress(report);
            }});
-  for (std::size_t i = 0; i < errors.size(); ++i)
-    if (errors[i] && !report.nodes[i].error) report.nodes[i].error = errors[i];
+  keep_errors(report.nodes, errors);
 
   // Keys whose slot moved during the run: routed one by one, following MOVED/ASK.
   for (const auto& key : shared.redirected) {

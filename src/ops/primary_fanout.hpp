@@ -27,4 +27,12 @@ struct FanoutHooks {
 std::vector<std::optional<Error>> run_on_primaries(cluster::Client& target, const PrimaryTask& start,
                                                    const FanoutHooks& hooks);
 
+// Copies those errors into per-primary results (anything with an `error` member) that do not
+// hold one of their own yet: a task's own, more precise error wins.
+template <class NodeResult>
+void keep_errors(std::vector<NodeResult>& nodes, const std::vector<std::optional<Error>>& errors) {
+  for (std::size_t i = 0; i < errors.size() && i < nodes.size(); ++i)
+    if (errors[i] && !nodes[i].error) nodes[i].error = errors[i];
+}
+
 }  // namespace rctl::ops

@@ -238,8 +238,7 @@ ListReport list_limiters(cluster::Client& target, const LimiterListOptions& opti
              report.seconds = std::chrono::duration<double>(Clock::now() - start).count();
              if (progress) progress(report);
            }});
-  for (std::size_t i = 0; i < errors.size(); ++i)
-    if (errors[i] && !report.nodes[i].error) report.nodes[i].error = errors[i];
+  keep_errors(report.nodes, errors);
 
   // Keys whose slot moved during the scan: read again, routed.
   if (!shared.redirected.empty()) {

@@ -287,8 +287,7 @@ SessionScanReport scan_sessions(cluster::Client& target, const SessionScanOption
              report.seconds = std::chrono::duration<double>(Clock::now() - start).count();
              if (progress) progress(report);
            }});
-  for (std::size_t i = 0; i < errors.size(); ++i)
-    if (errors[i] && !report.nodes[i].error) report.nodes[i].error = errors[i];
+  keep_errors(report.nodes, errors);
 
   // Keys whose slot moved mid-scan, read again through the router (which follows MOVED/ASK).
   if (!shared.redirected.empty() && !report.interrupted) {
