@@ -17,6 +17,8 @@ import tempfile
 import time
 import unittest
 
+import redis
+
 RCTL = os.environ.get("RCTL_BIN", os.path.join(os.path.dirname(__file__), "../../build/commands/rctl"))
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 REDIS_CLI = shutil.which("redis-cli") or "/usr/bin/redis-cli"
@@ -306,3 +308,20 @@ class RctlTestCase(unittest.TestCase):
     def assertNoSecret(self, result, secret):
         self.assertNotIn(secret, result.stdout)
         self.assertNotIn(secret, result.stderr)
+
+
+class ServerTestCase(RctlTestCase):
+    """One plain redis-server for the whole class (cls.server, and cls.r, a redis-py client
+    for it), emptied before each test."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = RedisServer()
+        cls.r = redis.Redis(host="127.0.0.1", port=cls.server.port)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.close()
+
+    def setUp(self):
+        self.r.flushall()

@@ -25,7 +25,7 @@ from rq.serializers import JSONSerializer
 from rq.utils import get_call_string
 
 from faults import FakeServer, resp2_handshake
-from harness import RCTL, RctlTestCase, RedisCluster, RedisServer, rctl, rctl_json
+from harness import RCTL, RctlTestCase, RedisCluster, RedisServer, ServerTestCase, rctl, rctl_json
 
 PEERS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "peers")
 PYTHON = "/usr/bin/python3"
@@ -59,19 +59,7 @@ def wait_until(predicate, what, timeout=60):
     raise AssertionError("gave up waiting for " + what)
 
 
-class JobBase(RctlTestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.server = RedisServer()
-        cls.r = redis.Redis(host="127.0.0.1", port=cls.server.port)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.close()
-
-    def setUp(self):
-        self.r.flushall()
-
+class JobBase(ServerTestCase):
     def job(self, *args, **kw):
         return rctl("job", *args, "-p", self.server.port, **kw)
 

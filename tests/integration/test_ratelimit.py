@@ -6,9 +6,8 @@ import sys
 import time
 import unittest
 
-import redis
 
-from harness import RctlTestCase, RedisServer, rctl, rctl_json
+from harness import ServerTestCase, rctl, rctl_json
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "peers"))
 import flask_limiter_app as peer  # noqa: E402
@@ -21,21 +20,16 @@ def by_key(data):
     return {row["key"]: row for row in data["limiters"]}
 
 
-class FlaskLimiterInterop(RctlTestCase):
+class FlaskLimiterInterop(ServerTestCase):
     """The numbers rctl reports are the numbers the app's X-RateLimit-* headers report."""
 
     @classmethod
     def setUpClass(cls):
-        cls.server = RedisServer()
-        cls.r = redis.Redis(port=cls.server.port)
+        super().setUpClass()
         cls.app = peer.create_app(f"redis://127.0.0.1:{cls.server.port}")
 
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.close()
-
     def setUp(self):
-        self.r.flushall()
+        super().setUp()
         self.client = peer.Client(self.app, IP)
 
     def rl(self, *args, **kw):
@@ -179,20 +173,8 @@ class FlaskLimiterInterop(RctlTestCase):
         self.assertEqual(len(data["limiters"]), 1)
 
 
-class OtherLayouts(RctlTestCase):
+class OtherLayouts(ServerTestCase):
     """Hand-rolled limiters written with redis-py, limits >= 3.7 shapes written by hand, redis-cell."""
-
-    @classmethod
-    def setUpClass(cls):
-        cls.server = RedisServer()
-        cls.r = redis.Redis(port=cls.server.port)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.close()
-
-    def setUp(self):
-        self.r.flushall()
 
     def rl(self, *args):
         return rctl_json("ratelimit", *args, "-p", self.server.port)
@@ -305,18 +287,9 @@ class OtherLayouts(RctlTestCase):
         self.assertIn("\\x1b[31mevil", out.stdout)
 
 
-class BadInput(RctlTestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.server = RedisServer()
-        cls.r = redis.Redis(port=cls.server.port)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.close()
-
+class BadInput(ServerTestCase):
     def setUp(self):
-        self.r.flushall()
+        super().setUp()
         self.r.hset("h", "a", 1)
         self.r.set("LIMITER/x/view/5/1/minute", 2, ex=60)
 

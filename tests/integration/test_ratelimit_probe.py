@@ -10,26 +10,14 @@ import unittest
 import redis
 
 from faults import FakeServer, resp2_handshake
-from harness import RCTL, RctlTestCase, RedisServer, rctl, rctl_json
+from harness import RCTL, RctlTestCase, RedisServer, ServerTestCase, rctl, rctl_json
 
 
 def scratch_keys(r):
     return r.keys("rctl:probe:*")
 
 
-class ProbeConcurrency(RctlTestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.server = RedisServer()
-        cls.r = redis.Redis(port=cls.server.port)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.close()
-
-    def setUp(self):
-        self.r.flushall()
-
+class ProbeConcurrency(ServerTestCase):
     def probe(self, *args):
         return rctl_json("ratelimit", "probe", *args, "-p", self.server.port)
 

@@ -23,7 +23,7 @@ import uuid
 import msgpack
 import redis
 
-from harness import RCTL, RctlTestCase, RedisCluster, RedisServer, rctl, rctl_json
+from harness import RCTL, RctlTestCase, RedisCluster, RedisServer, ServerTestCase, rctl, rctl_json
 from peers.flask_session_app import RICH_VALUES, make_app, session_cookie
 
 FLASK_LIFETIME_MS = 31 * 24 * 3600 * 1000  # Flask's default PERMANENT_SESSION_LIFETIME
@@ -44,20 +44,8 @@ def django_key():
                                                           for _ in range(32))
 
 
-class SessionTests(RctlTestCase):
+class SessionTests(ServerTestCase):
     """Runs against a standalone server; SessionCluster runs the same against a cluster."""
-
-    @classmethod
-    def setUpClass(cls):
-        cls.server = RedisServer()
-        cls.r = redis.Redis(host="127.0.0.1", port=cls.server.port)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.close()
-
-    def setUp(self):
-        self.r.flushall()
 
     def target(self):
         return ["-u", f"redis://127.0.0.1:{self.server.port}"]
@@ -494,22 +482,10 @@ class HookProxy:
         self.sock.close()
 
 
-class RevokeRacesAndFaults(RctlTestCase):
+class RevokeRacesAndFaults(ServerTestCase):
     """What revoke --user does when a session changes between the scan that verified it and
     its deletion (the compare-and-delete script, against a real server), when it is
     interrupted, and when the server refuses the delete."""
-
-    @classmethod
-    def setUpClass(cls):
-        cls.server = RedisServer()
-        cls.r = redis.Redis(host="127.0.0.1", port=cls.server.port)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.close()
-
-    def setUp(self):
-        self.r.flushall()
 
     def revoke_with_hook(self, hook, user="42"):
         proxy = HookProxy(self.server.port, hook)

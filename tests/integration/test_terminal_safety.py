@@ -16,11 +16,10 @@ import time
 import unittest
 import zlib
 
-import redis
 import rq
 
 from faults import CountingHandler, FakeServer, enc, fake_redis, info_text
-from harness import RCTL, RctlTestCase, RedisServer
+from harness import RCTL, RctlTestCase, ServerTestCase
 
 # Written to the terminal raw, these would set the window title, clear the screen, move the
 # cursor back over what was printed, or end a C string early.
@@ -90,18 +89,9 @@ def run(*args, env=None, input=None):
     return out.returncode, out.stdout, out.stderr
 
 
-class TerminalSafety(RctlTestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.server = RedisServer()
-        cls.r = redis.Redis(port=cls.server.port)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.close()
-
+class TerminalSafety(ServerTestCase):
     def setUp(self):
-        self.populate()
+        self.populate()  # empties the server first
 
     def populate(self):
         self.r.flushall()
