@@ -76,16 +76,6 @@ Expected<int> parse_int_in(const ProfileSetting& s, const std::string& path, lon
   return static_cast<int>(*n);
 }
 
-// True when a URL carries a password (userinfo with a colon, or ?password=).
-bool url_has_password(std::string_view url) {
-  if (url.find("password=") != std::string_view::npos) return true;
-  auto start = url.find("://");
-  if (start == std::string_view::npos) return false;
-  auto authority = url.substr(start + 3, url.find_first_of("/?#", start + 3) - (start + 3));
-  auto at = authority.rfind('@');
-  return at != std::string_view::npos && authority.substr(0, at).find(':') != std::string_view::npos;
-}
-
 }  // namespace
 
 std::optional<std::string> config_path(const Environment& env) {
@@ -218,7 +208,7 @@ Expected<void> apply_profile(const ProfileFile& file, std::string_view name, Rol
       flags.password_from_profile = true;
     }
   }
-  if (flags.url_from_profile && url_has_password(*flags.url)) holds_password = true;
+  if (flags.url_from_profile && url_carries_password(*flags.url)) holds_password = true;
   if (holds_password && file.readable_by_others)
     warnings.push_back(fmt::format("config file '{}' holds a password and other users can read it (chmod 600 it, "
                                    "or use password-file)", file.path));

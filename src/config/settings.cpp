@@ -33,8 +33,8 @@ Expected<std::optional<int>> env_int(const Environment& env, std::string_view na
   return std::optional<int>(static_cast<int>(*n));
 }
 
-// True when a URL has a password in its userinfo or query. Only a hint for the warning;
-// net/ parses URLs for real.
+}  // namespace
+
 bool url_carries_password(std::string_view url) {
   auto start = url.find("://");
   if (start == std::string_view::npos) return false;
@@ -48,6 +48,8 @@ bool url_carries_password(std::string_view url) {
   auto colon = info.find(':');
   return colon == std::string_view::npos ? !info.empty() : colon + 1 < info.size();
 }
+
+namespace {
 
 bool has_endpoint_flag(const ConnectionFlags& f) {
   return f.url || f.host || f.port || f.socket;

@@ -82,6 +82,10 @@ struct Settings {
 // a bad duration, an unreadable password file, or --askpass without a terminal.
 Expected<Settings> resolve(const ConnectionFlags& flags, Role role, const Environment& env);
 
+// True when a URL has a password in its userinfo (`:pass@`, or `pass@` as redis-cli reads it)
+// or its query. Only a hint for warnings; net/ parses URLs for real.
+bool url_carries_password(std::string_view url);
+
 // The environment variable names consulted for `role`'s URL, most specific first.
 std::vector<std::string> url_variables(Role role);
 

@@ -184,6 +184,9 @@ TEST_CASE("config profile: a password in a file others can read is warned about"
   auto url = parse_ok("[u]\nurl = redis://:secret@h:1\n");
   url.readable_by_others = true;
   CHECK(apply_ok(url, "u").warnings.size() == 1);
+  auto bare = parse_ok("[b]\nurl = redis://secret@h:1\n");  // a password alone, as redis-cli reads it
+  bare.readable_by_others = true;
+  CHECK(apply_ok(bare, "b").warnings.size() == 1);
 }
 
 TEST_CASE("config profile: password and password-file together are refused") {
