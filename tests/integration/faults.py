@@ -20,6 +20,16 @@ import time
 from harness import free_port
 
 
+
+def close_quietly(*sockets):
+    """Closes each socket, ignoring the errors of one already closed or reset."""
+    for sock in sockets:
+        try:
+            sock.close()
+        except OSError:
+            pass
+
+
 class Peer:
     def __init__(self, sock):
         self.sock = sock
@@ -106,15 +116,7 @@ class FakeServer:
 
     def close(self):
         self.stopped = True
-        try:
-            self.sock.close()
-        except OSError:
-            pass
-        for c in self.connections:
-            try:
-                c.close()
-            except OSError:
-                pass
+        close_quietly(self.sock, *self.connections)
 
 
 def silent(peer):
@@ -416,20 +418,8 @@ class Proxy:
         except (EOFError, OSError, ValueError):
             pass
         finally:
-            for s in (client, upstream):
-                try:
-                    s.close()
-                except OSError:
-                    pass
+            close_quietly(client, upstream)
 
     def close(self):
         self.stopped = True
-        try:
-            self.sock.close()
-        except OSError:
-            pass
-        for s in self.sockets:
-            try:
-                s.close()
-            except OSError:
-                pass
+        close_quietly(self.sock, *self.sockets)
