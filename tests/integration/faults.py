@@ -20,7 +20,6 @@ import time
 from harness import free_port
 
 
-
 def close_quietly(*sockets):
     """Closes each socket, ignoring the errors of one already closed or reset."""
     for sock in sockets:
