@@ -28,12 +28,8 @@ struct CacheFlags {
   CLI::Option* value_option = nullptr;  // to tell `set k ""` from a missing value
 };
 
-void require_table_or_json(Context& ctx, std::string_view name) {
-  ctx.require_format({output::Format::table, output::Format::json}, name);
-}
-
 int run_get(Context& ctx, const CacheFlags& f) {
-  require_table_or_json(ctx, "cache get");
+  ctx.require_table_or_json("cache get");
   if (f.raw && f.keys.size() != 1) throw Failure(ErrorKind::usage, "--raw writes the bytes of exactly one key");
   if (f.raw && ctx.printer().format() == output::Format::json)
     throw Failure(ErrorKind::usage, "--raw and -o json exclude each other");
@@ -63,7 +59,7 @@ std::string read_value(const CacheFlags& f) {
 }
 
 int run_set(Context& ctx, const CacheFlags& f) {
-  require_table_or_json(ctx, "cache set");
+  ctx.require_table_or_json("cache set");
   bool has_value = f.value_option && f.value_option->count() > 0;
   if (has_value == !f.value_file.empty())
     throw Failure(ErrorKind::usage, "give the value as an argument, '-' for stdin, or --value-file (one of them)");
@@ -88,20 +84,20 @@ int run_set(Context& ctx, const CacheFlags& f) {
 }
 
 int run_del(Context& ctx, const CacheFlags& f) {
-  require_table_or_json(ctx, "cache del");
+  ctx.require_table_or_json("cache del");
   auto deleted = ops::delete_keys(ctx.connect(), f.keys);
   ctx.printer().emit(ops::render_deleted(f.keys.size(), deleted));
   return deleted == 0 ? static_cast<int>(ExitCode::not_found) : 0;
 }
 
 int run_ttl(Context& ctx, const CacheFlags& f) {
-  require_table_or_json(ctx, "cache ttl");
+  ctx.require_table_or_json("cache ttl");
   ctx.printer().emit(ops::render_ttl(f.key, ops::key_ttl(ctx.connect(), f.key)));
   return 0;
 }
 
 int run_expire(Context& ctx, const CacheFlags& f) {
-  require_table_or_json(ctx, "cache expire");
+  ctx.require_table_or_json("cache expire");
   auto ttl = duration_flag(f.ttl, "TTL");
   if (ttl.count() <= 0) throw Failure(ErrorKind::usage, "the TTL must be positive");
   auto& target = ctx.connect();
@@ -111,13 +107,13 @@ int run_expire(Context& ctx, const CacheFlags& f) {
 }
 
 int run_persist(Context& ctx, const CacheFlags& f) {
-  require_table_or_json(ctx, "cache persist");
+  ctx.require_table_or_json("cache persist");
   ctx.printer().emit(ops::render_persist(f.key, ops::persist_key(ctx.connect(), f.key)));
   return 0;
 }
 
 int run_keys(Context& ctx, const CacheFlags& f) {
-  require_table_or_json(ctx, "cache keys");
+  ctx.require_table_or_json("cache keys");
   ctx.printer().emit(ops::render_keys(ops::list_keys(ctx.connect(), f.prefix, f.limit)));
   return 0;
 }

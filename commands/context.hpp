@@ -44,6 +44,10 @@ class Context {
 
   // Checks that -o is one of `allowed` for this command; usage error otherwise.
   void require_format(std::initializer_list<output::Format> allowed, std::string_view command);
+  // The same for the many commands that print only a table or JSON.
+  void require_table_or_json(std::string_view command) {
+    require_format({output::Format::table, output::Format::json}, command);
+  }
 
   // Resolves settings for `role` and connects (cluster detection included). Throws Failure.
   cluster::Client& connect(config::Role role = config::Role::general);

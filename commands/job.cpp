@@ -46,10 +46,6 @@ struct QueuesFlags {
   std::vector<std::string> queues;
 };
 
-void require_table_or_json(Context& ctx, std::string_view name) {
-  ctx.require_format({output::Format::table, output::Format::json}, name);
-}
-
 std::optional<std::int64_t> seconds_flag(const std::string& text, std::string_view flag) {
   if (text.empty()) return std::nullopt;
   return value_or_throw(ops::parse_rq_seconds(text, flag));
@@ -141,7 +137,7 @@ int show_job(Context& ctx, cluster::Client& target, const std::string& id, const
 }
 
 int run_enqueue(Context& ctx, const EnqueueFlags& f) {
-  require_table_or_json(ctx, "job enqueue");
+  ctx.require_table_or_json("job enqueue");
   ops::EnqueueRequest r;
   r.func = f.func;
   auto parsed = value_or_throw(ops::parse_job_arguments(f.args));
@@ -182,13 +178,13 @@ int run_enqueue(Context& ctx, const EnqueueFlags& f) {
 }
 
 int run_status(Context& ctx, const StatusFlags& f) {
-  require_table_or_json(ctx, "job status");
+  ctx.require_table_or_json("job status");
   if (!f.wait.empty()) (void)duration_flag(f.wait, "--wait");
   return show_job(ctx, ctx.connect(config::Role::queue), f.id, f.wait, false);
 }
 
 int run_list(Context& ctx, const ListFlags& f) {
-  require_table_or_json(ctx, "job list");
+  ctx.require_table_or_json("job list");
   ops::JobListOptions o;
   if (!f.queue.empty()) o.queue = f.queue;
   if (!f.state.empty()) {
@@ -202,7 +198,7 @@ int run_list(Context& ctx, const ListFlags& f) {
 }
 
 int run_queues(Context& ctx, const QueuesFlags& f) {
-  require_table_or_json(ctx, "job queues");
+  ctx.require_table_or_json("job queues");
   auto report = ops::read_queues(ctx.connect(config::Role::queue), f.queues, std::chrono::system_clock::now());
   ctx.printer().emit(ops::render_queues(report));
   return 0;

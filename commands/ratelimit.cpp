@@ -44,10 +44,6 @@ ops::ReadOptions read_options(const RatelimitFlags& f) {
   return o;
 }
 
-void require_table_or_json(Context& ctx, std::string_view name) {
-  ctx.require_format({output::Format::table, output::Format::json}, name);
-}
-
 int finish_list(Context& ctx, const ops::ListReport& report) {
   auto& printer = ctx.printer();
   if (report.interrupted) {
@@ -71,7 +67,7 @@ std::string progress_text(const ops::ListReport& r) {
 }
 
 int run_list(Context& ctx, const RatelimitFlags& f) {
-  require_table_or_json(ctx, "ratelimit list");
+  ctx.require_table_or_json("ratelimit list");
   ops::LimiterListOptions o;
   o.read = read_options(f);
   o.pattern = f.pattern;
@@ -87,7 +83,7 @@ int run_list(Context& ctx, const RatelimitFlags& f) {
 }
 
 int run_show(Context& ctx, const RatelimitFlags& f) {
-  require_table_or_json(ctx, "ratelimit show");
+  ctx.require_table_or_json("ratelimit show");
   auto o = read_options(f);
   o.entries = f.entries;
   auto limiter = ops::show_limiter(ctx.connect(config::Role::ratelimit), f.key, o);
@@ -97,7 +93,7 @@ int run_show(Context& ctx, const RatelimitFlags& f) {
 }
 
 int run_reset(Context& ctx, const RatelimitFlags& f) {
-  require_table_or_json(ctx, "ratelimit reset");
+  ctx.require_table_or_json("ratelimit reset");
   if (f.keys.empty() == f.client.empty())
     throw Failure(ErrorKind::usage, "name the keys to reset or give --client (one of them)",
                   "rctl ratelimit reset KEY... | rctl ratelimit reset --client ID");

@@ -43,10 +43,6 @@ struct SessionFlags {
 constexpr const char* k_dash_hint =
     "an id that starts with '-' goes after '--' (rctl session show -- -AbC...); a cookie as --cookie=VALUE";
 
-void require_table_or_json(Context& ctx, std::string_view name) {
-  ctx.require_format({output::Format::table, output::Format::json}, name);
-}
-
 bool has_user(const SessionFlags& f) { return f.user_option && f.user_option->count() > 0; }
 
 // --prefix and --user-field, checked; the defaults when not given.
@@ -95,7 +91,7 @@ int scan_exit(Context& ctx, const ops::SessionScanReport& scan) {
 }
 
 int run_list(Context& ctx, const SessionFlags& f) {
-  require_table_or_json(ctx, "session list");
+  ctx.require_table_or_json("session list");
   ops::SessionListOptions o;
   o.scan = scan_options(f);
   if (has_user(f)) o.user = user_flag(f);
@@ -123,7 +119,7 @@ util::Secret secret_from_env(const std::string& name) {
 }
 
 int run_show(Context& ctx, const SessionFlags& f) {
-  require_table_or_json(ctx, "session show");
+  ctx.require_table_or_json("session show");
   bool by_cookie = f.cookie_option && f.cookie_option->count() > 0;
   if (by_cookie == !f.sid.empty())
     throw Failure(ErrorKind::usage, "give a session id or --cookie VALUE (one of them)", k_dash_hint);
@@ -151,7 +147,7 @@ int run_show(Context& ctx, const SessionFlags& f) {
 }
 
 int run_stats(Context& ctx, const SessionFlags& f) {
-  require_table_or_json(ctx, "session stats");
+  ctx.require_table_or_json("session stats");
   auto options = scan_options(f);
   auto& target = ctx.connect(config::Role::session);
   util::install_interrupt_handler();
@@ -163,7 +159,7 @@ int run_stats(Context& ctx, const SessionFlags& f) {
 }
 
 int run_revoke(Context& ctx, const SessionFlags& f) {
-  require_table_or_json(ctx, "session revoke");
+  ctx.require_table_or_json("session revoke");
   if (has_user(f) == !f.sids.empty())
     throw Failure(ErrorKind::usage, "give session ids or --user ID (one of them)", k_dash_hint);
   auto options = scan_options(f);

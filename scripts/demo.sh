@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
-./scripts/build.sh >/dev/null
+./scripts/build.sh rctl >/dev/null
 
 rctl=./build/commands/rctl
 dir=$(mktemp -d)

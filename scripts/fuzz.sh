@@ -4,6 +4,8 @@
 # input that caused it is left in build-fuzz/findings/<target>/ for adding to the corpus.
 #
 # Usage: scripts/fuzz.sh [SECONDS_PER_TARGET]   (default 60)
+#        RCTL_FUZZ_BUILD=DIR scripts/fuzz.sh ...  reuses a build already configured with
+#        RCTL_FUZZ=ON (CI's one sanitizer build) instead of configuring build-fuzz/
 #
 # New inputs that libFuzzer finds go to a scratch directory, never into tests/fuzz/corpus/:
 # the checked-in seeds change only by hand (copy a finding there once it is fixed).
@@ -11,18 +13,20 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 seconds="${1:-60}"
-build=build-fuzz
+build="${RCTL_FUZZ_BUILD:-build-fuzz}"
 cxx="${RCTL_FUZZ_CXX:-clang++-16}"
 
-echo "== fuzz: building targets with $cxx"
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER="$cxx" \
-  -DRCTL_FUZZ=ON >/dev/null
+if [ -z "${RCTL_FUZZ_BUILD:-}" ]; then
+  echo "== fuzz: building targets with $cxx"
+  cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER="$cxx" \
+    -DRCTL_FUZZ=ON -DRCTL_BUILD_TESTS=ON >/dev/null
+fi
 targets=()
 for source in tests/fuzz/fuzz_*.cpp; do
   name="$(basename "$source" .cpp)"
   targets+=("${name#fuzz_}")
 done
-cmake --build "$build" --target "${targets[@]/#/fuzz_}"
+cmake --build "$build" -j "$(nproc)" --target "${targets[@]/#/fuzz_}"
 
 rm -rf "$build/findings" "$build/work"
 mkdir -p "$build/findings" "$build/work"

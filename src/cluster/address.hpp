@@ -5,6 +5,9 @@
 
 namespace rctl::cluster {
 
+// The highest TCP port number, for parsing announced and redirected addresses.
+inline constexpr int k_max_port = 65535;
+
 struct NodeAddress {
   std::string host;  // hostname or IP as announced; empty means "the host we are talking to"
   int port = 0;      // 0: no port usable for our transport is known

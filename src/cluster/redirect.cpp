@@ -6,12 +6,12 @@
 
 #include <fmt/format.h>
 
+#include "cluster/address.hpp"
 #include "cluster/slot.hpp"
 
 namespace rctl::cluster {
 namespace {
 
-constexpr int k_max_port = 65535;
 
 std::optional<int> parse_int(std::string_view text, int min, int max) {
   int value = 0;

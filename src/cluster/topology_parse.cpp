@@ -21,7 +21,6 @@ using resp::Value;
 
 constexpr std::string_view k_shards_command = "CLUSTER SHARDS";
 constexpr std::string_view k_slots_command = "CLUSTER SLOTS";
-constexpr std::int64_t k_max_port = 65535;
 
 std::unexpected<Error> malformed(std::string_view command, std::string_view detail) {
   return fail(ErrorKind::protocol, fmt::format("{}: {}", command, detail));

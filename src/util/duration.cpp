@@ -61,7 +61,10 @@ Expected<Millis> parse_duration(std::string_view text, std::string_view what) {
 
 std::string format_duration(Millis duration) {
   auto ms = duration.count();
-  return (ms < 0 ? "-" : "") + format_millis(magnitude(ms));
+  // Appending rather than `"-" + string` sidesteps GCC 12's false -Wrestrict (PR 105329).
+  std::string text = ms < 0 ? "-" : "";
+  text += format_millis(magnitude(ms));
+  return text;
 }
 
 std::string format_bytes(std::int64_t bytes) {
