@@ -119,9 +119,9 @@ void add_global_flags(CLI::App& app, GlobalOptions& o) {
   app.add_option("-s,--socket", c.socket, "Unix socket path")->group(conn)->type_name("PATH");
   app.add_option("-n,--db", c.db, "Database number")->group(conn)->type_name("N")->check(CLI::Range(0, 1000000));
   app.add_option("--user", c.user, "ACL user name")->group(conn)->type_name("USER");
-  app.add_option("-a,--password", c.password, "Password (visible in ps; prefer --password-file or --askpass)")
+  app.add_option("-a,--password,--pass", c.password, "Password (visible in ps; prefer --password-file or --askpass)")
       ->group(conn)->type_name("PASSWORD");
-  app.add_option("--password-file", c.password_file, "Read the password from a file (trailing newline dropped)")
+  app.add_option("--password-file", c.password_file, "Read the password from a file, - for standard input (trailing newline dropped)")
       ->group(conn)->type_name("FILE");
   app.add_flag("--askpass", c.askpass, "Prompt for the password on the terminal")->group(conn);
   app.add_flag("--no-auth-warning", c.no_auth_warning, "Do not warn about a password on the command line")->group(conn);

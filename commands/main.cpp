@@ -41,10 +41,10 @@ void scrub_secrets(int argc, char** argv) {
   };
   for (int i = 1; i < argc; ++i) {
     std::string_view arg(argv[i]);
-    if ((arg == "-a" || arg == "--password") && i + 1 < argc) {
+    if ((arg == "-a" || arg == "--password" || arg == "--pass") && i + 1 < argc) {
       mask(argv[i + 1], 0, std::strlen(argv[i + 1]));
-    } else if (arg.starts_with("--password=")) {
-      mask(argv[i], 11, arg.size());
+    } else if (arg.starts_with("--password=") || arg.starts_with("--pass=")) {
+      mask(argv[i], arg.find('=') + 1, arg.size());
     } else if (arg.starts_with("-a") && arg.size() > 2 && arg[2] != '-') {
       mask(argv[i], 2, arg.size());
     } else if ((arg == "-u" || arg == "--url") && i + 1 < argc) {

@@ -12,7 +12,7 @@ function __rctl_path
             continue
         end
         if string match -q -- '-*' $w
-            if contains -- $w '--batch' '--burst' '--cacert' '--cert' '--client' '--concurrency' '--connect-timeout' '--cookie' '--count' '--db' '--decode' '--description' '--entries' '--failure-ttl' '--hits' '--host' '--iterations' '--job-id' '--job-timeout' '--key' '--lag-crit' '--lag-warn' '--latency-crit' '--latency-warn' '--limit' '--max' '--max-rate' '--memory-crit' '--memory-warn' '--meta' '--offset' '--only' '--output' '--password' '--password-file' '--pattern' '--port' '--prefix' '--profile' '--queue' '--result-ttl' '--retries' '--sample' '--samples' '--schedule-at' '--schedule-in' '--secret-env' '--serializer' '--skip' '--sni' '--socket' '--sort' '--state' '--strategy' '--timeout' '--top' '--ttl' '--url' '--user' '--user-field' '--value-file' '--wait' '--watch' '-a' '-n' '-o' '-p' '-s' '-u'
+            if contains -- $w '--batch' '--burst' '--cacert' '--cert' '--client' '--concurrency' '--connect-timeout' '--cookie' '--count' '--db' '--decode' '--description' '--entries' '--failure-ttl' '--hits' '--host' '--iterations' '--job-id' '--job-timeout' '--key' '--lag-crit' '--lag-warn' '--latency-crit' '--latency-warn' '--limit' '--max' '--max-rate' '--memory-crit' '--memory-warn' '--meta' '--offset' '--only' '--output' '--pass' '--password' '--password-file' '--pattern' '--port' '--prefix' '--profile' '--queue' '--result-ttl' '--retries' '--sample' '--samples' '--schedule-at' '--schedule-in' '--secret-env' '--serializer' '--skip' '--sni' '--socket' '--sort' '--state' '--strategy' '--timeout' '--top' '--ttl' '--url' '--user' '--user-field' '--value-file' '--wait' '--watch' '-a' '-n' '-o' '-p' '-s' '-u'
                 set skip 1
             end
             continue
@@ -65,8 +65,8 @@ complete -c rctl -n '__rctl_under '\''rctl'\''' -s p -l port -x -d 'Server port 
 complete -c rctl -n '__rctl_under '\''rctl'\''' -s s -l socket -r -F -d 'Unix socket path'
 complete -c rctl -n '__rctl_under '\''rctl'\''' -s n -l db -x -d 'Database number'
 complete -c rctl -n '__rctl_under '\''rctl'\''' -l user -x -d 'ACL user name'
-complete -c rctl -n '__rctl_under '\''rctl'\''' -s a -l password -x -d 'Password (visible in ps; prefer --password-file or --askpass)'
-complete -c rctl -n '__rctl_under '\''rctl'\''' -l password-file -r -F -d 'Read the password from a file (trailing newline dropped)'
+complete -c rctl -n '__rctl_under '\''rctl'\''' -s a -l password -l pass -x -d 'Password (visible in ps; prefer --password-file or --askpass)'
+complete -c rctl -n '__rctl_under '\''rctl'\''' -l password-file -r -F -d 'Read the password from a file, - for standard input (trailing newline dropped)'
 complete -c rctl -n '__rctl_under '\''rctl'\''' -l askpass -d 'Prompt for the password on the terminal'
 complete -c rctl -n '__rctl_under '\''rctl'\''' -l no-auth-warning -d 'Do not warn about a password on the command line'
 complete -c rctl -n '__rctl_under '\''rctl'\''' -l tls -d 'Use TLS (same as rediss://)'

@@ -37,6 +37,9 @@ Expected<Target> make_target(const config::Settings& s) {
   o.username = s.user ? s.user : (url ? url->username : std::nullopt);
   if (s.password) o.password = s.password;
   else if (url && url->password) o.password = url->password;
+  // redis://ro@host --password-file F: `ro` names the user whose password F holds.
+  if (url && url->lone_userinfo && url->password && s.password_explicit && !s.user)
+    o.username = url->password->reveal();
   o.db = s.db.value_or(url && url->db ? *url->db : 0);
 
   bool verify = !s.insecure && (!url || url->verify_peer.value_or(true));

@@ -19,6 +19,23 @@ void strip_line_end(std::string& s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
 }
 
+// All of `fd` up to the size limit, less the line end; `what` names it in errors.
+Expected<util::Secret> read_secret(int fd, const std::string& what) {
+  std::string data;
+  char buf[4096];
+  while (data.size() <= k_max_password_bytes) {
+    auto n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return fail(ErrorKind::usage, fmt::format("cannot read {}: {}", what, std::strerror(errno)));
+    if (n == 0) break;
+    data.append(buf, static_cast<std::size_t>(n));
+  }
+  if (data.size() > k_max_password_bytes) return fail(ErrorKind::usage, fmt::format("{} is too large", what));
+  strip_line_end(data);
+  if (data.empty()) return fail(ErrorKind::usage, fmt::format("{} is empty", what));
+  return util::Secret(std::move(data));
+}
+
 }  // namespace
 
 Expected<util::Secret> read_password_file(const std::string& path,
@@ -31,20 +48,13 @@ Expected<util::Secret> read_password_file(const std::string& path,
   if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & S_IROTH))
     warnings.push_back(fmt::format("password file '{}' is readable by other users "
                                    "(chmod 600 it)", path));
-  std::string data;
-  char buf[4096];
-  while (data.size() <= k_max_password_bytes) {
-    auto n = ::read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    data.append(buf, static_cast<std::size_t>(n));
-  }
+  auto secret = read_secret(fd, fmt::format("password file '{}'", path));
   ::close(fd);
-  if (data.size() > k_max_password_bytes)
-    return fail(ErrorKind::usage, fmt::format("password file '{}' is too large", path));
-  strip_line_end(data);
-  if (data.empty()) return fail(ErrorKind::usage, fmt::format("password file '{}' is empty", path));
-  return util::Secret(std::move(data));
+  return secret;
+}
+
+Expected<util::Secret> read_password_stdin() {
+  return read_secret(STDIN_FILENO, "the password on standard input (--password-file -)");
 }
 
 Expected<util::Secret> ask_password(const std::string& prompt) {

@@ -14,6 +14,9 @@ namespace rctl::config {
 Expected<util::Secret> read_password_file(const std::string& path,
                                           std::vector<std::string>& warnings);
 
+// The same from standard input (`--password-file -`), for pipelines: `vault read ... | rctl`.
+Expected<util::Secret> read_password_stdin();
+
 // Prompts on the controlling terminal with echo off. Fails with ErrorKind::usage when there
 // is no terminal.
 Expected<util::Secret> ask_password(const std::string& prompt);

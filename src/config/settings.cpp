@@ -35,18 +35,36 @@ Expected<std::optional<int>> env_int(const Environment& env, std::string_view na
 
 }  // namespace
 
-bool url_carries_password(std::string_view url) {
+namespace {
+
+// The userinfo of a URL's authority ("user:pass" in scheme://user:pass@host), or nullopt.
+std::optional<std::string_view> url_userinfo(std::string_view url) {
   auto start = url.find("://");
-  if (start == std::string_view::npos) return false;
+  if (start == std::string_view::npos) return std::nullopt;
   start += 3;
-  if (url.find("password=", start) != std::string_view::npos) return true;
   auto end = url.find_first_of("/?#", start);
   auto authority = url.substr(start, end == std::string_view::npos ? url.npos : end - start);
   auto at = authority.rfind('@');
-  if (at == std::string_view::npos) return false;
-  auto info = authority.substr(0, at);
-  auto colon = info.find(':');
-  return colon == std::string_view::npos ? !info.empty() : colon + 1 < info.size();
+  if (at == std::string_view::npos) return std::nullopt;
+  return authority.substr(0, at);
+}
+
+// "x@host": x is a password as redis-cli reads it, or the user name when the password
+// comes from --password, --password-file or --askpass.
+bool url_has_lone_userinfo(std::string_view url) {
+  auto info = url_userinfo(url);
+  return info && !info->empty() && info->find(':') == std::string_view::npos;
+}
+
+}  // namespace
+
+bool url_carries_password(std::string_view url) {
+  auto start = url.find("://");
+  if (start != std::string_view::npos && url.find("password=", start + 3) != std::string_view::npos) return true;
+  auto info = url_userinfo(url);
+  if (!info) return false;
+  auto colon = info->find(':');
+  return colon == std::string_view::npos ? !info->empty() : colon + 1 < info->size();
 }
 
 namespace {
@@ -77,8 +95,10 @@ Expected<void> choose_password(const ConnectionFlags& flags, const Environment& 
   if (explicit_sources > 1)
     return fail(ErrorKind::usage, "use only one of --password, --password-file and --askpass");
   const auto profile_source = fmt::format("profile '{}'", flags.profile);
+  out.password_explicit = explicit_sources > 0;
   if (flags.password_file) {
-    auto secret = read_password_file(*flags.password_file, out.warnings);
+    auto secret = *flags.password_file == "-" ? read_password_stdin()
+                                                : read_password_file(*flags.password_file, out.warnings);
     if (!secret) return std::unexpected(secret.error());
     out.password = std::move(*secret);
     out.password_source = flags.password_from_profile ? profile_source + " (password-file)" : "--password-file";
@@ -91,10 +111,9 @@ Expected<void> choose_password(const ConnectionFlags& flags, const Environment& 
     out.password = util::Secret(*flags.password);
     out.password_source = flags.password_from_profile ? profile_source : "--password";
     if (!flags.no_auth_warning && !flags.password_from_profile) out.warnings.push_back(k_cli_password_warning);
-  } else if (!(out.url && (out.url_source == "--url" ||
-                           (flags.url_from_profile && url_carries_password(*out.url))))) {
-    // Environment passwords apply unless a URL given on purpose says otherwise: --url, or
-    // a profile's URL that carries a password of its own.
+  } else if (!(out.url && url_carries_password(*out.url))) {
+    // Environment passwords fill in for a URL without a password of its own, as redis-cli
+    // does with REDISCLI_AUTH (the ElastiCache and Azure set-ups rely on it).
     for (const char* name : {"REDIS_PASSWORD", "REDISCLI_AUTH"}) {
       if (auto value = env(name); value && !value->empty()) {
         out.password = util::Secret(*value);
@@ -103,8 +122,10 @@ Expected<void> choose_password(const ConnectionFlags& flags, const Environment& 
       }
     }
   }
-  if (flags.url && !flags.url_from_profile && !flags.no_auth_warning && url_carries_password(*flags.url) &&
-      !flags.password)
+  // A lone "x@" with a password from elsewhere is a user name: nothing secret is on the
+  // command line then.
+  if (flags.url && !flags.url_from_profile && !flags.no_auth_warning && !flags.password &&
+      url_carries_password(*flags.url) && !(out.password_explicit && url_has_lone_userinfo(*flags.url)))
     out.warnings.push_back(k_cli_password_warning);
   return {};
 }

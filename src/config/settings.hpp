@@ -67,6 +67,9 @@ struct Settings {
   std::optional<std::string> user;
   std::optional<util::Secret> password;  // an explicit password; a URL's own comes later
   std::string password_source;           // "--password-file", "REDISCLI_AUTH", ...
+  // From --password, --password-file or --askpass (or a profile's): then a URL's lone
+  // "x@" is the user name x, not a password.
+  bool password_explicit = false;
   bool tls = false;
   bool insecure = false;
   std::string cacert, cert, key, sni;

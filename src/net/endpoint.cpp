@@ -118,7 +118,8 @@ std::string parse_query(ParsedUrl& out, std::string_view query) {
   return {};
 }
 
-// Splits "user:pass" userinfo. A lone value without ':' is a password, as redis-cli reads it;
+// Splits "user:pass" userinfo. A lone value without ':' is a password, as redis-cli reads it
+// (or the user name when the password comes from elsewhere: see ParsedUrl::lone_userinfo);
 // an empty user before ':' means "password only" (AUTH <password>), never AUTH "" <password>.
 std::string parse_userinfo(ParsedUrl& out, std::string_view info) {
   auto colon = info.find(':');
@@ -129,6 +130,7 @@ std::string parse_userinfo(ParsedUrl& out, std::string_view info) {
   if (!user || !pass) return "illegal character in URL encoding";
   if (!user->empty()) out.username = *user;
   if (!pass->empty()) out.password = util::Secret(*pass);
+  out.lone_userinfo = colon == std::string_view::npos && !pass->empty();
   return {};
 }
 

@@ -28,6 +28,9 @@ struct ParsedUrl {
   Endpoint endpoint;
   std::optional<std::string> username;
   std::optional<util::Secret> password;
+  // "x@host": `password` holds x, which is the user name instead when a password is given
+  // by --password, --password-file or --askpass.
+  bool lone_userinfo = false;
   std::optional<int> db;
   std::optional<bool> verify_peer;      // ssl_cert_reqs=none -> false
   std::optional<bool> check_hostname;   // ssl_check_hostname=false -> false

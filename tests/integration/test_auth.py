@@ -15,7 +15,8 @@ SECRET = "s3cr3t-Pa55word"
 class PasswordAuth(RctlTestCase):
     @classmethod
     def setUpClass(cls):
-        cls.server = RedisServer(password=SECRET, acl=[f"alice on >{SECRET} ~* +@all"])
+        cls.server = RedisServer(password=SECRET, acl=[f"alice on >{SECRET} ~* +@all",
+                                                       f"ro on >{SECRET} ~* +@read +@connection +info"])
 
     @classmethod
     def tearDownClass(cls):
@@ -66,6 +67,47 @@ class PasswordAuth(RctlTestCase):
             out, _ = rctl_json("health", *self.port(), env={var: SECRET})
             self.assertExit(out, 0, f"{var}: {out.stderr}")
             self.assertEqual(out.stderr, "")
+
+    def test_environment_password_fills_a_url_without_one(self):
+        # The README's ElastiCache and Azure examples: REDISCLI_AUTH plus a URL, as redis-cli.
+        url = f"redis://127.0.0.1:{self.server.port}"
+        for var in ("REDISCLI_AUTH", "REDIS_PASSWORD"):
+            out, _ = rctl_json("health", "-u", url, env={var: SECRET})
+            self.assertExit(out, 0, f"{var}: {out.stderr}")
+            self.assertEqual(out.stderr, "")
+        # A URL with a password of its own still wins over the environment.
+        out, _ = rctl_json("health", "-u", f"redis://:{SECRET}@127.0.0.1:{self.server.port}",
+                           "--no-auth-warning", env={"REDISCLI_AUTH": "WrongPassword123"})
+        self.assertExit(out, 0, out.stderr)
+
+    def test_url_user_with_password_from_elsewhere(self):
+        # redis://ro@host --password-file F: `ro` is the user name, not a password, so the
+        # command runs with ro's rights (a write is refused) and nothing warns about a
+        # password on the command line.
+        with tempfile.NamedTemporaryFile("w", delete=False) as f:
+            f.write(SECRET + "\n")
+        os.chmod(f.name, 0o600)
+        url = f"redis://ro@127.0.0.1:{self.server.port}"
+        try:
+            for extra, kw in ((["--password-file", f.name], {}), (["--password-file", "-"], {"input": SECRET + "\n"})):
+                out, _ = rctl_json("cache", "get", "k", "-u", url, *extra, **kw)
+                self.assertExit(out, 5, out.stderr)  # read allowed: authenticated as ro
+                self.assertNotIn("warning", out.stderr)
+                out, data = rctl_json("cache", "set", "k", "v", "-u", url, *extra, **kw)
+                self.assertExit(out, 4, out.stderr)
+                self.assertIn("NOPERM", data["error"]["message"])
+        finally:
+            os.unlink(f.name)
+
+    def test_password_from_standard_input_and_pass_alias(self):
+        out, _ = rctl_json("health", *self.port(), "--password-file", "-", input=SECRET + "\n")
+        self.assertExit(out, 0, out.stderr)
+        self.assertEqual(out.stderr, "")
+        out, data = rctl_json("health", *self.port(), "--password-file", "-", input="")
+        self.assertExit(out, 2)
+        self.assertIn("standard input", data["error"]["message"])
+        out, _ = rctl_json("health", *self.port(), "--pass", SECRET, "--no-auth-warning")
+        self.assertExit(out, 0, out.stderr)
 
     def test_wrong_password_exits_4_and_never_shows_it(self):
         wrong = "WrongPassword123"

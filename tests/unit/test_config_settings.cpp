@@ -158,6 +158,21 @@ TEST_CASE("config settings: REDIS_HOST, REDIS_PORT and REDIS_DB") {
   }
 }
 
+TEST_CASE("config settings: a URL's lone user@ is the user name when a flag gives the password") {
+  ConnectionFlags f;
+  f.url = "redis://ro@host";
+  f.password = "flagpw";
+  f.no_auth_warning = true;
+  auto s = resolve_ok(f, env_of({}));
+  CHECK(s.password_explicit);
+  CHECK(s.warnings.empty());
+  ConnectionFlags bare;
+  bare.url = "redis://secret@host";  // redis-cli's reading: a password; warned about
+  auto b = resolve_ok(bare, env_of({}));
+  CHECK_FALSE(b.password_explicit);
+  CHECK(b.warnings.size() == 1);
+}
+
 TEST_CASE("config settings: environment passwords apply when no flag gives one") {
   for (const char* name : {"REDISCLI_AUTH", "REDIS_PASSWORD"}) {
     INFO(name);
@@ -173,9 +188,13 @@ TEST_CASE("config settings: environment passwords apply when no flag gives one")
     CHECK(revealed(flagged) == "flagpw");
     CHECK(flagged.password_source == "--password");
 
-    // --url carries its own credentials (or none on purpose): the environment stays out.
+    // --url without a password takes the environment's, as redis-cli does (issue 17); one
+    // with a password of its own keeps it.
     ConnectionFlags url;
     url.url = "redis://host";
+    CHECK(revealed(resolve_ok(url, env_of({{name, "envpw"}}))) == "envpw");
+    url.url = "redis://:urlpw@host";
+    url.no_auth_warning = true;
     CHECK_FALSE(resolve_ok(url, env_of({{name, "envpw"}})).password.has_value());
     // REDIS_URL does not: the variable still applies.
     CHECK(revealed(resolve_ok({}, env_of({{name, "envpw"}, {"REDIS_URL", "redis://h"}}))) == "envpw");
