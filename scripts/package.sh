@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds dist/rctl_<version>_<arch>.deb: the Release binary (OpenSSL and libstdc++ linked
 # statically), the man page, the bash/zsh/fish completions where each shell looks for them, a
-# copyright file, and Depends computed from the binary by dpkg-shlibdeps; then checks it with
-# lintian. The files come from `cmake --install`, so the package and an install from source
+# copyright file, Depends computed from the binary by dpkg-shlibdeps (glibc and zlib only, at
+# the build machine's versions or newer), Recommends ca-certificates (the system CA store that
+# TLS verification uses); then checks it with lintian. The files come from `cmake --install`, so the package and an install from source
 # hold the same things.
 #
 # Usage: scripts/package.sh
@@ -103,6 +104,7 @@ Architecture: $arch
 Maintainer: $maintainer
 Installed-Size: $size
 Depends: $depends
+Recommends: ca-certificates
 Section: database
 Priority: optional
 Description: check, measure and operate the Redis behind your applications

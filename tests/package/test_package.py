@@ -67,6 +67,7 @@ class Package(unittest.TestCase):
         # statically (OpenSSL, libstdc++) appears.
         self.assertRegex(self.fields["Depends"], r"(^|, )libc6 \(>= [0-9.]+\)")
         self.assertNotRegex(self.fields["Depends"], r"libssl|libstdc\+\+|libgcc")
+        self.assertEqual(self.fields["Recommends"], "ca-certificates")
 
     def test_binary_links_openssl_and_libstdcxx_statically(self):
         needed = run("readelf", "-d", self.rctl).stdout
