@@ -36,7 +36,8 @@ else
     -DRCTL_BUILD_TESTS=OFF >/dev/null
 fi
 # Up to date already after scripts/test.sh: this only checks, and refreshes the revision.
-cmake --build "$build" -j "$(nproc)" --target rctl rctl_man
+# Everything but the package's path goes to stderr, so that callers can take stdout.
+cmake --build "$build" -j "$(nproc)" --target rctl rctl_man >&2
 
 version=$("$build/commands/rctl" --version -o json |
   python3 -c 'import json, sys; print(json.load(sys.stdin)["version"])')
@@ -76,7 +77,10 @@ TEXT
 } > "$doc/copyright"
 revision=$("$build/commands/rctl" --version -o json |
   python3 -c 'import json, sys; print(json.load(sys.stdin)["git_revision"])')
-when=$(git log -1 --format=%aD 2>/dev/null || date -R)
+# The commit's time stands for the build's, in the changelog and as every file's mtime, so
+# that the same binary gives the same .deb (dpkg-deb reads SOURCE_DATE_EPOCH too).
+export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || date +%s)}
+when=$(date -R -u -d "@$SOURCE_DATE_EPOCH")
 cat > "$doc/changelog" <<TEXT
 rctl ($version) unstable; urgency=medium
 
@@ -119,6 +123,7 @@ Description: check, measure and operate the Redis behind your applications
 TEXT
 (cd "$root" && find usr -type f -print0 | sort -z | xargs -0 md5sum) > "$root/DEBIAN/md5sums"
 chmod 644 "$root/DEBIAN/control" "$root/DEBIAN/md5sums"
+find "$root" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
 
 mkdir -p dist
 rm -f "$deb"
@@ -130,5 +135,5 @@ dpkg-deb --root-owner-group -Zxz --build "$root" "$deb" >/dev/null
 # binary-has-unneeded-section .comment (the compiler's version note, a few hundred bytes).
 # As root it also prints "running with root privileges is not recommended", which is about
 # lintian itself and not the package.
-lintian --fail-on error,warning "$deb"
+lintian --fail-on error,warning "$deb" >&2
 echo "$deb"

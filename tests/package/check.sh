@@ -5,7 +5,7 @@
 #   (CI calls it right after scripts/test.sh, with RCTL_PACKAGE_BUILD=build: no second compile)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-deb=$(./scripts/package.sh | tail -1)
+deb=$(./scripts/package.sh)
 cd tests/package
 RCTL_DEB="$PWD/../../$deb" PYTHONPATH=../integration PYTHONDONTWRITEBYTECODE=1 \
   /usr/bin/python3 -m unittest -v test_package
