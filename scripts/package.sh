@@ -58,8 +58,7 @@ mkdir -p "$doc"
   cat <<TEXT
 rctl: check, measure and operate the Redis behind your applications
 
-Copyright: rctl authors
-License: MIT
+License: $(head -n 1 LICENSE)
 
 $(cat LICENSE)
 
@@ -77,6 +76,9 @@ TEXT
 } > "$doc/copyright"
 revision=$("$build/commands/rctl" --version -o json |
   python3 -c 'import json, sys; print(json.load(sys.stdin)["git_revision"])')
+case $revision in
+  *-dirty) echo "package: warning: built from a checkout with uncommitted changes ($revision)" >&2 ;;
+esac
 # The commit's time stands for the build's, in the changelog and as every file's mtime, so
 # that the same binary gives the same .deb (dpkg-deb reads SOURCE_DATE_EPOCH too).
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || date +%s)}
