@@ -1,4 +1,5 @@
-"""The .deb as a user gets it: its contents and control fields, then, extracted with
+"""The .deb as a user gets it: its contents and control fields, apt resolving its Depends
+here (simulated), then, extracted with
 `dpkg -x` into a throwaway root, the installed binary against a real redis-server, the
 installed man page rendered without warnings, and each installed completion file found and
 loaded by its shell the way the shell looks for it. RCTL_DEB names the package."""
@@ -68,6 +69,13 @@ class Package(unittest.TestCase):
         self.assertRegex(self.fields["Depends"], r"(^|, )libc6 \(>= [0-9.]+\)")
         self.assertNotRegex(self.fields["Depends"], r"libssl|libstdc\+\+|libgcc")
         self.assertEqual(self.fields["Recommends"], "ca-certificates")
+
+    def test_apt_would_install_it_here(self):
+        # What the README tells users to run, simulated: its Depends resolve on this system.
+        out = run("apt-get", "install", "--simulate", "--no-install-recommends", os.path.abspath(DEB),
+                  env={**os.environ, "LC_ALL": "C"})
+        self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
+        self.assertRegex(out.stdout, rf"(?m)^Inst rctl \({re.escape(self.fields['Version'])} ")
 
     def test_binary_links_openssl_and_libstdcxx_statically(self):
         needed = run("readelf", "-d", self.rctl).stdout
