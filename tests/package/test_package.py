@@ -1,8 +1,8 @@
 """The .deb as a user gets it: its contents and control fields, apt resolving its Depends
-here (simulated), then, extracted with
-`dpkg -x` into a throwaway root, the installed binary against a real redis-server, the
-installed man page rendered without warnings, and each installed completion file found and
-loaded by its shell the way the shell looks for it. RCTL_DEB names the package."""
+here (simulated), then, extracted with `dpkg -x` into a throwaway root, the installed binary
+against a real redis-server, the installed man page rendered without warnings, and each
+installed completion file found and loaded by its shell the way the shell looks for it.
+RCTL_DEB names the package."""
 
 import json
 import os
