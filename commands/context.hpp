@@ -97,6 +97,9 @@ void register_ratelimit(CLI::App& app, Context& ctx);
 void register_job(CLI::App& app, Context& ctx);
 void register_session(CLI::App& app, Context& ctx);
 
+// The --version report: version, git revision, build type, compiler, TLS library.
+output::Document version_document();
+
 // Parses a duration flag value or throws a usage Failure naming the flag.
 util::Millis duration_flag(const std::string& text, std::string_view flag);
 

@@ -144,8 +144,11 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
-  } catch (const CLI::CallForVersion& e) {
-    return app.exit(e);
+  } catch (const CLI::CallForVersion&) {
+    // Through the printer, so that `--version -o json` is JSON like every other output.
+    options.output = wants_json(argc, argv) ? "json" : "table";
+    ctx.printer().emit(commands::version_document());
+    return 0;
   } catch (const CLI::ParseError& e) {
     scrub_secrets(argc, argv);
     if (wants_json(argc, argv)) options.output = "json";

@@ -16,6 +16,8 @@ packages=(
   python3-flask-limiter python3-limits python3-msgpack
   # shells and man for the completion and man-page tests
   bash zsh fish groff man-db
+  # packaging (scripts/package.sh) and checking the package
+  dpkg-dev lintian
   # benchmarks
   hyperfine time util-linux
 )

@@ -51,6 +51,10 @@ struct ConnectReport {
   std::string tls_cipher;
 };
 
+// The TLS library linked into this binary, as it names itself ("OpenSSL 3.0.17 1 Jul 2025"):
+// it is linked statically, so this is the one every connection uses.
+std::string tls_library_version();
+
 // True when `ec` means the peer closed the stream (EOF, or TLS without close_notify).
 bool is_end_of_stream(const std::error_code& ec);
 

@@ -5,6 +5,7 @@
 #include <asio/ssl.hpp>
 #include <asio/write.hpp>
 #include <fmt/format.h>
+#include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
@@ -184,3 +185,9 @@ Expected<std::unique_ptr<TlsClient>> make_tls_client(asio::ip::tcp::socket socke
 }
 
 }  // namespace rctl::net::detail
+
+namespace rctl::net {
+
+std::string tls_library_version() { return OpenSSL_version(OPENSSL_VERSION); }
+
+}  // namespace rctl::net
