@@ -9,6 +9,8 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <sys/prctl.h>
+
 #include <csignal>
 #include <cstring>
 #include <string_view>
@@ -119,6 +121,9 @@ std::string usage_message(const CLI::ParseError& e, const CLI::App& app) {
 
 int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
+  // The password is in this process's memory: no core dump (and no ptrace by other users'
+  // processes) may copy it to disk.
+  prctl(PR_SET_DUMPABLE, 0);
   commands::GlobalOptions options;
   commands::Context ctx(options);
   CLI::App app{"rctl: check, measure and operate the Redis behind your application "
@@ -162,6 +167,10 @@ int main(int argc, char** argv) {
     return report(ctx, f.error());
   } catch (const output::StdoutClosed&) {
     return 0;
+  } catch (const output::StdoutFailed& e) {
+    return report(ctx, Error{ErrorKind::output,
+                             fmt::format("cannot write the output: {}", std::strerror(e.error_number)),
+                             "stdout is incomplete; check the disk or file it goes to"});
   } catch (const std::exception& e) {
     return report(ctx, Error{ErrorKind::internal, fmt::format("internal error: {}", e.what()),
                              "please report this as a bug"});
