@@ -133,8 +133,9 @@ struct Connection::State : std::enable_shared_from_this<State> {
     bool is_push = value.type == resp::Type::push;
     if (is_push || pending.empty()) {
       // Accepted only on a connection that subscribed (pub/sub), and in RESP3 only as push
-      // messages; anything else is unsolicited and dropped, as is a flood beyond the queue.
-      bool wanted = subscribed && (is_push || report.protocol < 3);
+      // messages or the error refusing a (P)SUBSCRIBE; anything else is unsolicited and
+      // dropped, as is a flood beyond the queue.
+      bool wanted = subscribed && (is_push || value.is_error() || report.protocol < 3);
       if (wanted && pushes.size() < k_max_queued_pushes) pushes.push_back(std::move(value));
       else ++dropped_pushes;
       return false;
