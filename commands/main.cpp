@@ -9,10 +9,15 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <poll.h>
 #include <sys/prctl.h>
+#include <unistd.h>
 
 #include <csignal>
+#include <cerrno>
+#include <cstdio>
 #include <cstring>
+#include <iostream>
 #include <string_view>
 
 namespace {
@@ -72,6 +77,19 @@ int report(commands::Context& ctx, const Error& error) {
   if (ctx.nagios_exit_codes && ctx.printer().format() == output::Format::nagios) code = error.kind == ErrorKind::usage ? 3 : 2;
   ctx.printer().error(error, code);
   return code;
+}
+
+// Help and version text go through CLI11's buffered std::cout, unlike the printer's direct
+// writes: flush it and report a failed write (`rctl --help > /dev/full`) instead of exit 0.
+int flushed(commands::Context& ctx, int code) {
+  std::cout.flush();
+  if (std::fflush(stdout) == 0 && !std::ferror(stdout) && std::cout.good()) return code;
+  // `rctl --help | head`: a pipe whose reader has gone stays quiet. errno may have been
+  // overwritten since the failed write, so the pipe itself is asked (POLLERR: no reader).
+  pollfd out{STDOUT_FILENO, 0, 0};
+  if (errno == EPIPE || (::poll(&out, 1, 0) == 1 && (out.revents & POLLERR))) return code;
+  return report(ctx, Error{ErrorKind::output, "cannot write the output",
+                           "stdout is incomplete; check the disk or file it goes to"});
 }
 
 // The command the user was typing ("rctl cache get"): usage errors point at its --help.
@@ -146,11 +164,11 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
+    return flushed(ctx, app.exit(e));
   } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
+    return flushed(ctx, app.exit(e));
   } catch (const CLI::CallForVersion& e) {
-    return app.exit(e);
+    return flushed(ctx, app.exit(e));
   } catch (const CLI::ParseError& e) {
     scrub_secrets(argc, argv);
     if (wants_json(argc, argv)) options.output = "json";

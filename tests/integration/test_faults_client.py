@@ -262,6 +262,18 @@ class StdoutFailures(FaultCase):
                 errors = [l for l in out.stderr.splitlines() if l.startswith("rctl: error:")]
                 self.assertEqual(errors, ["rctl: error: cannot write the output: No space left on device"])
 
+    def test_help_to_a_full_disk_is_exit_1(self):
+        with open("/dev/full", "w") as full:
+            out = subprocess.run([RCTL, "--help"], stdout=full, stderr=subprocess.PIPE, text=True, timeout=60)
+        self.assertEqual(out.returncode, 1, out.stderr)
+        self.assertIn("rctl: error: cannot write the output", out.stderr)
+
+    def test_help_into_a_closed_pipe_is_quiet(self):
+        proc = subprocess.Popen([RCTL, "cache", "--help"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        proc.stdout.close()
+        _, err = proc.communicate(timeout=60)
+        self.assertEqual((proc.returncode, err), (0, b""))
+
     def test_closed_pipe_is_quiet_exit_0(self):
         server = self.fake(string_key(lambda peer: peer.send(b"$5\r\nhello\r\n")))
         proc = subprocess.Popen([RCTL, "cache", "get", "k", "-p", str(server.port), "--raw"],
