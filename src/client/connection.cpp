@@ -50,7 +50,6 @@ struct Connection::State : std::enable_shared_from_this<State> {
   bool subscribed = false;          // unsolicited replies are push messages
   bool handshaking = true;          // commands may carry the password (HELLO AUTH, AUTH)
   bool any_reply = false;           // the server has answered at least once
-  std::size_t dropped_pushes = 0;   // unsolicited or overflowing push messages discarded
   std::deque<Pending> pending;
   std::deque<resp::Value> pushes;
   std::optional<Error> failure;
@@ -137,7 +136,6 @@ struct Connection::State : std::enable_shared_from_this<State> {
       // dropped, as is a flood beyond the queue.
       bool wanted = subscribed && (is_push || value.is_error() || report.protocol < 3);
       if (wanted && pushes.size() < k_max_queued_pushes) pushes.push_back(std::move(value));
-      else ++dropped_pushes;
       return false;
     }
     auto handler = std::move(pending.front().handler);

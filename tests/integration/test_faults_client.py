@@ -152,6 +152,26 @@ class PushFlood(FaultCase):
         self.assertLess(rss_kib, baseline_kib + 64 * 1024)
 
 
+    def test_resp3_pushes_nobody_subscribed_to_are_dropped(self):
+        """The same flood after a real RESP3 handshake (HELLO 3 answered with a map)."""
+        push = b">3\r\n$7\r\nmessage\r\n$1\r\nc\r\n$1\r\nx\r\n" * 2000
+
+        def handler(cmd, peer):
+            if cmd[0] == b"HELLO":
+                peer.send(b"%2\r\n$6\r\nserver\r\n$5\r\nredis\r\n$7\r\nversion\r\n$6\r\n7.0.15\r\n")
+            elif cmd[0] == b"GET":
+                end = time.monotonic() + 4
+                while time.monotonic() < end:
+                    peer.send(push)
+                peer.send(b"$5\r\nhello\r\n")
+            else:
+                string_key(None)(cmd, peer)
+        server = self.fake(handler, own=(b"HELLO",))
+        out = rctl("cache", "get", "k", "-p", server.port, "--timeout", "1s", timeout=60)
+        self.assertExit(out, 3)
+        self.assertOneLineError(out, "no complete reply")
+
+
 class ReplySize(FaultCase):
     """Item 3: one reply is bounded in elements (nested included) and in memory; both bounds
     can be raised through the environment."""
