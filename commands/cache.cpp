@@ -3,6 +3,7 @@
 #include "context.hpp"
 
 #include "decode/json_reader.hpp"
+#include "resp/reader.hpp"
 #include "ops/cache.hpp"
 #include "util/duration.hpp"
 
@@ -12,6 +13,7 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <vector>
 
 namespace rctl::commands {
 
@@ -48,13 +50,32 @@ int run_get(Context& ctx, const CacheFlags& f) {
   return missing ? static_cast<int>(ExitCode::not_found) : 0;
 }
 
+// A value larger than the server's default proto-max-bulk-len (512 MiB) would be refused
+// anyway; stopping here also keeps `--value-file /dev/zero` from reading without end.
+constexpr std::size_t k_max_value_bytes = static_cast<std::size_t>(resp::k_default_max_bulk_length);
+
+std::string read_bounded_value(std::istream& in, std::string_view what) {
+  std::string value;
+  std::vector<char> chunk(1 << 16);
+  while (in) {
+    in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+    auto n = static_cast<std::size_t>(in.gcount());
+    if (value.size() + n > k_max_value_bytes)
+      throw Failure(ErrorKind::usage, fmt::format("{} is larger than 512 MiB", what),
+                    "Redis refuses values above proto-max-bulk-len (512 MiB by default)");
+    value.append(chunk.data(), n);
+  }
+  if (in.bad()) throw Failure(ErrorKind::usage, fmt::format("cannot read {}", what));
+  return value;
+}
+
 std::string read_value(const CacheFlags& f) {
   if (!f.value_file.empty()) {
     std::ifstream in(f.value_file, std::ios::binary);
     if (!in) throw Failure(ErrorKind::usage, fmt::format("cannot read --value-file '{}'", f.value_file));
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    return read_bounded_value(in, fmt::format("--value-file '{}'", f.value_file));
   }
-  if (f.value == "-") return {std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>()};
+  if (f.value == "-") return read_bounded_value(std::cin, "the value on stdin");
   return f.value;
 }
 

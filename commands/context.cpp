@@ -132,7 +132,7 @@ void add_global_flags(CLI::App& app, GlobalOptions& o) {
   app.add_option("--sni", c.sni, "TLS server name to send and verify (default: the host)")->group(conn)->type_name("NAME");
   app.add_flag("--insecure", c.insecure, "Do not verify the server certificate (not recommended)")->group(conn);
   app.add_option("--connect-timeout", c.connect_timeout, "Connect timeout (default 5s)")->group(conn)->type_name("DUR");
-  app.add_option("--timeout", c.timeout, "Reply timeout per command (default 5s)")->group(conn)->type_name("DUR");
+  app.add_option("--timeout", c.timeout, "Deadline for each whole reply, not an idle timer (default 5s)")->group(conn)->type_name("DUR");
   app.add_option("--profile", o.profile, "Use this profile from the config file (also RCTL_PROFILE; see PROFILES in rctl(1))")
       ->group(conn)->type_name("NAME");
   app.add_option("--retries", c.retries, "Extra connection attempts on failure (default 0)")->group(conn)

@@ -9,8 +9,15 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <poll.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
 #include <csignal>
+#include <cerrno>
+#include <cstdio>
 #include <cstring>
+#include <iostream>
 #include <string_view>
 
 namespace {
@@ -72,6 +79,19 @@ int report(commands::Context& ctx, const Error& error) {
   return code;
 }
 
+// Help and version text go through CLI11's buffered std::cout, unlike the printer's direct
+// writes: flush it and report a failed write (`rctl --help > /dev/full`) instead of exit 0.
+int flushed(commands::Context& ctx, int code) {
+  std::cout.flush();
+  if (std::fflush(stdout) == 0 && !std::ferror(stdout) && std::cout.good()) return code;
+  // `rctl --help | head`: a pipe whose reader has gone stays quiet. errno may have been
+  // overwritten since the failed write, so the pipe itself is asked (POLLERR: no reader).
+  pollfd out{STDOUT_FILENO, 0, 0};
+  if (errno == EPIPE || (::poll(&out, 1, 0) == 1 && (out.revents & POLLERR))) return code;
+  return report(ctx, Error{ErrorKind::output, "cannot write the output",
+                           "stdout is incomplete; check the disk or file it goes to"});
+}
+
 // The command the user was typing ("rctl cache get"): usage errors point at its --help.
 std::string command_path(const CLI::App& app) {
   std::string path = app.get_name();
@@ -119,6 +139,9 @@ std::string usage_message(const CLI::ParseError& e, const CLI::App& app) {
 
 int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
+  // The password is in this process's memory: no core dump (and no ptrace by other users'
+  // processes) may copy it to disk.
+  prctl(PR_SET_DUMPABLE, 0);
   commands::GlobalOptions options;
   commands::Context ctx(options);
   CLI::App app{"rctl: check, measure and operate the Redis behind your application "
@@ -141,14 +164,14 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
+    return flushed(ctx, app.exit(e));
   } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
+    return flushed(ctx, app.exit(e));
   } catch (const CLI::CallForVersion&) {
     // Through the printer, so that `--version -o json` is JSON like every other output.
     options.output = wants_json(argc, argv) ? "json" : "table";
     ctx.printer().emit(commands::version_document());
-    return 0;
+    return flushed(ctx, 0);
   } catch (const CLI::ParseError& e) {
     scrub_secrets(argc, argv);
     if (wants_json(argc, argv)) options.output = "json";
@@ -165,6 +188,10 @@ int main(int argc, char** argv) {
     return report(ctx, f.error());
   } catch (const output::StdoutClosed&) {
     return 0;
+  } catch (const output::StdoutFailed& e) {
+    return report(ctx, Error{ErrorKind::output,
+                             fmt::format("cannot write the output: {}", std::strerror(e.error_number)),
+                             "stdout is incomplete; check the disk or file it goes to"});
   } catch (const std::exception& e) {
     return report(ctx, Error{ErrorKind::internal, fmt::format("internal error: {}", e.what()),
                              "please report this as a bug"});

@@ -76,7 +76,7 @@ complete -c rctl -n '__rctl_under '\''rctl'\''' -l key -r -F -d 'Client private 
 complete -c rctl -n '__rctl_under '\''rctl'\''' -l sni -x -d 'TLS server name to send and verify (default: the host)'
 complete -c rctl -n '__rctl_under '\''rctl'\''' -l insecure -d 'Do not verify the server certificate (not recommended)'
 complete -c rctl -n '__rctl_under '\''rctl'\''' -l connect-timeout -x -d 'Connect timeout (default 5s)'
-complete -c rctl -n '__rctl_under '\''rctl'\''' -l timeout -x -d 'Reply timeout per command (default 5s)'
+complete -c rctl -n '__rctl_under '\''rctl'\''' -l timeout -x -d 'Deadline for each whole reply, not an idle timer (default 5s)'
 complete -c rctl -n '__rctl_under '\''rctl'\''' -l profile -x -d 'Use this profile from the config file (also RCTL_PROFILE; see PROFILES in rctl(1))'
 complete -c rctl -n '__rctl_under '\''rctl'\''' -l retries -x -d 'Extra connection attempts on failure (default 0)'
 complete -c rctl -n '__rctl_under '\''rctl'\''' -l cluster -d 'Require cluster mode (otherwise detected)'

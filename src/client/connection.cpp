@@ -16,6 +16,10 @@ using Clock = std::chrono::steady_clock;
 // Large enough for a SCAN page or a few hundred UNLINK replies in one read.
 constexpr std::size_t k_read_buffer_size = 64 * 1024;
 
+// Pub/sub messages waiting for wait_push(). A subscriber reads them one at a time; a server
+// that floods faster than that loses the excess rather than growing rctl without end.
+constexpr std::size_t k_max_queued_pushes = 1024;
+
 std::string seconds_text(std::chrono::milliseconds t) {
   return fmt::format("{:g}s", static_cast<double>(t.count()) / 1000.0);
 }
@@ -44,6 +48,7 @@ struct Connection::State : std::enable_shared_from_this<State> {
   bool write_active = false;
   bool read_active = false;
   bool subscribed = false;          // unsolicited replies are push messages
+  bool handshaking = true;          // commands may carry the password (HELLO AUTH, AUTH)
   bool any_reply = false;           // the server has answered at least once
   std::deque<Pending> pending;
   std::deque<resp::Value> pushes;
@@ -57,6 +62,10 @@ struct Connection::State : std::enable_shared_from_this<State> {
       return;
     }
     resp::append_command(out, command.args);
+    // The password's copies in the arguments and the write buffer are wiped once sent, so
+    // they do not linger in freed memory (core dumps are off too: see main.cpp).
+    if (handshaking)
+      for (auto& arg : command.args) util::wipe(arg);
     if (command.reply_is_push) {
       subscribed = true;
     } else {
@@ -64,6 +73,7 @@ struct Connection::State : std::enable_shared_from_this<State> {
     }
     flush();
     start_read();
+    // A reply's deadline starts when it becomes the next one due, never later.
     if (pending.size() == 1) arm_deadline();
   }
 
@@ -74,6 +84,7 @@ struct Connection::State : std::enable_shared_from_this<State> {
     write_active = true;
     stream->async_write(writing, [self = shared_from_this()](std::error_code ec, std::size_t) {
       self->write_active = false;
+      if (self->handshaking) util::wipe(self->writing);
       if (ec) return self->fail_transport(ec, "sending");
       self->flush();
     });
@@ -96,29 +107,41 @@ struct Connection::State : std::enable_shared_from_this<State> {
       auto result = reader.next();
       if (std::holds_alternative<resp::NeedMore>(result)) break;
       if (auto* error = std::get_if<resp::ProtocolError>(&result)) {
+        bool too_large = error->message.starts_with("reply too large");
         fail({ErrorKind::protocol,
               fmt::format("protocol error from {}: {}", where(), error->message),
-              "the server (or something in between) sent a malformed reply; the connection "
-              "was closed"});
+              too_large ? "if such a reply is expected, raise RCTL_MAX_REPLY_ELEMENTS or "
+                          "RCTL_MAX_REPLY_MB; the connection was closed"
+                        : "the server (or something in between) sent a malformed reply; the "
+                          "connection was closed"});
         return;
       }
-      progressed = true;
-      dispatch(std::move(std::get<resp::Value>(result)));
+      if (dispatch(std::move(std::get<resp::Value>(result)))) progressed = true;
     }
     if (failure) return;
-    if (progressed || !pending.empty()) arm_deadline();
+    // Only a completed reply moves the deadline (on to the next reply). Partial bytes and
+    // push messages never do: a server dripping a reply, or sending pushes forever, must not
+    // keep a command alive past --timeout.
+    if (progressed) arm_deadline();
     start_read();
   }
 
-  void dispatch(resp::Value value) {
+  // Hands a value to the reply it answers; returns true when it completed a pending reply.
+  bool dispatch(resp::Value value) {
     any_reply = true;
-    if (value.type == resp::Type::push || pending.empty()) {
-      pushes.push_back(std::move(value));
-      return;
+    bool is_push = value.type == resp::Type::push;
+    if (is_push || pending.empty()) {
+      // Accepted only on a connection that subscribed (pub/sub), and in RESP3 only as push
+      // messages or the error refusing a (P)SUBSCRIBE; anything else is unsolicited and
+      // dropped, as is a flood beyond the queue.
+      bool wanted = subscribed && (is_push || value.is_error() || report.protocol < 3);
+      if (wanted && pushes.size() < k_max_queued_pushes) pushes.push_back(std::move(value));
+      return false;
     }
     auto handler = std::move(pending.front().handler);
     pending.pop_front();
     handler(std::move(value));
+    return true;
   }
 
   void arm_deadline() {
@@ -128,8 +151,9 @@ struct Connection::State : std::enable_shared_from_this<State> {
       auto self = weak.lock();
       if (!self || self->pending.empty()) return;
       self->fail({ErrorKind::timeout,
-                  fmt::format("no reply from {} within {}", self->where(), seconds_text(limit)),
-                  "the server is slow or stalled; raise --timeout if this is expected"});
+                  fmt::format("no complete reply from {} within {}", self->where(), seconds_text(limit)),
+                  "the server is slow or stalled (--timeout bounds each whole reply); raise "
+                  "--timeout if this is expected"});
     });
   }
 
@@ -210,15 +234,20 @@ class Handshake : public std::enable_shared_from_this<Handshake> {
 
   void resp2() {
     m_state->report.protocol = 2;
-    if (has_password()) {
-      Command c = opts().username ? cmd({"AUTH", *opts().username, opts().password->reveal()})
-                                  : cmd({"AUTH", opts().password->reveal()});
-      m_state->send(std::move(c), [self = shared_from_this()](Expected<resp::Value> reply) {
-        if (!reply) return self->finish(std::unexpected(reply.error()));
-        if (reply->is_error()) return self->finish(std::unexpected(auth_error(reply->str, "AUTH")));
-        self->m_state->report.authenticated = true;
-      });
-    }
+    if (!has_password()) return after_auth();
+    // AUTH is answered before anything else is sent: a refused password must end the
+    // connection before a single command runs as the default user.
+    Command c = opts().username ? cmd({"AUTH", *opts().username, opts().password->reveal()})
+                                : cmd({"AUTH", opts().password->reveal()});
+    m_state->send(std::move(c), [self = shared_from_this()](Expected<resp::Value> reply) {
+      if (!reply) return self->finish(std::unexpected(reply.error()));
+      if (reply->is_error()) return self->finish(std::unexpected(auth_error(reply->str, "AUTH")));
+      self->m_state->report.authenticated = true;
+      self->after_auth();
+    });
+  }
+
+  void after_auth() {
     // Some managed services disable CLIENT SETNAME; the name is a courtesy, so errors are ignored.
     m_state->send(cmd({"CLIENT", "SETNAME", opts().client_name}), [](Expected<resp::Value>) {});
     select();
@@ -266,6 +295,7 @@ class Handshake : public std::enable_shared_from_this<Handshake> {
       m_state->fail(result.error());
       return m_done(std::unexpected(result.error()));
     }
+    m_state->handshaking = false;
     m_state->report.handshake_ms =
         std::chrono::duration<double, std::milli>(Clock::now() - m_start).count();
     m_done(m_wrap(m_state));

@@ -51,11 +51,16 @@ Expected<Target> make_target(const config::Settings& s) {
   o.tls.sni = s.sni;
   if (o.endpoint.transport == net::Transport::tls && !s.insecure && url && url->verify_peer == false)
     target.warnings.push_back("the URL's ssl_cert_reqs=none turns off TLS certificate verification");
+  else if (o.endpoint.transport == net::Transport::tls && !s.insecure && url && url->check_hostname == false)
+    target.warnings.push_back("the URL's ssl_check_hostname=false turns off TLS host name verification: "
+                              "any certificate from a trusted CA is accepted for this server");
 
   o.connect_timeout = s.connect_timeout.value_or(url && url->connect_timeout ? *url->connect_timeout
                                                                              : k_default_timeout);
   o.command_timeout = s.timeout.value_or(url && url->command_timeout ? *url->command_timeout
                                                                      : k_default_timeout);
+  if (s.max_reply_elements) o.limits.max_reply_elements = *s.max_reply_elements;
+  if (s.max_reply_bytes) o.limits.max_reply_bytes = *s.max_reply_bytes;
   o.protocol = s.resp2 ? 2 : (url && url->protocol ? *url->protocol : 3);
   target.force_cluster = s.cluster || (url && url->cluster);
   target.retries = s.retries;

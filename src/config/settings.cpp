@@ -192,6 +192,14 @@ Expected<Settings> resolve(const ConnectionFlags& flags, Role role, const Enviro
   out.retries = flags.retries;
   out.cluster = flags.cluster;
   out.resp2 = flags.resp2;
+  // Environment only: raising them is for the rare reply that is legitimately huge, not a
+  // per-command choice.
+  auto max_elements = env_int(env, "RCTL_MAX_REPLY_ELEMENTS", 1, 1'000'000'000);
+  if (!max_elements) return std::unexpected(max_elements.error());
+  if (*max_elements) out.max_reply_elements = **max_elements;
+  auto max_mib = env_int(env, "RCTL_MAX_REPLY_MB", 1, 1024 * 1024);
+  if (!max_mib) return std::unexpected(max_mib.error());
+  if (*max_mib) out.max_reply_bytes = static_cast<std::int64_t>(**max_mib) * 1024 * 1024;
   if (out.insecure)
     out.warnings.push_back("--insecure: the server's TLS certificate is not verified; anyone "
                            "on the path can read and change this session");

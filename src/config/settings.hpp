@@ -8,6 +8,7 @@
 #include "util/error.hpp"
 #include "util/secret.hpp"
 
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -78,6 +79,9 @@ struct Settings {
   int retries = 0;
   bool cluster = false;
   bool resp2 = false;
+  // Whole-reply bounds from RCTL_MAX_REPLY_ELEMENTS and RCTL_MAX_REPLY_MB; unset = defaults.
+  std::optional<std::int64_t> max_reply_elements;
+  std::optional<std::int64_t> max_reply_bytes;
   std::vector<std::string> warnings;  // one line each, printed on stderr
 };
 

@@ -246,7 +246,15 @@ Expected<ParsedUrl> parse_url(std::string_view url) {
     auto path = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash);
     // The password may itself contain '@' when not encoded; the host never does.
     auto at = authority.rfind('@');
+    // A valid URL has '@' after the host only inside a query value; anywhere else it means
+    // a password with an unencoded '/', '?' or '#' (and an '@') was cut short, and any detail
+    // would quote the rest of it.
+    bool at_after_host = contains_at(path) || contains_at(fragment) || at_in_query_key(query);
     if (at != std::string_view::npos) {
+      if (at_after_host) {
+        stray_at = true;
+        return bad(k_unencoded_userinfo);
+      }
       if (auto msg = parse_userinfo(out, authority.substr(0, at)); !msg.empty()) return bad(msg);
       authority = authority.substr(at + 1);
     } else if (contains_at(path) || contains_at(query) || contains_at(fragment)) {
@@ -290,26 +298,28 @@ std::string redact_url(std::string_view url) {
       hide.emplace_back(value_start, value_end == std::string_view::npos ? url.size() : value_end);
     }
   }
+  // Only a password after the URL's first '?' is certainly in the query; "&password=" before
+  // it may be part of a userinfo password and must not shield an '@' from masking.
+  const auto query = url.find('?');
   auto in_query_value = [&](std::size_t i) {
     for (const auto& [b, e] : hide)
-      if (i >= b && i < e) return true;
+      if (query != std::string_view::npos && b > query && i >= b && i < e) return true;
     return false;
   };
   auto scheme_end = url.find("://");
   auto start = scheme_end == std::string_view::npos ? 0 : scheme_end + 3;
-  auto end = url.find_first_of("/?#", start);
-  auto at = url.rfind('@', end == std::string_view::npos ? std::string_view::npos : end);
-  // A password with an unencoded '/', '?' or '#' ends the authority early: mask up to the
-  // last '@' instead (over-masking a message beats quoting half a password), unless that '@'
-  // belongs to a query password.
-  if (at == std::string_view::npos || at < start) {
-    at = url.rfind('@');
-    while (at != std::string_view::npos && at >= start && in_query_value(at))
-      at = at == 0 ? std::string_view::npos : url.rfind('@', at - 1);
-  }
+  // The URL could not be parsed, so where its authority ends is unknown: a password may hold
+  // an unencoded '@', '/', '?' or '#'. Mask up to the last '@' of the whole URL (over-masking
+  // a message beats quoting part of a password), unless that '@' is in a query password.
+  auto at = url.rfind('@');
+  while (at != std::string_view::npos && at >= start && in_query_value(at))
+    at = at == 0 ? std::string_view::npos : url.rfind('@', at - 1);
   if (at != std::string_view::npos && at >= start) {
+    // The user name is kept only when it is plainly one: text up to a ':' with no '@' in it.
     auto colon = url.find(':', start);
-    hide.emplace_back(colon != std::string_view::npos && colon < at ? colon + 1 : start, at);
+    auto first_at = url.find('@', start);
+    bool user_shown = colon != std::string_view::npos && colon < first_at;
+    hide.emplace_back(user_shown ? colon + 1 : start, at);
   }
   std::sort(hide.begin(), hide.end());
   std::string out;

@@ -121,7 +121,10 @@ class TlsStream final : public TlsClient {
       return fail(ErrorKind::tls, fmt::format("cannot set TLS server name '{}'", m_name));
     if (s.verify_peer && s.verify_hostname) {
       X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
-      X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+      // No fallback to the subject CN (RFC 6125 6.4.4, as browsers do): the name must be in a
+      // subjectAltName. OpenSSL would otherwise accept a CN-only certificate for a DNS name.
+      X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS |
+                                                 X509_CHECK_FLAG_NEVER_CHECK_SUBJECT);
       int ok = ip ? X509_VERIFY_PARAM_set1_ip_asc(param, m_name.c_str())
                   : X509_VERIFY_PARAM_set1_host(param, m_name.c_str(), 0);
       if (ok != 1) return fail(ErrorKind::tls, fmt::format("cannot verify against '{}'", m_name));

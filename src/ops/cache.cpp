@@ -152,10 +152,16 @@ std::vector<KeyValue> get_keys(cluster::Client& target, const std::vector<std::s
     auto& get = replies[3 * i + 2];
     if (type.is_error()) throw Failure(client::to_error(type.str, "TYPE"));
     if (!type.is_string()) wrong_type(type, "TYPE", "a type name");
-    if (!pttl.is_error()) require_integer(pttl, "PTTL");
+    if (pttl.is_error()) throw Failure(client::to_error(pttl.str, "PTTL"));
+    require_integer(pttl, "PTTL");
     kv.type = type.str;
     kv.exists = kv.type != "none";
     if (!kv.exists) continue;
+    // GET on a non-string is expected to answer WRONGTYPE; any other error (NOPERM for an
+    // ACL user without `get`) is the answer to this read and must not look like "no value".
+    if (get.is_error() &&
+        (kv.type == "string" || client::classify(get.str) != client::ServerErrorKind::wrong_type))
+      throw Failure(client::to_error(get.str, "GET"));
     if (pttl.type == resp::Type::integer && pttl.integer >= 0) kv.ttl_ms = pttl.integer;
     if (kv.type == "string" && !get.is_string() && !get.is_error() && !get.is_null())
       wrong_type(get, "GET", "a string");
@@ -172,6 +178,7 @@ std::vector<KeyValue> get_keys(cluster::Client& target, const std::vector<std::s
     auto counts = run_all(target, std::move(lengths));
     for (std::size_t j = 0; j < counts.size(); ++j) {
       auto& kv = out[length_of[j]];
+      if (counts[j].is_error()) throw Failure(client::to_error(counts[j].str, length_command(kv.type, kv.key)->name()));
       if (counts[j].type == resp::Type::integer) kv.length = counts[j].integer;
       read_contents(target, kv, options);
     }
@@ -294,6 +301,11 @@ KeyListing list_keys(cluster::Client& target, const std::string& prefix, std::si
   std::vector<std::size_t> length_of;
   for (std::size_t i = 0; i < listing.keys.size(); ++i) {
     auto& k = listing.keys[i];
+    check(replies[3 * i], "TYPE");
+    check(replies[3 * i + 1], "PTTL");
+    // MEMORY USAGE is optional detail that managed services and ACLs often refuse.
+    if (auto& m = replies[3 * i + 2]; m.is_error() && !client::is_refusal(client::classify(m.str)))
+      check(m, "MEMORY USAGE");
     k.type = replies[3 * i].str;
     if (replies[3 * i + 1].type == resp::Type::integer && replies[3 * i + 1].integer >= 0)
       k.ttl_ms = replies[3 * i + 1].integer;
@@ -305,8 +317,11 @@ KeyListing list_keys(cluster::Client& target, const std::string& prefix, std::si
   }
   if (!lengths.empty()) {
     auto counts = run_all(target, std::move(lengths));
-    for (std::size_t j = 0; j < counts.size(); ++j)
-      if (counts[j].type == resp::Type::integer) listing.keys[length_of[j]].length = counts[j].integer;
+    for (std::size_t j = 0; j < counts.size(); ++j) {
+      auto& k = listing.keys[length_of[j]];
+      check(counts[j], length_command(k.type, k.key)->name());
+      if (counts[j].type == resp::Type::integer) k.length = counts[j].integer;
+    }
   }
   return listing;
 }

@@ -52,7 +52,9 @@ void Printer::write_stdout(std::string_view text) {
     auto n = ::write(STDOUT_FILENO, text.data() + done, text.size() - done);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && errno == EPIPE) throw StdoutClosed{};
-    if (n <= 0) throw StdoutClosed{};
+    // A full disk or an I/O error loses output a script relies on: never a quiet success.
+    if (n < 0) throw StdoutFailed{errno};
+    if (n == 0) throw StdoutFailed{EIO};
     done += static_cast<std::size_t>(n);
   }
 }
@@ -100,6 +102,8 @@ void Printer::error(const Error& error, int exit_code) {
     try {
       write_stdout(render_json(j));
     } catch (const StdoutClosed&) {
+    } catch (const StdoutFailed&) {
+      // stderr already has the message; stdout is what failed.
     }
   }
 }

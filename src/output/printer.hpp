@@ -31,6 +31,12 @@ Terminal detect_terminal(bool no_color_flag);
 // Thrown when stdout is a closed pipe (`rctl ... | head`); main() exits 0 quietly.
 struct StdoutClosed {};
 
+// Thrown when writing stdout fails for any other reason (ENOSPC, EIO): the output is
+// incomplete, so main() reports it and exits 1. `error_number` is the errno.
+struct StdoutFailed {
+  int error_number = 0;
+};
+
 class Printer {
  public:
   Printer(Format format, Terminal terminal, bool quiet = false, bool verbose = false);

@@ -181,9 +181,46 @@ std::string render_table(const Document& doc, bool color) {
   return out;
 }
 
+namespace {
+
+// Rewrites C1 controls (U+0080..U+009F: U+009B is a CSI to some terminals) and bidi
+// overrides and isolates (U+202A..U+202E, U+2066..U+2069: they reorder what is shown) as
+// \u escapes, so JSON printed to a terminal cannot drive it or disguise text; parsers read
+// the same string either way. The dump is valid UTF-8 and these code points occur only inside
+// strings, and a lead byte never appears as a continuation, so matching bytes is exact.
+std::string escape_json_invisibles(std::string text) {
+  auto is_hidden = [](const std::string& s, std::size_t i, std::size_t& len, unsigned& cp) {
+    auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[i + k]); };
+    if (b(0) == 0xc2 && i + 1 < s.size() && b(1) >= 0x80 && b(1) <= 0x9f) {
+      len = 2, cp = b(1);
+      return true;
+    }
+    if (b(0) != 0xe2 || i + 2 >= s.size()) return false;
+    len = 3, cp = 0x2000 | ((b(1) & 0x3fu) << 6) | (b(2) & 0x3fu);
+    return (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+  };
+  std::string out;
+  std::size_t copied = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    std::size_t len = 0;
+    unsigned cp = 0;
+    if (!is_hidden(text, i, len, cp)) continue;
+    out.append(text, copied, i - copied);
+    out += fmt::format("\\u{:04x}", cp);
+    i += len - 1;
+    copied = i + 1;
+  }
+  if (copied == 0) return text;
+  out.append(text, copied);
+  return out;
+}
+
+}  // namespace
+
 std::string render_json(const nlohmann::ordered_json& json) {
   // `replace` keeps the output valid even if a caller forgot decode::json_bytes somewhere.
-  return json.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+  return escape_json_invisibles(
+      json.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n");
 }
 
 }  // namespace rctl::output

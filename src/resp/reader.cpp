@@ -89,6 +89,7 @@ struct ReaderImpl {
         case Step::value:
           if (deliver(v)) {
             r.m_partial = 0;
+            r.m_reply_elements = 0;
             return v;
           }
           continue;
@@ -105,6 +106,7 @@ struct ReaderImpl {
     r.m_pos = 0;
     r.m_line_scanned = 0;
     r.m_partial = 0;
+    r.m_reply_elements = 0;
     return Step::failed;
   }
 
@@ -171,6 +173,8 @@ struct ReaderImpl {
     std::string_view text;
     std::size_t end = 0;
     if (const Step s = read_line(text, end); s != Step::value) return s;
+    if (const Step s = check_reply_bytes(static_cast<std::int64_t>(end - r.m_pos)); s != Step::value)
+      return s;
     switch (type_byte) {
       case '+': out = Value::simple(std::string(text)); break;
       case '-': out = Value::error_reply(std::string(text)); break;
@@ -233,6 +237,9 @@ struct ReaderImpl {
         static_cast<std::uint64_t>(len) > std::numeric_limits<std::size_t>::max() - 2) {
       return fail(fmt::format("{} length out of range", name));
     }
+    if (const Step s = check_reply_bytes(static_cast<std::int64_t>(end - r.m_pos) + len + 2);
+        s != Step::value)
+      return s;
     // Wait for the payload and its CRLF before copying anything; the header is re-read on
     // the next call, which costs a few bytes, never the payload.
     const auto n = static_cast<std::size_t>(len);
@@ -275,8 +282,16 @@ struct ReaderImpl {
     if (r.m_stack.size() >= r.m_limits.max_depth) {
       return fail(fmt::format("nesting too deep (limit {})", r.m_limits.max_depth));
     }
-    consume(end);
     const std::int64_t count = kind.pairs ? 2 * n : n;
+    // Checked against the announced count, before a single element arrives: the peer's
+    // promise is enough to refuse, and nothing is allocated for it.
+    if (count > r.m_limits.max_reply_elements - r.m_reply_elements) {
+      return fail(fmt::format("reply too large: more than {} elements", r.m_limits.max_reply_elements));
+    }
+    r.m_reply_elements += count;
+    if (const Step s = check_reply_bytes(static_cast<std::int64_t>(end - r.m_pos)); s != Step::value)
+      return s;
+    consume(end);
     Value v;
     v.type = kind.type;
     if (count == 0) {
@@ -287,6 +302,20 @@ struct ReaderImpl {
     v.elements.reserve(static_cast<std::size_t>(std::min(count, k_max_reserve)));
     r.m_stack.push_back(Reader::Frame{std::move(v), count, kind.attribute});
     return Step::opened;
+  }
+
+  // Fails when the open reply, `more` bytes and its announced elements would exceed the
+  // reply's memory bound.
+  Step check_reply_bytes(std::int64_t more) {
+    if (r.m_limits.max_reply_bytes == std::numeric_limits<std::int64_t>::max()) return Step::value;
+    const std::int64_t used = static_cast<std::int64_t>(r.m_partial) + more;
+    // Divided first so that a huge announced count cannot overflow the product.
+    const bool overhead_fits = r.m_reply_elements <= r.m_limits.max_reply_bytes / k_element_overhead;
+    const std::int64_t charged = overhead_fits ? r.m_reply_elements * k_element_overhead : 0;
+    if (!overhead_fits || used > r.m_limits.max_reply_bytes - charged) {
+      return fail(fmt::format("reply too large: more than {} bytes", r.m_limits.max_reply_bytes));
+    }
+    return Step::value;
   }
 
   // Hands a complete value to the innermost open aggregate, closing every aggregate it

@@ -23,6 +23,12 @@ namespace rctl::resp {
 inline constexpr std::size_t k_default_max_depth = 128;
 inline constexpr std::int64_t k_default_max_elements = 64LL * 1024 * 1024;
 inline constexpr std::int64_t k_default_max_bulk_length = 512LL * 1024 * 1024;
+// Whole-reply bounds: every element of one top-level reply, nested ones included, and the
+// memory it takes (payload bytes plus k_element_overhead per element). A flood of empty
+// arrays is small on the wire but large in memory, so elements are charged their cost.
+inline constexpr std::int64_t k_default_max_reply_elements = 2LL * 1024 * 1024;
+inline constexpr std::int64_t k_default_max_reply_bytes = 1024LL * 1024 * 1024;
+inline constexpr std::int64_t k_element_overhead = static_cast<std::int64_t>(sizeof(Value));
 
 // Longest line (simple string, error, number, header) accepted, CRLF excluded. A peer that
 // never sends CRLF gets an error here instead of being buffered without end.
@@ -32,6 +38,8 @@ struct ReaderLimits {
   std::size_t max_depth = k_default_max_depth;            // nesting of aggregates
   std::int64_t max_elements = k_default_max_elements;     // elements of one aggregate (map: pairs)
   std::int64_t max_bulk_length = k_default_max_bulk_length;  // bytes of one bulk/verbatim/error
+  std::int64_t max_reply_elements = k_default_max_reply_elements;  // all elements of one reply
+  std::int64_t max_reply_bytes = k_default_max_reply_bytes;  // payload + overhead; INT64_MAX: none
 };
 
 struct ProtocolError {
@@ -73,6 +81,7 @@ class Reader {
   std::size_t m_pos = 0;           // parse position in m_buffer
   std::size_t m_line_scanned = 0;  // bytes after m_pos + 1 known to hold no CR or LF
   std::size_t m_partial = 0;       // bytes consumed into the top-level value still open
+  std::int64_t m_reply_elements = 0;  // elements announced so far by the open top-level value
   std::vector<Frame> m_stack;      // open aggregates, outermost first
   std::optional<ProtocolError> m_error;
   friend struct ReaderImpl;  // the parsing steps, in reader.cpp

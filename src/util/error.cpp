@@ -15,7 +15,8 @@ ExitCode exit_code_for(ErrorKind kind) {
     case ErrorKind::server:
     case ErrorKind::protocol:
     case ErrorKind::internal: return ExitCode::server;
-    case ErrorKind::check_failed: return ExitCode::check_failed;
+    case ErrorKind::check_failed:
+    case ErrorKind::output: return ExitCode::check_failed;
     case ErrorKind::interrupted: return ExitCode::interrupted;
   }
   return ExitCode::server;
@@ -35,6 +36,7 @@ const char* to_string(ErrorKind kind) {
     case ErrorKind::outcome_unknown: return "outcome_unknown";
     case ErrorKind::check_failed: return "check_failed";
     case ErrorKind::interrupted: return "interrupted";
+    case ErrorKind::output: return "output";
     case ErrorKind::internal: return "internal";
   }
   return "internal";

@@ -24,6 +24,7 @@ enum class ErrorKind {
   outcome_unknown,  // a non-idempotent command may have reached the server before a failure
   check_failed,     // unhealthy, a test failed, a job failed
   interrupted,      // Ctrl-C
+  output,           // stdout could not be written (disk full, I/O error); not a closed pipe
   internal,         // a bug or a local I/O failure
 };
 

@@ -7,6 +7,13 @@
 
 namespace rctl::util {
 
+// Overwrites the bytes of `s` (best effort: the compiler may not drop the volatile stores),
+// for buffers that held a secret on its way to the server.
+inline void wipe(std::string& s) {
+  volatile char* p = s.data();
+  for (std::size_t i = 0; i < s.size(); ++i) p[i] = 0;
+}
+
 class Secret {
  public:
   Secret() = default;
@@ -21,10 +28,7 @@ class Secret {
 
  private:
   // Best effort: overwrite the buffer before it is freed.
-  void wipe() {
-    volatile char* p = m_value.data();
-    for (std::size_t i = 0; i < m_value.size(); ++i) p[i] = 0;
-  }
+  void wipe() { util::wipe(m_value); }
   std::string m_value;
 };
 

@@ -65,6 +65,8 @@ class Certificates:
         self.server_key, self.server = self._issue("server", "localhost",
                                                    "DNS:localhost,IP:127.0.0.1")
         self.other_key, self.other = self._issue("other", "other.example", "DNS:other.example")
+        # CN names the host, but there is no subjectAltName: refused (RFC 6125, no CN fallback).
+        self.cn_only_key, self.cn_only = self._issue("cn_only", "localhost", None)
         self.client_key, self.client = self._issue("client", "rctl client", None, client=True)
 
     def _path(self, name):
@@ -109,7 +111,7 @@ class RedisServer:
                "--dir", self.dir, "--daemonize", "no", "--logfile", os.path.join(self.dir, "log")]
         if self.tls:
             certs = Certificates.get()
-            key, crt = (certs.server_key, certs.server) if self.cert == "server" else (certs.other_key, certs.other)
+            key, crt = getattr(certs, self.cert + "_key"), getattr(certs, self.cert)
             cmd += ["--port", "0", "--tls-port", str(self.port), "--tls-cert-file", crt,
                     "--tls-key-file", key, "--tls-ca-cert-file", certs.ca,
                     "--tls-auth-clients", "yes" if self.tls_client_auth else "no"]

@@ -253,11 +253,11 @@ class BrokenConnections(FaultCase):
         self.r.set("k", "v")
         proxy = self.proxy(lambda cmd, n: "stall" if cmd[0] == b"GET" else None)
         out, data = self.assertJsonError(["cache", "get", "k", "-p", proxy.port, "--timeout", "400ms"], 3, "timeout",
-                                         f"no reply from 127.0.0.1:{proxy.port} within 0.4s")
+                                         f"no complete reply from 127.0.0.1:{proxy.port} within 0.4s")
         self.assertEqual(proxy.count(b"GET"), 1)
         proxy = self.proxy(lambda cmd, n: "stall" if cmd[0] == b"SET" else None)
         self.assertJsonError(["cache", "set", "k", "v", "--nx", "-p", proxy.port, "--timeout", "400ms"], 3,
-                             "outcome_unknown", "no reply from")
+                             "outcome_unknown", "no complete reply from")
 
     def test_slow_replies_split_at_every_byte_give_identical_results(self):
         """Case 8: every reply delivered one byte per write."""

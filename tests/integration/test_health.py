@@ -250,7 +250,7 @@ class PlainHealth(HealthCases, RctlTestCase):
             out, data = rctl_json("health", "-p", str(fake.port), "--timeout", "700ms")
             self.assertExit(out, 3)
             self.assertEqual(data["error"]["kind"], "timeout")
-            self.assertIn("no reply", data["error"]["message"])
+            self.assertIn("no complete reply", data["error"]["message"])
             self.assertIn("0.7s", data["error"]["message"])
         finally:
             fake.close()
@@ -322,6 +322,29 @@ class TlsHealth(HealthCases, RctlTestCase):
             out, data = rctl_json("health", "-u", other.url(host="127.0.0.1"), "--sni", "other.example",
                                   "--cacert", Certificates.get().ca)
             self.assertExit(out, 0)
+        finally:
+            other.close()
+
+    def test_certificate_with_only_a_cn_is_refused(self):
+        """RFC 6125: a DNS name is matched against subjectAltName only; a certificate whose CN
+        says localhost but that has no SAN is refused (OpenSSL alone falls back to the CN)."""
+        server = RedisServer(tls=True, cert="cn_only")
+        try:
+            out, data = rctl_json("health", "-u", server.url(host="localhost"), "--cacert", Certificates.get().ca)
+            self.assertExit(out, 3)
+            self.assertEqual(data["error"]["kind"], "tls")
+            self.assertIn("does not match host name 'localhost'", data["error"]["message"])
+        finally:
+            server.close()
+
+    def test_url_turning_off_host_name_checks_warns(self):
+        other = RedisServer(tls=True, cert="other")
+        try:
+            url = other.url(host="localhost") + "?ssl_check_hostname=false"
+            out, data = rctl_json("health", "-u", url, "--cacert", Certificates.get().ca)
+            self.assertExit(out, 0)
+            self.assertIn("rctl: warning: the URL's ssl_check_hostname=false turns off TLS host name "
+                          "verification", out.stderr)
         finally:
             other.close()
 

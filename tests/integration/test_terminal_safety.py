@@ -155,6 +155,23 @@ class TerminalSafety(ServerTestCase):
         self.assertEqual(base64.b64decode(first["key"]["base64"]), self.key)  # the same key, byte for byte
         self.assertEqual([k["exists"] for k in data["keys"]], [True] * 4)
 
+    def test_json_escapes_c1_controls_and_bidi_overrides(self):
+        """Valid UTF-8 stays a JSON string, but U+009B (a CSI to some terminals), U+0085 and
+        the bidi overrides are written as \\u escapes, never as raw characters."""
+        text = "a\u009b31mb\u0085c\u202etxt.exe\u2066d\u2069"
+        key = PREFIX + text.encode("utf-8")  # the key too, for `cache keys`
+        self.r.set(key, text.encode("utf-8"))
+        for args in (["cache", "get", key, "--decode", "raw"], ["cache", "keys", PREFIX]):
+            with self.subTest(args=args[:2]):
+                code, out, err = run(*args, "-p", self.server.port, "-o", "json")
+                self.assertEqual(code, 0, err)
+                for raw in ("\u009b", "\u0085", "\u202e", "\u2066", "\u2069"):
+                    self.assertNotIn(raw.encode("utf-8"), out)
+                self.assertIn(b"\\u009b", out)
+        data = json.loads(run("cache", "get", key, "--decode", "raw", "-p", self.server.port,
+                              "-o", "json")[1])
+        self.assertEqual(data["keys"][0]["value"], text)
+
     def test_cache_keys_lists_hostile_names_safely(self):
         data = self.check("cache", "keys", PREFIX)
         names = sorted(base64.b64decode(k["key"]["base64"]) if isinstance(k["key"], dict) else k["key"].encode()

@@ -161,6 +161,10 @@ TEST_CASE("net endpoint: bad URLs are usage errors that never show the password"
       "redis://:123#s3cr3t@host",
       "redis://:123?s3cr3t@host",
       "unix://:s3cr3t#x@/tmp/r.sock",
+      // Issue 16: an '@' inside the password as well, so the authority has one too.
+      "redis://user:p@s3cr3t/s3cr3t@127.0.0.1:6379",
+      "redis://user:p@s3cr3t?s3cr3t@127.0.0.1:6379",
+      "redis://p@s3cr3t#s3cr3t@127.0.0.1:6379",
   };
   for (const char* url : urls) {
     INFO("url: " << url);
@@ -188,6 +192,7 @@ TEST_CASE("net endpoint: error messages say what is wrong") {
       {"redis://h:pw%zz@host", "illegal character in URL encoding"},
       {"unix://relative", "absolute"},
       {"redis://:pw#x@host", "percent-encode"},
+      {"redis://u:p@ss/x@host", "percent-encode"},
   };
   for (const auto& c : cases) {
     INFO("url: " << c.url);
@@ -222,6 +227,11 @@ TEST_CASE("net endpoint: redact_url masks passwords") {
        "redis://host:****@cache.example.com:6380/2"},
       {"redis://u:xpassword=1@host?password=s3cr3t", "redis://u:****@host?password=****"},
       {"redis://name'3&password=@1?_t!meout=k&db=1", "redis://****&db=1"},
+      // Issue 16: an '@' before a '/' in the password is not where the authority ends.
+      {"redis://user:p@ss/SECRET@127.0.0.1:6379", "redis://user:****@127.0.0.1:6379"},
+      {"redis://user:p@ss?x#SECRET@127.0.0.1:6379/0", "redis://user:****@127.0.0.1:6379/0"},
+      // A name holding '@' before the first ':' is not shown as a user name.
+      {"redis://p@ss:x@host", "redis://****@host"},
   };
   for (const auto& c : cases) {
     INFO("url: " << c.url);

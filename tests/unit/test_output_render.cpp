@@ -267,6 +267,25 @@ TEST_CASE("output render: JSON stays valid for any bytes") {
   CHECK(parsed["text"] == "héllo");
 }
 
+TEST_CASE("output render: JSON escapes C1 controls and bidi overrides") {
+  nlohmann::ordered_json j;
+  // U+009B (CSI), U+0085 (NEL), U+0080, U+009F, U+202A, U+202E, U+2066, U+2069.
+  j["c1"] = "a\xc2\x9b" "31m\xc2\x85\xc2\x80\xc2\x9f"s;
+  j["bidi"] = "\xe2\x80\xaa\xe2\x80\xae" "cod.exe\xe2\x81\xa6\xe2\x81\xa9"s;
+  // Neighbours stay as they are: U+00A0, U+2029, U+202F, U+2065, U+206A, and é.
+  j["kept"] = "\xc2\xa0\xe2\x80\xa9\xe2\x80\xaf\xe2\x81\xa5\xe2\x81\xaa\xc3\xa9"s;
+  auto text = output::render_json(j);
+  CHECK(text.find("a\\u009b31m\\u0085\\u0080\\u009f") != std::string::npos);
+  CHECK(text.find("\\u202a\\u202ecod.exe\\u2066\\u2069") != std::string::npos);
+  CHECK(text.find("\xc2\x9b") == std::string::npos);
+  CHECK(text.find("\xe2\x80\xae") == std::string::npos);
+  auto parsed = nlohmann::json::parse(text);
+  CHECK(parsed["c1"] == j["c1"]);
+  CHECK(parsed["bidi"] == j["bidi"]);
+  CHECK(parsed["kept"] == j["kept"]);
+  CHECK(text.find("\xc2\xa0\xe2\x80\xa9\xe2\x80\xaf\xe2\x81\xa5\xe2\x81\xaa\xc3\xa9") != std::string::npos);
+}
+
 TEST_CASE("output render: json_bytes keeps valid UTF-8 as a string") {
   struct Case {
     std::string bytes;

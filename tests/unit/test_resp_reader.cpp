@@ -54,8 +54,16 @@ ReaderLimits small_limits() {
   return limits;
 }
 
-ReaderLimits unlimited_elements() {
+// Whole-reply bounds out of the way, for rows about the per-aggregate and per-bulk ones.
+ReaderLimits unlimited_reply() {
   ReaderLimits limits;
+  limits.max_reply_elements = std::numeric_limits<std::int64_t>::max();
+  limits.max_reply_bytes = std::numeric_limits<std::int64_t>::max();
+  return limits;
+}
+
+ReaderLimits unlimited_elements() {
+  ReaderLimits limits = unlimited_reply();
   limits.max_elements = std::numeric_limits<std::int64_t>::max();
   return limits;
 }
@@ -149,7 +157,37 @@ std::vector<Row> limit_rows() {
   depth_one.max_depth = 1;
   ReaderLimits no_elements;
   no_elements.max_elements = 0;
+  // Whole-reply bounds: elements announced by every aggregate of one reply, and its bytes
+  // plus k_element_overhead per announced element.
+  ReaderLimits four_elements;
+  four_elements.max_reply_elements = 4;
+  ReaderLimits bulk_bytes;
+  bulk_bytes.max_reply_bytes = 11;  // "$5\r\nhello\r\n"
+  ReaderLimits bulk_bytes_short = bulk_bytes;
+  bulk_bytes_short.max_reply_bytes = 10;
+  ReaderLimits array_bytes;
+  array_bytes.max_reply_bytes = 8 + k_element_overhead;  // "*1\r\n:1\r\n"
+  ReaderLimits array_bytes_short = array_bytes;
+  array_bytes_short.max_reply_bytes = 7 + k_element_overhead;
   return {
+      {"reply elements at limit, nested",
+       "*2\r\n*2\r\n:1\r\n:2\r\n:3\r\n",
+       {array({array({integer(1), integer(2)}), integer(3)})},
+       "",
+       four_elements},
+      {"reply elements over limit, nested", "*2\r\n*3\r\n", {}, "reply too large: more than 4 elements",
+       four_elements},
+      {"reply element bound is per reply",
+       "*4\r\n:1\r\n:2\r\n:3\r\n:4\r\n%2\r\n:1\r\n:2\r\n:3\r\n:4\r\n",
+       {array({integer(1), integer(2), integer(3), integer(4)}),
+        map({integer(1), integer(2), integer(3), integer(4)})},
+       "",
+       four_elements},
+      {"map pairs count twice towards the reply", "%3\r\n", {}, "more than 4 elements", four_elements},
+      {"reply bytes at limit", "$5\r\nhello\r\n", {bulk("hello")}, "", bulk_bytes},
+      {"reply bytes over limit", "$5\r\n", {}, "reply too large: more than 10 bytes", bulk_bytes_short},
+      {"element overhead at limit", "*1\r\n:1\r\n", {array({integer(1)})}, "", array_bytes},
+      {"element overhead over limit", "*1\r\n:1\r\n", {}, "reply too large", array_bytes_short},
       {"depth at limit", "*1\r\n*1\r\n:1\r\n", {array({array({integer(1)})})}, "", small},
       {"depth over limit", "*1\r\n*1\r\n*1\r\n:1\r\n", {}, "nesting too deep", small},
       {"empty aggregate counts as a level", "*1\r\n%0\r\n", {}, "nesting too deep", depth_one},
@@ -184,8 +222,18 @@ std::vector<Row> limit_rows() {
        "*" + std::to_string(k_default_max_elements) + "\r\n",
        {},
        "",
+       unlimited_reply(),
+       true},
+      {"default max_reply_elements",
+       "*" + std::to_string(k_default_max_reply_elements) + "\r\n",
+       {},
+       "",
        {},
        true},
+      {"default max_reply_elements + 1",
+       "*" + std::to_string(k_default_max_reply_elements + 1) + "\r\n",
+       {},
+       "reply too large: more than 2097152 elements"},
       {"default max_elements + 1",
        "*" + std::to_string(k_default_max_elements + 1) + "\r\n",
        {},
