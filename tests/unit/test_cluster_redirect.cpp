@@ -4,6 +4,7 @@
 #include <string>
 
 #include "cluster/redirect.hpp"
+#include "cluster/scan.hpp"
 
 using rctl::ErrorKind;
 using rctl::cluster::Action;
@@ -266,4 +267,29 @@ TEST_CASE("transient states share the retry budget with TRYAGAIN, not the redire
   REQUIRE(d.action == Action::give_up);
   CHECK(d.error.message.starts_with("replica has lost its primary: gave up after 3 retries"));
   CHECK(tracker.on_reply(Value::error_reply("BUSYKEY exists"), k_node_7001).action == Action::done);
+}
+
+// The scan engine's pure parts (cluster/scan.hpp).
+
+TEST_CASE("slot_moved: MOVED, ASK and TRYAGAIN mean route again; other replies do not", "[cluster][scan]") {
+  CHECK(rctl::cluster::slot_moved(Value::error_reply("MOVED 3999 127.0.0.1:6381")));
+  CHECK(rctl::cluster::slot_moved(Value::error_reply("ASK 3999 127.0.0.1:6381")));
+  CHECK(rctl::cluster::slot_moved(Value::error_reply("TRYAGAIN Multiple keys request during rehashing of slot")));
+  CHECK_FALSE(rctl::cluster::slot_moved(Value::error_reply("CLUSTERDOWN The cluster is down")));
+  CHECK_FALSE(rctl::cluster::slot_moved(Value::error_reply("ERR unknown command 'UNLINK'")));
+  CHECK_FALSE(rctl::cluster::slot_moved(Value::error_reply("MOVED nonsense")));  // malformed: not a redirect
+  Value ok;
+  ok.type = rctl::resp::Type::simple_string;
+  ok.str = "MOVED 1 h:1";  // a string value, not an error
+  CHECK_FALSE(rctl::cluster::slot_moved(ok));
+}
+
+TEST_CASE("rate_delay keeps the weight sent under the rate", "[cluster][scan]") {
+  CHECK(rctl::cluster::rate_delay(1000, 0, 0s) == 0ms);     // no limit
+  CHECK(rctl::cluster::rate_delay(1000, -5, 0s) == 0ms);    // no limit
+  CHECK(rctl::cluster::rate_delay(0, 100, 0s) == 0ms);      // nothing sent yet
+  CHECK(rctl::cluster::rate_delay(1000, 100, 0s) == 10000ms);
+  CHECK(rctl::cluster::rate_delay(1000, 100, 4s) == 6000ms);
+  CHECK(rctl::cluster::rate_delay(1000, 100, 10s) == 0ms);  // exactly on time
+  CHECK(rctl::cluster::rate_delay(1000, 100, 12s) == 0ms);  // behind: no wait, no catch-up burst either
 }
