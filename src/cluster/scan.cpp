@@ -62,10 +62,12 @@ class NodeScanner : public std::enable_shared_from_this<NodeScanner> {
     m_weight_in_flight += weight;
     m_work.send(std::move(command), [self = shared_from_this(), page, weight,
                                      on_reply = std::move(on_reply)](Expected<resp::Value> reply) {
+      // A lost connection fails the node while this command still counts as in flight: its
+      // outcome is unknown.
+      if (!reply && !self->failed()) self->fail(reply.error());
       self->m_weight_in_flight -= weight;
       // After a failure the run may be over and the domain's state gone: drop late replies.
       if (self->failed()) return;
-      if (!reply) return self->fail(reply.error());
       on_reply(std::move(*reply));
       self->release(page);
     });
@@ -80,7 +82,7 @@ class NodeScanner : public std::enable_shared_from_this<NodeScanner> {
     m_failed = true;
     m_scanning = false;
     m_timer.cancel();
-    m_out.unknown = m_weight_in_flight;
+    m_out.outcome_unknown = m_weight_in_flight;
     m_out.error = error;
     // The other connection may still hold replies; they are dropped (see send_work).
     finish(std::unexpected(std::move(error)));

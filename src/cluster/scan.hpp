@@ -27,8 +27,8 @@ struct ScanNode {
   std::string cursor = "0";   // where the scan stopped (resume point when not complete)
   bool complete = false;      // the scan reached cursor 0
   std::optional<Error> error;
-  std::uint64_t unknown = 0;  // weight of the commands in flight when the node failed: their
-                              // outcome is unknown (sent, no reply)
+  std::uint64_t outcome_unknown = 0;  // weight of the commands in flight when the node failed:
+                                      // sent, never answered, so they may or may not have run
 };
 
 // A key whose command was answered with a redirect: its slot moved during the run.
@@ -54,7 +54,7 @@ class Page {
   // Sends `command` on the node's work connection. `on_reply` gets the reply (error replies
   // included) unless the node failed meanwhile; a lost connection fails the node. `weight`
   // is what the command counts for the rate limit and, should the node fail before it is
-  // answered, for ScanNode::unknown (say, the number of keys it deletes).
+  // answered, for ScanNode::outcome_unknown (say, the number of keys it deletes).
   void send(client::Command command, std::function<void(resp::Value)> on_reply, std::uint64_t weight = 0);
 
   // Cuts `keys` into batches a multi-key command can take: same slot in a cluster, at most
@@ -117,7 +117,7 @@ void copy_scan_figures(const std::vector<ScanNode>& from, std::vector<DomainNode
     to[i].complete = from[i].complete;
     if (from[i].error && !to[i].error) to[i].error = from[i].error;
     if constexpr (requires { to[i].cursor; }) to[i].cursor = from[i].cursor;
-    if constexpr (requires { to[i].unknown; }) to[i].unknown = from[i].unknown;
+    if constexpr (requires { to[i].outcome_unknown; }) to[i].outcome_unknown = from[i].outcome_unknown;
   }
 }
 

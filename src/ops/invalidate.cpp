@@ -88,6 +88,12 @@ std::uint64_t InvalidateReport::deleted() const {
   return n;
 }
 
+std::uint64_t InvalidateReport::outcome_unknown() const {
+  std::uint64_t n = 0;
+  for (const auto& node : nodes) n += node.outcome_unknown;
+  return n;
+}
+
 std::uint64_t InvalidateReport::scan_calls() const {
   std::uint64_t n = 0;
   for (const auto& node : nodes) n += node.scan_calls;

@@ -34,6 +34,8 @@ struct NodeInvalidation {
   std::uint64_t scan_calls = 0;
   std::uint64_t matched = 0;   // keys SCAN returned (a key may come twice during a rehash)
   std::uint64_t deleted = 0;   // keys UNLINK (or DEL) actually removed: exact
+  std::uint64_t outcome_unknown = 0;  // keys whose UNLINK was sent when the connection was lost:
+                                      // deleted or not, no reply says which
   std::uint64_t skipped = 0;   // returned by SCAN but not under the prefix (never deleted)
   std::string cursor = "0";    // where this node's scan stopped (resume point when not complete)
   bool complete = false;       // the scan reached cursor 0
@@ -53,6 +55,7 @@ struct InvalidateReport {
 
   std::uint64_t matched() const;
   std::uint64_t deleted() const;
+  std::uint64_t outcome_unknown() const;
   std::uint64_t scan_calls() const;
   bool complete() const;       // every node scanned to the end without error
 };
