@@ -78,6 +78,13 @@ int run_invalidate(Context& ctx, const InvalidateFlags& f) {
       printer.error_line(error);
       return static_cast<int>(exit_code_for(error.kind));
     }
+  if (!report.incomplete_reason.empty()) {
+    printer.error_line({ErrorKind::check_failed,
+                        fmt::format("incomplete: keys under the prefix may remain, slots moved between primaries ({})",
+                                    report.incomplete_reason),
+                        "run the same command again once the slot migration is over"});
+    return static_cast<int>(ExitCode::check_failed);
+  }
   return 0;
 }
 

@@ -6,6 +6,9 @@
 #include "net/event_loop.hpp"
 #include "util/interrupt.hpp"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include <map>
 
 namespace rctl::cluster {
@@ -210,6 +213,33 @@ void Page::moved(std::vector<std::string> keys) { m_state->node->moved(std::move
 
 void Page::fail(Error error) { m_state->node->fail(std::move(error)); }
 
+std::optional<OwnSlots> parse_own_slots(std::string_view cluster_nodes) {
+  std::size_t from = 0;
+  while (from < cluster_nodes.size()) {
+    auto end = cluster_nodes.find('\n', from);
+    if (end == std::string_view::npos) end = cluster_nodes.size();
+    auto line = cluster_nodes.substr(from, end - from);
+    from = end + 1;
+    std::vector<std::string_view> fields;
+    for (std::size_t at = 0; at < line.size();) {
+      auto space = line.find(' ', at);
+      if (space == std::string_view::npos) space = line.size();
+      if (space > at) fields.push_back(line.substr(at, space - at));
+      at = space + 1;
+    }
+    // id addr flags primary ping pong epoch link slot...
+    if (fields.size() < 8 || fields[2].find("myself") == std::string_view::npos) continue;
+    OwnSlots own;
+    own.layout = std::string(fields[0]) + " " + std::string(fields[6]);
+    for (std::size_t i = 8; i < fields.size(); ++i) {
+      if (fields[i].starts_with("[")) own.migrations.emplace_back(fields[i]);
+      else own.layout += " " + std::string(fields[i]);
+    }
+    return own;
+  }
+  return std::nullopt;
+}
+
 bool slot_moved(const resp::Value& reply) {
   if (!reply.is_error()) return false;
   auto kind = parse_redirect(reply.str).kind;
@@ -224,7 +254,47 @@ std::chrono::milliseconds rate_delay(std::uint64_t weight_sent, double rate_per_
   return std::chrono::milliseconds(static_cast<long>((due - elapsed.count()) * 1000.0));
 }
 
+namespace {
+
+// Every primary's own slots, in one text (layouts joined) plus the migrations in progress;
+// nullopt when a node cannot say (its error is the scan's business, not this check's).
+struct SlotLayout {
+  std::string layout;
+  std::vector<std::string> migrations;
+};
+
+std::optional<SlotLayout> read_slot_layout(Client& target) {
+  SlotLayout out;
+  for (auto& outcome : target.fan_out(NodeSelection::primaries, {client::cmd({"CLUSTER", "NODES"})})) {
+    if (!outcome.replies || outcome.replies->empty() || !outcome.replies->front().is_string()) return std::nullopt;
+    auto own = parse_own_slots(outcome.replies->front().str);
+    if (!own) return std::nullopt;
+    out.layout += own->layout + "\n";
+    out.migrations.insert(out.migrations.end(), own->migrations.begin(), own->migrations.end());
+  }
+  return out;
+}
+
+std::string unstable_reason(const std::optional<SlotLayout>& before, const std::optional<SlotLayout>& after,
+                            std::size_t moved_keys) {
+  std::vector<std::string> why;
+  for (const auto* state : {&before, &after})
+    if (*state && !(*state)->migrations.empty()) {
+      why.push_back(fmt::format("slot migration in progress {} the scan ({})", state == &before ? "before" : "after",
+                                fmt::join((*state)->migrations, " ")));
+    }
+  if (before && after && before->layout != after->layout) why.push_back("the slot map changed during the scan");
+  // A node that cannot say (CLUSTER NODES refused by an ACL, a failed node) adds no reason of
+  // its own: the MOVED/ASK replies below still tell, and a failed node makes the run fail.
+  if (moved_keys > 0) why.push_back(fmt::format("{} key(s) answered MOVED/ASK/TRYAGAIN", moved_keys));
+  return fmt::format("{}", fmt::join(why, "; "));
+}
+
+}  // namespace
+
 void scan_primaries(Client& target, const ScanOptions& options, const ScanHandlers& handlers, ScanRun& run) {
+  std::optional<SlotLayout> before;
+  if (target.is_cluster()) before = read_slot_layout(target);
   auto start = detail::ScanClock::now();
   auto primaries = target.primaries();
   std::map<const Node*, std::size_t> index;
@@ -275,7 +345,9 @@ void scan_primaries(Client& target, const ScanOptions& options, const ScanHandle
   for (auto& [node, result] : results)
     if (!result && !run.nodes[index.at(node)].error) run.nodes[index.at(node)].error = result.error();
 
+  const auto moved_keys = shared.moved.size();
   if (!shared.moved.empty() && handlers.replay) handlers.replay(std::move(shared.moved));
+  if (target.is_cluster()) run.unstable = unstable_reason(before, read_slot_layout(target), moved_keys);
   if (interrupted()) run.interrupted = true;
   run.seconds = std::chrono::duration<double>(detail::ScanClock::now() - start).count();
 }

@@ -94,11 +94,25 @@ struct ScanRun {
   std::vector<ScanNode> nodes;  // by primary, in primaries() order
   bool interrupted = false;
   double seconds = 0;
+  // Cluster only: why keys may have moved past the scan (a slot migrating or importing before
+  // or after it, the slot map changing during it, keys answering MOVED/ASK); empty when the
+  // slots held still. SCAN on a node misses keys that left it, and the node they went to may
+  // have been scanned already: such a scan is not complete, whatever the cursors say.
+  std::string unstable;
 };
 
 // Scans every primary. Node failures are kept in `run.nodes` and never thrown; the other
 // nodes go on. `run` is filled as the scan goes (read it from ScanOptions::tick).
 void scan_primaries(Client& target, const ScanOptions& options, const ScanHandlers& handlers, ScanRun& run);
+
+// One primary's view of its own slots, from its CLUSTER NODES text (the "myself" line).
+struct OwnSlots {
+  std::string layout;                   // id, config epoch and slot ranges: equal while nothing moved
+  std::vector<std::string> migrations;  // "[93->-<id>]" (migrating), "[93-<-<id>]" (importing)
+};
+
+// Parses the "myself" line of a CLUSTER NODES reply; nullopt when there is none.
+std::optional<OwnSlots> parse_own_slots(std::string_view cluster_nodes);
 
 // True when `reply` says the key's slot is served elsewhere now (MOVED, ASK, TRYAGAIN): the
 // command did not run, routing it again is safe.

@@ -190,7 +190,9 @@ output::Document render_invalidate(const InvalidateReport& r) {
               {"nodes_count", r.nodes.size()}, {"scan_calls", r.scan_calls()}, {"matched", r.matched()},
               {"deleted", r.deleted()}, {"outcome_unknown", r.outcome_unknown()},
               {"seconds", std::round(r.seconds * 1000) / 1000},
-              {"keys_per_sec", static_cast<std::int64_t>(std::round(rate))}, {"used_del", r.used_del}, {"nodes", nodes}};
+              {"keys_per_sec", static_cast<std::int64_t>(std::round(rate))}, {"used_del", r.used_del}, {"passes", r.passes},
+              {"incomplete_reason", r.incomplete_reason.empty() ? Json(nullptr) : Json(r.incomplete_reason)},
+              {"nodes", nodes}};
   if (r.dry_run) doc.json["sample"] = sample;
 
   output::Fields f;
@@ -205,6 +207,7 @@ output::Document render_invalidate(const InvalidateReport& r) {
                                           output::Tone::warn));
   f.add("time", fmt::format("{:.2f}s ({} keys/s)", r.seconds, util::format_count(static_cast<std::int64_t>(rate))));
   if (r.interrupted) f.add("status", output::Cell("interrupted", output::Tone::warn));
+  else if (!r.incomplete_reason.empty()) f.add("status", output::Cell("incomplete: " + r.incomplete_reason, output::Tone::bad));
   else if (!r.complete()) f.add("status", output::Cell("incomplete", output::Tone::bad));
   else f.add("status", output::Cell(r.dry_run ? "dry run: nothing deleted" : "complete", output::Tone::good));
   doc.blocks.emplace_back(std::move(f));

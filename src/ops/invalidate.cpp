@@ -103,7 +103,7 @@ std::uint64_t InvalidateReport::scan_calls() const {
 bool InvalidateReport::complete() const {
   for (const auto& node : nodes)
     if (!node.complete || node.error) return false;
-  return !interrupted;
+  return !interrupted && incomplete_reason.empty();
 }
 
 InvalidateReport invalidate_prefix(cluster::Client& target, const InvalidateOptions& options,
@@ -119,34 +119,56 @@ InvalidateReport invalidate_prefix(cluster::Client& target, const InvalidateOpti
   for (std::size_t i = 0; i < primaries.size(); ++i) report.nodes[i].address = target.label(*primaries[i]);
 
   InvalidatePages pages{options, report};
-  cluster::ScanRun run;
-  cluster::scan_primaries(
-      target,
-      {.pattern = report.pattern,
-       .count = options.batch,
-       .max_in_flight = k_invalidate_pages_in_flight,
-       .max_rate = options.max_rate,
-       .separate_connection = !options.dry_run,  // SCAN on one connection, deletes on another
-       .on_interrupt = [&] { report.interrupted = true; },
-       .tick =
-           [&] {
-             cluster::copy_scan_figures(run.nodes, report.nodes);
-             report.seconds = std::chrono::duration<double>(Clock::now() - start).count();
-             if (progress) progress(report);
-           }},
-      {.on_page = [&](cluster::Page& page, std::vector<std::string> keys) { pages.on_page(page, std::move(keys)); },
-       // Keys whose slot moved during the run: routed one by one, following MOVED/ASK.
-       .replay =
-           [&](std::vector<cluster::MovedKey> moved) {
-             for (const auto& m : moved) {
-               auto reply = target.exec(client::keyed({pages.used_del ? "DEL" : "UNLINK", m.key}));
-               if (reply && reply->type == resp::Type::integer)
-                 report.nodes[m.node].deleted += static_cast<std::uint64_t>(reply->integer);
-             }
-           }},
-      run);
-  cluster::copy_scan_figures(run.nodes, report.nodes);
-  if (run.interrupted) report.interrupted = true;
+  for (int pass = 1; pass <= k_invalidate_passes; ++pass) {
+    report.passes = pass;
+    // Figures of earlier passes, so that the scan counts add up.
+    std::vector<std::uint64_t> earlier(report.nodes.size());
+    for (std::size_t i = 0; i < report.nodes.size(); ++i) earlier[i] = report.nodes[i].scan_calls;
+    auto add_earlier = [&] {
+      for (std::size_t i = 0; i < report.nodes.size() && i < earlier.size(); ++i) report.nodes[i].scan_calls += earlier[i];
+    };
+    cluster::ScanRun run;
+    cluster::scan_primaries(
+        target,
+        {.pattern = report.pattern,
+         .count = options.batch,
+         .max_in_flight = k_invalidate_pages_in_flight,
+         .max_rate = options.max_rate,
+         .separate_connection = !options.dry_run,  // SCAN on one connection, deletes on another
+         .on_interrupt = [&] { report.interrupted = true; },
+         .tick =
+             [&] {
+               cluster::copy_scan_figures(run.nodes, report.nodes);
+               add_earlier();
+               report.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+               if (progress) progress(report);
+             }},
+        {.on_page = [&](cluster::Page& page, std::vector<std::string> keys) { pages.on_page(page, std::move(keys)); },
+         // Keys whose slot moved during the run: routed one by one, following MOVED/ASK.
+         .replay =
+             [&](std::vector<cluster::MovedKey> moved) {
+               for (const auto& m : moved) {
+                 auto reply = target.exec(client::keyed({pages.used_del ? "DEL" : "UNLINK", m.key}));
+                 if (reply && reply->type == resp::Type::integer && m.node < report.nodes.size())
+                   report.nodes[m.node].deleted += static_cast<std::uint64_t>(reply->integer);
+               }
+             }},
+        run);
+    cluster::copy_scan_figures(run.nodes, report.nodes);
+    add_earlier();
+    if (run.interrupted) report.interrupted = true;
+    report.incomplete_reason = run.unstable;
+    bool failed = std::any_of(report.nodes.begin(), report.nodes.end(), [](const auto& n) { return n.error.has_value(); });
+    // A dry run counts what is there now; a second pass would count the same keys again.
+    if (run.unstable.empty() || report.interrupted || failed || options.dry_run) break;
+    // Slots moved: keys may have slipped past this pass. Scan again with the new slot map
+    // (the keys deleted are gone, so a pass costs only what is left), unless the primaries
+    // themselves changed, which the per-node report cannot follow.
+    if (!target.refresh() || target.primaries().size() != report.nodes.size()) break;
+    for (std::size_t i = 0; i < report.nodes.size(); ++i) report.nodes[i].address = target.label(*target.primaries()[i]);
+  }
+  if (!report.incomplete_reason.empty())
+    report.incomplete_reason = fmt::format("after {} pass(es): {}", report.passes, report.incomplete_reason);
   report.used_del = pages.used_del;
   report.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   return report;

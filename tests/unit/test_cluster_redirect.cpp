@@ -293,3 +293,22 @@ TEST_CASE("rate_delay keeps the weight sent under the rate", "[cluster][scan]") 
   CHECK(rctl::cluster::rate_delay(1000, 100, 10s) == 0ms);  // exactly on time
   CHECK(rctl::cluster::rate_delay(1000, 100, 12s) == 0ms);  // behind: no wait, no catch-up burst either
 }
+
+TEST_CASE("parse_own_slots reads the myself line: layout and migrations", "[cluster][scan]") {
+  const std::string nodes =
+      "07c3 127.0.0.1:30004@31004 slave e7d1 0 1426238317239 4 connected\n"
+      "67ed 127.0.0.1:30002@31002 myself,master - 0 1426238316232 2 connected 5461-10922 [5470->-e7d1] [93-<-292f]\n"
+      "e7d1 127.0.0.1:30001@31001 master - 0 1426238318243 1 connected 0-5460\n";
+  auto own = rctl::cluster::parse_own_slots(nodes);
+  REQUIRE(own);
+  CHECK(own->layout == "67ed 2 5461-10922");
+  CHECK(own->migrations == std::vector<std::string>{"[5470->-e7d1]", "[93-<-292f]"});
+  // The same node after the slot moved: another layout (epoch and ranges), no migration.
+  auto after = rctl::cluster::parse_own_slots(
+      "67ed 127.0.0.1:30002@31002 myself,master - 0 1426238316232 7 connected 5461-5469 5471-10922\n");
+  REQUIRE(after);
+  CHECK(after->layout != own->layout);
+  CHECK(after->migrations.empty());
+  CHECK_FALSE(rctl::cluster::parse_own_slots("e7d1 127.0.0.1:30001@31001 master - 0 1 1 connected 0-5460\n"));
+  CHECK_FALSE(rctl::cluster::parse_own_slots(""));
+}
