@@ -40,7 +40,10 @@ class NodeScanner : public std::enable_shared_from_this<NodeScanner> {
       : m_shared(shared), m_handlers(handlers), m_out(out), m_index(index), m_scan(scan),
         m_work(work ? *work : scan), m_timer(loop), m_done(std::move(done)), m_start(ScanClock::now()) {}
 
-  void start() { send_scan(); }
+  void start() {
+    check_size();
+    send_scan();
+  }
 
   // Interrupted: a node waiting (for the rate limit or for its pages) stops scanning now.
   void stop() {
@@ -139,6 +142,16 @@ class NodeScanner : public std::enable_shared_from_this<NodeScanner> {
     if (m_out.cursor == "0") {
       m_scanning = false;
       m_out.complete = true;
+    } else if (m_call_limit > 0 && m_out.scan_calls > m_call_limit) {
+      // The keyspace may have grown since DBSIZE was read: ask once more before giving up.
+      if (m_size_checks >= 2)
+        return fail({ErrorKind::protocol,
+                     fmt::format("SCAN on {} did not return to cursor 0 after {} calls, more than a keyspace of {} "
+                                 "keys can take: the server's cursor never ends",
+                                 m_out.address, m_out.scan_calls, m_keys),
+                     "a proxy or server that does not implement SCAN cursors as Redis does; report it to its vendor"});
+      m_call_limit = 0;
+      check_size();
     }
     std::vector<std::string> keys;
     keys.reserve(reply->elements[1].elements.size());
@@ -151,6 +164,16 @@ class NodeScanner : public std::enable_shared_from_this<NodeScanner> {
     m_handlers.on_page(handle, std::move(keys));
     release(page);
     send_scan();
+  }
+
+  // Reads DBSIZE (pipelined before the next SCAN) to bound the walk; no bound when refused.
+  void check_size() {
+    ++m_size_checks;
+    m_scan.send(client::cmd({"DBSIZE"}), [self = shared_from_this()](Expected<resp::Value> r) {
+      if (self->failed() || !r || r->type != resp::Type::integer || r->integer < 0) return;
+      self->m_keys = std::max(self->m_keys, static_cast<std::uint64_t>(r->integer));
+      self->m_call_limit = scan_call_limit(self->m_keys, self->m_shared.options.count);
+    });
   }
 
   void maybe_done() {
@@ -184,6 +207,9 @@ class NodeScanner : public std::enable_shared_from_this<NodeScanner> {
   std::size_t m_pages_in_flight = 0;
   std::uint64_t m_weight_sent = 0;
   std::uint64_t m_weight_in_flight = 0;
+  std::uint64_t m_keys = 0;        // the largest DBSIZE seen
+  std::uint64_t m_call_limit = 0;  // SCAN calls before the walk is impossible; 0 = no bound (yet)
+  int m_size_checks = 0;
 };
 
 }  // namespace detail
@@ -244,6 +270,10 @@ bool slot_moved(const resp::Value& reply) {
   if (!reply.is_error()) return false;
   auto kind = parse_redirect(reply.str).kind;
   return kind == RedirectKind::moved || kind == RedirectKind::ask || kind == RedirectKind::try_again;
+}
+
+std::uint64_t scan_call_limit(std::uint64_t keys, std::size_t count) {
+  return 16 * (keys / std::max<std::size_t>(1, count) + 1) + 1024;
 }
 
 std::chrono::milliseconds rate_delay(std::uint64_t weight_sent, double rate_per_second,

@@ -123,6 +123,12 @@ bool slot_moved(const resp::Value& reply);
 std::chrono::milliseconds rate_delay(std::uint64_t weight_sent, double rate_per_second,
                                      std::chrono::duration<double> elapsed);
 
+// The most SCAN calls a walk of a keyspace of `keys` keys (DBSIZE) can take with COUNT `count`:
+// a call visits at least `count` keys or 10 x `count` buckets, and a table has fewer than
+// ~10 buckets per key even before it shrinks; the margin (16x, plus 1,024 calls) absorbs a
+// keyspace that grows during the walk. A cursor still not back to 0 after that never will be.
+std::uint64_t scan_call_limit(std::uint64_t keys, std::size_t count);
+
 // Copies the engine's per-node figures into a domain's node results (those that have them).
 template <class DomainNode>
 void copy_scan_figures(const std::vector<ScanNode>& from, std::vector<DomainNode>& to) {

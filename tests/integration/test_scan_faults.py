@@ -8,8 +8,8 @@ import subprocess
 import time
 import unittest
 
-from faults import Proxy
-from harness import RCTL, ServerTestCase, rctl, rctl_json
+from faults import CountingHandler, FakeServer, Proxy, enc, fake_redis
+from harness import RCTL, RctlTestCase, ServerTestCase, rctl, rctl_json
 
 
 class LostConnectionDuringInvalidate(ServerTestCase):
@@ -95,6 +95,31 @@ class StopBySignal(ServerTestCase):
 
     def test_sigterm_prints_the_partial_report_and_exits_143(self):
         self.assertEqual(self.run_until_progress_then(signal.SIGTERM), 143)
+
+
+class EndlessCursor(RctlTestCase):
+    """Issue 16: a SCAN cursor that never returns to 0 (a broken proxy or server) stops after
+    more calls than the keyspace (DBSIZE) can take, with exit 6 and a message."""
+
+    def test_a_cursor_that_never_ends_stops_with_exit_6(self):
+        def answer(cmd, n):
+            if cmd[0] == b"SCAN":
+                return enc([str(n + 1).encode(), []])  # always another page, never cursor 0
+            if cmd[0] == b"DBSIZE":
+                return enc(10)
+            return enc(0)
+        handler = CountingHandler(answer)
+        server = FakeServer(fake_redis(handler))
+        self.addCleanup(server.close)
+        out, data = rctl_json("cache", "invalidate", "p:", "--yes", "-p", server.port, timeout=60)
+        self.assertExit(out, 6)
+        self.assertFalse(data["complete"])
+        self.assertIn("did not return to cursor 0", data["nodes"][0]["error"]["message"])
+        self.assertIn("did not return to cursor 0", out.stderr)
+        # The bound for 10 keys at COUNT 1000 is 1,040 calls; past it DBSIZE is read once more
+        # (the keyspace may have grown), and the call after that gives up.
+        self.assertEqual(handler.count(b"SCAN"), 16 * (10 // 1000 + 1) + 1024 + 2)
+        self.assertEqual(handler.count(b"DBSIZE"), 2)
 
 
 if __name__ == "__main__":

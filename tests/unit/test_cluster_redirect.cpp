@@ -312,3 +312,10 @@ TEST_CASE("parse_own_slots reads the myself line: layout and migrations", "[clus
   CHECK_FALSE(rctl::cluster::parse_own_slots("e7d1 127.0.0.1:30001@31001 master - 0 1 1 connected 0-5460\n"));
   CHECK_FALSE(rctl::cluster::parse_own_slots(""));
 }
+
+TEST_CASE("scan_call_limit: far above any real walk, finite for any keyspace", "[cluster][scan]") {
+  using rctl::cluster::scan_call_limit;
+  CHECK(scan_call_limit(0, 1000) == 16 + 1024);
+  CHECK(scan_call_limit(1'000'000, 1000) == 16 * 1001 + 1024);  // a real walk takes ~1,000-2,000
+  CHECK(scan_call_limit(10, 0) == 16 * 11 + 1024);               // COUNT 0 counts as 1
+}
