@@ -69,12 +69,22 @@ int run_invalidate(Context& ctx, const InvalidateFlags& f) {
   for (const auto& n : report.nodes)
     if (n.error) {
       auto error = *n.error;
-      error.message = fmt::format("{}: {} (after {} keys deleted in all)", n.address, error.message,
-                                  util::format_count(static_cast<std::int64_t>(report.deleted())));
+      error.message = fmt::format("{}: {} (after {} keys deleted in all{})", n.address, error.message,
+                                  util::format_count(static_cast<std::int64_t>(report.deleted())),
+                                  report.outcome_unknown() == 0 ? std::string()
+                                      : fmt::format(", and {} more whose outcome is unknown",
+                                                    util::format_count(static_cast<std::int64_t>(report.outcome_unknown()))));
       error.hint = "nothing outside the prefix was touched; run the command again to finish";
       printer.error_line(error);
       return static_cast<int>(exit_code_for(error.kind));
     }
+  if (!report.incomplete_reason.empty()) {
+    printer.error_line({ErrorKind::check_failed,
+                        fmt::format("incomplete: keys under the prefix may remain, slots moved between primaries ({})",
+                                    report.incomplete_reason),
+                        "run the same command again once the slot migration is over"});
+    return static_cast<int>(ExitCode::check_failed);
+  }
   return 0;
 }
 

@@ -5,6 +5,7 @@
 
 #include "output/printer.hpp"
 #include "util/error.hpp"
+#include "util/interrupt.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -73,7 +74,7 @@ bool wants_json(int argc, char** argv) {
 }
 
 int report(commands::Context& ctx, const Error& error) {
-  int code = static_cast<int>(exit_code_for(error.kind));
+  int code = error.kind == ErrorKind::interrupted ? util::interrupt_exit_code() : static_cast<int>(exit_code_for(error.kind));
   if (ctx.nagios_exit_codes && ctx.printer().format() == output::Format::nagios) code = error.kind == ErrorKind::usage ? 3 : 2;
   ctx.printer().error(error, code);
   return code;
@@ -183,7 +184,9 @@ int main(int argc, char** argv) {
   try {
     if (!ctx.run) return report(ctx, Error{ErrorKind::usage, "no command given", "see rctl --help"});
     ctx.apply_defaults();
-    return ctx.run();
+    int code = ctx.run();
+    // Stopped by SIGTERM or SIGHUP rather than Ctrl-C: the status names the signal.
+    return code == static_cast<int>(ExitCode::interrupted) ? util::interrupt_exit_code() : code;
   } catch (const Failure& f) {
     return report(ctx, f.error());
   } catch (const output::StdoutClosed&) {

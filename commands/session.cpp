@@ -204,7 +204,9 @@ int run_revoke(Context& ctx, const SessionFlags& f) {
   }
   if (report.error) {
     auto error = *report.error;
-    error.message = fmt::format("{} (after deleting {} of {} session(s))", error.message, report.deleted, report.found);
+    error.message = fmt::format("{} (after deleting {} of {} session(s){})", error.message, report.deleted, report.found,
+                                report.outcome_unknown ? fmt::format(", and {} more whose outcome is unknown", report.outcome_unknown)
+                                                       : std::string());
     error.hint = "nothing but the selected sessions was touched; run the command again to finish";
     printer.error_line(error);
     return static_cast<int>(exit_code_for(error.kind));

@@ -170,7 +170,8 @@ output::Document render_invalidate(const InvalidateReport& r) {
     Json sample = Json::array();
     for (const auto& s : n.sample) sample.push_back(decode::json_bytes(s));
     nodes.push_back({{"address", n.address}, {"scan_calls", n.scan_calls}, {"matched", n.matched},
-                     {"deleted", n.deleted}, {"skipped", n.skipped}, {"complete", n.complete},
+                     {"deleted", n.deleted}, {"outcome_unknown", n.outcome_unknown}, {"skipped", n.skipped},
+                     {"complete", n.complete},
                      {"cursor", n.cursor},
                      {"error", n.error ? Json{{"kind", rctl::to_string(n.error->kind)}, {"message", n.error->message}} : Json(nullptr)},
                      {"sample", sample}});
@@ -187,8 +188,11 @@ output::Document render_invalidate(const InvalidateReport& r) {
   doc.json = {{"target", r.target}, {"prefix", decode::json_bytes(r.prefix)}, {"pattern", decode::json_bytes(r.pattern)},
               {"dry_run", r.dry_run}, {"complete", r.complete()}, {"interrupted", r.interrupted},
               {"nodes_count", r.nodes.size()}, {"scan_calls", r.scan_calls()}, {"matched", r.matched()},
-              {"deleted", r.deleted()}, {"seconds", std::round(r.seconds * 1000) / 1000},
-              {"keys_per_sec", static_cast<std::int64_t>(std::round(rate))}, {"used_del", r.used_del}, {"nodes", nodes}};
+              {"deleted", r.deleted()}, {"outcome_unknown", r.outcome_unknown()},
+              {"seconds", std::round(r.seconds * 1000) / 1000},
+              {"keys_per_sec", static_cast<std::int64_t>(std::round(rate))}, {"used_del", r.used_del}, {"passes", r.passes},
+              {"incomplete_reason", r.incomplete_reason.empty() ? Json(nullptr) : Json(r.incomplete_reason)},
+              {"nodes", nodes}};
   if (r.dry_run) doc.json["sample"] = sample;
 
   output::Fields f;
@@ -197,8 +201,13 @@ output::Document render_invalidate(const InvalidateReport& r) {
   f.add("nodes", fmt::format("{} primar{}", r.nodes.size(), r.nodes.size() == 1 ? "y" : "ies"));
   if (r.dry_run) f.add("would delete", output::Cell(util::format_count(static_cast<std::int64_t>(r.matched())), output::Tone::strong));
   else f.add("deleted", output::Cell(util::format_count(static_cast<std::int64_t>(r.deleted())), output::Tone::strong));
+  if (r.outcome_unknown() > 0)
+    f.add("outcome unknown", output::Cell(fmt::format("{} more keys (UNLINK sent, connection lost before the reply)",
+                                                      util::format_count(static_cast<std::int64_t>(r.outcome_unknown()))),
+                                          output::Tone::warn));
   f.add("time", fmt::format("{:.2f}s ({} keys/s)", r.seconds, util::format_count(static_cast<std::int64_t>(rate))));
   if (r.interrupted) f.add("status", output::Cell("interrupted", output::Tone::warn));
+  else if (!r.incomplete_reason.empty()) f.add("status", output::Cell("incomplete: " + r.incomplete_reason, output::Tone::bad));
   else if (!r.complete()) f.add("status", output::Cell("incomplete", output::Tone::bad));
   else f.add("status", output::Cell(r.dry_run ? "dry run: nothing deleted" : "complete", output::Tone::good));
   doc.blocks.emplace_back(std::move(f));

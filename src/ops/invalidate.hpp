@@ -20,6 +20,7 @@ namespace rctl::ops {
 inline constexpr std::size_t k_default_batch = 1000;
 inline constexpr std::size_t k_max_batch = 10000;
 inline constexpr std::size_t k_default_sample = 10;
+inline constexpr int k_invalidate_passes = 3;
 
 struct InvalidateOptions {
   std::string prefix;             // literal; an empty prefix means every key (needs all_keys)
@@ -34,6 +35,8 @@ struct NodeInvalidation {
   std::uint64_t scan_calls = 0;
   std::uint64_t matched = 0;   // keys SCAN returned (a key may come twice during a rehash)
   std::uint64_t deleted = 0;   // keys UNLINK (or DEL) actually removed: exact
+  std::uint64_t outcome_unknown = 0;  // keys whose UNLINK was sent when the connection was lost:
+                                      // deleted or not, no reply says which
   std::uint64_t skipped = 0;   // returned by SCAN but not under the prefix (never deleted)
   std::string cursor = "0";    // where this node's scan stopped (resume point when not complete)
   bool complete = false;       // the scan reached cursor 0
@@ -48,20 +51,25 @@ struct InvalidateReport {
   bool dry_run = false;
   bool interrupted = false;
   bool used_del = false;       // the server does not know UNLINK (Redis < 4): DEL was used
+  int passes = 0;              // scans of the keyspace: more than one when slots moved during one
+  std::string incomplete_reason;  // slots still moving after the last pass: keys may remain
   std::vector<NodeInvalidation> nodes;
   double seconds = 0;
 
   std::uint64_t matched() const;
   std::uint64_t deleted() const;
+  std::uint64_t outcome_unknown() const;
   std::uint64_t scan_calls() const;
-  bool complete() const;       // every node scanned to the end without error
+  bool complete() const;       // every node scanned to the end without error, no slot moving
 };
 
 // Progress callback: called about every 100 ms with the figures so far.
 using InvalidateProgress = std::function<void(const InvalidateReport& so_far)>;
 
 // Runs the invalidation. Ctrl-C (util::interrupted) stops every node within one batch; the
-// report then says how far each got. Connection failures are kept per node.
+// report then says how far each got. Connection failures are kept per node. When a cluster's
+// slots moved during a pass (a migration), keys may have slipped past it: the keyspace is
+// scanned again, up to k_invalidate_passes times, then the report says why it is incomplete.
 InvalidateReport invalidate_prefix(cluster::Client& target, const InvalidateOptions& options,
                                    const InvalidateProgress& progress = {});
 

@@ -132,6 +132,7 @@ struct ResetReport {
   std::vector<Limiter> limiters;        // what was (or would be) cleared
   std::vector<std::string> missing;     // keys named that do not exist
   std::int64_t keys_deleted = 0;        // keys removed (a sliding window has two)
+  std::int64_t outcome_unknown = 0;     // keys whose UNLINK was sent when the connection was lost
 };
 
 // The keys of `limiters` (both windows of a sliding-window counter).

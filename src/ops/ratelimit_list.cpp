@@ -4,15 +4,13 @@
 #include "client/options.hpp"
 #include "client/server_error.hpp"
 #include "cluster/slot.hpp"
-#include "ops/primary_fanout.hpp"
+#include "cluster/scan.hpp"
 #include "ops/ratelimit_reader.hpp"
-#include "util/interrupt.hpp"
 #include "util/strings.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <deque>
 #include <set>
 #include <unordered_set>
 
@@ -24,6 +22,8 @@ using Clock = std::chrono::steady_clock;
 
 // SCAN COUNT per call; the keys of one reply are read in one pipeline.
 constexpr std::size_t k_scan_count = 1000;
+// Pages per node being read before SCAN waits: memory stays at two batches.
+constexpr std::size_t k_limiter_pages_in_flight = 2;
 
 double used_share(const Limiter& l) {
   if (!l.usage.used) return -1;
@@ -37,8 +37,6 @@ struct Shared {
   std::string pattern;
   bool limits_only = false;   // the default pattern: only keys in a limits layout
   ListReport& report;
-  bool stop = false;
-  std::vector<std::string> redirected;
 
   // Keeps the rows, cutting back to the `max` most used now and then.
   void add(Limiter l) {
@@ -64,122 +62,53 @@ struct Shared {
   }
 };
 
-// One primary: SCAN, pick the limiter keys, read them on the same connection. The next SCAN is
-// sent as soon as a reply gives its cursor, so it runs on the server while the client reads
-// the batch before it (replies on one connection come in order).
-class NodeScan : public std::enable_shared_from_this<NodeScan> {
- public:
-  NodeScan(Shared& shared, NodeScanResult& out, client::Connection& conn, std::string label,
-           std::function<void(Expected<void>)> done)
-      : m_shared(shared), m_out(out), m_conn(conn), m_label(std::move(label)), m_done(std::move(done)) {}
+// The domain rules of one page: pick the limiter keys (a client's only, when asked), read
+// them in the node's pipeline, keep the rows.
+struct LimiterPages {
+  Shared& shared;
+  std::vector<std::set<std::string>> sliding_seen;  // per node: both keys of a window read once
 
-  void start() { scan(); }
-
- private:
-  void scan() {
-    if (m_shared.stop || m_failed) return;
-    ++m_out.scan_calls;
-    m_scanning = true;
-    m_conn.send(client::cmd({"SCAN", m_cursor, "MATCH", m_shared.pattern, "COUNT", std::to_string(k_scan_count)}),
-                [self = shared_from_this()](Expected<resp::Value> r) { self->on_scan(std::move(r)); });
-  }
-
-  void on_scan(Expected<resp::Value> reply) {
-    // After a failure the run may be over and the report gone: late replies are dropped.
-    if (m_finished) return;
-    m_scanning = false;
-    if (!reply) return fail(reply.error());
-    if (reply->is_error()) return fail(client::to_error(reply->str, "SCAN"));
-    if (reply->elements.size() != 2 || !reply->elements[1].is_list())
-      return fail({ErrorKind::protocol, "SCAN: unexpected reply shape", {}});
-    m_cursor = reply->elements[0].str;
-    if (m_cursor == "0") m_out.complete = true;
+  void on_page(cluster::Page& page, std::vector<std::string> found) {
+    auto& out = shared.report.nodes[page.node()];
     std::vector<Subject> subjects;
-    for (auto& k : reply->elements[1].elements) {
-      ++m_out.keys_seen;
-      auto subject = make_subject(std::move(k.str));
-      if (m_shared.limits_only && !subject.parsed) {
-        ++m_shared.report.skipped;
+    for (auto& k : found) {
+      ++out.keys_seen;
+      auto subject = make_subject(std::move(k));
+      if (shared.limits_only && !subject.parsed) {
+        ++shared.report.skipped;
         continue;
       }
-      if (m_shared.options.client &&
-          !key_matches_client(subject.key, subject.parsed, *m_shared.options.client))
-        continue;
+      if (shared.options.client && !key_matches_client(subject.key, subject.parsed, *shared.options.client)) continue;
       // Both keys of a sliding window live on this node; read the pair once.
       if (subject.parsed && subject.parsed->layout == KeyLayout::limits_sliding &&
-          !m_sliding_seen.insert(subject.key).second)
+          !sliding_seen[page.node()].insert(subject.key).second)
         continue;
       subjects.push_back(std::move(subject));
     }
-    if (!subjects.empty()) m_queue.push_back(std::move(subjects));
-    // At most one batch waits while another is read: memory stays at two batches.
-    if (!m_out.complete && m_queue.size() < 2) scan();
-    pump();
+    if (subjects.empty()) return;
+    std::vector<std::string> keys;
+    for (const auto& s : subjects) keys.push_back(s.key);
+    read_limiters(std::move(subjects), shared.options.read, unix_now(), page_sender(page),
+                  [this, page, keys = std::move(keys)](ReadResult r) mutable { on_read(page, keys, std::move(r)); });
   }
 
-  // Starts reading the next queued batch unless one is being read; finishes when all is done.
-  void pump() {
-    if (m_failed || m_reading) return;
-    if (m_queue.empty()) {
-      if (!m_scanning && (m_out.complete || m_shared.stop)) finish({});
-      return;
-    }
-    auto subjects = std::move(m_queue.front());
-    m_queue.pop_front();
-    m_batch.clear();
-    for (const auto& s : subjects) m_batch.push_back(s.key);
-    m_reading = true;
-    read_limiters(std::move(subjects), m_shared.options.read, unix_now(), connection_sender(m_conn),
-                  [self = shared_from_this()](ReadResult r) { self->on_read(std::move(r)); });
-  }
-
-  void on_read(ReadResult result) {
-    if (m_finished) return;
-    m_reading = false;
-    if (result.error) return fail(std::move(*result.error));
-    auto& outcomes = result.outcomes;
-    for (std::size_t i = 0; i < outcomes.size(); ++i) {
-      auto& o = outcomes[i];
+  void on_read(cluster::Page& page, std::vector<std::string>& keys, ReadResult result) {
+    if (result.error) return page.fail(std::move(*result.error));
+    std::vector<std::string> moved;
+    for (std::size_t i = 0; i < result.outcomes.size(); ++i) {
+      auto& o = result.outcomes[i];
       switch (o.status) {
         case ReadStatus::ok:
-          o.limiter->node = m_label;
-          m_shared.add(std::move(*o.limiter));
+          o.limiter->node = page.address();
+          shared.add(std::move(*o.limiter));
           break;
-        case ReadStatus::unsupported: ++m_shared.report.skipped; break;
-        case ReadStatus::redirected: m_shared.redirected.push_back(m_batch[i]); break;
+        case ReadStatus::unsupported: ++shared.report.skipped; break;
+        case ReadStatus::redirected: moved.push_back(std::move(keys[i])); break;
         case ReadStatus::missing: break;  // expired between SCAN and the read
       }
     }
-    if (!m_scanning && !m_out.complete && m_queue.size() < 2) scan();
-    pump();
+    if (!moved.empty()) page.moved(std::move(moved));
   }
-
-  void fail(Error e) {
-    if (m_failed) return;
-    m_failed = true;
-    m_out.error = e;
-    finish(std::unexpected(std::move(e)));
-  }
-
-  void finish(Expected<void> result) {
-    if (m_finished) return;
-    m_finished = true;
-    m_done(std::move(result));
-  }
-
-  Shared& m_shared;
-  NodeScanResult& m_out;
-  client::Connection& m_conn;
-  std::string m_label;
-  std::function<void(Expected<void>)> m_done;
-  std::string m_cursor = "0";
-  std::set<std::string> m_sliding_seen;
-  std::deque<std::vector<Subject>> m_queue;  // scanned batches waiting to be read
-  std::vector<std::string> m_batch;          // the keys being read, in outcome order
-  bool m_scanning = false;
-  bool m_reading = false;
-  bool m_failed = false;
-  bool m_finished = false;
 };
 
 }  // namespace
@@ -220,42 +149,40 @@ ListReport list_limiters(cluster::Client& target, const LimiterListOptions& opti
   report.nodes.resize(primaries.size());
   for (std::size_t i = 0; i < primaries.size(); ++i) report.nodes[i].address = target.label(*primaries[i]);
 
-  std::vector<std::shared_ptr<NodeScan>> scans;
-  auto errors = run_on_primaries(
+  LimiterPages pages{shared, std::vector<std::set<std::string>>(primaries.size())};
+  cluster::ScanRun run;
+  cluster::scan_primaries(
       target,
-      [&](std::size_t i, const cluster::Node& node, client::Connection& conn, std::function<void(Expected<void>)> done) {
-        auto scan = std::make_shared<NodeScan>(shared, report.nodes[i], conn, target.label(node), std::move(done));
-        scans.push_back(scan);
-        scan->start();
-      },
-      {.interrupted =
-           [&] {
-             shared.stop = true;
-             report.interrupted = true;
-           },
+      {.pattern = shared.pattern,
+       .count = k_scan_count,
+       .max_in_flight = k_limiter_pages_in_flight,
+       .on_interrupt = [&] { report.interrupted = true; },
        .tick =
            [&] {
+             cluster::copy_scan_figures(run.nodes, report.nodes);
              report.seconds = std::chrono::duration<double>(Clock::now() - start).count();
              if (progress) progress(report);
-           }});
-  keep_errors(report.nodes, errors);
-
-  // Keys whose slot moved during the scan: read again, routed.
-  if (!shared.redirected.empty()) {
-    std::vector<Subject> subjects;
-    for (auto& key : shared.redirected) subjects.push_back(make_subject(std::move(key)));
-    try {
-      for (auto& o : read_routed(target, std::move(subjects), options.read))
-        if (o.status == ReadStatus::ok) {
-          auto slot_node = target.topology().primary_for_slot(cluster::key_slot(o.limiter->key));
-          o.limiter->node = slot_node ? target.label(*slot_node) : std::string();
-          shared.add(std::move(*o.limiter));
-        }
-    } catch (const Failure& f) {
-      if (!report.nodes.empty() && !report.nodes.front().error) report.nodes.front().error = f.error();
-    }
-  }
-  if (util::interrupted()) report.interrupted = true;
+           }},
+      {.on_page = [&](cluster::Page& page, std::vector<std::string> keys) { pages.on_page(page, std::move(keys)); },
+       // Keys whose slot moved during the scan: read again, routed.
+       .replay =
+           [&](std::vector<cluster::MovedKey> moved) {
+             std::vector<Subject> subjects;
+             for (auto& m : moved) subjects.push_back(make_subject(std::move(m.key)));
+             try {
+               for (auto& o : read_routed(target, std::move(subjects), options.read))
+                 if (o.status == ReadStatus::ok) {
+                   auto slot_node = target.topology().primary_for_slot(cluster::key_slot(o.limiter->key));
+                   o.limiter->node = slot_node ? target.label(*slot_node) : std::string();
+                   shared.add(std::move(*o.limiter));
+                 }
+             } catch (const Failure& f) {
+               if (!report.nodes.empty() && !report.nodes.front().error) report.nodes.front().error = f.error();
+             }
+           }},
+      run);
+  cluster::copy_scan_figures(run.nodes, report.nodes);
+  if (run.interrupted) report.interrupted = true;
   shared.trim();
   report.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   return report;

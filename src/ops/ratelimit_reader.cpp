@@ -26,13 +26,6 @@ constexpr double k_no_window = -std::numeric_limits<double>::infinity();
 // Log entries one round of reads may hold at once, over all keys of a batch.
 constexpr std::int64_t k_max_entries_per_round = 200'000;
 
-bool is_redirect(const resp::Value& v) {
-  if (!v.is_error()) return false;
-  auto kind = client::classify(v.str);
-  return kind == client::ServerErrorKind::moved || kind == client::ServerErrorKind::ask ||
-         kind == client::ServerErrorKind::try_again;
-}
-
 bool is_wrong_type(const resp::Value& v) {
   return v.is_error() && client::classify(v.str) == client::ServerErrorKind::wrong_type;
 }
@@ -126,7 +119,7 @@ class Reader : public std::enable_shared_from_this<Reader> {
   // Checks a reply for redirects and refusals; false when the subject is settled or the read
   // failed (m_failed).
   bool usable(Work& w, const resp::Value& v, std::string_view command, bool wrong_type_ok) {
-    if (is_redirect(v)) {
+    if (cluster::slot_moved(v)) {
       settle(w, ReadStatus::redirected);
       return false;
     }

@@ -6,6 +6,7 @@
 
 #include "client/connection.hpp"
 #include "cluster/client.hpp"
+#include "cluster/scan.hpp"
 #include "ops/ratelimit.hpp"
 
 #include <functional>
@@ -65,8 +66,8 @@ std::vector<ReadOutcome> read_routed(cluster::Client& target, std::vector<Subjec
 // A Sender over Client::exec_all: routed per key, following redirects; runs synchronously.
 Sender routed_sender(cluster::Client& target);
 
-// A Sender that pipelines on one connection; replies arrive on the event loop.
-Sender connection_sender(client::Connection& connection);
+// A Sender that pipelines on the node of a scan page; replies arrive on the event loop.
+Sender page_sender(cluster::Page page);
 
 // The current Unix time in seconds.
 double unix_now();

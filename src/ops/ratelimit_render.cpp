@@ -214,6 +214,7 @@ output::Document render_reset(const ResetReport& r) {
               {"limiters_count", r.limiters.size()},
               {"keys_count", keys.size()},
               {"keys_deleted", r.keys_deleted},
+              {"outcome_unknown", r.outcome_unknown},
               {"missing", missing},
               {"limiters", rows}};
   doc.blocks.emplace_back(std::move(t));

@@ -64,11 +64,23 @@ void run_reset(cluster::Client& target, ResetReport& report) {
     }
     return commands;
   };
-  auto replies = value_or_throw(target.exec_all(build("UNLINK")));
+  // Sent, no reply: every key of the pipeline may be deleted or not (exec_all keeps no reply of
+  // a failed pipeline), and the message says so rather than "0 deleted".
+  auto sent_or_throw = [&](Expected<std::vector<resp::Value>> sent) {
+    if (sent) return std::move(*sent);
+    auto error = sent.error();
+    if (error.kind == ErrorKind::outcome_unknown) {
+      report.outcome_unknown = static_cast<std::int64_t>(limiter_keys(report.limiters).size());
+      error.message += fmt::format(" ({} key(s) deleted for certain, {} more whose outcome is unknown)",
+                                   report.keys_deleted, report.outcome_unknown);
+    }
+    throw Failure(std::move(error));
+  };
+  auto replies = sent_or_throw(target.exec_all(build("UNLINK")));
   bool fallback = false;
   for (const auto& r : replies)
     if (r.is_error() && client::classify(r.str) == client::ServerErrorKind::unknown_command) fallback = true;
-  if (fallback) replies = value_or_throw(target.exec_all(build("DEL")));  // Redis < 4.0
+  if (fallback) replies = sent_or_throw(target.exec_all(build("DEL")));  // Redis < 4.0
   report.keys_deleted = 0;
   std::optional<Error> first;
   for (std::size_t i = 0; i < replies.size(); ++i) {

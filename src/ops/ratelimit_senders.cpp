@@ -1,5 +1,5 @@
-// Senders for the limiter reader: routed through the cluster client, or pipelined on one
-// connection.
+// Senders for the limiter reader: routed through the cluster client, or pipelined on the
+// connection of a scan page's node.
 
 #include "ops/ratelimit_reader.hpp"
 
@@ -18,12 +18,11 @@ Sender routed_sender(cluster::Client& target) {
   };
 }
 
-Sender connection_sender(client::Connection& connection) {
-  return [&connection](std::vector<client::Command> commands, std::function<void(Replies)> done) {
+Sender page_sender(cluster::Page page) {
+  return [page](std::vector<client::Command> commands, std::function<void(Replies)> done) mutable {
     struct Batch {
       Replies replies;
       std::size_t left = 0;
-      bool failed = false;
       std::function<void(Replies)> done;
     };
     auto batch = std::make_shared<Batch>();
@@ -31,14 +30,10 @@ Sender connection_sender(client::Connection& connection) {
     batch->left = commands.size();
     batch->done = std::move(done);
     if (commands.empty()) return batch->done(std::move(batch->replies));
+    // A lost connection fails the node in the scan engine; this batch is then dropped.
     for (std::size_t i = 0; i < commands.size(); ++i)
-      connection.send(std::move(commands[i]), [batch, i](Expected<resp::Value> r) {
-        if (batch->failed) return;
-        if (!r) {
-          batch->failed = true;
-          return batch->done(Replies{r.error(), {}});
-        }
-        batch->replies.values[i] = std::move(*r);
+      page.send(std::move(commands[i]), [batch, i](resp::Value r) {
+        batch->replies.values[i] = std::move(r);
         if (--batch->left == 0) batch->done(std::move(batch->replies));
       });
   };

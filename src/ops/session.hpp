@@ -129,6 +129,8 @@ struct RevokeReport {
   std::vector<RevokedSession> sessions;  // the first k_revoke_listed
   std::uint64_t found = 0;               // sessions selected for deletion
   std::uint64_t deleted = 0;
+  std::uint64_t outcome_unknown = 0;     // sent when the connection was lost: deleted or not, no
+                                         // reply says which
   std::uint64_t changed = 0;
   std::uint64_t gone = 0;
   std::optional<SessionScanReport> scan; // for --user

@@ -269,6 +269,7 @@ output::Document render_session_revoke(const RevokeReport& r) {
               {"dry_run", r.dry_run},
               {"found", r.found},
               {"deleted", r.deleted},
+              {"outcome_unknown", r.outcome_unknown},
               {"changed", r.changed},
               {"gone", r.gone},
               {"interrupted", r.interrupted},
@@ -286,6 +287,9 @@ output::Document render_session_revoke(const RevokeReport& r) {
     f.add("status", Cell("dry run: nothing deleted", Tone::good));
   } else {
     f.add("deleted", Cell(count_text(r.deleted), Tone::strong));
+    if (r.outcome_unknown)
+      f.add("outcome unknown", Cell(fmt::format("{} more (sent, connection lost before the reply)", count_text(r.outcome_unknown)),
+                                    Tone::warn));
     if (r.changed) f.add("kept", Cell(fmt::format("{} (changed owner or kept changing)", count_text(r.changed)), Tone::warn));
     if (r.gone) f.add("already gone", count_text(r.gone));
   }

@@ -69,7 +69,12 @@ std::optional<Error> delete_batch(cluster::Client& target, std::vector<Pending> 
     for (const auto& p : batch)
       commands.push_back(client::keyed({"EVAL", k_compare_and_delete, "1", p.key, p.sha1}).key(3).unsafe_to_retry());
     auto replies = target.exec_all(std::move(commands));
-    if (!replies) return replies.error();
+    if (!replies) {
+      // Sent, no reply: the batch's sessions may be deleted or not. (exec_all keeps no reply of
+      // a failed pipeline, so the whole batch counts.)
+      if (replies.error().kind == ErrorKind::outcome_unknown) report.outcome_unknown += batch.size();
+      return replies.error();
+    }
     std::vector<Pending> changed;
     for (std::size_t i = 0; i < batch.size(); ++i) {
       const auto& r = (*replies)[i];
@@ -192,12 +197,19 @@ RevokeReport revoke_session_ids(cluster::Client& target, const std::vector<std::
     std::vector<client::Command> commands;
     // Not resent after a lost connection: the count of revoked sessions must be exact.
     for (const auto& r : records) commands.push_back(client::keyed({command, r.key}).unsafe_to_retry());
-    return value_or_throw(target.exec_all(std::move(commands)));
+    return target.exec_all(std::move(commands));
   };
-  auto replies = unlink("UNLINK");
-  if (!replies.empty() && replies.front().is_error() &&
-      client::classify(replies.front().str) == client::ServerErrorKind::unknown_command)
-    replies = unlink("DEL");  // Redis < 4.0
+  auto sent = unlink("UNLINK");
+  if (sent && !sent->empty() && sent->front().is_error() &&
+      client::classify(sent->front().str) == client::ServerErrorKind::unknown_command)
+    sent = unlink("DEL");  // Redis < 4.0
+  if (!sent) {
+    if (sent.error().kind != ErrorKind::outcome_unknown) throw Failure(sent.error());
+    report.outcome_unknown = records.size();  // sent, no reply: deleted or not
+    report.error = sent.error();
+    return report;
+  }
+  auto& replies = *sent;
   for (std::size_t i = 0; i < records.size(); ++i) {
     if (replies[i].is_error()) throw Failure(client::to_error(replies[i].str, "UNLINK"));
     Pending p{records[i].key, {}, i < report.sessions.size() ? i : k_not_listed};

@@ -364,6 +364,11 @@ class Proxy:
         with self.lock:
             return sum(1 for c in self.relayed if c[0] == name)
 
+    def relayed_commands(self, name):
+        """Every relayed command named `name`, in order (each a list of bytes)."""
+        with self.lock:
+            return [list(c) for c in self.relayed if c[0] == name]
+
     def _accept(self):
         while not self.stopped:
             try:

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "cluster/redirect.hpp"
+#include "cluster/scan.hpp"
 
 using rctl::ErrorKind;
 using rctl::cluster::Action;
@@ -266,4 +267,55 @@ TEST_CASE("transient states share the retry budget with TRYAGAIN, not the redire
   REQUIRE(d.action == Action::give_up);
   CHECK(d.error.message.starts_with("replica has lost its primary: gave up after 3 retries"));
   CHECK(tracker.on_reply(Value::error_reply("BUSYKEY exists"), k_node_7001).action == Action::done);
+}
+
+// The scan engine's pure parts (cluster/scan.hpp).
+
+TEST_CASE("slot_moved: MOVED, ASK and TRYAGAIN mean route again; other replies do not", "[cluster][scan]") {
+  CHECK(rctl::cluster::slot_moved(Value::error_reply("MOVED 3999 127.0.0.1:6381")));
+  CHECK(rctl::cluster::slot_moved(Value::error_reply("ASK 3999 127.0.0.1:6381")));
+  CHECK(rctl::cluster::slot_moved(Value::error_reply("TRYAGAIN Multiple keys request during rehashing of slot")));
+  CHECK_FALSE(rctl::cluster::slot_moved(Value::error_reply("CLUSTERDOWN The cluster is down")));
+  CHECK_FALSE(rctl::cluster::slot_moved(Value::error_reply("ERR unknown command 'UNLINK'")));
+  CHECK_FALSE(rctl::cluster::slot_moved(Value::error_reply("MOVED nonsense")));  // malformed: not a redirect
+  Value ok;
+  ok.type = rctl::resp::Type::simple_string;
+  ok.str = "MOVED 1 h:1";  // a string value, not an error
+  CHECK_FALSE(rctl::cluster::slot_moved(ok));
+}
+
+TEST_CASE("rate_delay keeps the weight sent under the rate", "[cluster][scan]") {
+  CHECK(rctl::cluster::rate_delay(1000, 0, 0s) == 0ms);     // no limit
+  CHECK(rctl::cluster::rate_delay(1000, -5, 0s) == 0ms);    // no limit
+  CHECK(rctl::cluster::rate_delay(0, 100, 0s) == 0ms);      // nothing sent yet
+  CHECK(rctl::cluster::rate_delay(1000, 100, 0s) == 10000ms);
+  CHECK(rctl::cluster::rate_delay(1000, 100, 4s) == 6000ms);
+  CHECK(rctl::cluster::rate_delay(1000, 100, 10s) == 0ms);  // exactly on time
+  CHECK(rctl::cluster::rate_delay(1000, 100, 12s) == 0ms);  // behind: no wait, no catch-up burst either
+}
+
+TEST_CASE("parse_own_slots reads the myself line: layout and migrations", "[cluster][scan]") {
+  const std::string nodes =
+      "07c3 127.0.0.1:30004@31004 slave e7d1 0 1426238317239 4 connected\n"
+      "67ed 127.0.0.1:30002@31002 myself,master - 0 1426238316232 2 connected 5461-10922 [5470->-e7d1] [93-<-292f]\n"
+      "e7d1 127.0.0.1:30001@31001 master - 0 1426238318243 1 connected 0-5460\n";
+  auto own = rctl::cluster::parse_own_slots(nodes);
+  REQUIRE(own);
+  CHECK(own->layout == "67ed 2 5461-10922");
+  CHECK(own->migrations == std::vector<std::string>{"[5470->-e7d1]", "[93-<-292f]"});
+  // The same node after the slot moved: another layout (epoch and ranges), no migration.
+  auto after = rctl::cluster::parse_own_slots(
+      "67ed 127.0.0.1:30002@31002 myself,master - 0 1426238316232 7 connected 5461-5469 5471-10922\n");
+  REQUIRE(after);
+  CHECK(after->layout != own->layout);
+  CHECK(after->migrations.empty());
+  CHECK_FALSE(rctl::cluster::parse_own_slots("e7d1 127.0.0.1:30001@31001 master - 0 1 1 connected 0-5460\n"));
+  CHECK_FALSE(rctl::cluster::parse_own_slots(""));
+}
+
+TEST_CASE("scan_call_limit: far above any real walk, finite for any keyspace", "[cluster][scan]") {
+  using rctl::cluster::scan_call_limit;
+  CHECK(scan_call_limit(0, 1000) == 16 + 1024);
+  CHECK(scan_call_limit(1'000'000, 1000) == 16 * 1001 + 1024);  // a real walk takes ~1,000-2,000
+  CHECK(scan_call_limit(10, 0) == 16 * 11 + 1024);               // COUNT 0 counts as 1
 }
