@@ -125,6 +125,22 @@ class PasswordAuth(RctlTestCase):
         self.assertExit(out, 4)
         self.assertIn("NOAUTH", data["error"]["message"])
 
+    @unittest.skipUnless(os.geteuid() == 0, "needs root to run rctl as another user")
+    def test_process_is_not_dumpable(self):
+        # No core dump may hold the password. A non-dumpable process's /proc/<pid> files
+        # belong to root instead of the process's user: run rctl as nobody and look.
+        dead_port = str(self.server.port + 1 if self.server.port < 65000 else 1)
+        proc = subprocess.Popen(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
+                                 RCTL, "health", "-p", dead_port, "--wait", "3s", "-a", SECRET],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            time.sleep(0.8)
+            status = os.stat(f"/proc/{proc.pid}/status")
+            self.assertEqual(status.st_uid, 0, "rctl is dumpable: a core dump could hold the password")
+        finally:
+            proc.kill()
+            proc.communicate()
+
     def test_password_removed_from_process_command_line(self):
         # rctl waits (server unreachable) long enough for us to read its /proc cmdline.
         dead_port = str(self.server.port + 1 if self.server.port < 65000 else 1)
