@@ -2,7 +2,8 @@
 
 #include "context.hpp"
 
-#include "ops/stats.hpp"
+#include "stats/stats.hpp"
+#include "stats/render.hpp"
 #include "util/interrupt.hpp"
 
 #include <CLI/CLI.hpp>
@@ -20,9 +21,9 @@ struct StatsFlags {
 
 // A sample in which no node answered is a failure, not a report: the first node's error
 // decides the exit code (a partly unreachable cluster is still reported, with redis_up 0).
-ops::StatsReport sample(cluster::Client& target) {
-  auto report = ops::collect_stats(target);
-  bool any = std::any_of(report.nodes.begin(), report.nodes.end(), [](const ops::NodeStats& n) { return !n.error; });
+stats::StatsReport sample(cluster::Client& target) {
+  auto report = stats::collect_stats(target);
+  bool any = std::any_of(report.nodes.begin(), report.nodes.end(), [](const stats::NodeStats& n) { return !n.error; });
   if (!any && !report.nodes.empty()) throw Failure(*report.nodes.front().error);
   return report;
 }
@@ -33,7 +34,7 @@ int run_stats(Context& ctx, const StatsFlags& f) {
   if (f.watch.empty()) {
     if (f.count) throw Failure(ErrorKind::usage, "--count needs --watch");
     auto& target = ctx.connect();
-    printer.emit(ops::render_stats(sample(target)));
+    printer.emit(stats::render_stats(sample(target)));
     return 0;
   }
   if (printer.format() == output::Format::prometheus)
@@ -47,8 +48,8 @@ int run_stats(Context& ctx, const StatsFlags& f) {
   for (int printed = 0; f.count == 0 || printed < f.count; ++printed) {
     util::sleep_interruptible(interval.count());
     if (util::interrupted()) break;
-    auto current = ops::collect_stats(target);
-    auto doc = ops::render_watch(ops::compute_rates(previous, current), current.taken);
+    auto current = stats::collect_stats(target);
+    auto doc = stats::render_watch(stats::compute_rates(previous, current), current.taken);
     printer.emit_line(doc);
     previous = std::move(current);
   }

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Generates the pickle fixtures for tests/unit/test_decode_pickle_reader.cpp.
+"""Generates the pickle fixtures for tests/unit/decode/test_pickle_reader.cpp.
 
 Run from anywhere with Debian's /usr/bin/python3 (3.11); the outputs are committed:
 
