@@ -1,6 +1,8 @@
 # Shared helpers for the benchmark scripts: throwaway servers pinned to CPU 0, clients on
-# CPU 1 (see ../shared/reference/perf-baselines.md: cross-CPU placement is stable and behaves
-# like a client on another host), and hyperfine medians.
+# CPU 1, and hyperfine medians. Why that placement: on a 2-vCPU VM a round trip between two
+# vCPUs is ~5x slower than on one (PING p50 0.079 ms vs 0.015 ms), and unpinned runs split into
+# a fast and a slow group; server and client on different, fixed CPUs gives stable medians and
+# behaves like a client on another host (README "Benchmarks" has the figures).
 
 set -euo pipefail
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
