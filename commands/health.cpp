@@ -1,6 +1,6 @@
 // rctl health: reachability, TLS, auth, latency, replication, memory, cluster state.
 
-#include "context.hpp"
+#include "health.hpp"
 
 #include "health/health.hpp"
 #include "health/render.hpp"
@@ -12,15 +12,6 @@
 namespace rctl::commands {
 
 namespace {
-
-struct HealthFlags {
-  std::string wait;
-  int samples = 5;
-  std::string latency_warn = "100ms", latency_crit = "500ms";
-  double memory_warn = 80, memory_crit = 95;
-  std::string lag_warn = "10s", lag_crit = "60s";
-  bool strict = false;
-};
 
 int nagios_code(health::Level level) { return level == health::Level::ok ? 0 : level == health::Level::warning ? 1 : 2; }
 
@@ -34,6 +25,8 @@ int exit_status(const health::HealthReport& r, output::Format format, bool stric
 bool ready(const health::HealthReport& r, bool strict) {
   return r.level == health::Level::ok || (!strict && r.level == health::Level::warning);
 }
+
+}  // namespace
 
 int run_health(Context& ctx, const HealthFlags& f) {
   ctx.require_format({output::Format::table, output::Format::json, output::Format::nagios}, "health");
@@ -88,9 +81,11 @@ int run_health(Context& ctx, const HealthFlags& f) {
   }
 }
 
-}  // namespace
-
 void register_health(CLI::App& app, Context& ctx) {
+  register_health(app, ctx, [](Context& c, const HealthFlags& f) { return run_health(c, f); });
+}
+
+void register_health(CLI::App& app, Context& ctx, HealthRun run) {
   auto f = std::make_shared<HealthFlags>();
   auto* cmd = app.add_subcommand("health", "Check reachability, latency, memory, replication and cluster state");
   cmd->add_option("--wait", f->wait, "Retry until healthy or until this much time has passed (CI readiness)")
@@ -106,7 +101,7 @@ void register_health(CLI::App& app, Context& ctx) {
   cmd->add_option("--lag-warn", f->lag_warn, "Replication lag that warns (default 10s)")->type_name("DUR");
   cmd->add_option("--lag-crit", f->lag_crit, "Replication lag that is critical (default 60s)")->type_name("DUR");
   cmd->add_flag("--strict", f->strict, "Treat warnings as failures (exit 1)");
-  cmd->callback([&ctx, f] { ctx.run = [&ctx, f] { return run_health(ctx, *f); }; });
+  cmd->callback([&ctx, f, run] { ctx.run = [&ctx, f, run] { return run(ctx, *f); }; });
 }
 
 }  // namespace rctl::commands

@@ -1,6 +1,6 @@
 // rctl stats: INFO made readable, once or every interval with --watch.
 
-#include "context.hpp"
+#include "stats.hpp"
 
 #include "stats/stats.hpp"
 #include "stats/render.hpp"
@@ -14,11 +14,6 @@ namespace rctl::commands {
 
 namespace {
 
-struct StatsFlags {
-  std::string watch;
-  int count = 0;
-};
-
 // A sample in which no node answered is a failure, not a report: the first node's error
 // decides the exit code (a partly unreachable cluster is still reported, with redis_up 0).
 stats::StatsReport sample(cluster::Client& target) {
@@ -27,6 +22,8 @@ stats::StatsReport sample(cluster::Client& target) {
   if (!any && !report.nodes.empty()) throw Failure(*report.nodes.front().error);
   return report;
 }
+
+}  // namespace
 
 int run_stats(Context& ctx, const StatsFlags& f) {
   ctx.require_format({output::Format::table, output::Format::json, output::Format::prometheus}, "stats");
@@ -56,14 +53,16 @@ int run_stats(Context& ctx, const StatsFlags& f) {
   return util::interrupted() ? 130 : 0;
 }
 
-}  // namespace
-
 void register_stats(CLI::App& app, Context& ctx) {
+  register_stats(app, ctx, [](Context& c, const StatsFlags& f) { return run_stats(c, f); });
+}
+
+void register_stats(CLI::App& app, Context& ctx, StatsRun run) {
   auto f = std::make_shared<StatsFlags>();
   auto* cmd = app.add_subcommand("stats", "Server statistics: ops/s, hit rate, memory, clients, keyspace, commands");
   cmd->add_option("--watch", f->watch, "Print one line of rates every interval until Ctrl-C")->type_name("DUR");
   cmd->add_option("--count", f->count, "With --watch: stop after N lines")->type_name("N")->check(CLI::Range(1, 1000000));
-  cmd->callback([&ctx, f] { ctx.run = [&ctx, f] { return run_stats(ctx, *f); }; });
+  cmd->callback([&ctx, f, run] { ctx.run = [&ctx, f, run] { return run(ctx, *f); }; });
 }
 
 }  // namespace rctl::commands
