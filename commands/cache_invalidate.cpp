@@ -52,19 +52,15 @@ int run_invalidate(Context& ctx, const InvalidateFlags& f) {
                                     target.primaries().size(), target.primaries().size() == 1 ? "y" : "ies",
                                     client::describe(target.seed_options())),
                         f.yes);
-  util::install_interrupt_handler();
-  ProgressLine progress(printer);
-  auto report = cache::invalidate_prefix(target, options, [&](const cache::InvalidateReport& r) {
-    progress.update(progress_text(r));
-  });
-  progress.finish();
+  auto report = with_progress(
+      printer, [](const cache::InvalidateReport& r) { return progress_text(r); },
+      [&](const auto& on_progress) { return cache::invalidate_prefix(target, options, on_progress); });
   printer.emit(cache::render_invalidate(report));
   if (report.interrupted) {
-    printer.error_line({ErrorKind::interrupted,
-                        fmt::format("interrupted after {} {} keys", report.dry_run ? "matching" : "deleting",
-                                    util::format_count(static_cast<std::int64_t>(report.dry_run ? report.matched() : report.deleted()))),
-                        "run the same command again to finish: keys already deleted are not scanned twice"});
-    return static_cast<int>(ExitCode::interrupted);
+    return interrupted_exit(printer,
+                            fmt::format("interrupted after {} {} keys", report.dry_run ? "matching" : "deleting",
+                                        util::format_count(static_cast<std::int64_t>(report.dry_run ? report.matched() : report.deleted()))),
+                            "run the same command again to finish: keys already deleted are not scanned twice");
   }
   for (const auto& n : report.nodes)
     if (n.error) {

@@ -1,5 +1,7 @@
 #include "progress.hpp"
 
+#include <utility>
+
 namespace rctl::commands {
 
 ProgressLine::ProgressLine(output::Printer& printer)
@@ -14,5 +16,10 @@ void ProgressLine::update(const std::string& line) {
 }
 
 void ProgressLine::finish() { m_printer.end_progress(); }
+
+int interrupted_exit(output::Printer& printer, std::string message, std::string hint) {
+  printer.error_line({ErrorKind::interrupted, std::move(message), std::move(hint)});
+  return static_cast<int>(ExitCode::interrupted);
+}
 
 }  // namespace rctl::commands

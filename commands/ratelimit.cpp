@@ -48,8 +48,7 @@ ratelimit::ReadOptions read_options(const RatelimitFlags& f) {
 int finish_list(Context& ctx, const ratelimit::ListReport& report) {
   auto& printer = ctx.printer();
   if (report.interrupted) {
-    printer.error_line({ErrorKind::interrupted, "interrupted: the list covers the keys scanned so far", {}});
-    return static_cast<int>(ExitCode::interrupted);
+    return interrupted_exit(printer, "interrupted: the list covers the keys scanned so far");
   }
   for (const auto& n : report.nodes)
     if (n.error) {
@@ -75,10 +74,9 @@ int run_list(Context& ctx, const RatelimitFlags& f) {
   if (!f.client.empty()) o.client = f.client;
   o.max = f.max;
   auto& target = ctx.connect(config::Role::ratelimit);
-  util::install_interrupt_handler();
-  ProgressLine progress(ctx.printer());
-  auto report = ratelimit::list_limiters(target, o, [&](const ratelimit::ListReport& r) { progress.update(progress_text(r)); });
-  progress.finish();
+  auto report = with_progress(
+      ctx.printer(), [](const ratelimit::ListReport& r) { return progress_text(r); },
+      [&](const auto& on_progress) { return ratelimit::list_limiters(target, o, on_progress); });
   ctx.printer().emit(ratelimit::render_list(report));
   return finish_list(ctx, report);
 }

@@ -74,12 +74,14 @@ std::string progress_text(const session::SessionScanReport& r) {
                      util::format_count(static_cast<std::int64_t>(r.sessions())), r.nodes.size(), r.seconds);
 }
 
+// progress_text as a value for with_progress (the name alone is an overload set in unity builds).
+constexpr auto scan_progress = [](const session::SessionScanReport& r) { return progress_text(r); };
+
 // After a scan's report was printed: 130 when interrupted, the first node's error code when
 // a node failed, else 0.
 int scan_exit(Context& ctx, const session::SessionScanReport& scan) {
   if (scan.interrupted) {
-    ctx.printer().error_line({ErrorKind::interrupted, "interrupted: the results are partial", {}});
-    return static_cast<int>(ExitCode::interrupted);
+    return interrupted_exit(ctx.printer(), "interrupted: the results are partial");
   }
   for (const auto& n : scan.nodes)
     if (n.error) {
@@ -99,10 +101,8 @@ int run_list(Context& ctx, const SessionFlags& f) {
   o.limit = f.limit;
   o.sort = f.sort == "ttl" ? session::SessionSort::ttl : f.sort == "size" ? session::SessionSort::size : session::SessionSort::id;
   auto& target = ctx.connect(config::Role::session);
-  util::install_interrupt_handler();
-  ProgressLine progress(ctx.printer());
-  auto listing = session::list_sessions(target, o, [&](const session::SessionScanReport& r) { progress.update(progress_text(r)); });
-  progress.finish();
+  auto listing = with_progress(ctx.printer(), scan_progress,
+                               [&](const auto& on_progress) { return session::list_sessions(target, o, on_progress); });
   ctx.printer().emit(session::render_session_list(listing));
   return scan_exit(ctx, listing.scan);
 }
@@ -151,10 +151,9 @@ int run_stats(Context& ctx, const SessionFlags& f) {
   ctx.require_table_or_json("session stats");
   auto options = scan_options(f);
   auto& target = ctx.connect(config::Role::session);
-  util::install_interrupt_handler();
-  ProgressLine progress(ctx.printer());
-  auto report = session::session_stats(target, options, f.top, [&](const session::SessionScanReport& r) { progress.update(progress_text(r)); });
-  progress.finish();
+  auto report = with_progress(ctx.printer(), scan_progress, [&](const auto& on_progress) {
+    return session::session_stats(target, options, f.top, on_progress);
+  });
   ctx.printer().emit(session::render_session_stats(report));
   return scan_exit(ctx, report.scan);
 }
@@ -174,11 +173,9 @@ int run_revoke(Context& ctx, const SessionFlags& f) {
       confirm_destructive(fmt::format("delete every session of user '{}' (prefixes {}) on {}", user,
                                       util::join(options.prefixes, ", "), where),
                           f.yes);
-    util::install_interrupt_handler();
-    ProgressLine progress(printer);
-    report = session::revoke_user_sessions(target, options, user, f.dry_run,
-                                       [&](const session::SessionScanReport& r) { progress.update(progress_text(r)); });
-    progress.finish();
+    report = with_progress(printer, scan_progress, [&](const auto& on_progress) {
+      return session::revoke_user_sessions(target, options, user, f.dry_run, on_progress);
+    });
   } else {
     if (!f.dry_run)
       confirm_destructive(fmt::format("delete session{} {} on {}", f.sids.size() == 1 ? "" : "s",
@@ -198,10 +195,8 @@ int run_revoke(Context& ctx, const SessionFlags& f) {
     return static_cast<int>(ExitCode::not_found);
   }
   if (report.interrupted) {
-    printer.error_line({ErrorKind::interrupted,
-                        fmt::format("interrupted after deleting {} of {} session(s)", report.deleted, report.found),
-                        "run the same command again to finish"});
-    return static_cast<int>(ExitCode::interrupted);
+    return interrupted_exit(printer, fmt::format("interrupted after deleting {} of {} session(s)", report.deleted, report.found),
+                            "run the same command again to finish");
   }
   if (report.error) {
     auto error = *report.error;
