@@ -164,62 +164,62 @@ bool Interpreter::step(std::uint8_t op, std::size_t at) {
   Ref a = 0;
   Ref b = 0;
   Ref c = 0;
-  switch (op) {
+  switch (static_cast<Op>(op)) {
     // ---- framing and control ----
-    case 0x80: {  // PROTO
+    case Op::proto: {  // PROTO
       std::uint8_t version = 0;
       if (!read_u8(version)) return false;
       if (version > 5) return error(fmt::format("unsupported protocol {}", version));
       if (m_protocol == 0) m_protocol = version;
       return true;
     }
-    case 0x95: {  // FRAME: framing is only a buffering hint; the opcodes simply continue
+    case Op::frame: {  // FRAME: framing is only a buffering hint; the opcodes simply continue
       std::uint64_t length = 0;
       return read_le(length);
     }
-    case '.':  // STOP
+    case Op::stop:  // STOP
       if (!pop(m_result)) return false;
       m_stopped = true;
       return true;
-    case '(':  // MARK
+    case Op::mark:  // MARK
       if (m_marks.size() >= m_limits.max_depth) {
         return error(fmt::format("too deep (more than {} nested MARKs)", m_limits.max_depth));
       }
       m_marks.push_back(m_stack.size());
       return true;
-    case '0':  // POP: the top value, or the mark itself when the frame is empty
+    case Op::pop:  // POP: the top value, or the mark itself when the frame is empty
       if (m_stack.size() > frame_start()) return pop(a);
       return pop_mark(items);
-    case '1': return pop_mark(items);  // POP_MARK
-    case '2': return top(a) && push(a);  // DUP
+    case Op::pop_mark: return pop_mark(items);  // POP_MARK
+    case Op::dup: return top(a) && push(a);  // DUP
 
     // ---- scalars ----
-    case 'N': return push(pickle::k_none_ref);
-    case 0x88: return push(pickle::k_true_ref);
-    case 0x89: return push(pickle::k_false_ref);
-    case 'I':  // INT: "01"/"00" are Python 2's True/False
+    case Op::none: return push(pickle::k_none_ref);
+    case Op::newtrue: return push(pickle::k_true_ref);
+    case Op::newfalse: return push(pickle::k_false_ref);
+    case Op::int_text:  // INT: "01"/"00" are Python 2's True/False
       if (!read_line(arg)) return false;
       if (arg == "01") return push(pickle::k_true_ref);
       if (arg == "00") return push(pickle::k_false_ref);
       return push_text_int(arg);
-    case 'L':  // LONG, text with an optional trailing L
+    case Op::long_text:  // LONG, text with an optional trailing L
       if (!read_line(arg)) return false;
       if (!arg.empty() && arg.back() == 'L') arg.remove_suffix(1);
       return push_text_int(arg);
-    case 'J': {
+    case Op::binint: {
       std::int32_t v = 0;
       return read_le(v) && push_int(v);
     }
-    case 'K': {
+    case Op::binint1: {
       std::uint8_t v = 0;
       return read_le(v) && push_int(v);
     }
-    case 'M': {
+    case Op::binint2: {
       std::uint16_t v = 0;
       return read_le(v) && push_int(v);
     }
-    case 0x8a:  // LONG1
-    case 0x8b: {  // LONG4
+    case Op::long1:  // LONG1
+    case Op::long4: {  // LONG4
       std::size_t n = 0;
       if (op == 0x8a ? !read_length<std::uint8_t>(n) : !read_length<std::int32_t>(n)) return false;
       if (n > m_limits.max_int_bytes) {
@@ -227,13 +227,13 @@ bool Interpreter::step(std::uint8_t op, std::size_t at) {
       }
       return read(n, arg) && push_big(big_int_from_twos_complement(arg));
     }
-    case 'F': {
+    case Op::float_text: {
       double v = 0;
       if (!read_line(arg)) return false;
       if (!pickle::parse_float_text(arg, v)) return error("bad FLOAT literal");
       return push_float(v);
     }
-    case 'G': {
+    case Op::binfloat: {
       std::string_view raw;
       if (!read(8, raw)) return false;
       std::uint64_t bits = 0;
@@ -242,136 +242,136 @@ bool Interpreter::step(std::uint8_t op, std::size_t at) {
     }
 
     // ---- strings and bytes ----
-    case 'S': {  // STRING: a Python 2 str literal
+    case Op::string: {  // STRING: a Python 2 str literal
       std::string text;
       if (!read_line(arg)) return false;
       if (!pickle::unquote_string_literal(arg, text)) return error("bad STRING literal");
       const Kind kind = is_valid_utf8(text) ? Kind::str : Kind::bytes;
       return push_new(kind, std::move(text));
     }
-    case 'T':  // BINSTRING, SHORT_BINSTRING: Python 2 str, raw bytes
-    case 'U':
+    case Op::binstring:  // BINSTRING, SHORT_BINSTRING: Python 2 str, raw bytes
+    case Op::short_binstring:
       if (op == 'T' ? !read_counted<std::int32_t>(arg) : !read_counted<std::uint8_t>(arg)) return false;
       return push_new(is_valid_utf8(arg) ? Kind::str : Kind::bytes, std::string(arg));
-    case 'V': {  // UNICODE
+    case Op::unicode: {  // UNICODE
       std::string text;
       if (!read_line(arg)) return false;
       if (!pickle::decode_raw_unicode_escape(arg, text)) return error("bad UNICODE literal");
       return push_new(Kind::str, std::move(text));
     }
-    case 'X': return read_counted<std::uint32_t>(arg) && push_new(Kind::str, std::string(arg));
-    case 0x8c: return read_counted<std::uint8_t>(arg) && push_new(Kind::str, std::string(arg));
-    case 0x8d: return read_counted<std::uint64_t>(arg) && push_new(Kind::str, std::string(arg));
-    case 'B': return read_counted<std::uint32_t>(arg) && push_new(Kind::bytes, std::string(arg));
-    case 'C': return read_counted<std::uint8_t>(arg) && push_new(Kind::bytes, std::string(arg));
-    case 0x8e: return read_counted<std::uint64_t>(arg) && push_new(Kind::bytes, std::string(arg));
-    case 0x96:  // BYTEARRAY8
+    case Op::binunicode: return read_counted<std::uint32_t>(arg) && push_new(Kind::str, std::string(arg));
+    case Op::short_binunicode: return read_counted<std::uint8_t>(arg) && push_new(Kind::str, std::string(arg));
+    case Op::binunicode8: return read_counted<std::uint64_t>(arg) && push_new(Kind::str, std::string(arg));
+    case Op::binbytes: return read_counted<std::uint32_t>(arg) && push_new(Kind::bytes, std::string(arg));
+    case Op::short_binbytes: return read_counted<std::uint8_t>(arg) && push_new(Kind::bytes, std::string(arg));
+    case Op::binbytes8: return read_counted<std::uint64_t>(arg) && push_new(Kind::bytes, std::string(arg));
+    case Op::bytearray8:  // BYTEARRAY8
       return read_counted<std::uint64_t>(arg) && push_new(Kind::bytes, std::string(arg), true);
-    case 0x97: return error("out-of-band buffers (NEXT_BUFFER) are not supported");
-    case 0x98: return top(a);  // READONLY_BUFFER: read-only or not, the data is the same
+    case Op::next_buffer: return error("out-of-band buffers (NEXT_BUFFER) are not supported");
+    case Op::readonly_buffer: return top(a);  // READONLY_BUFFER: read-only or not, the data is the same
 
     // ---- containers ----
-    case ']': return push_container(Kind::list, {});
-    case ')': return push_container(Kind::tuple, {});
-    case '}': return push_container(Kind::dict, {});
-    case 0x8f: return push_container(Kind::set, {});
-    case 'l': return pop_mark(items) && push_container(Kind::list, std::move(items));
-    case 't': return pop_mark(items) && push_container(Kind::tuple, std::move(items));
-    case 0x91: return pop_mark(items) && push_container(Kind::set, std::move(items), true);
-    case 'd':
+    case Op::empty_list: return push_container(Kind::list, {});
+    case Op::empty_tuple: return push_container(Kind::tuple, {});
+    case Op::empty_dict: return push_container(Kind::dict, {});
+    case Op::empty_set: return push_container(Kind::set, {});
+    case Op::list: return pop_mark(items) && push_container(Kind::list, std::move(items));
+    case Op::tuple: return pop_mark(items) && push_container(Kind::tuple, std::move(items));
+    case Op::frozenset: return pop_mark(items) && push_container(Kind::set, std::move(items), true);
+    case Op::dict:
       if (!pop_mark(items)) return false;
       if (items.size() % 2 != 0) return error("DICT with an odd number of items");
       return push_container(Kind::dict, std::move(items));
-    case 0x85: return pop(a) && push_container(Kind::tuple, {a});
-    case 0x86: return pop(b) && pop(a) && push_container(Kind::tuple, {a, b});
-    case 0x87: return pop(c) && pop(b) && pop(a) && push_container(Kind::tuple, {a, b, c});
-    case 'a': return pop(b) && top(a) && add_items("APPEND", a, {b}, false);
-    case 'e': return pop_mark(items) && top(a) && add_items("APPENDS", a, items, false);
-    case 's': return pop(c) && pop(b) && top(a) && add_items("SETITEM", a, {b, c}, true);
-    case 'u': return pop_mark(items) && top(a) && add_items("SETITEMS", a, items, true);
-    case 0x90: return pop_mark(items) && top(a) && add_items("ADDITEMS", a, items, false);
+    case Op::tuple1: return pop(a) && push_container(Kind::tuple, {a});
+    case Op::tuple2: return pop(b) && pop(a) && push_container(Kind::tuple, {a, b});
+    case Op::tuple3: return pop(c) && pop(b) && pop(a) && push_container(Kind::tuple, {a, b, c});
+    case Op::append: return pop(b) && top(a) && add_items("APPEND", a, {b}, false);
+    case Op::appends: return pop_mark(items) && top(a) && add_items("APPENDS", a, items, false);
+    case Op::setitem: return pop(c) && pop(b) && top(a) && add_items("SETITEM", a, {b, c}, true);
+    case Op::setitems: return pop_mark(items) && top(a) && add_items("SETITEMS", a, items, true);
+    case Op::additems: return pop_mark(items) && top(a) && add_items("ADDITEMS", a, items, false);
 
     // ---- memo ----
-    case 'p': {
+    case Op::put: {
       std::uint64_t index = 0;
       if (!read_line(arg)) return false;
       if (!pickle::parse_index(arg, index)) return error("bad PUT index");
       return memo_put(index);
     }
-    case 'q': {
+    case Op::binput: {
       std::uint8_t index = 0;
       return read_le(index) && memo_put(index);
     }
-    case 'r': {
+    case Op::long_binput: {
       std::uint32_t index = 0;
       return read_le(index) && memo_put(index);
     }
-    case 0x94: return memo_put(m_memo.size());  // MEMOIZE
-    case 'g': {
+    case Op::memoize: return memo_put(m_memo.size());  // MEMOIZE
+    case Op::get: {
       std::uint64_t index = 0;
       if (!read_line(arg)) return false;
       if (!pickle::parse_index(arg, index)) return error("bad GET index");
       return memo_get(index);
     }
-    case 'h': {
+    case Op::binget: {
       std::uint8_t index = 0;
       return read_le(index) && memo_get(index);
     }
-    case 'j': {
+    case Op::long_binget: {
       std::uint32_t index = 0;
       return read_le(index) && memo_get(index);
     }
 
     // ---- globals and objects: recorded, never resolved or called ----
-    case 'c': {  // GLOBAL
+    case Op::global: {  // GLOBAL
       std::string_view module;
       return read_line(module) && read_line(arg) && push_global(module, arg);
     }
-    case 0x93:  // STACK_GLOBAL
+    case Op::stack_global:  // STACK_GLOBAL
       if (!pop(b) || !pop(a)) return false;
       if (node(a).kind != Kind::str || node(b).kind != Kind::str) {
         return error("STACK_GLOBAL needs two strings");
       }
       return push_global(node(a).text, node(b).text);
-    case 'R':  // REDUCE
-    case 0x81:  // NEWOBJ
+    case Op::reduce:  // REDUCE
+    case Op::newobj:  // NEWOBJ
       if (!pop(b) || !pop(a)) return false;
       if (node(b).kind != Kind::tuple && node(b).kind != Kind::list) {
         return error(fmt::format("{} arguments are not a tuple", op == 'R' ? "REDUCE" : "NEWOBJ"));
       }
       return push_object(a, b);
-    case 0x92:  // NEWOBJ_EX
+    case Op::newobj_ex:  // NEWOBJ_EX
       if (!pop(c) || !pop(b) || !pop(a)) return false;
       if (node(b).kind != Kind::tuple || node(c).kind != Kind::dict) {
         return error("NEWOBJ_EX needs a tuple and a dict");
       }
       return push_object(a, b, c);
-    case 'i': {  // INST
+    case Op::inst: {  // INST
       std::string_view module;
       if (!read_line(module) || !read_line(arg) || !pop_mark(items)) return false;
       if (!push_global(module, arg) || !pop(a) || !push_container(Kind::tuple, std::move(items))) return false;
       return pop(b) && push_object(a, b);
     }
-    case 'o':  // OBJ
+    case Op::obj:  // OBJ
       if (!pop_mark(items)) return false;
       if (items.empty()) return error("OBJ without a class");
       a = items.front();
       items.erase(items.begin());
       return push_container(Kind::tuple, std::move(items)) && pop(b) && push_object(a, b);
-    case 'b':  // BUILD
+    case Op::build:  // BUILD
       if (!pop(b) || !top(a)) return false;
       if (node(a).kind != Kind::object) return error(fmt::format("BUILD on a {}", kind_name(node(a).kind)));
       if (!count_refs(1)) return false;
       node(a).items[pickle::k_slot_state] = b;
       return true;
-    case 'P': {  // PERSID
+    case Op::persid: {  // PERSID
       if (!read_line(arg) || !push_new(Kind::str, std::string(arg)) || !pop(a)) return false;
       return push_container(Kind::persid, {a});
     }
-    case 'Q': return pop(a) && push_container(Kind::persid, {a});  // BINPERSID
-    case 0x82:
-    case 0x83:
-    case 0x84: {  // EXT1, EXT2, EXT4
+    case Op::binpersid: return pop(a) && push_container(Kind::persid, {a});  // BINPERSID
+    case Op::ext1:
+    case Op::ext2:
+    case Op::ext4: {  // EXT1, EXT2, EXT4
       std::int64_t code = 0;
       if (op == 0x82) {
         std::uint8_t v = 0;

@@ -4,6 +4,7 @@
 
 #include "decode/big_int.hpp"
 #include "decode/pickle_graph.hpp"
+#include "decode/pickle_opcodes.hpp"
 #include "decode/pickle_reader.hpp"
 #include "decode/pickle_text.hpp"
 
