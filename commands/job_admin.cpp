@@ -35,6 +35,8 @@ int exit_for(const std::vector<job::rq::JobAction>& actions) {
   return 0;
 }
 
+job::rq::Apply apply_of(const AdminFlags& f) { return f.dry_run ? job::rq::Apply::dry_run : job::rq::Apply::write; }
+
 // Runs `act` on every id, with progress for long runs and Ctrl-C between jobs.
 template <class Act>
 std::vector<job::rq::JobAction> for_each_job(Context& ctx, const std::vector<std::string>& ids, std::string_view verb, Act act) {
@@ -44,7 +46,7 @@ std::vector<job::rq::JobAction> for_each_job(Context& ctx, const std::vector<std
   for (const auto& id : ids) {
     if (util::interrupted()) {
       progress.finish();
-      ctx.printer().emit(job::render_actions(verb, actions, false));
+      ctx.printer().emit(job::render_actions(verb, actions, job::rq::Apply::write));
       throw Failure(ErrorKind::interrupted, fmt::format("interrupted after {} of {} jobs", actions.size(), ids.size()),
                     "the jobs listed were handled; run the command again for the rest");
     }
@@ -70,7 +72,7 @@ int run_requeue(Context& ctx, const AdminFlags& f) {
       ids.insert(ids.end(), failed.begin(), failed.end());
     }
     if (ids.empty()) {
-      ctx.printer().emit(job::render_actions("requeue", {}, f.dry_run));
+      ctx.printer().emit(job::render_actions("requeue", {}, apply_of(f)));
       ctx.printer().note("nothing to do: no failed jobs");
       return 0;
     }
@@ -81,9 +83,10 @@ int run_requeue(Context& ctx, const AdminFlags& f) {
                           f.yes);
   }
   auto actions = for_each_job(ctx, ids, "requeue", [&](const std::string& id) {
-    return job::rq::requeue_job(target, id, f.at_front, f.dry_run, std::chrono::system_clock::now());
+    return job::rq::requeue_job(target, id, f.at_front ? job::rq::QueueEnd::front : job::rq::QueueEnd::back, apply_of(f),
+                                std::chrono::system_clock::now());
   });
-  ctx.printer().emit(job::render_actions("requeue", actions, f.dry_run));
+  ctx.printer().emit(job::render_actions("requeue", actions, apply_of(f)));
   // With --all-failed, jobs whose hash expired meanwhile are not the user's mistake.
   if (f.all_failed)
     std::erase_if(actions, [](const job::rq::JobAction& a) { return a.outcome == job::rq::ActionOutcome::not_found; });
@@ -94,9 +97,9 @@ int run_cancel(Context& ctx, const AdminFlags& f) {
   ctx.require_format({output::Format::table, output::Format::json}, "job cancel");
   auto& target = ctx.connect(config::Role::queue);
   auto actions = for_each_job(ctx, f.ids, "cancel", [&](const std::string& id) {
-    return job::rq::cancel_job(target, id, f.dry_run, std::chrono::system_clock::now());
+    return job::rq::cancel_job(target, id, apply_of(f), std::chrono::system_clock::now());
   });
-  ctx.printer().emit(job::render_actions("cancel", actions, f.dry_run));
+  ctx.printer().emit(job::render_actions("cancel", actions, apply_of(f)));
   return exit_for(actions);
 }
 
@@ -105,7 +108,7 @@ int run_empty(Context& ctx, const AdminFlags& f) {
   const auto& queue = f.ids.front();
   auto& target = ctx.connect(config::Role::queue);
   if (f.dry_run) {
-    ctx.printer().emit(job::render_empty(queue, job::rq::queue_length(target, queue), true));
+    ctx.printer().emit(job::render_empty(queue, job::rq::queue_length(target, queue), job::rq::Apply::dry_run));
     return 0;
   }
   job::rq::require_standalone(target, "job empty");
@@ -113,7 +116,7 @@ int run_empty(Context& ctx, const AdminFlags& f) {
   confirm_destructive(fmt::format("delete the {} job{} queued in '{}' (and their job hashes) on {}", n, n == 1 ? "" : "s",
                                   queue, client::describe(target.seed_options())),
                       f.yes);
-  ctx.printer().emit(job::render_empty(queue, job::rq::empty_queue(target, queue), false));
+  ctx.printer().emit(job::render_empty(queue, job::rq::empty_queue(target, queue), job::rq::Apply::write));
   return 0;
 }
 

@@ -13,9 +13,9 @@
 namespace rctl::job {
 
 // Documents. `verb` is "requeue" or "cancel".
-output::Document render_actions(std::string_view verb, const std::vector<rq::JobAction>& actions, bool dry_run);
+output::Document render_actions(std::string_view verb, const std::vector<rq::JobAction>& actions, rq::Apply apply);
 // `job empty`: how many jobs were (or, with --dry-run, would be) removed.
-output::Document render_empty(const std::string& queue, std::int64_t jobs, bool dry_run);
+output::Document render_empty(const std::string& queue, std::int64_t jobs, rq::Apply apply);
 
 // Table form: the job id alone (for `id=$(rctl job enqueue ...)`); JSON: id, queue, status,
 // func_name, description, serializer, at_front, created_at, enqueued_at, schedule_at,

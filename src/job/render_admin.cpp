@@ -41,7 +41,8 @@ output::Document render_enqueue(const rq::EnqueueOutcome& o) {
   return doc;
 }
 
-output::Document render_actions(std::string_view verb, const std::vector<rq::JobAction>& actions, bool dry_run) {
+output::Document render_actions(std::string_view verb, const std::vector<rq::JobAction>& actions, rq::Apply apply) {
+  const bool dry_run = apply == rq::Apply::dry_run;
   output::Document doc;
   Json list = Json::array();
   output::Table t;
@@ -73,7 +74,8 @@ output::Document render_actions(std::string_view verb, const std::vector<rq::Job
   return doc;
 }
 
-output::Document render_empty(const std::string& queue, std::int64_t jobs, bool dry_run) {
+output::Document render_empty(const std::string& queue, std::int64_t jobs, rq::Apply apply) {
+  const bool dry_run = apply == rq::Apply::dry_run;
   output::Document doc;
   doc.json = {{"queue", decode::json_bytes(queue)}, {"dry_run", dry_run}, {dry_run ? "would_remove" : "removed", jobs}};
   doc.blocks.emplace_back(output::Text{dry_run ? fmt::format("would remove {} jobs from {} queue", jobs, queue)

@@ -76,7 +76,7 @@ JobAction not_found(const std::string& id) {
 
 }  // namespace
 
-JobAction requeue_job(cluster::Client& target, const std::string& id, bool at_front, bool dry_run, SystemTime now) {
+JobAction requeue_job(cluster::Client& target, const std::string& id, QueueEnd end, Apply apply, SystemTime now) {
   require_standalone(target, "job requeue");
   auto origin = origin_of(target, id);
   if (!origin) return not_found(id);
@@ -101,7 +101,7 @@ JobAction requeue_job(cluster::Client& target, const std::string& id, bool at_fr
         }
         require_type(r[2], qkey, "list");
         require_type(r[3], k_rq_queues_key, "set");
-        if (dry_run) {
+        if (apply == Apply::dry_run) {
           action.outcome = ActionOutcome::would_do;
           return {};
         }
@@ -117,7 +117,7 @@ JobAction requeue_job(cluster::Client& target, const std::string& id, bool at_fr
         }
         w.push_back(client::cmd(std::move(hset)).key(1));
         if (auto ttl = util::parse_int(v[3]); ttl && *ttl > 0) w.push_back(keyed({"EXPIRE", jkey, std::to_string(*ttl)}));
-        w.push_back(keyed({at_front ? "LPUSH" : "RPUSH", qkey, id}));
+        w.push_back(keyed({end == QueueEnd::front ? "LPUSH" : "RPUSH", qkey, id}));
         return w;
       },
       fmt::format("the requeue of job {}", id));
@@ -144,7 +144,7 @@ std::vector<std::string> failed_job_ids(cluster::Client& target, const std::stri
   return ids;
 }
 
-JobAction cancel_job(cluster::Client& target, const std::string& id, bool dry_run, SystemTime now) {
+JobAction cancel_job(cluster::Client& target, const std::string& id, Apply apply, SystemTime now) {
   require_standalone(target, "job cancel");
   auto origin = origin_of(target, id);
   if (!origin) return not_found(id);
@@ -169,7 +169,7 @@ JobAction cancel_job(cluster::Client& target, const std::string& id, bool dry_ru
         require_type(r[1], qkey, "list");
         if (v[1] == "started")
           action.message = "the job is running: canceling does not stop it (RQ's cancel only takes it off the books)";
-        if (dry_run) {
+        if (apply == Apply::dry_run) {
           action.outcome = ActionOutcome::would_do;
           return {};
         }

@@ -29,11 +29,16 @@ struct JobAction {
   std::string message;          // for people: why it was refused, or a caveat
 };
 
+// Whether an admin action writes, or only checks and says what it would do (--dry-run).
+enum class Apply { write, dry_run };
+// Where a requeued job goes: the end of its queue, as RQ does, or the front (--at-front).
+enum class QueueEnd { back, front };
+
 // Moves a failed job back to its queue as FailedJobRegistry.requeue does: ZREM from
 // rq:failed:<q>; status queued, started_at/ended_at cleared, exc_info emptied (zlib of ""),
 // enqueued_at now, timeout 180 if it had none; EXPIRE if the job has a ttl; RPUSH (LPUSH
-// with `at_front`). `dry_run` checks without writing.
-JobAction requeue_job(cluster::Client& target, const std::string& id, bool at_front, bool dry_run, SystemTime now);
+// for QueueEnd::front). Apply::dry_run checks without writing.
+JobAction requeue_job(cluster::Client& target, const std::string& id, QueueEnd end, Apply apply, SystemTime now);
 
 // The ids in rq:failed:<queue> that RQ's cleanup would keep (score < 0 or after `now`).
 std::vector<std::string> failed_job_ids(cluster::Client& target, const std::string& queue, SystemTime now);
@@ -41,7 +46,7 @@ std::vector<std::string> failed_job_ids(cluster::Client& target, const std::stri
 // Job.cancel: status canceled, LREM from its queue, ZREM from the registry of its status,
 // ZADD rq:canceled:<q> now. A canceled job cannot be canceled again (refused). Canceling a
 // running job does not stop it (the message says so), as in RQ.
-JobAction cancel_job(cluster::Client& target, const std::string& id, bool dry_run, SystemTime now);
+JobAction cancel_job(cluster::Client& target, const std::string& id, Apply apply, SystemTime now);
 
 // The number of job ids in rq:queue:<queue>.
 std::int64_t queue_length(cluster::Client& target, const std::string& queue);
