@@ -166,6 +166,7 @@ int run_revoke(Context& ctx, const SessionFlags& f) {
   auto& printer = ctx.printer();
   auto& target = ctx.connect(config::Role::session);
   auto where = client::describe(target.seed_options());
+  const auto apply = f.dry_run ? session::Apply::dry_run : session::Apply::write;
   session::RevokeReport report;
   if (has_user(f)) {
     auto user = user_flag(f);
@@ -174,14 +175,14 @@ int run_revoke(Context& ctx, const SessionFlags& f) {
                                       util::join(options.prefixes, ", "), where),
                           f.yes);
     report = with_progress(printer, scan_progress, [&](const auto& on_progress) {
-      return session::revoke_user_sessions(target, options, user, f.dry_run, on_progress);
+      return session::revoke_user_sessions(target, options, user, apply, on_progress);
     });
   } else {
     if (!f.dry_run)
       confirm_destructive(fmt::format("delete session{} {} on {}", f.sids.size() == 1 ? "" : "s",
                                       util::join(f.sids, ", "), where),
                           f.yes);
-    report = session::revoke_session_ids(target, f.sids, options, f.dry_run);
+    report = session::revoke_session_ids(target, f.sids, options, apply);
   }
   bool nothing_found = report.found == 0 && !report.error && !report.interrupted;
   if (nothing_found)  // in the JSON report too, so scripts see why the exit status is 5

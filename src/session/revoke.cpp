@@ -119,10 +119,10 @@ const char* to_string(RevokeOutcome outcome) {
 }
 
 RevokeReport revoke_user_sessions(cluster::Client& target, const SessionScanOptions& options, const std::string& user,
-                                  bool dry_run, const SessionScanProgress& progress) {
+                                  Apply apply, const SessionScanProgress& progress) {
   RevokeReport report;
   report.user = user;
-  report.dry_run = dry_run;
+  report.dry_run = apply == Apply::dry_run;
   std::vector<Pending> pending;
   std::unordered_set<std::string> selected;  // SCAN may return a key twice
   report.scan = scan_sessions(
@@ -145,7 +145,7 @@ RevokeReport revoke_user_sessions(cluster::Client& target, const SessionScanOpti
   // A node that failed is reported; the sessions found elsewhere are still revoked, since
   // logging the user out of most sessions beats logging them out of none.
   report.error = report.scan->first_error();
-  if (dry_run) return report;
+  if (report.dry_run) return report;
   for (std::size_t from = 0; from < pending.size(); from += k_revoke_batch) {
     if (util::interrupted()) {
       report.interrupted = true;
@@ -163,10 +163,10 @@ RevokeReport revoke_user_sessions(cluster::Client& target, const SessionScanOpti
 }
 
 RevokeReport revoke_session_ids(cluster::Client& target, const std::vector<std::string>& sids,
-                                const SessionScanOptions& options, bool dry_run) {
+                                const SessionScanOptions& options, Apply apply) {
   RevokeReport report;
   report.sids = sids;
-  report.dry_run = dry_run;
+  report.dry_run = apply == Apply::dry_run;
   std::vector<std::string> keys;
   std::set<std::string> seen;
   std::vector<std::pair<std::string, std::vector<std::string>>> candidates;  // sid -> its keys
@@ -186,7 +186,7 @@ RevokeReport revoke_session_ids(cluster::Client& target, const std::vector<std::
   report.found = records.size();
   for (const auto& r : records)
     if (report.sessions.size() < k_revoke_listed) report.sessions.push_back({summarize(r), RevokeOutcome::would_delete});
-  if (dry_run || records.empty()) return report;
+  if (report.dry_run || records.empty()) return report;
 
   auto unlink = [&](const char* command) {
     std::vector<client::Command> commands;

@@ -140,16 +140,19 @@ struct RevokeReport {
   std::optional<Error> error;            // the failure that stopped the run, if any
 };
 
+// Whether a revoke deletes, or only reports what it would delete (--dry-run).
+enum class Apply { write, dry_run };
+
 // Every session whose user is `user`: scan, then delete each one with an atomic
 // compare-and-delete (a Lua script that UNLINKs the key only if the SHA-1 of its value is
 // still the one that was read and verified). A session whose value changed meanwhile is read
 // again and deleted only if it still belongs to the user (up to k_revoke_attempts times).
 // Nothing is deleted when the scan was interrupted or incomplete (a failed node).
 RevokeReport revoke_user_sessions(cluster::Client& target, const SessionScanOptions& options, const std::string& user,
-                                  bool dry_run, const SessionScanProgress& progress = {});
+                                  Apply apply, const SessionScanProgress& progress = {});
 
 // The sessions with ids `sids` (under every prefix): UNLINK (DEL before Redis 4).
 RevokeReport revoke_session_ids(cluster::Client& target, const std::vector<std::string>& sids,
-                                const SessionScanOptions& options, bool dry_run);
+                                const SessionScanOptions& options, Apply apply);
 
 }  // namespace rctl::session
