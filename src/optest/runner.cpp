@@ -255,29 +255,29 @@ std::unique_ptr<client::Connection> NodeRunner::open_connection() {
   return std::move(*conn);
 }
 
-Reply NodeRunner::exec(client::Command command, bool timed, bool allow_error) {
+Reply NodeRunner::exec(client::Command command, Timing timing, ErrorReply on_error) {
   auto label = command_label(command);
   // Keyed commands go through the cluster client so that a slot moving mid-run is followed;
   // keyless ones (PING, SCRIPT LOAD, PUBLISH...) must reach this very node.
   auto start = Clock::now();
   auto reply = command.has_key() ? m_client.exec(std::move(command)) : connection().exec(std::move(command));
-  if (timed) m_sample_ms += elapsed_ms(start);
+  if (timing == Timing::timed) m_sample_ms += elapsed_ms(start);
   if (!reply) transport_failure(reply.error(), label);
-  if (reply->is_error() && !allow_error) error_reply(*reply, label);
+  if (reply->is_error() && on_error == ErrorReply::fails) error_reply(*reply, label);
   return Reply(std::move(*reply), label);
 }
 
-Reply NodeRunner::call(client::Command command) { return exec(std::move(command), false, false); }
-Reply NodeRunner::timed(client::Command command) { return exec(std::move(command), true, false); }
-Reply NodeRunner::call_allowing_error(client::Command command) { return exec(std::move(command), false, true); }
+Reply NodeRunner::call(client::Command command) { return exec(std::move(command), Timing::untimed, ErrorReply::fails); }
+Reply NodeRunner::timed(client::Command command) { return exec(std::move(command), Timing::timed, ErrorReply::fails); }
+Reply NodeRunner::call_allowing_error(client::Command command) { return exec(std::move(command), Timing::untimed, ErrorReply::returned); }
 
-std::vector<Reply> NodeRunner::pipeline(std::vector<client::Command> commands, bool timed) {
+std::vector<Reply> NodeRunner::pipeline(std::vector<client::Command> commands, Timing timing) {
   std::vector<std::string> labels;
   for (const auto& c : commands) labels.push_back(command_label(c));
   auto& conn = connection();
   auto start = Clock::now();
   auto replies = conn.exec(std::move(commands));
-  if (timed) m_sample_ms += elapsed_ms(start);
+  if (timing == Timing::timed) m_sample_ms += elapsed_ms(start);
   if (!replies) transport_failure(replies.error(), labels.empty() ? "pipeline" : labels.front());
   std::vector<Reply> out;
   for (std::size_t i = 0; i < replies->size(); ++i) out.emplace_back(std::move((*replies)[i]), labels[i]);

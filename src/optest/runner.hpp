@@ -75,6 +75,11 @@ class Reply {
 
 enum class Repeat { each_iteration, once };
 
+// Whether a round trip counts towards the operation's latency sample.
+enum class Timing { untimed, timed };
+// What an error reply does: fail the operation, or come back to the caller to inspect.
+enum class ErrorReply { fails, returned };
+
 class NodeRunner {
  public:
   NodeRunner(cluster::Client& client, cluster::Node node, NodeTestResult& out,
@@ -115,7 +120,8 @@ class NodeRunner {
   // The same, but an error reply is returned (for replies expected to be errors).
   Reply call_allowing_error(client::Command command);
   // Sends `commands` in one write on this node's connection; error replies are returned.
-  std::vector<Reply> pipeline(std::vector<client::Command> commands, bool timed);
+  // Timing::timed adds the round trip to the current sample.
+  std::vector<Reply> pipeline(std::vector<client::Command> commands, Timing timing);
   // Runs `work` and adds its duration to the iteration's sample.
   void time(const std::function<void()>& work);
 
@@ -142,7 +148,7 @@ class NodeRunner {
   void cleanup();
 
  private:
-  Reply exec(client::Command command, bool timed, bool allow_error);
+  Reply exec(client::Command command, Timing timing, ErrorReply on_error);
   std::vector<std::string> known_keys() const { return {m_keys.begin(), m_keys.end()}; }
 
   cluster::Client& m_client;

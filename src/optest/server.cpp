@@ -43,7 +43,7 @@ void run_pipelining_group(NodeRunner& r) {
     del_keys(r, {k});
     std::vector<client::Command> commands;
     for (int i = 0; i < k_pipeline_depth; ++i) commands.push_back(keyed({"INCR", k}));
-    auto replies = r.pipeline(std::move(commands), true);
+    auto replies = r.pipeline(std::move(commands), Timing::timed);
     // The replies must come back complete and in order: 1, 2, ... N.
     for (std::size_t i = 0; i < replies.size(); ++i) {
       if (replies[i].value().is_error()) NodeRunner::error_reply(replies[i].value(), "INCR");
@@ -58,7 +58,7 @@ void run_pipelining_group(NodeRunner& r) {
     std::vector<client::Command> commands;
     for (int i = 0; i < k_pipeline_keys; ++i) commands.push_back(keyed({"SET", keys[i], fmt::format("value-{}", i)}));
     for (int i = 0; i < k_pipeline_keys; ++i) commands.push_back(keyed({"GET", keys[i]}));
-    auto replies = r.pipeline(std::move(commands), true);
+    auto replies = r.pipeline(std::move(commands), Timing::timed);
     for (const auto& reply : replies)
       if (reply.value().is_error()) NodeRunner::error_reply(reply.value(), reply.label());
     for (int i = 0; i < k_pipeline_keys; ++i) {

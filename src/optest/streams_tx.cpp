@@ -129,7 +129,7 @@ void run_transactions_group(NodeRunner& r) {
     auto k = r.key("tx");
     del_keys(r, {k});
     auto replies = r.pipeline(
-        {cmd({"MULTI"}), keyed({"SET", k, "1"}), keyed({"INCR", k}), keyed({"GET", k}), cmd({"EXEC"})}, true);
+        {cmd({"MULTI"}), keyed({"SET", k, "1"}), keyed({"INCR", k}), keyed({"GET", k}), cmd({"EXEC"})}, Timing::timed);
     const auto& exec = transaction(replies, 3);
     exec.list(3);
     exec.at(0).ok();
@@ -139,30 +139,30 @@ void run_transactions_group(NodeRunner& r) {
   r.op("discard", {"MULTI", "DISCARD"}, [&] {
     auto k = r.key("tx:discard");
     r.call(keyed({"SET", k, "before"})).ok();
-    auto replies = r.pipeline({cmd({"MULTI"}), keyed({"SET", k, "after"}), cmd({"DISCARD"})}, true);
+    auto replies = r.pipeline({cmd({"MULTI"}), keyed({"SET", k, "after"}), cmd({"DISCARD"})}, Timing::timed);
     transaction(replies, 1).ok();
     r.call(keyed({"GET", k})).string("before");
   });
   r.op("watch_abort", {"WATCH", "MULTI", "EXEC"}, [&] {
     auto k = r.key("tx:watched");
-    r.pipeline({cmd({"UNWATCH"})}, false);  // a WATCH left by a failed iteration would abort EXEC
+    r.pipeline({cmd({"UNWATCH"})}, Timing::untimed);  // a WATCH left by a failed iteration would abort EXEC
     r.call(keyed({"SET", k, "start"})).ok();
-    r.pipeline({keyed({"WATCH", k})}, true).front().no_error().ok();
+    r.pipeline({keyed({"WATCH", k})}, Timing::timed).front().no_error().ok();
     // Another client changes the key between WATCH and EXEC: the transaction must not run.
     auto other = r.second_connection().exec(keyed({"SET", k, "theirs"}));
     if (!other) r.transport_failure(other.error(), "SET");
     Reply(*other, "SET").ok();
-    auto replies = r.pipeline({cmd({"MULTI"}), keyed({"SET", k, "ours"}), cmd({"EXEC"})}, true);
+    auto replies = r.pipeline({cmd({"MULTI"}), keyed({"SET", k, "ours"}), cmd({"EXEC"})}, Timing::timed);
     transaction(replies, 1).null();
     r.call(keyed({"GET", k})).string("theirs");
     r.detail("EXEC returned null after a second connection wrote the watched key");
   });
   r.op("watch_commit", {"WATCH", "MULTI", "EXEC"}, [&] {
     auto k = r.key("tx:watched");
-    r.pipeline({cmd({"UNWATCH"})}, false);  // a WATCH left by a failed iteration would abort EXEC
+    r.pipeline({cmd({"UNWATCH"})}, Timing::untimed);  // a WATCH left by a failed iteration would abort EXEC
     r.call(keyed({"SET", k, "start"})).ok();
-    r.pipeline({keyed({"WATCH", k})}, true).front().no_error().ok();
-    auto replies = r.pipeline({cmd({"MULTI"}), keyed({"SET", k, "ours"}), cmd({"EXEC"})}, true);
+    r.pipeline({keyed({"WATCH", k})}, Timing::timed).front().no_error().ok();
+    auto replies = r.pipeline({cmd({"MULTI"}), keyed({"SET", k, "ours"}), cmd({"EXEC"})}, Timing::timed);
     auto& exec = transaction(replies, 1);
     exec.list(1);
     exec.at(0).ok();
