@@ -61,3 +61,13 @@ a, b = r[0]["median"], r[1]["median"]
 print(f"{a*1000:.2f}ms {b*1000:.2f}ms {a/b:.2f}")
 PY
 }
+
+# compare_medians LABEL OTHER WARMUP RCTL_CMD OTHER_CMD: both commands as whole processes under
+# hyperfine on the client CPU ($RUNS runs after WARMUP), then one line
+# "LABEL rctl <median> OTHER <median> ratio <rctl/other>".
+compare_medians() {
+  local label=$1 other=$2 warmup=$3 a=$4 b=$5
+  taskset -c "$CLIENT_CPU" hyperfine -N --warmup "$warmup" --runs "$RUNS" --export-json "$WORK/$label.json" "$a" "$b" >/dev/null 2>&1
+  read -r ma mb ratio < <(median_ratio "$WORK/$label.json")
+  printf '%-8s rctl %-10s %s %-10s ratio %s\n' "$label" "$ma" "$other" "$mb" "$ratio"
+}
