@@ -63,14 +63,11 @@ int run_invalidate(Context& ctx, const InvalidateFlags& f) {
                             "run the same command again to finish: keys already deleted are not scanned twice");
   }
   for (const auto& n : report.nodes)
-    if (n.error) {
-      auto error = *n.error;
-      error.message = fmt::format("{}: {} (after {} keys deleted in all)", n.address, error.message,
-                                  util::format_count(static_cast<std::int64_t>(report.deleted())));
-      error.hint = "nothing outside the prefix was touched; run the command again to finish";
-      printer.error_line(error);
-      return static_cast<int>(exit_code_for(error.kind));
-    }
+    if (n.error)
+      return failed_exit(printer, *n.error,
+                         fmt::format("{}: {} (after {} keys deleted in all)", n.address, n.error->message,
+                                     util::format_count(static_cast<std::int64_t>(report.deleted()))),
+                         "nothing outside the prefix was touched; run the command again to finish");
   return 0;
 }
 

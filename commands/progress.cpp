@@ -22,4 +22,12 @@ int interrupted_exit(output::Printer& printer, std::string message, std::string 
   return static_cast<int>(ExitCode::interrupted);
 }
 
+int failed_exit(output::Printer& printer, const Error& error, std::string message, std::optional<std::string> hint) {
+  Error shown = error;
+  shown.message = std::move(message);
+  if (hint) shown.hint = std::move(*hint);
+  printer.error_line(shown);
+  return static_cast<int>(exit_code_for(error.kind));
+}
+
 }  // namespace rctl::commands

@@ -7,6 +7,7 @@
 #include "util/interrupt.hpp"
 
 #include <chrono>
+#include <optional>
 #include <string>
 
 namespace rctl::commands {
@@ -41,5 +42,11 @@ auto with_progress(output::Printer& printer, Text text, Run run) {
 // After Ctrl-C stopped a long command whose partial result was printed: says how far it got
 // on stderr and returns exit code 130.
 int interrupted_exit(output::Printer& printer, std::string message, std::string hint = {});
+
+// After a long command printed a partial result and then met `error`: reports it on stderr in
+// the words the command chose (`message`, and `hint` when given) and returns the exit code of
+// the error's own kind, which rewording never changes.
+int failed_exit(output::Printer& printer, const Error& error, std::string message,
+                std::optional<std::string> hint = std::nullopt);
 
 }  // namespace rctl::commands

@@ -51,12 +51,8 @@ int finish_list(Context& ctx, const ratelimit::ListReport& report) {
     return interrupted_exit(printer, "interrupted: the list covers the keys scanned so far");
   }
   for (const auto& n : report.nodes)
-    if (n.error) {
-      auto error = *n.error;
-      error.message = fmt::format("{}: {} (the list misses that node's keys)", n.address, error.message);
-      printer.error_line(error);
-      return static_cast<int>(exit_code_for(error.kind));
-    }
+    if (n.error)
+      return failed_exit(printer, *n.error, fmt::format("{}: {} (the list misses that node's keys)", n.address, n.error->message));
   return 0;
 }
 

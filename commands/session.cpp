@@ -84,12 +84,8 @@ int scan_exit(Context& ctx, const session::SessionScanReport& scan) {
     return interrupted_exit(ctx.printer(), "interrupted: the results are partial");
   }
   for (const auto& n : scan.nodes)
-    if (n.error) {
-      Error error = *n.error;
-      error.message = fmt::format("{}: {} (results are incomplete)", n.address, n.error->message);
-      ctx.printer().error_line(error);
-      return static_cast<int>(exit_code_for(error.kind));
-    }
+    if (n.error)
+      return failed_exit(ctx.printer(), *n.error, fmt::format("{}: {} (results are incomplete)", n.address, n.error->message));
   return 0;
 }
 
@@ -199,13 +195,10 @@ int run_revoke(Context& ctx, const SessionFlags& f) {
     return interrupted_exit(printer, fmt::format("interrupted after deleting {} of {} session(s)", report.deleted, report.found),
                             "run the same command again to finish");
   }
-  if (report.error) {
-    auto error = *report.error;
-    error.message = fmt::format("{} (after deleting {} of {} session(s))", error.message, report.deleted, report.found);
-    error.hint = "nothing but the selected sessions was touched; run the command again to finish";
-    printer.error_line(error);
-    return static_cast<int>(exit_code_for(error.kind));
-  }
+  if (report.error)
+    return failed_exit(printer, *report.error,
+                       fmt::format("{} (after deleting {} of {} session(s))", report.error->message, report.deleted, report.found),
+                       "nothing but the selected sessions was touched; run the command again to finish");
   if (!report.missing_sids.empty())
     printer.warning(fmt::format("not found: {}", decode::escape_for_terminal(util::join(report.missing_sids, ", "))));
   return 0;
