@@ -1,6 +1,7 @@
 // Documents for `cache get`, `cache keys` and `cache invalidate`.
 
 #include "cache/render.hpp"
+#include "output/render_helpers.hpp"
 #include "decode/bytes.hpp"
 #include "cache/cache.hpp"
 #include "cache/invalidate.hpp"
@@ -17,11 +18,9 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-std::string ttl_text(const std::optional<std::int64_t>& ttl_ms) {
-  return ttl_ms ? util::format_duration(util::Millis(*ttl_ms)) : std::string("none");
-}
-
-Json ttl_json(const std::optional<std::int64_t>& ttl_ms) { return ttl_ms ? Json(*ttl_ms) : Json(nullptr); }
+using output::ttl_text;
+// A TTL in JSON: milliseconds, or null for a key that does not expire.
+Json ttl_json(const std::optional<std::int64_t>& ttl_ms) { return output::number_or_null(ttl_ms); }
 
 std::string size_text(const std::string& type, std::int64_t length) {
   if (type == "string") return util::format_bytes(length);

@@ -1,6 +1,7 @@
 // The three faces of a health report: JSON (the contract), a table, and a nagios line.
 
 #include "health/render.hpp"
+#include "output/render_helpers.hpp"
 #include "decode/bytes.hpp"
 #include "health/health.hpp"
 #include "util/duration.hpp"
@@ -16,7 +17,7 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-double round3(double v) { return std::round(v * 1000.0) / 1000.0; }
+using output::round3;
 
 Json optional_int(const server::Info& info, std::string_view key) {
   auto v = info.integer(key);

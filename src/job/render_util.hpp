@@ -2,6 +2,7 @@
 // Internal to the job renderers: the pieces job/render*.cpp share.
 
 #include "decode/bytes.hpp"
+#include "output/render_helpers.hpp"
 #include "job/rq/time.hpp"
 #include "output/document.hpp"
 #include "util/duration.hpp"
@@ -28,7 +29,7 @@ inline output::Tone status_tone(std::string_view status) {
 }
 
 // A stored string as JSON: null when empty (RQ writes "" for unset fields).
-inline Json text_or_null(std::string_view s) { return s.empty() ? Json(nullptr) : decode::json_bytes(s); }
+using output::text_or_null;
 
 // "3m05s ago" / "in 10s" for an RQ timestamp, relative to `now`; "" when it does not parse.
 inline std::string relative(std::string_view rq_time, rq::SystemTime now) {

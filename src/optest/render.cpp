@@ -2,6 +2,7 @@
 // tables: a summary, one table of operations per node, and the verdict per group.
 
 #include "optest/render.hpp"
+#include "output/render_helpers.hpp"
 #include "decode/bytes.hpp"
 #include "optest/optest.hpp"
 #include "util/duration.hpp"
@@ -16,9 +17,9 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-double round3(double v) { return std::round(v * 1000.0) / 1000.0; }
+using output::round3;
 
-Json text_or_null(const std::string& s) { return s.empty() ? Json(nullptr) : decode::json_bytes(s); }
+using output::text_or_null;
 
 template <class T>
 Json optional_json(const std::optional<T>& v) {

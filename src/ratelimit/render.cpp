@@ -1,6 +1,7 @@
 // Documents for `ratelimit list`, `show` and `reset`.
 
 #include "ratelimit/render.hpp"
+#include "output/render_helpers.hpp"
 #include "decode/bytes.hpp"
 #include "ratelimit/ratelimit.hpp"
 #include "util/duration.hpp"
@@ -16,7 +17,8 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-Json opt(const std::optional<std::int64_t>& v) { return v ? Json(*v) : Json(nullptr); }
+using output::number_or_null;
+using output::round3;
 
 Json limit_json(const std::optional<LimitItem>& l) {
   if (!l) return nullptr;
@@ -24,7 +26,6 @@ Json limit_json(const std::optional<LimitItem>& l) {
           {"window_seconds", l->window_seconds()}, {"text", l->text()}};
 }
 
-double rounded(double seconds) { return std::round(seconds * 1000.0) / 1000.0; }
 
 // "2026-11-22T03:12:29.967Z"
 std::string iso_time(double unix_seconds) {
@@ -65,12 +66,12 @@ Json limiter_json(const Limiter& l) {
           {"scope", limits ? decode::json_bytes(l.scope) : Json(nullptr)},
           {"limit", limit_json(l.limit)},
           {"limit_source", !l.limit ? Json(nullptr) : Json(l.limit_from_key ? "key" : "--limit")},
-          {"max_burst", opt(l.max_burst)},
-          {"used", opt(u.used)},
-          {"remaining", opt(u.remaining)},
-          {"reset_at", u.reset_at ? Json(rounded(*u.reset_at)) : Json(nullptr)},
-          {"reset_in_ms", opt(u.reset_in_ms)},
-          {"retry_after_ms", opt(u.retry_after_ms)},
+          {"max_burst", number_or_null(l.max_burst)},
+          {"used", number_or_null(u.used)},
+          {"remaining", number_or_null(u.remaining)},
+          {"reset_at", u.reset_at ? Json(round3(*u.reset_at)) : Json(nullptr)},
+          {"reset_in_ms", number_or_null(u.reset_in_ms)},
+          {"retry_after_ms", number_or_null(u.retry_after_ms)},
           {"ttl_ms", l.ttl_ms >= 0 ? Json(l.ttl_ms) : Json(nullptr)},
           {"node", l.node}};
 }
@@ -111,7 +112,7 @@ output::Document render_list(const ListReport& r) {
               {"count", r.limiters.size()},
               {"truncated", r.truncated},
               {"interrupted", r.interrupted},
-              {"seconds", rounded(r.seconds)},
+              {"seconds", round3(r.seconds)},
               {"nodes", nodes},
               {"limiters", rows}};
   doc.blocks.emplace_back(std::move(t));

@@ -2,6 +2,7 @@
 // "rctl session") and the tables people read.
 
 #include "session/render.hpp"
+#include "output/render_helpers.hpp"
 #include "decode/bytes.hpp"
 #include "session/session.hpp"
 #include "util/duration.hpp"
@@ -19,11 +20,9 @@ using Json = nlohmann::ordered_json;
 using output::Cell;
 using output::Tone;
 
-std::string ttl_text(const std::optional<std::int64_t>& ttl_ms) {
-  return ttl_ms ? util::format_duration(util::Millis(*ttl_ms)) : std::string("none");
-}
-
-Json ttl_json(const std::optional<std::int64_t>& ttl_ms) { return ttl_ms ? Json(*ttl_ms) : Json(nullptr); }
+using output::ttl_text;
+// A TTL in JSON: milliseconds, or null for a key that does not expire.
+Json ttl_json(const std::optional<std::int64_t>& ttl_ms) { return output::number_or_null(ttl_ms); }
 
 std::string count_text(std::uint64_t n) { return util::format_count(static_cast<std::int64_t>(n)); }
 
