@@ -338,10 +338,9 @@ class ClusterTestCase(RctlTestCase):
     @classmethod
     def setUpClass(cls):
         cls.cluster = RedisCluster(primaries=3, replicas=cls.replicas, tls=cls.tls)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.cluster.close()
+        # A class cleanup, not tearDownClass: it also runs when a subclass's setUpClass fails
+        # after this one, which would otherwise leave the cluster's servers running.
+        cls.addClassCleanup(cls.cluster.close)
 
     def target(self, node=None):
         node = node or self.cluster.seed()
