@@ -1,6 +1,6 @@
 #include "job/rq/record.hpp"
 
-#include "decode/pickle_writer.hpp"
+#include "decode/pickle/writer.hpp"
 #include "decode/zlib_inflate.hpp"
 #include "job/rq/keys.hpp"
 #include "job/repr.hpp"

@@ -2,7 +2,7 @@
 
 #include "decode/bytes.hpp"
 #include "decode/json_reader.hpp"
-#include "decode/pickle_reader.hpp"
+#include "decode/pickle/reader.hpp"
 #include "decode/zlib_inflate.hpp"
 #include "util/strings.hpp"
 

@@ -1,7 +1,7 @@
 #include "decode/detect.hpp"
 
 #include "decode/bytes.hpp"
-#include "decode/pickle_writer.hpp"
+#include "decode/pickle/writer.hpp"
 #include "decode/zlib_inflate.hpp"
 
 #include "decode_fixtures.hpp"

@@ -4,7 +4,7 @@
 #include "decode/bytes.hpp"
 #include "decode/detect.hpp"
 #include "decode/msgpack_reader.hpp"
-#include "decode/pickle_reader.hpp"
+#include "decode/pickle/reader.hpp"
 
 #include <catch2/catch.hpp>
 

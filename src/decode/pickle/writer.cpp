@@ -1,4 +1,4 @@
-#include "decode/pickle_writer.hpp"
+#include "decode/pickle/writer.hpp"
 
 #include "decode/big_int.hpp"
 #include "decode/bytes.hpp"

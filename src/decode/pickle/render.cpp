@@ -1,9 +1,9 @@
-#include "decode/pickle_render.hpp"
+#include "decode/pickle/render.hpp"
 
 #include "decode/bytes.hpp"
 #include "decode/big_int.hpp"
 #include "decode/json_build.hpp"
-#include "decode/pickle_known.hpp"
+#include "decode/pickle/known.hpp"
 
 #include <cmath>
 #include <vector>
@@ -145,7 +145,7 @@ bool Renderer::dict(const std::vector<Ref>& pairs, std::size_t depth, Json& out)
   return true;
 }
 
-// A dict key as a JSON object key (conventions in pickle_reader.hpp).
+// A dict key as a JSON object key (conventions in pickle/reader.hpp).
 bool Renderer::key_text(Ref key, std::size_t depth, std::string& out) {
   const Node& node = m_graph.nodes[key];
   switch (node.kind) {

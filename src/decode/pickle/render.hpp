@@ -1,10 +1,10 @@
 #pragma once
 // Internal to the pickle reader: turns the interpreter's object graph into JSON, recognising
 // the few standard types that are plain data (datetime, Decimal, UUID, ...). Conventions
-// are documented in pickle_reader.hpp.
+// are documented in pickle/reader.hpp.
 
-#include "decode/pickle_graph.hpp"
-#include "decode/pickle_reader.hpp"
+#include "decode/pickle/graph.hpp"
+#include "decode/pickle/reader.hpp"
 
 #include <string>
 

@@ -1,4 +1,4 @@
-#include "decode/pickle_known.hpp"
+#include "decode/pickle/known.hpp"
 
 #include "decode/big_int.hpp"
 #include "decode/bytes.hpp"

@@ -1,6 +1,6 @@
 #pragma once
 // Internal to the pickle reader: the object graph the opcode interpreter builds
-// (pickle_reader.cpp) and the renderer turns into JSON (pickle_render.cpp).
+// (pickle/reader.cpp) and the renderer turns into JSON (pickle/render.cpp).
 //
 // Why a graph and not JSON directly: pickle memoizes containers *before* filling them and
 // refers back to them (shared and even self-referencing values), so values need identity.

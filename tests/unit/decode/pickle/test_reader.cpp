@@ -1,5 +1,5 @@
 #include "decode/bytes.hpp"
-#include "decode/pickle_reader.hpp"
+#include "decode/pickle/reader.hpp"
 #include "decode/zlib_inflate.hpp"
 
 #include "decode_fixtures.hpp"

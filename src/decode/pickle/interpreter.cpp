@@ -1,4 +1,4 @@
-#include "decode/pickle_interpreter.hpp"
+#include "decode/pickle/interpreter.hpp"
 
 #include "decode/bytes.hpp"
 

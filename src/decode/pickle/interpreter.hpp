@@ -3,10 +3,10 @@
 // never recurses, resolves or calls anything, whatever the input.
 
 #include "decode/big_int.hpp"
-#include "decode/pickle_graph.hpp"
-#include "decode/pickle_opcodes.hpp"
-#include "decode/pickle_reader.hpp"
-#include "decode/pickle_text.hpp"
+#include "decode/pickle/graph.hpp"
+#include "decode/pickle/opcodes.hpp"
+#include "decode/pickle/reader.hpp"
+#include "decode/pickle/text.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -54,7 +54,7 @@ class Interpreter {
     return false;
   }
 
-  // ---- input (pickle_interpreter.cpp) ----
+  // ---- input (pickle/interpreter.cpp) ----
   // Takes the next `n` bytes; "truncated" if there are fewer.
   bool read(std::size_t n, std::string_view& out);
   // Reads a little-endian integer of type T.

@@ -4,7 +4,7 @@
 // _codecs.encode) by the name of what would have been called and the shape of its
 // arguments. Only reads the graph; nothing is resolved or called.
 
-#include "decode/pickle_graph.hpp"
+#include "decode/pickle/graph.hpp"
 
 #include <optional>
 #include <string>

@@ -1,4 +1,4 @@
-#include "decode/pickle_text.hpp"
+#include "decode/pickle/text.hpp"
 
 #include "decode/bytes.hpp"
 

@@ -1,7 +1,7 @@
-#include "decode/pickle_reader.hpp"
+#include "decode/pickle/reader.hpp"
 
-#include "decode/pickle_interpreter.hpp"
-#include "decode/pickle_render.hpp"
+#include "decode/pickle/interpreter.hpp"
+#include "decode/pickle/render.hpp"
 
 #include <new>
 #include <utility>

@@ -1,5 +1,5 @@
 #pragma once
-// Pickle opcodes by name, for the interpreter's one switch (pickle_interpreter.cpp).
+// Pickle opcodes by name, for the interpreter's one switch (pickle/interpreter.cpp).
 
 #include <cstdint>
 
