@@ -9,12 +9,7 @@ start_server plain
 URL=redis://127.0.0.1:$PORT
 JOB=$("$RCTL" -q -u "$URL" job enqueue os.path.join a b --job-id bench-status)
 
-bench() {
-  local label=$1 a=$2 b=$3
-  taskset -c "$CLIENT_CPU" hyperfine -N --warmup 3 --runs "$RUNS" --export-json "$WORK/$label.json" "$a" "$b" >/dev/null 2>&1
-  read -r ma mb ratio < <(median_ratio "$WORK/$label.json")
-  printf '%-8s rctl %-10s rq %-10s ratio %s\n' "$label" "$ma" "$mb" "$ratio"
-}
+bench() { compare_medians "$1" rq 3 "$2" "$3"; }
 
 echo "job commands vs RQ, whole-process medians over $RUNS runs (server CPU $SERVER_CPU, client CPU $CLIENT_CPU)"
 bench enqueue "$RCTL -u $URL job enqueue os.path.join a :1 k:=[true]" \

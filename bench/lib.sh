@@ -1,6 +1,8 @@
 # Shared helpers for the benchmark scripts: throwaway servers pinned to CPU 0, clients on
-# CPU 1 (see ../shared/reference/perf-baselines.md: cross-CPU placement is stable and behaves
-# like a client on another host), and hyperfine medians.
+# CPU 1, and hyperfine medians. Why that placement: on a 2-vCPU VM a round trip between two
+# vCPUs is ~5x slower than on one (PING p50 0.079 ms vs 0.015 ms), and unpinned runs split into
+# a fast and a slow group; server and client on different, fixed CPUs gives stable medians and
+# behaves like a client on another host (README "Benchmarks" has the figures).
 
 set -euo pipefail
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -58,4 +60,14 @@ r = json.load(open(sys.argv[1]))["results"]
 a, b = r[0]["median"], r[1]["median"]
 print(f"{a*1000:.2f}ms {b*1000:.2f}ms {a/b:.2f}")
 PY
+}
+
+# compare_medians LABEL OTHER WARMUP RCTL_CMD OTHER_CMD: both commands as whole processes under
+# hyperfine on the client CPU ($RUNS runs after WARMUP), then one line
+# "LABEL rctl <median> OTHER <median> ratio <rctl/other>".
+compare_medians() {
+  local label=$1 other=$2 warmup=$3 a=$4 b=$5
+  taskset -c "$CLIENT_CPU" hyperfine -N --warmup "$warmup" --runs "$RUNS" --export-json "$WORK/$label.json" "$a" "$b" >/dev/null 2>&1
+  read -r ma mb ratio < <(median_ratio "$WORK/$label.json")
+  printf '%-8s rctl %-10s %s %-10s ratio %s\n' "$label" "$ma" "$other" "$mb" "$ratio"
 }

@@ -13,12 +13,7 @@ start_server tls --tls-port "$TLS_PORT" --tls-cert-file "$WORK/server.crt" \
   --tls-key-file "$WORK/server.key" --tls-ca-cert-file "$WORK/ca.crt" --tls-auth-clients no
 redis-benchmark -p "$PLAIN" -q -n 20000 -r 1000 -t set,get >/dev/null 2>&1
 
-bench() {
-  local label=$1 a=$2 b=$3
-  taskset -c "$CLIENT_CPU" hyperfine -N --warmup 10 --runs "$RUNS" --export-json "$WORK/$label.json" "$a" "$b" >/dev/null 2>&1
-  read -r ma mb ratio < <(median_ratio "$WORK/$label.json")
-  printf '%-6s rctl %-9s redis-cli %-9s ratio %s\n' "$label" "$ma" "$mb" "$ratio"
-}
+bench() { compare_medians "$1" redis-cli 10 "$2" "$3"; }
 
 echo "stats vs INFO, whole-process medians over $RUNS runs (server CPU $SERVER_CPU, client CPU $CLIENT_CPU)"
 bench plain "$RCTL -p $PLAIN stats -o json" "redis-cli -p $PLAIN info"

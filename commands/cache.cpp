@@ -3,8 +3,9 @@
 #include "context.hpp"
 
 #include "decode/json_reader.hpp"
+#include "cache/cache.hpp"
+#include "cache/render.hpp"
 #include "resp/reader.hpp"
-#include "ops/cache.hpp"
 #include "util/duration.hpp"
 
 #include <CLI/CLI.hpp>
@@ -24,7 +25,7 @@ namespace {
 struct CacheFlags {
   std::vector<std::string> keys;
   std::string key, value, value_file, ttl, decode = "auto";
-  std::size_t limit = ops::k_default_element_limit;
+  std::size_t limit = cache::k_default_element_limit;
   bool raw = false, nx = false, xx = false, keep_ttl = false, json = false;
   std::string prefix;
   CLI::Option* value_option = nullptr;  // to tell `set k ""` from a missing value
@@ -35,17 +36,17 @@ int run_get(Context& ctx, const CacheFlags& f) {
   if (f.raw && f.keys.size() != 1) throw Failure(ErrorKind::usage, "--raw writes the bytes of exactly one key");
   if (f.raw && ctx.printer().format() == output::Format::json)
     throw Failure(ErrorKind::usage, "--raw and -o json exclude each other");
-  ops::GetOptions options;
+  cache::GetOptions options;
   options.mode = value_or_throw(decode::parse_mode(f.decode));
   options.limit = f.limit;
-  auto values = ops::get_keys(ctx.connect(), f.keys, options);
-  bool missing = std::any_of(values.begin(), values.end(), [](const ops::KeyValue& v) { return !v.exists; });
+  auto values = cache::get_keys(ctx.connect(), f.keys, options);
+  bool missing = std::any_of(values.begin(), values.end(), [](const cache::KeyValue& v) { return !v.exists; });
   if (f.raw) {
     if (!values.front().exists) throw Failure(ErrorKind::not_found, fmt::format("key '{}' does not exist", f.keys.front()));
     if (values.front().type != "string")
       throw Failure(ErrorKind::usage, fmt::format("--raw needs a string value; '{}' is a {}", f.keys.front(), values.front().type));
   }
-  ctx.printer().emit(ops::render_get(values, f.raw));
+  ctx.printer().emit(cache::render_get(values, f.raw));
   if (missing && !f.raw) ctx.printer().note("some keys do not exist");
   return missing ? static_cast<int>(ExitCode::not_found) : 0;
 }
@@ -86,7 +87,7 @@ int run_set(Context& ctx, const CacheFlags& f) {
     throw Failure(ErrorKind::usage, "give the value as an argument, '-' for stdin, or --value-file (one of them)");
   if (f.nx && f.xx) throw Failure(ErrorKind::usage, "--nx and --xx exclude each other");
   if (!f.ttl.empty() && f.keep_ttl) throw Failure(ErrorKind::usage, "--ttl and --keep-ttl exclude each other");
-  ops::SetOptions options;
+  cache::SetOptions options;
   options.nx = f.nx;
   options.xx = f.xx;
   options.keep_ttl = f.keep_ttl;
@@ -99,21 +100,21 @@ int run_set(Context& ctx, const CacheFlags& f) {
     auto parsed = decode::read_json(value);
     if (!parsed) throw Failure(ErrorKind::usage, fmt::format("--json: the value is not valid JSON: {}", parsed.error().message));
   }
-  bool written = ops::set_key(ctx.connect(), f.key, value, options);
-  ctx.printer().emit(ops::render_set(f.key, written, value.size(), options));
+  bool written = cache::set_key(ctx.connect(), f.key, value, options);
+  ctx.printer().emit(cache::render_set(f.key, written, value.size(), options));
   return written ? 0 : static_cast<int>(ExitCode::check_failed);
 }
 
 int run_del(Context& ctx, const CacheFlags& f) {
   ctx.require_table_or_json("cache del");
-  auto deleted = ops::delete_keys(ctx.connect(), f.keys);
-  ctx.printer().emit(ops::render_deleted(f.keys.size(), deleted));
+  auto deleted = cache::delete_keys(ctx.connect(), f.keys);
+  ctx.printer().emit(cache::render_deleted(f.keys.size(), deleted));
   return deleted == 0 ? static_cast<int>(ExitCode::not_found) : 0;
 }
 
 int run_ttl(Context& ctx, const CacheFlags& f) {
   ctx.require_table_or_json("cache ttl");
-  ctx.printer().emit(ops::render_ttl(f.key, ops::key_ttl(ctx.connect(), f.key)));
+  ctx.printer().emit(cache::render_ttl(f.key, cache::key_ttl(ctx.connect(), f.key)));
   return 0;
 }
 
@@ -122,20 +123,20 @@ int run_expire(Context& ctx, const CacheFlags& f) {
   auto ttl = duration_flag(f.ttl, "TTL");
   if (ttl.count() <= 0) throw Failure(ErrorKind::usage, "the TTL must be positive");
   auto& target = ctx.connect();
-  ops::expire_key(target, f.key, ttl);
-  ctx.printer().emit(ops::render_ttl(f.key, ops::key_ttl(target, f.key)));
+  cache::expire_key(target, f.key, ttl);
+  ctx.printer().emit(cache::render_ttl(f.key, cache::key_ttl(target, f.key)));
   return 0;
 }
 
 int run_persist(Context& ctx, const CacheFlags& f) {
   ctx.require_table_or_json("cache persist");
-  ctx.printer().emit(ops::render_persist(f.key, ops::persist_key(ctx.connect(), f.key)));
+  ctx.printer().emit(cache::render_persist(f.key, cache::persist_key(ctx.connect(), f.key)));
   return 0;
 }
 
 int run_keys(Context& ctx, const CacheFlags& f) {
   ctx.require_table_or_json("cache keys");
-  ctx.printer().emit(ops::render_keys(ops::list_keys(ctx.connect(), f.prefix, f.limit)));
+  ctx.printer().emit(cache::render_keys(cache::list_keys(ctx.connect(), f.prefix, f.limit)));
   return 0;
 }
 

@@ -6,7 +6,7 @@
 #include "progress.hpp"
 
 #include "client/options.hpp"
-#include "ops/invalidate.hpp"
+#include "cache/invalidate.hpp"
 #include "util/duration.hpp"
 #include "util/interrupt.hpp"
 
@@ -20,12 +20,12 @@ namespace {
 struct InvalidateFlags {
   std::string prefix;
   bool dry_run = false, yes = false, all_keys = false;
-  std::size_t batch = ops::k_default_batch;
+  std::size_t batch = cache::k_default_batch;
   double max_rate = 0;
-  std::size_t sample = ops::k_default_sample;
+  std::size_t sample = cache::k_default_sample;
 };
 
-std::string progress_text(const ops::InvalidateReport& r) {
+std::string progress_text(const cache::InvalidateReport& r) {
   double rate = r.seconds > 0 ? static_cast<double>(r.dry_run ? r.matched() : r.deleted()) / r.seconds : 0;
   return fmt::format("{} {} keys on {} node(s), {} scans, {:.1f}s, {} keys/s", r.dry_run ? "matched" : "deleted",
                      util::format_count(static_cast<std::int64_t>(r.dry_run ? r.matched() : r.deleted())),
@@ -41,7 +41,7 @@ int run_invalidate(Context& ctx, const InvalidateFlags& f) {
   if (!f.prefix.empty() && f.all_keys) throw Failure(ErrorKind::usage, "--all-keys takes no prefix");
   auto& printer = ctx.printer();
   auto& target = ctx.connect();
-  ops::InvalidateOptions options;
+  cache::InvalidateOptions options;
   options.prefix = f.prefix;
   options.dry_run = f.dry_run;
   options.batch = f.batch;
@@ -52,31 +52,26 @@ int run_invalidate(Context& ctx, const InvalidateFlags& f) {
                                     target.primaries().size(), target.primaries().size() == 1 ? "y" : "ies",
                                     client::describe(target.seed_options())),
                         f.yes);
-  util::install_interrupt_handler();
-  ProgressLine progress(printer);
-  auto report = ops::invalidate_prefix(target, options, [&](const ops::InvalidateReport& r) {
-    progress.update(progress_text(r));
-  });
-  progress.finish();
-  printer.emit(ops::render_invalidate(report));
+  auto report = with_progress(
+      printer, [](const cache::InvalidateReport& r) { return progress_text(r); },
+      [&](const auto& on_progress) { return cache::invalidate_prefix(target, options, on_progress); });
+  printer.emit(cache::render_invalidate(report));
   if (report.interrupted) {
-    printer.error_line({ErrorKind::interrupted,
-                        fmt::format("interrupted after {} {} keys", report.dry_run ? "matching" : "deleting",
-                                    util::format_count(static_cast<std::int64_t>(report.dry_run ? report.matched() : report.deleted()))),
-                        "run the same command again to finish: keys already deleted are not scanned twice"});
-    return static_cast<int>(ExitCode::interrupted);
+    return interrupted_exit(printer,
+                            fmt::format("interrupted after {} {} keys", report.dry_run ? "matching" : "deleting",
+                                        util::format_count(static_cast<std::int64_t>(report.dry_run ? report.matched() : report.deleted()))),
+                            "run the same command again to finish: keys already deleted are not scanned twice");
   }
   for (const auto& n : report.nodes)
     if (n.error) {
-      auto error = *n.error;
-      error.message = fmt::format("{}: {} (after {} keys deleted in all{})", n.address, error.message,
-                                  util::format_count(static_cast<std::int64_t>(report.deleted())),
-                                  report.outcome_unknown() == 0 ? std::string()
-                                      : fmt::format(", and {} more whose outcome is unknown",
-                                                    util::format_count(static_cast<std::int64_t>(report.outcome_unknown()))));
-      error.hint = "nothing outside the prefix was touched; run the command again to finish";
-      printer.error_line(error);
-      return static_cast<int>(exit_code_for(error.kind));
+      auto unknown = report.outcome_unknown();
+      return failed_exit(printer, *n.error,
+                         fmt::format("{}: {} (after {} keys deleted in all{})", n.address, n.error->message,
+                                     util::format_count(static_cast<std::int64_t>(report.deleted())),
+                                     unknown == 0 ? std::string()
+                                                  : fmt::format(", and {} more whose outcome is unknown",
+                                                                util::format_count(static_cast<std::int64_t>(unknown)))),
+                         "nothing outside the prefix was touched; run the command again to finish");
     }
   if (!report.incomplete_reason.empty()) {
     printer.error_line({ErrorKind::check_failed,
@@ -98,7 +93,7 @@ void register_cache_invalidate(CLI::App& cache, Context& ctx) {
   cmd->add_flag("-y,--yes", f->yes, "Do not ask for confirmation (required when stdin is not a terminal)");
   cmd->add_flag("--all-keys", f->all_keys, "Allow an empty prefix: delete the whole keyspace");
   cmd->add_option("--batch", f->batch, "Keys per SCAN (COUNT) and per UNLINK (default 1000)")
-      ->type_name("N")->check(CLI::Range(std::size_t{1}, ops::k_max_batch));
+      ->type_name("N")->check(CLI::Range(std::size_t{1}, cache::k_max_batch));
   cmd->add_option("--max-rate", f->max_rate, "Delete at most this many keys per second (all nodes)")
       ->type_name("KEYS_PER_SEC")->check(CLI::PositiveNumber);
   cmd->add_option("--sample", f->sample, "Keys shown by --dry-run (default 10)")->type_name("N")->check(CLI::Range(0, 10000));

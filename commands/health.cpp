@@ -1,8 +1,9 @@
 // rctl health: reachability, TLS, auth, latency, replication, memory, cluster state.
 
-#include "context.hpp"
+#include "health.hpp"
 
-#include "ops/health.hpp"
+#include "health/health.hpp"
+#include "health/render.hpp"
 #include "util/interrupt.hpp"
 
 #include <CLI/CLI.hpp>
@@ -12,33 +13,26 @@ namespace rctl::commands {
 
 namespace {
 
-struct HealthFlags {
-  std::string wait;
-  int samples = 5;
-  std::string latency_warn = "100ms", latency_crit = "500ms";
-  double memory_warn = 80, memory_crit = 95;
-  std::string lag_warn = "10s", lag_crit = "60s";
-  bool strict = false;
-};
-
-int nagios_code(ops::Level level) { return level == ops::Level::ok ? 0 : level == ops::Level::warning ? 1 : 2; }
+int nagios_code(health::Level level) { return level == health::Level::ok ? 0 : level == health::Level::warning ? 1 : 2; }
 
 // Exit status: nagios has its own scale; otherwise critical (or warning with --strict) is 1.
-int exit_status(const ops::HealthReport& r, output::Format format, bool strict) {
+int exit_status(const health::HealthReport& r, output::Format format, bool strict) {
   if (format == output::Format::nagios) return nagios_code(r.level);
-  if (r.level == ops::Level::critical || (strict && r.level == ops::Level::warning)) return 1;
+  if (r.level == health::Level::critical || (strict && r.level == health::Level::warning)) return 1;
   return 0;
 }
 
-bool ready(const ops::HealthReport& r, bool strict) {
-  return r.level == ops::Level::ok || (!strict && r.level == ops::Level::warning);
+bool ready(const health::HealthReport& r, bool strict) {
+  return r.level == health::Level::ok || (!strict && r.level == health::Level::warning);
 }
+
+}  // namespace
 
 int run_health(Context& ctx, const HealthFlags& f) {
   ctx.require_format({output::Format::table, output::Format::json, output::Format::nagios}, "health");
   ctx.nagios_exit_codes = true;
   auto& printer = ctx.printer();
-  ops::HealthOptions options;
+  health::HealthOptions options;
   options.samples = f.samples;
   options.thresholds.latency_warn_ms = static_cast<double>(duration_flag(f.latency_warn, "--latency-warn").count());
   options.thresholds.latency_crit_ms = static_cast<double>(duration_flag(f.latency_crit, "--latency-crit").count());
@@ -59,37 +53,39 @@ int run_health(Context& ctx, const HealthFlags& f) {
   long pause_ms = 100;
   for (int attempt = 1;; ++attempt) {
     auto client = connect();
-    std::optional<ops::HealthReport> report;
+    std::optional<health::HealthReport> report;
     std::optional<Error> error;
-    if (client) report = ops::check_health(**client, options);
+    if (client) report = health::check_health(**client, options);
     else error = client.error();
     bool done = report ? ready(*report, f.strict) : false;
     auto now = std::chrono::steady_clock::now();
     if (done || now >= deadline || util::interrupted()) {
       if (util::interrupted()) throw Failure(ErrorKind::interrupted, "interrupted while waiting for the server");
       if (report) {
-        printer.emit(ops::render_health(*report, options));
+        printer.emit(health::render_health(*report, options));
         return exit_status(*report, printer.format(), f.strict);
       }
       if (nagios) {
-        auto r = ops::unreachable_report(ctx.connection_options(config::Role::general), *error);
-        printer.emit(ops::render_health(r, options));
+        auto r = health::unreachable_report(ctx.connection_options(config::Role::general), *error);
+        printer.emit(health::render_health(r, options));
         return 2;
       }
       throw Failure(*error);
     }
     auto left = std::chrono::duration_cast<util::Millis>(deadline - now);
     printer.note(fmt::format("waiting ({}): {} ({} left)", attempt,
-                             report ? std::string("not healthy yet: ") + ops::to_string(report->level) : error->message,
+                             report ? std::string("not healthy yet: ") + health::to_string(report->level) : error->message,
                              util::format_duration(left)));
     util::sleep_interruptible(std::min<long>(pause_ms, left.count()));
     pause_ms = std::min<long>(pause_ms * 2, 1000);
   }
 }
 
-}  // namespace
-
 void register_health(CLI::App& app, Context& ctx) {
+  register_health(app, ctx, [](Context& c, const HealthFlags& f) { return run_health(c, f); });
+}
+
+void register_health(CLI::App& app, Context& ctx, HealthRun run) {
   auto f = std::make_shared<HealthFlags>();
   auto* cmd = app.add_subcommand("health", "Check reachability, latency, memory, replication and cluster state");
   cmd->add_option("--wait", f->wait, "Retry until healthy or until this much time has passed (CI readiness)")
@@ -105,7 +101,7 @@ void register_health(CLI::App& app, Context& ctx) {
   cmd->add_option("--lag-warn", f->lag_warn, "Replication lag that warns (default 10s)")->type_name("DUR");
   cmd->add_option("--lag-crit", f->lag_crit, "Replication lag that is critical (default 60s)")->type_name("DUR");
   cmd->add_flag("--strict", f->strict, "Treat warnings as failures (exit 1)");
-  cmd->callback([&ctx, f] { ctx.run = [&ctx, f] { return run_health(ctx, *f); }; });
+  cmd->callback([&ctx, f, run] { ctx.run = [&ctx, f, run] { return run(ctx, *f); }; });
 }
 
 }  // namespace rctl::commands

@@ -2,10 +2,8 @@
 
 #include "context.hpp"
 
-#include "ops/job_args.hpp"
-#include "ops/job_enqueue.hpp"
-#include "ops/job_list.hpp"
-#include "ops/job_read.hpp"
+#include "job/job.hpp"
+#include "job/render.hpp"
 #include "util/duration.hpp"
 #include "util/interrupt.hpp"
 
@@ -38,7 +36,7 @@ struct StatusFlags {
 
 struct ListFlags {
   std::string queue, state;
-  std::size_t limit = ops::k_default_list_limit;
+  std::size_t limit = job::rq::k_default_list_limit;
   std::size_t offset = 0;
 };
 
@@ -48,12 +46,12 @@ struct QueuesFlags {
 
 std::optional<std::int64_t> seconds_flag(const std::string& text, std::string_view flag) {
   if (text.empty()) return std::nullopt;
-  return value_or_throw(ops::parse_rq_seconds(text, flag));
+  return value_or_throw(job::rq::parse_rq_seconds(text, flag));
 }
 
 // Exit status for a job's status: 0 finished (or not ended, without --wait), 1 failed,
 // stopped or canceled, and 1 when --wait ran out before the job ended.
-int exit_for(const ops::JobSnapshot& job, const ops::WaitInfo& wait) {
+int exit_for(const job::rq::JobSnapshot& job, const job::rq::WaitInfo& wait) {
   if (job.status == "failed" || job.status == "stopped" || job.status == "canceled") return 1;
   if (wait.timed_out) return 1;
   return 0;
@@ -66,7 +64,7 @@ enum class WaitEnd { ended, deadline, missing, vanished };
 // long wait outlives brief outages (a failover, a restart): a lost connection is noted and
 // polling goes on (the next read reconnects) until the deadline.
 WaitEnd wait_for_end(Context& ctx, cluster::Client& target, const std::string& id, util::Millis budget,
-                     ops::WaitInfo& info) {
+                     job::rq::WaitInfo& info) {
   util::install_interrupt_handler();
   info.waited = true;
   const auto start = std::chrono::steady_clock::now();
@@ -77,7 +75,7 @@ WaitEnd wait_for_end(Context& ctx, cluster::Client& target, const std::string& i
     std::optional<std::string> status;
     std::optional<Error> lost;
     try {
-      status = ops::read_job_status(target, id);
+      status = job::rq::read_job_status(target, id);
     } catch (const Failure& f) {
       if (f.error().kind != ErrorKind::connect && f.error().kind != ErrorKind::timeout) throw;
       lost = f.error();
@@ -91,7 +89,7 @@ WaitEnd wait_for_end(Context& ctx, cluster::Client& target, const std::string& i
       if (!status) return last ? WaitEnd::vanished : WaitEnd::missing;
       if (last && *status != *last) ctx.printer().note(fmt::format("job {}: {}", id, status->empty() ? "(no status)" : *status));
       last = status;
-      if (ops::job_ended(*status)) return WaitEnd::ended;
+      if (job::rq::job_ended(*status)) return WaitEnd::ended;
       if (now >= deadline) {
         info.timed_out = true;
         return WaitEnd::deadline;
@@ -114,7 +112,7 @@ Failure missing_job(const std::string& id, bool just_enqueued) {
 
 // Reads (after waiting, if asked), shows and returns the exit status of one job.
 int show_job(Context& ctx, cluster::Client& target, const std::string& id, const std::string& wait, bool just_enqueued) {
-  ops::WaitInfo info;
+  job::rq::WaitInfo info;
   if (!wait.empty()) {
     switch (wait_for_end(ctx, target, id, duration_flag(wait, "--wait"), info)) {
       case WaitEnd::missing: throw missing_job(id, just_enqueued);
@@ -125,9 +123,9 @@ int show_job(Context& ctx, cluster::Client& target, const std::string& id, const
       case WaitEnd::deadline: break;
     }
   }
-  auto job = ops::read_job(target, id);
+  auto job = job::rq::read_job(target, id);
   if (!job.exists) throw missing_job(id, just_enqueued);
-  ctx.printer().emit(ops::render_job(job, info, std::chrono::system_clock::now()));
+  ctx.printer().emit(job::render_job(job, info, std::chrono::system_clock::now()));
   if (info.timed_out)
     ctx.printer().error_line({ErrorKind::check_failed,
                               fmt::format("job {} is still {} after {}", id, job.status.empty() ? "(no status)" : job.status,
@@ -138,9 +136,9 @@ int show_job(Context& ctx, cluster::Client& target, const std::string& id, const
 
 int run_enqueue(Context& ctx, const EnqueueFlags& f) {
   ctx.require_table_or_json("job enqueue");
-  ops::EnqueueRequest r;
+  job::rq::EnqueueRequest r;
   r.func = f.func;
-  auto parsed = value_or_throw(ops::parse_job_arguments(f.args));
+  auto parsed = value_or_throw(job::rq::parse_job_arguments(f.args));
   r.args = std::move(parsed.args);
   r.kwargs = std::move(parsed.kwargs);
   r.queue = f.queue;
@@ -151,24 +149,24 @@ int run_enqueue(Context& ctx, const EnqueueFlags& f) {
   if (f.description_option && f.description_option->count() > 0) r.description = f.description;
   if (!f.job_id.empty()) r.job_id = f.job_id;
   r.at_front = f.at_front;
-  if (!f.meta.empty()) r.meta = value_or_throw(ops::parse_json_argument(f.meta, "--meta"));
-  r.serializer = f.serializer == "json" ? ops::Serializer::json : ops::Serializer::pickle;
+  if (!f.meta.empty()) r.meta = value_or_throw(job::rq::parse_json_argument(f.meta, "--meta"));
+  r.serializer = f.serializer == "json" ? job::rq::Serializer::json : job::rq::Serializer::pickle;
   const auto now = std::chrono::system_clock::now();
   if (!f.schedule_in.empty() && !f.schedule_at.empty())
     throw Failure(ErrorKind::usage, "--schedule-in and --schedule-at exclude each other");
   if (!f.schedule_in.empty()) {
     const auto delay = duration_flag(f.schedule_in, "--schedule-in");
-    r.schedule_at = ops::unix_seconds(now + delay);
+    r.schedule_at = job::rq::unix_seconds(now + delay);
   }
-  if (!f.schedule_at.empty()) r.schedule_at = value_or_throw(ops::parse_schedule_time(f.schedule_at, "--schedule-at"));
+  if (!f.schedule_at.empty()) r.schedule_at = value_or_throw(job::rq::parse_schedule_time(f.schedule_at, "--schedule-at"));
   if (!f.wait.empty()) (void)duration_flag(f.wait, "--wait");  // a bad --wait is a usage error before writing
   auto& target = ctx.connect(config::Role::queue);
-  auto outcome = ops::enqueue_job(target, r, now);
+  auto outcome = job::rq::enqueue_job(target, r, now);
   const auto& job = outcome.job;
-  if (job.scheduled && job.schedule_at < ops::unix_seconds(now))
+  if (job.scheduled && job.schedule_at < job::rq::unix_seconds(now))
     ctx.printer().warning("the scheduled time is in the past: a worker's scheduler enqueues the job at once");
   if (f.wait.empty()) {
-    ctx.printer().emit(ops::render_enqueue(outcome));
+    ctx.printer().emit(job::render_enqueue(outcome));
     ctx.printer().note(fmt::format("{} job {} on queue '{}': {}", job.scheduled ? "scheduled" : "enqueued", job.id,
                                    job.queue, job.description));
     return 0;
@@ -185,22 +183,22 @@ int run_status(Context& ctx, const StatusFlags& f) {
 
 int run_list(Context& ctx, const ListFlags& f) {
   ctx.require_table_or_json("job list");
-  ops::JobListOptions o;
+  job::rq::JobListOptions o;
   if (!f.queue.empty()) o.queue = f.queue;
   if (!f.state.empty()) {
-    ops::check_state_name(f.state);
+    job::rq::check_state_name(f.state);
     o.state = f.state;
   }
   o.limit = f.limit;
   o.offset = f.offset;
-  ctx.printer().emit(ops::render_job_list(ops::list_jobs(ctx.connect(config::Role::queue), o), std::chrono::system_clock::now()));
+  ctx.printer().emit(job::render_job_list(job::rq::list_jobs(ctx.connect(config::Role::queue), o), std::chrono::system_clock::now()));
   return 0;
 }
 
 int run_queues(Context& ctx, const QueuesFlags& f) {
   ctx.require_table_or_json("job queues");
-  auto report = ops::read_queues(ctx.connect(config::Role::queue), f.queues, std::chrono::system_clock::now());
-  ctx.printer().emit(ops::render_queues(report));
+  auto report = job::rq::read_queues(ctx.connect(config::Role::queue), f.queues, std::chrono::system_clock::now());
+  ctx.printer().emit(job::render_queues(report));
   return 0;
 }
 
@@ -258,7 +256,7 @@ void register_job(CLI::App& app, Context& ctx) {
   list->add_option("--state", l->state, "Only queued, started, finished, failed, deferred, scheduled or canceled jobs")
       ->type_name("STATE");
   list->add_option("--limit", l->limit, "Jobs per page (default 50)")->type_name("N")
-      ->check(CLI::Range(std::size_t{1}, ops::k_max_list_limit));
+      ->check(CLI::Range(std::size_t{1}, job::rq::k_max_list_limit));
   list->add_option("--offset", l->offset, "Jobs to skip (default 0)")->type_name("N");
   list->callback([&ctx, l] { ctx.run = [&ctx, l] { return run_list(ctx, *l); }; });
 

@@ -5,9 +5,8 @@
 #include "progress.hpp"
 
 #include "client/options.hpp"
-#include "ops/job_admin.hpp"
-#include "ops/job_list.hpp"
-#include "ops/job_write.hpp"
+#include "job/job.hpp"
+#include "job/render.hpp"
 #include "util/interrupt.hpp"
 
 #include <CLI/CLI.hpp>
@@ -27,25 +26,27 @@ struct AdminFlags {
 
 // 1 when a job could not be changed (not failed, already canceled), else 5 when one did
 // not exist, else 0.
-int exit_for(const std::vector<ops::JobAction>& actions) {
-  auto any = [&](ops::ActionOutcome o) {
-    return std::any_of(actions.begin(), actions.end(), [o](const ops::JobAction& a) { return a.outcome == o; });
+int exit_for(const std::vector<job::rq::JobAction>& actions) {
+  auto any = [&](job::rq::ActionOutcome o) {
+    return std::any_of(actions.begin(), actions.end(), [o](const job::rq::JobAction& a) { return a.outcome == o; });
   };
-  if (any(ops::ActionOutcome::refused)) return static_cast<int>(ExitCode::check_failed);
-  if (any(ops::ActionOutcome::not_found)) return static_cast<int>(ExitCode::not_found);
+  if (any(job::rq::ActionOutcome::refused)) return static_cast<int>(ExitCode::check_failed);
+  if (any(job::rq::ActionOutcome::not_found)) return static_cast<int>(ExitCode::not_found);
   return 0;
 }
 
+job::rq::Apply apply_of(const AdminFlags& f) { return f.dry_run ? job::rq::Apply::dry_run : job::rq::Apply::write; }
+
 // Runs `act` on every id, with progress for long runs and Ctrl-C between jobs.
 template <class Act>
-std::vector<ops::JobAction> for_each_job(Context& ctx, const std::vector<std::string>& ids, std::string_view verb, Act act) {
+std::vector<job::rq::JobAction> for_each_job(Context& ctx, const std::vector<std::string>& ids, std::string_view verb, Act act) {
   util::install_interrupt_handler();
   ProgressLine progress(ctx.printer());
-  std::vector<ops::JobAction> actions;
+  std::vector<job::rq::JobAction> actions;
   for (const auto& id : ids) {
     if (util::interrupted()) {
       progress.finish();
-      ctx.printer().emit(ops::render_actions(verb, actions, false));
+      ctx.printer().emit(job::render_actions(verb, actions, job::rq::Apply::write));
       throw Failure(ErrorKind::interrupted, fmt::format("interrupted after {} of {} jobs", actions.size(), ids.size()),
                     "the jobs listed were handled; run the command again for the rest");
     }
@@ -65,13 +66,13 @@ int run_requeue(Context& ctx, const AdminFlags& f) {
   const auto now = std::chrono::system_clock::now();
   std::vector<std::string> ids = f.ids;
   if (f.all_failed) {
-    const auto names = f.queue.empty() ? ops::queue_names(target) : std::vector<std::string>{f.queue};
+    const auto names = f.queue.empty() ? job::rq::queue_names(target) : std::vector<std::string>{f.queue};
     for (const auto& name : names) {
-      auto failed = ops::failed_job_ids(target, name, now);
+      auto failed = job::rq::failed_job_ids(target, name, now);
       ids.insert(ids.end(), failed.begin(), failed.end());
     }
     if (ids.empty()) {
-      ctx.printer().emit(ops::render_actions("requeue", {}, f.dry_run));
+      ctx.printer().emit(job::render_actions("requeue", {}, apply_of(f)));
       ctx.printer().note("nothing to do: no failed jobs");
       return 0;
     }
@@ -82,12 +83,13 @@ int run_requeue(Context& ctx, const AdminFlags& f) {
                           f.yes);
   }
   auto actions = for_each_job(ctx, ids, "requeue", [&](const std::string& id) {
-    return ops::requeue_job(target, id, f.at_front, f.dry_run, std::chrono::system_clock::now());
+    return job::rq::requeue_job(target, id, f.at_front ? job::rq::QueueEnd::front : job::rq::QueueEnd::back, apply_of(f),
+                                std::chrono::system_clock::now());
   });
-  ctx.printer().emit(ops::render_actions("requeue", actions, f.dry_run));
+  ctx.printer().emit(job::render_actions("requeue", actions, apply_of(f)));
   // With --all-failed, jobs whose hash expired meanwhile are not the user's mistake.
   if (f.all_failed)
-    std::erase_if(actions, [](const ops::JobAction& a) { return a.outcome == ops::ActionOutcome::not_found; });
+    std::erase_if(actions, [](const job::rq::JobAction& a) { return a.outcome == job::rq::ActionOutcome::not_found; });
   return exit_for(actions);
 }
 
@@ -95,9 +97,9 @@ int run_cancel(Context& ctx, const AdminFlags& f) {
   ctx.require_format({output::Format::table, output::Format::json}, "job cancel");
   auto& target = ctx.connect(config::Role::queue);
   auto actions = for_each_job(ctx, f.ids, "cancel", [&](const std::string& id) {
-    return ops::cancel_job(target, id, f.dry_run, std::chrono::system_clock::now());
+    return job::rq::cancel_job(target, id, apply_of(f), std::chrono::system_clock::now());
   });
-  ctx.printer().emit(ops::render_actions("cancel", actions, f.dry_run));
+  ctx.printer().emit(job::render_actions("cancel", actions, apply_of(f)));
   return exit_for(actions);
 }
 
@@ -106,15 +108,15 @@ int run_empty(Context& ctx, const AdminFlags& f) {
   const auto& queue = f.ids.front();
   auto& target = ctx.connect(config::Role::queue);
   if (f.dry_run) {
-    ctx.printer().emit(ops::render_empty(queue, ops::queue_length(target, queue), true));
+    ctx.printer().emit(job::render_empty(queue, job::rq::queue_length(target, queue), job::rq::Apply::dry_run));
     return 0;
   }
-  ops::require_standalone(target, "job empty");
-  const auto n = ops::queue_length(target, queue);
+  job::rq::require_standalone(target, "job empty");
+  const auto n = job::rq::queue_length(target, queue);
   confirm_destructive(fmt::format("delete the {} job{} queued in '{}' (and their job hashes) on {}", n, n == 1 ? "" : "s",
                                   queue, client::describe(target.seed_options())),
                       f.yes);
-  ctx.printer().emit(ops::render_empty(queue, ops::empty_queue(target, queue), false));
+  ctx.printer().emit(job::render_empty(queue, job::rq::empty_queue(target, queue), job::rq::Apply::write));
   return 0;
 }
 

@@ -10,7 +10,6 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
-#include <poll.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
@@ -18,7 +17,6 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <iostream>
 #include <string_view>
 
 namespace {
@@ -83,12 +81,7 @@ int report(commands::Context& ctx, const Error& error) {
 // Help and version text go through CLI11's buffered std::cout, unlike the printer's direct
 // writes: flush it and report a failed write (`rctl --help > /dev/full`) instead of exit 0.
 int flushed(commands::Context& ctx, int code) {
-  std::cout.flush();
-  if (std::fflush(stdout) == 0 && !std::ferror(stdout) && std::cout.good()) return code;
-  // `rctl --help | head`: a pipe whose reader has gone stays quiet. errno may have been
-  // overwritten since the failed write, so the pipe itself is asked (POLLERR: no reader).
-  pollfd out{STDOUT_FILENO, 0, 0};
-  if (errno == EPIPE || (::poll(&out, 1, 0) == 1 && (out.revents & POLLERR))) return code;
+  if (output::flush_buffered_stdout()) return code;
   return report(ctx, Error{ErrorKind::output, "cannot write the output",
                            "stdout is incomplete; check the disk or file it goes to"});
 }

@@ -4,7 +4,8 @@
 #include "context.hpp"
 #include "progress.hpp"
 
-#include "ops/optest.hpp"
+#include "optest/optest.hpp"
+#include "optest/render.hpp"
 #include "util/interrupt.hpp"
 
 #include <CLI/CLI.hpp>
@@ -34,8 +35,8 @@ std::optional<std::string> given(const CLI::Option* option, const std::string& v
 
 int run_test(Context& ctx, const TestFlags& f) {
   ctx.require_format({output::Format::table, output::Format::json}, "test");
-  ops::TestOptions options;
-  options.groups = value_or_throw(ops::select_test_groups(given(f.only_option, f.only), given(f.skip_option, f.skip)));
+  optest::TestOptions options;
+  options.groups = value_or_throw(optest::select_test_groups(given(f.only_option, f.only), given(f.skip_option, f.skip)));
   options.iterations = f.iterations;
   options.strict = f.strict;
   options.keep = f.keep;
@@ -47,7 +48,7 @@ int run_test(Context& ctx, const TestFlags& f) {
   // Called per iteration: the line is only built when it may be shown (ProgressLine shows
   // at most one every 200 ms).
   auto last = std::chrono::steady_clock::now();
-  auto report = ops::run_operation_tests(
+  auto report = optest::run_operation_tests(
       target, options, [&](const std::string& node, std::string_view group, std::string_view op, int iteration) {
         auto now = std::chrono::steady_clock::now();
         if (now - last < k_progress_every) return;
@@ -57,7 +58,7 @@ int run_test(Context& ctx, const TestFlags& f) {
         progress.update(line);
       });
   progress.finish();
-  printer.emit(ops::render_test_report(report));
+  printer.emit(optest::render_test_report(report));
   for (const auto& n : report.nodes)
     if (n.cleanup.error)
       printer.error_line({n.cleanup.error->kind,
@@ -70,12 +71,12 @@ int run_test(Context& ctx, const TestFlags& f) {
     for (const auto& n : report.nodes)
       printer.note(fmt::format("keys kept under {} on {}", n.key_namespace, n.address));
   }
-  return ops::test_exit_status(report);
+  return optest::test_exit_status(report);
 }
 
 std::string group_list() {
   std::string out = "Groups (in run order):\n";
-  for (const auto& g : ops::test_groups()) out += fmt::format("  {:<13} {}\n", g.name, g.summary);
+  for (const auto& g : optest::test_groups()) out += fmt::format("  {:<13} {}\n", g.name, g.summary);
   return out;
 }
 

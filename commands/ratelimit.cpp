@@ -5,7 +5,8 @@
 #include "progress.hpp"
 
 #include "client/options.hpp"
-#include "ops/ratelimit.hpp"
+#include "ratelimit/ratelimit.hpp"
+#include "ratelimit/render.hpp"
 #include "util/interrupt.hpp"
 #include "util/strings.hpp"
 
@@ -22,16 +23,16 @@ struct RatelimitFlags {
   std::string pattern, client, limit, key;
   std::vector<std::string> keys;
   std::optional<std::int64_t> burst;
-  std::size_t max = ops::k_default_list_max;
-  std::size_t entries = ops::k_default_show_entries;
+  std::size_t max = ratelimit::k_default_list_max;
+  std::size_t entries = ratelimit::k_default_show_entries;
   bool dry_run = false, yes = false;
 };
 
 // --limit and --burst for reading keys that do not carry their limit.
-ops::ReadOptions read_options(const RatelimitFlags& f) {
-  ops::ReadOptions o;
+ratelimit::ReadOptions read_options(const RatelimitFlags& f) {
+  ratelimit::ReadOptions o;
   if (!f.limit.empty()) {
-    auto limits = value_or_throw(ops::parse_limits(f.limit));
+    auto limits = value_or_throw(ratelimit::parse_limits(f.limit));
     if (limits.size() != 1)
       throw Failure(ErrorKind::usage, fmt::format("--limit '{}' holds {} limits; a key holds one", f.limit, limits.size()),
                     "list the keys of each limit separately (--pattern)");
@@ -44,23 +45,18 @@ ops::ReadOptions read_options(const RatelimitFlags& f) {
   return o;
 }
 
-int finish_list(Context& ctx, const ops::ListReport& report) {
+int finish_list(Context& ctx, const ratelimit::ListReport& report) {
   auto& printer = ctx.printer();
   if (report.interrupted) {
-    printer.error_line({ErrorKind::interrupted, "interrupted: the list covers the keys scanned so far", {}});
-    return static_cast<int>(ExitCode::interrupted);
+    return interrupted_exit(printer, "interrupted: the list covers the keys scanned so far");
   }
   for (const auto& n : report.nodes)
-    if (n.error) {
-      auto error = *n.error;
-      error.message = fmt::format("{}: {} (the list misses that node's keys)", n.address, error.message);
-      printer.error_line(error);
-      return static_cast<int>(exit_code_for(error.kind));
-    }
+    if (n.error)
+      return failed_exit(printer, *n.error, fmt::format("{}: {} (the list misses that node's keys)", n.address, n.error->message));
   return 0;
 }
 
-std::string progress_text(const ops::ListReport& r) {
+std::string progress_text(const ratelimit::ListReport& r) {
   return fmt::format("scanned {} keys on {} node(s), {} limiters, {:.1f}s",
                      util::format_count(static_cast<std::int64_t>(r.keys_seen())), r.nodes.size(),
                      util::format_count(static_cast<std::int64_t>(r.limiters_total)), r.seconds);
@@ -68,17 +64,16 @@ std::string progress_text(const ops::ListReport& r) {
 
 int run_list(Context& ctx, const RatelimitFlags& f) {
   ctx.require_table_or_json("ratelimit list");
-  ops::LimiterListOptions o;
+  ratelimit::LimiterListOptions o;
   o.read = read_options(f);
   o.pattern = f.pattern;
   if (!f.client.empty()) o.client = f.client;
   o.max = f.max;
   auto& target = ctx.connect(config::Role::ratelimit);
-  util::install_interrupt_handler();
-  ProgressLine progress(ctx.printer());
-  auto report = ops::list_limiters(target, o, [&](const ops::ListReport& r) { progress.update(progress_text(r)); });
-  progress.finish();
-  ctx.printer().emit(ops::render_list(report));
+  auto report = with_progress(
+      ctx.printer(), [](const ratelimit::ListReport& r) { return progress_text(r); },
+      [&](const auto& on_progress) { return ratelimit::list_limiters(target, o, on_progress); });
+  ctx.printer().emit(ratelimit::render_list(report));
   return finish_list(ctx, report);
 }
 
@@ -86,8 +81,8 @@ int run_show(Context& ctx, const RatelimitFlags& f) {
   ctx.require_table_or_json("ratelimit show");
   auto o = read_options(f);
   o.entries = f.entries;
-  auto limiter = ops::show_limiter(ctx.connect(config::Role::ratelimit), f.key, o);
-  ctx.printer().emit(ops::render_show(limiter));
+  auto limiter = ratelimit::show_limiter(ctx.connect(config::Role::ratelimit), f.key, o);
+  ctx.printer().emit(ratelimit::render_show(limiter));
   if (!limiter.limit) ctx.printer().note("the key does not carry its limit: pass --limit to see what remains");
   return 0;
 }
@@ -101,15 +96,15 @@ int run_reset(Context& ctx, const RatelimitFlags& f) {
     throw Failure(ErrorKind::usage, "--pattern selects keys for --client", "with named keys, leave --pattern out");
   auto o = read_options(f);
   auto& target = ctx.connect(config::Role::ratelimit);
-  ops::ResetReport report;
+  ratelimit::ResetReport report;
   if (!f.client.empty()) {
-    ops::LimiterListOptions list;
+    ratelimit::LimiterListOptions list;
     list.read = o;
     list.pattern = f.pattern;
     list.client = f.client;
     list.keep_all = true;
     util::install_interrupt_handler();
-    auto found = ops::list_limiters(target, list);
+    auto found = ratelimit::list_limiters(target, list);
     if (found.interrupted) throw Failure(ErrorKind::interrupted, "interrupted while looking for the client's keys; nothing was deleted");
     if (const auto* e = found.first_error()) {
       auto error = *e;
@@ -123,22 +118,22 @@ int run_reset(Context& ctx, const RatelimitFlags& f) {
       throw Failure(ErrorKind::not_found, fmt::format("no rate-limit keys for client '{}' (SCAN MATCH {})", f.client, found.pattern),
                     "check the identity with rctl ratelimit list");
   } else {
-    report = ops::prepare_reset(target, f.keys, o);
+    report = ratelimit::prepare_reset(target, f.keys, o);
     if (report.limiters.empty())
       throw Failure(ErrorKind::not_found, f.keys.size() == 1 ? "the key does not exist; nothing was deleted"
                                                              : "none of the keys exist; nothing was deleted");
   }
   report.dry_run = f.dry_run;
   if (!f.dry_run) {
-    auto keys = ops::limiter_keys(report.limiters);
+    auto keys = ratelimit::limiter_keys(report.limiters);
     std::string what = report.client ? fmt::format("delete {} rate-limit key(s) of client '{}' on {}", keys.size(),
                                                    *report.client, client::describe(target.seed_options()))
                                      : fmt::format("delete {} rate-limit key(s) ({}{}) on {}", keys.size(), keys.front(),
                                                    keys.size() > 1 ? ", ..." : "", client::describe(target.seed_options()));
     confirm_destructive(what, f.yes);
   }
-  ops::run_reset(target, report);
-  ctx.printer().emit(ops::render_reset(report));
+  ratelimit::run_reset(target, report);
+  ctx.printer().emit(ratelimit::render_reset(report));
   return 0;
 }
 
@@ -147,7 +142,7 @@ void add_read_flags(CLI::App* cmd, RatelimitFlags& f) {
                   "The limit of keys that do not carry one (hand-rolled counters and logs), e.g. 20/minute")
       ->type_name("SPEC");
   cmd->add_option("--burst", f.burst, "redis-cell keys: the max_burst given to CL.THROTTLE (default: amount - 1)")
-      ->type_name("N")->check(CLI::Range(std::int64_t{0}, ops::k_max_limit_amount));
+      ->type_name("N")->check(CLI::Range(std::int64_t{0}, ratelimit::k_max_limit_amount));
 }
 
 }  // namespace

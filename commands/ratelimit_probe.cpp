@@ -2,7 +2,8 @@
 
 #include "context.hpp"
 
-#include "ops/ratelimit_probe.hpp"
+#include "ratelimit/probe.hpp"
+#include "ratelimit/render.hpp"
 #include "util/interrupt.hpp"
 
 #include <CLI/CLI.hpp>
@@ -21,10 +22,10 @@ struct ProbeFlags {
 
 int run_probe(Context& ctx, const ProbeFlags& f) {
   ctx.require_format({output::Format::table, output::Format::json}, "ratelimit probe");
-  ops::ProbeOptions o;
-  if (!f.limit.empty()) o.limits = value_or_throw(ops::parse_limits(f.limit));
+  ratelimit::ProbeOptions o;
+  if (!f.limit.empty()) o.limits = value_or_throw(ratelimit::parse_limits(f.limit));
   if (!f.strategy.empty()) {
-    o.strategy = ops::parse_probe_strategy(f.strategy);
+    o.strategy = ratelimit::parse_probe_strategy(f.strategy);
     if (!o.strategy)
       throw Failure(ErrorKind::usage, fmt::format("invalid --strategy '{}'", f.strategy), "use fixed, moving or sliding");
   }
@@ -39,11 +40,11 @@ int run_probe(Context& ctx, const ProbeFlags& f) {
     throw Failure(ErrorKind::usage, "--strategy is required for a scratch key",
                   "fixed, moving or sliding: the strategy the application's limiter uses");
   auto& target = ctx.connect(config::Role::ratelimit);
-  auto plans = ops::plan_probe(target, o);
+  auto plans = ratelimit::plan_probe(target, o);
   util::install_interrupt_handler();
-  auto report = ops::run_probe(target, plans, o);
+  auto report = ratelimit::run_probe(target, plans, o);
   auto& printer = ctx.printer();
-  printer.emit(ops::render_probe(report));
+  printer.emit(ratelimit::render_probe(report));
   if (const auto* error = report.first_error()) {
     printer.error_line(*error);
     return static_cast<int>(exit_code_for(error->kind));
@@ -73,9 +74,9 @@ void register_ratelimit_probe(CLI::App& group, Context& ctx) {
                     "(clients of that key get 429s until the window frees them); see --dry-run")
       ->type_name("KEY");
   probe->add_option("--hits", f->hits, "Hits to send (default: twice the amount)")
-      ->type_name("N")->check(CLI::Range(std::int64_t{1}, ops::k_max_probe_hits));
+      ->type_name("N")->check(CLI::Range(std::int64_t{1}, ratelimit::k_max_probe_hits));
   probe->add_option("--concurrency", f->concurrency, "Connections sending hits at once (default 1)")
-      ->type_name("C")->check(CLI::Range(1, ops::k_max_probe_concurrency));
+      ->type_name("C")->check(CLI::Range(1, ratelimit::k_max_probe_concurrency));
   probe->add_flag("--dry-run", f->dry_run, "Read the key and compute how many hits would get through; send none");
   probe->callback([&ctx, f] { ctx.run = [&ctx, f] { return run_probe(ctx, *f); }; });
 }

@@ -6,8 +6,9 @@
 
 #include "client/options.hpp"
 #include "decode/bytes.hpp"
-#include "ops/session.hpp"
-#include "ops/session_cookie.hpp"
+#include "session/session.hpp"
+#include "session/cookie.hpp"
+#include "session/render.hpp"
 #include "util/duration.hpp"
 #include "util/interrupt.hpp"
 #include "util/secret.hpp"
@@ -27,14 +28,14 @@ struct SessionFlags {
   std::vector<std::string> user_fields;
   std::string user;
   CLI::Option* user_option = nullptr;  // to tell `--user ""` from no --user
-  std::size_t limit = ops::k_default_session_limit;
+  std::size_t limit = session::k_default_session_limit;
   std::string sort = "id";
   std::string sid;
   std::string cookie;
   CLI::Option* cookie_option = nullptr;
   std::string secret_env;
   bool reveal = false;
-  std::size_t top = ops::k_default_top_users;
+  std::size_t top = session::k_default_top_users;
   std::vector<std::string> sids;
   bool dry_run = false, yes = false;
 };
@@ -46,8 +47,8 @@ constexpr const char* k_dash_hint =
 bool has_user(const SessionFlags& f) { return f.user_option && f.user_option->count() > 0; }
 
 // --prefix and --user-field, checked; the defaults when not given.
-ops::SessionScanOptions scan_options(const SessionFlags& f) {
-  ops::SessionScanOptions o;
+session::SessionScanOptions scan_options(const SessionFlags& f) {
+  session::SessionScanOptions o;
   if (!f.prefixes.empty()) {
     for (const auto& p : f.prefixes)
       if (p.empty()) throw Failure(ErrorKind::usage, "--prefix must not be empty (it would match every key)");
@@ -67,42 +68,38 @@ std::string user_flag(const SessionFlags& f) {
   return f.user;
 }
 
-std::string progress_text(const ops::SessionScanReport& r) {
+std::string progress_text(const session::SessionScanReport& r) {
   return fmt::format("scanned {} keys, {} sessions on {} node(s), {:.1f}s",
                      util::format_count(static_cast<std::int64_t>(r.keys())),
                      util::format_count(static_cast<std::int64_t>(r.sessions())), r.nodes.size(), r.seconds);
 }
 
+// progress_text as a value for with_progress (the name alone is an overload set in unity builds).
+constexpr auto scan_progress = [](const session::SessionScanReport& r) { return progress_text(r); };
+
 // After a scan's report was printed: 130 when interrupted, the first node's error code when
 // a node failed, else 0.
-int scan_exit(Context& ctx, const ops::SessionScanReport& scan) {
+int scan_exit(Context& ctx, const session::SessionScanReport& scan) {
   if (scan.interrupted) {
-    ctx.printer().error_line({ErrorKind::interrupted, "interrupted: the results are partial", {}});
-    return static_cast<int>(ExitCode::interrupted);
+    return interrupted_exit(ctx.printer(), "interrupted: the results are partial");
   }
   for (const auto& n : scan.nodes)
-    if (n.error) {
-      Error error = *n.error;
-      error.message = fmt::format("{}: {} (results are incomplete)", n.address, n.error->message);
-      ctx.printer().error_line(error);
-      return static_cast<int>(exit_code_for(error.kind));
-    }
+    if (n.error)
+      return failed_exit(ctx.printer(), *n.error, fmt::format("{}: {} (results are incomplete)", n.address, n.error->message));
   return 0;
 }
 
 int run_list(Context& ctx, const SessionFlags& f) {
   ctx.require_table_or_json("session list");
-  ops::SessionListOptions o;
+  session::SessionListOptions o;
   o.scan = scan_options(f);
   if (has_user(f)) o.user = user_flag(f);
   o.limit = f.limit;
-  o.sort = f.sort == "ttl" ? ops::SessionSort::ttl : f.sort == "size" ? ops::SessionSort::size : ops::SessionSort::id;
+  o.sort = f.sort == "ttl" ? session::SessionSort::ttl : f.sort == "size" ? session::SessionSort::size : session::SessionSort::id;
   auto& target = ctx.connect(config::Role::session);
-  util::install_interrupt_handler();
-  ProgressLine progress(ctx.printer());
-  auto listing = ops::list_sessions(target, o, [&](const ops::SessionScanReport& r) { progress.update(progress_text(r)); });
-  progress.finish();
-  ctx.printer().emit(ops::render_session_list(listing));
+  auto listing = with_progress(ctx.printer(), scan_progress,
+                               [&](const auto& on_progress) { return session::list_sessions(target, o, on_progress); });
+  ctx.printer().emit(session::render_session_list(listing));
   return scan_exit(ctx, listing.scan);
 }
 
@@ -126,23 +123,23 @@ int run_show(Context& ctx, const SessionFlags& f) {
   if (!f.secret_env.empty() && !by_cookie) throw Failure(ErrorKind::usage, "--secret-env is only used with --cookie");
   auto options = scan_options(f);
   std::string sid = f.sid;
-  std::optional<ops::CookieInfo> cookie;
+  std::optional<session::CookieInfo> cookie;
   if (by_cookie) {
     std::optional<util::Secret> secret;
     if (!f.secret_env.empty()) secret = secret_from_env(f.secret_env);
     // Verified before any network I/O: a forged cookie never causes a lookup.
-    auto parsed = value_or_throw(ops::session_from_cookie(f.cookie, secret ? &*secret : nullptr));
+    auto parsed = value_or_throw(session::session_from_cookie(f.cookie, secret ? &*secret : nullptr));
     sid = std::move(parsed.sid);
-    cookie = ops::CookieInfo{parsed.signed_cookie};
+    cookie = session::CookieInfo{parsed.signed_cookie};
   }
-  auto lookup = ops::find_session(ctx.connect(config::Role::session), sid, options.prefixes, options.user_fields, f.reveal);
+  auto lookup = session::find_session(ctx.connect(config::Role::session), sid, options.prefixes, options.user_fields, f.reveal);
   lookup.cookie = cookie;
   if (lookup.found.empty())
     throw Failure(ErrorKind::not_found,
                   fmt::format("session '{}' not found", decode::escape_for_terminal(sid)),
                   fmt::format("looked for {}; it may have expired or been revoked (--prefix if the app uses another prefix)",
                               decode::escape_for_terminal(util::join(lookup.tried, ", "))));
-  ctx.printer().emit(ops::render_session_show(lookup));
+  ctx.printer().emit(session::render_session_show(lookup));
   return 0;
 }
 
@@ -150,11 +147,10 @@ int run_stats(Context& ctx, const SessionFlags& f) {
   ctx.require_table_or_json("session stats");
   auto options = scan_options(f);
   auto& target = ctx.connect(config::Role::session);
-  util::install_interrupt_handler();
-  ProgressLine progress(ctx.printer());
-  auto report = ops::session_stats(target, options, f.top, [&](const ops::SessionScanReport& r) { progress.update(progress_text(r)); });
-  progress.finish();
-  ctx.printer().emit(ops::render_session_stats(report));
+  auto report = with_progress(ctx.printer(), scan_progress, [&](const auto& on_progress) {
+    return session::session_stats(target, options, f.top, on_progress);
+  });
+  ctx.printer().emit(session::render_session_stats(report));
   return scan_exit(ctx, report.scan);
 }
 
@@ -166,24 +162,23 @@ int run_revoke(Context& ctx, const SessionFlags& f) {
   auto& printer = ctx.printer();
   auto& target = ctx.connect(config::Role::session);
   auto where = client::describe(target.seed_options());
-  ops::RevokeReport report;
+  const auto apply = f.dry_run ? session::Apply::dry_run : session::Apply::write;
+  session::RevokeReport report;
   if (has_user(f)) {
     auto user = user_flag(f);
     if (!f.dry_run)
       confirm_destructive(fmt::format("delete every session of user '{}' (prefixes {}) on {}", user,
                                       util::join(options.prefixes, ", "), where),
                           f.yes);
-    util::install_interrupt_handler();
-    ProgressLine progress(printer);
-    report = ops::revoke_user_sessions(target, options, user, f.dry_run,
-                                       [&](const ops::SessionScanReport& r) { progress.update(progress_text(r)); });
-    progress.finish();
+    report = with_progress(printer, scan_progress, [&](const auto& on_progress) {
+      return session::revoke_user_sessions(target, options, user, apply, on_progress);
+    });
   } else {
     if (!f.dry_run)
       confirm_destructive(fmt::format("delete session{} {} on {}", f.sids.size() == 1 ? "" : "s",
                                       util::join(f.sids, ", "), where),
                           f.yes);
-    report = ops::revoke_session_ids(target, f.sids, options, f.dry_run);
+    report = session::revoke_session_ids(target, f.sids, options, apply);
   }
   bool nothing_found = report.found == 0 && !report.error && !report.interrupted;
   if (nothing_found)  // in the JSON report too, so scripts see why the exit status is 5
@@ -191,26 +186,23 @@ int run_revoke(Context& ctx, const SessionFlags& f) {
                          report.user ? fmt::format("no sessions of user '{}' found", decode::escape_for_terminal(*report.user))
                                      : std::string("none of the sessions exist"),
                          {}};
-  printer.emit(ops::render_session_revoke(report));
+  printer.emit(session::render_session_revoke(report));
   if (nothing_found) {
     printer.error_line(*report.error);
     return static_cast<int>(ExitCode::not_found);
   }
   if (report.interrupted) {
-    printer.error_line({ErrorKind::interrupted,
-                        fmt::format("interrupted after deleting {} of {} session(s)", report.deleted, report.found),
-                        "run the same command again to finish"});
-    return static_cast<int>(ExitCode::interrupted);
+    return interrupted_exit(printer, fmt::format("interrupted after deleting {} of {} session(s)", report.deleted, report.found),
+                            "run the same command again to finish");
   }
-  if (report.error) {
-    auto error = *report.error;
-    error.message = fmt::format("{} (after deleting {} of {} session(s){})", error.message, report.deleted, report.found,
-                                report.outcome_unknown ? fmt::format(", and {} more whose outcome is unknown", report.outcome_unknown)
-                                                       : std::string());
-    error.hint = "nothing but the selected sessions was touched; run the command again to finish";
-    printer.error_line(error);
-    return static_cast<int>(exit_code_for(error.kind));
-  }
+  if (report.error)
+    return failed_exit(printer, *report.error,
+                       fmt::format("{} (after deleting {} of {} session(s){})", report.error->message, report.deleted,
+                                   report.found,
+                                   report.outcome_unknown
+                                       ? fmt::format(", and {} more whose outcome is unknown", report.outcome_unknown)
+                                       : std::string()),
+                       "nothing but the selected sessions was touched; run the command again to finish");
   if (!report.missing_sids.empty())
     printer.warning(fmt::format("not found: {}", decode::escape_for_terminal(util::join(report.missing_sids, ", "))));
   return 0;

@@ -19,7 +19,7 @@
 
 #include "decode/json_reader.hpp"
 #include "decode/msgpack_reader.hpp"
-#include "decode/pickle_reader.hpp"
+#include "decode/pickle/reader.hpp"
 #include "decode/zlib_inflate.hpp"
 #include "util/error.hpp"
 

@@ -1,6 +1,6 @@
 #pragma once
 // What a command produces for the printer: the JSON contract plus a human rendering made of
-// blocks. ops/ builds Documents; only output/ turns them into bytes.
+// blocks. The domains' renderers build Documents; only output/ turns them into bytes.
 
 #include <nlohmann/json.hpp>
 

@@ -5,10 +5,22 @@
 #include <fmt/format.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
+#include <iostream>
+#include <poll.h>
 #include <unistd.h>
 
 namespace rctl::output {
+
+bool flush_buffered_stdout() {
+  std::cout.flush();
+  if (std::fflush(stdout) == 0 && !std::ferror(stdout) && std::cout.good()) return true;
+  // `rctl --help | head`: a pipe whose reader has gone stays quiet. errno may have been
+  // overwritten since the failed write, so the pipe itself is asked (POLLERR: no reader).
+  pollfd out{STDOUT_FILENO, 0, 0};
+  return errno == EPIPE || (::poll(&out, 1, 0) == 1 && (out.revents & POLLERR));
+}
 
 std::optional<Format> parse_format(std::string_view name) {
   if (name == "table") return Format::table;

@@ -33,6 +33,10 @@ struct StdoutClosed {};
 
 // Thrown when writing stdout fails for any other reason (ENOSPC, EIO): the output is
 // incomplete, so main() reports it and exits 1. `error_number` is the errno.
+// Flushes the buffered C and C++ stdout (CLI11 writes help and version text there, not
+// through the printer). False when a write failed; a closed pipe is not a failure.
+bool flush_buffered_stdout();
+
 struct StdoutFailed {
   int error_number = 0;
 };

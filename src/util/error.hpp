@@ -1,7 +1,7 @@
 #pragma once
 // The one error type of rctl and the one table that maps it to exit codes.
 //
-// Layers below ops/ return Expected<T>; ops/ may also throw Failure (which wraps
+// Layers below the domains return Expected<T>; domains may also throw Failure (which wraps
 // an Error) for "cannot continue" cases. Only commands/main.cpp catches.
 
 #include <expected>
@@ -60,7 +60,7 @@ ExitCode exit_code_for(ErrorKind kind);
 // Stable snake_case name of an error kind, used in JSON error objects.
 const char* to_string(ErrorKind kind);
 
-// Exception carrying an Error, thrown by ops/ when it cannot continue.
+// Exception carrying an Error, thrown by a domain when it cannot continue.
 class Failure : public std::exception {
  public:
   explicit Failure(Error error) : m_error(std::move(error)) {}

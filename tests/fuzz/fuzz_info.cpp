@@ -8,9 +8,11 @@
 // `name{label="escaped",...} value` samples) in valid UTF-8.
 
 #include "decode/bytes.hpp"
-#include "ops/health.hpp"
-#include "ops/info.hpp"
-#include "ops/stats.hpp"
+#include "health/health.hpp"
+#include "health/render.hpp"
+#include "server/info.hpp"
+#include "stats/stats.hpp"
+#include "stats/render.hpp"
 #include "output/printer.hpp"
 
 #include <cstddef>
@@ -125,36 +127,36 @@ void check_document(const output::Document& doc, bool prometheus) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
-  const ops::Info info = ops::Info::parse(text);
-  (void)ops::command_stats(info);
-  (void)ops::keyspace_stats(info);
-  for (auto key : info.keys_with_prefix("slave")) (void)ops::parse_kv_list(*info.get(key));
+  const server::Info info = server::Info::parse(text);
+  (void)stats::command_stats(info);
+  (void)stats::keyspace_stats(info);
+  for (auto key : info.keys_with_prefix("slave")) (void)server::parse_kv_list(*info.get(key));
 
-  ops::StatsReport stats;
+  stats::StatsReport stats;
   stats.target = "redis://127.0.0.1:6379";
-  ops::NodeStats node;
+  stats::NodeStats node;
   node.address = "127.0.0.1:6379";
   node.role = info.get_or("role", "master") == "slave" ? "replica" : "master";
   node.info = info;
   stats.nodes.push_back(node);
-  check_document(ops::render_stats(stats), true);
-  check_prometheus(ops::prometheus_text(stats));
-  (void)ops::compute_rates(stats, stats);
+  check_document(stats::render_stats(stats), true);
+  check_prometheus(stats::prometheus_text(stats));
+  (void)stats::compute_rates(stats, stats);
 
-  ops::HealthReport health;
+  health::HealthReport health;
   health.target = stats.target;
   health.cluster = true;
-  ops::NodeHealth n;
+  health::NodeHealth n;
   n.address = node.address;
   n.role = node.role;
   n.reachable = true;
   n.info = info;
   n.cluster_info = info;
   health.nodes.push_back(n);
-  health.cluster_summary = ops::ClusterSummary{};
+  health.cluster_summary = health::ClusterSummary{};
   health.cluster_summary->state = std::string(info.get_or("cluster_state", "unknown"));
-  health.checks.push_back({"loading", ops::Level::warning, std::string(info.get_or("loading", "")), n.address});
-  ops::HealthOptions options;
-  check_document(ops::render_health(health, options), false);
+  health.checks.push_back({"loading", health::Level::warning, std::string(info.get_or("loading", "")), n.address});
+  health::HealthOptions options;
+  check_document(health::render_health(health, options), false);
   return 0;
 }

@@ -4,7 +4,7 @@
 // Built by tests/CMakeLists.txt (rctl_add_fuzz_target pickle); scripts/fuzz.sh runs it, and the
 // corpus in tests/fuzz/corpus/pickle is replayed by every test run.
 
-#include "decode/pickle_reader.hpp"
+#include "decode/pickle/reader.hpp"
 
 #include <cstddef>
 #include <cstdint>

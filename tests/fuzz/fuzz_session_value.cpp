@@ -2,9 +2,9 @@
 // does with one before printing it (decode, store, user, last activity, secret masking, JSON
 // dump), and the same bytes as a cookie value, with and without a secret.
 
-#include "ops/session_cookie.hpp"
-#include "ops/session_mask.hpp"
-#include "ops/session_scan.hpp"
+#include "session/cookie.hpp"
+#include "session/mask.hpp"
+#include "session/scan.hpp"
 
 #include <cstdint>
 #include <string>
@@ -13,16 +13,16 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace rctl;
   std::string bytes(reinterpret_cast<const char*>(data), size);
-  std::vector<std::string> fields = ops::default_user_fields();
+  std::vector<std::string> fields = session::default_user_fields();
   fields.push_back("user.id");
-  auto record = ops::make_session_record("session:fuzz", "session:", "node", bytes, 1000, fields);
+  auto record = session::make_session_record("session:fuzz", "session:", "node", bytes, 1000, fields);
   if (record.decoded.data) {
     auto data_copy = *record.decoded.data;
-    (void)ops::mask_secrets(data_copy);
+    (void)session::mask_secrets(data_copy);
     (void)data_copy.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
   }
   util::Secret secret("fuzz-secret");
-  (void)ops::session_from_cookie(bytes, &secret);
-  (void)ops::session_from_cookie(bytes, nullptr);
+  (void)session::session_from_cookie(bytes, &secret);
+  (void)session::session_from_cookie(bytes, nullptr);
   return 0;
 }

@@ -327,3 +327,26 @@ class ServerTestCase(RctlTestCase):
 
     def setUp(self):
         self.r.flushall()
+
+
+class ClusterTestCase(RctlTestCase):
+    """One cluster of 3 primaries (each with `replicas` replicas) for the whole class
+    (cls.cluster), TLS when the class sets tls = True; target() gives rctl the flags to reach it
+    through `node` (a seed by default)."""
+
+    tls = False
+    replicas = 1
+
+    @classmethod
+    def setUpClass(cls):
+        cls.cluster = RedisCluster(primaries=3, replicas=cls.replicas, tls=cls.tls)
+        # A class cleanup, not tearDownClass: it also runs when a subclass's setUpClass fails
+        # after this one, which would otherwise leave the cluster's servers running.
+        cls.addClassCleanup(cls.cluster.close)
+
+    def target(self, node=None):
+        node = node or self.cluster.seed()
+        args = ["-u", node.url(host="127.0.0.1")]
+        if self.tls:
+            args += ["--cacert", Certificates.get().ca]
+        return args

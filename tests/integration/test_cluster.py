@@ -3,27 +3,10 @@
 import time
 import unittest
 
-from harness import Certificates, RctlTestCase, RedisCluster, rctl, rctl_json
+from harness import Certificates, ClusterTestCase, RctlTestCase, RedisCluster, rctl, rctl_json
 
 
-class ClusterHealth(RctlTestCase):
-    tls = False
-
-    @classmethod
-    def setUpClass(cls):
-        cls.cluster = RedisCluster(primaries=3, replicas=1, tls=cls.tls)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.cluster.close()
-
-    def target(self, node=None):
-        node = node or self.cluster.seed()
-        args = ["-u", node.url(host="127.0.0.1")]
-        if self.tls:
-            args += ["--cacert", Certificates.get().ca]
-        return args
-
+class ClusterHealth(ClusterTestCase):
     def test_health_from_any_seed_lists_all_nodes(self):
         for seed in (self.cluster.nodes[0], self.cluster.nodes[4]):
             out, data = rctl_json("health", *self.target(seed))
@@ -128,30 +111,20 @@ def cluster_client(cluster):
     return PyCluster(host="127.0.0.1", port=seed.port)
 
 
-class ClusterKeys(RctlTestCase):
+class ClusterKeys(ClusterTestCase):
     """Keyed commands are routed by slot; MOVED and ASK are followed; invalidation covers every
     primary with same-slot batches (no CROSSSLOT)."""
 
-    tls = False
+    replicas = 0
 
     @classmethod
     def setUpClass(cls):
-        cls.cluster = RedisCluster(primaries=3, replicas=0, tls=cls.tls)
+        super().setUpClass()
         cls.r = cluster_client(cls.cluster)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.cluster.close()
 
     def setUp(self):
         for n in self.cluster.nodes:
             n.cli("FLUSHALL")
-
-    def target(self):
-        args = ["-u", self.cluster.seed().url(host="127.0.0.1")]
-        if self.tls:
-            args += ["--cacert", Certificates.get().ca]
-        return args
 
     def dbsize(self):
         return sum(int(n.cli("DBSIZE")) for n in self.cluster.nodes)

@@ -12,7 +12,7 @@ import unittest
 import redis
 from redis.cluster import RedisCluster as PyRedisCluster
 
-from harness import RCTL, Certificates, RctlTestCase, RedisCluster, RedisServer, rctl, rctl_json
+from harness import RCTL, Certificates, ClusterTestCase, RctlTestCase, RedisServer, rctl, rctl_json
 
 ALL_GROUPS = ["connection", "strings", "keys", "hashes", "lists", "sets", "sorted_sets", "streams",
               "transactions", "scripting", "pubsub", "pipelining", "server"]
@@ -370,26 +370,9 @@ class OpTestFailures(RctlTestCase):
         self.assertEqual(data["error"]["kind"], "connect")
 
 
-class OpTestCluster(RctlTestCase):
-    tls = False
-
-    @classmethod
-    def setUpClass(cls):
-        cls.cluster = RedisCluster(primaries=3, replicas=1, tls=cls.tls)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.cluster.close()
-
+class OpTestCluster(ClusterTestCase):
     def primaries(self):
         return [client_for(n) for n in self.cluster.nodes_by_role()["master"]]
-
-    def target(self):
-        seed = self.cluster.seed()
-        args = ["-u", seed.url(host="127.0.0.1")]
-        if self.tls:
-            args += ["--cacert", Certificates.get().ca]
-        return args
 
     def setUp(self):
         for c in self.primaries():

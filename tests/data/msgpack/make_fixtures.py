@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Generates the msgpack fixtures for tests/unit/test_decode_msgpack_reader.cpp.
+"""Generates the msgpack fixtures for tests/unit/decode/test_msgpack_reader.cpp.
 
     /usr/bin/python3 tests/data/msgpack/make_fixtures.py
 

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Generates the pickle fixtures for tests/unit/test_decode_pickle_reader.cpp.
+"""Generates the pickle fixtures for tests/unit/decode/pickle/test_reader.cpp.
 
 Run from anywhere with Debian's /usr/bin/python3 (3.11); the outputs are committed:
 
@@ -7,7 +7,7 @@ Run from anywhere with Debian's /usr/bin/python3 (3.11); the outputs are committ
 
 For every case NAME it writes NAME.pN.bin (pickle protocol N, 0..5) and NAME.json, the
 value rctl's reader must produce, computed here by an independent implementation of the
-JSON conventions documented in src/decode/pickle_reader.hpp. Plus a few special files
+JSON conventions documented in src/decode/pickle/reader.hpp. Plus a few special files
 (RQ job data compressed with zlib, an RQ result in base64).
 """
 
@@ -82,7 +82,7 @@ def key_text(k):
 
 
 def expected(v):
-    """The JSON rctl must produce for v (see src/decode/pickle_reader.hpp)."""
+    """The JSON rctl must produce for v (see src/decode/pickle/reader.hpp)."""
     if v is None or isinstance(v, bool):
         return v
     if isinstance(v, int):

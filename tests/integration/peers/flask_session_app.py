@@ -31,7 +31,7 @@ RICH_VALUES = {
 
 
 def as_rctl_json(value):
-    """A Python value in the conventions of rctl's pickle reader (src/decode/pickle_reader.hpp)."""
+    """A Python value in the conventions of rctl's pickle reader (src/decode/pickle/reader.hpp)."""
     if isinstance(value, dict):
         return {str(k): as_rctl_json(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

@@ -1,0 +1,188 @@
+#pragma once
+// Internal to the pickle reader: the opcode interpreter. It builds a pickle::Graph and
+// never recurses, resolves or calls anything, whatever the input.
+
+#include "decode/big_int.hpp"
+#include "decode/pickle/graph.hpp"
+#include "decode/pickle/opcodes.hpp"
+#include "decode/pickle/reader.hpp"
+#include "decode/pickle/text.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <unordered_map>
+#include <vector>
+
+#include <fmt/format.h>
+
+namespace rctl::decode::pickle {
+
+using decode::BigInt;
+
+// One interpretation of one pickle. Every step returns false on the first error, which is
+// kept in m_error; nothing here recurses, whatever the input.
+class Interpreter {
+ public:
+  // Prepares to interpret `input` under `limits` (which must outlive the interpreter).
+  Interpreter(std::string_view input, const PickleLimits& limits)
+      : m_in(input), m_limits(limits) {
+    m_graph.nodes.resize(3);
+    m_graph.nodes[pickle::k_false_ref].kind = Kind::boolean;
+    m_graph.nodes[pickle::k_true_ref].kind = Kind::boolean;
+    m_graph.nodes[pickle::k_true_ref].flag = true;
+  }
+
+  // Runs to STOP. Returns false on the first error (see error()); else sets `root`.
+  bool run(Ref& root);
+
+  // The graph built so far; after run() succeeded, `root` indexes the result in it.
+  const Graph& graph() const { return m_graph; }
+  // The first error ("pickle: ..."), empty if none.
+  const std::string& error() const { return m_error; }
+  // Input bytes read, up to and including STOP after a successful run().
+  std::size_t consumed() const { return m_pos; }
+  // The protocol named by the first PROTO opcode, 0 if none.
+  int protocol() const { return m_protocol; }
+
+ private:
+  // Records the first error; always returns false so callers can `return error(...)`.
+  bool error(std::string message) {
+    if (m_error.empty()) m_error = "pickle: " + std::move(message);
+    return false;
+  }
+
+  // ---- input (pickle/interpreter.cpp) ----
+  // Takes the next `n` bytes; "truncated" if there are fewer.
+  bool read(std::size_t n, std::string_view& out);
+  // Reads a little-endian integer of type T.
+  template <class T>
+  bool read_le(T& out);
+  bool read_u8(std::uint8_t& out) { return read_le(out); }
+  // A length prefix of type T, checked against the string limit before any allocation.
+  template <class T>
+  bool read_length(std::size_t& out);
+  // A length prefix of type T and that many bytes.
+  template <class T>
+  bool read_counted(std::string_view& out);
+  // A text-protocol argument line, without its '\n'; bounded by the string limit.
+  bool read_line(std::string_view& out);
+
+  // ---- graph and stack ----
+  // Appends a node to the arena, within the element budget.
+  bool new_node(Kind kind, Ref& out) {
+    if (m_graph.nodes.size() - 3 >= m_limits.max_elements || m_graph.nodes.size() >= pickle::k_no_ref) {
+      return error(fmt::format("more than {} elements", m_limits.max_elements));
+    }
+    m_graph.nodes.emplace_back();
+    m_graph.nodes.back().kind = kind;
+    out = static_cast<Ref>(m_graph.nodes.size() - 1);
+    return true;
+  }
+  // Charges `n` child references stored into containers to the element budget.
+  bool count_refs(std::size_t n) {
+    m_refs += n;
+    if (m_refs > m_limits.max_elements) return error(fmt::format("more than {} elements", m_limits.max_elements));
+    return true;
+  }
+  // The node `r`. References are invalidated by new_node(): index again after creating.
+  Node& node(Ref r) { return m_graph.nodes[r]; }
+  // Where the current MARK frame starts: pops never reach below it.
+  std::size_t frame_start() const { return m_marks.empty() ? 0 : m_marks.back(); }
+  // Stack operations, bounded by max_stack and by the current frame.
+  bool push(Ref r) {
+    if (m_stack.size() >= m_limits.max_stack) {
+      return error(fmt::format("stack deeper than {} values", m_limits.max_stack));
+    }
+    m_stack.push_back(r);
+    return true;
+  }
+  bool pop(Ref& out) {
+    if (m_stack.size() <= frame_start()) return error("stack underflow");
+    out = m_stack.back();
+    m_stack.pop_back();
+    return true;
+  }
+  bool top(Ref& out) {
+    if (m_stack.size() <= frame_start()) return error("stack underflow");
+    out = m_stack.back();
+    return true;
+  }
+  // Takes everything above the innermost MARK and closes it.
+  bool pop_mark(std::vector<Ref>& items) {
+    if (m_marks.empty()) return error("MARK missing");
+    const std::size_t start = m_marks.back();
+    m_marks.pop_back();
+    items.assign(m_stack.begin() + static_cast<std::ptrdiff_t>(start), m_stack.end());
+    m_stack.resize(start);
+    return true;
+  }
+  // Create-and-push helpers for each kind of value.
+  bool push_new(Kind kind, std::string text = {}, bool flag = false) {
+    Ref r = 0;
+    if (!new_node(kind, r)) return false;
+    node(r).text = std::move(text);
+    node(r).flag = flag;
+    return push(r);
+  }
+  bool push_container(Kind kind, std::vector<Ref> items, bool flag = false) {
+    Ref r = 0;
+    if (!count_refs(items.size()) || !new_node(kind, r)) return false;
+    node(r).items = std::move(items);
+    node(r).flag = flag;
+    return push(r);
+  }
+  bool push_int(std::int64_t v) {
+    Ref r = 0;
+    if (!new_node(Kind::integer, r)) return false;
+    node(r).integer = v;
+    return push(r);
+  }
+  bool push_big(BigInt v) {
+    if (const auto small = to_int64(v)) return push_int(*small);
+    return push_new(Kind::big_int, std::move(v.magnitude), v.negative);
+  }
+  bool push_float(double v) {
+    Ref r = 0;
+    if (!new_node(Kind::floating, r)) return false;
+    node(r).real = v;
+    return push(r);
+  }
+  bool push_global(std::string_view module, std::string_view name) {
+    return push_new(Kind::global, pickle::qualified_name(module, name));
+  }
+  bool push_text_int(std::string_view digits) {
+    if (digits.size() > m_limits.max_int_bytes * 5 / 2 + 1) {
+      return error(fmt::format("integer longer than {} bytes", m_limits.max_int_bytes));
+    }
+    auto v = big_int_from_decimal(digits);
+    if (!v) return error("bad integer literal");
+    return push_big(std::move(*v));
+  }
+  // The result of REDUCE/NEWOBJ/INST/OBJ: recorded, never called.
+  bool push_object(Ref callable, Ref args, Ref kwargs = pickle::k_no_ref);
+  // APPEND(S)/SETITEM(S)/ADDITEMS into `target` (pairs: key, value, key, value...).
+  bool add_items(const char* op, Ref target, const std::vector<Ref>& items, bool pairs);
+  // PUT/MEMOIZE and GET, within max_memo.
+  bool memo_put(std::uint64_t index);
+  bool memo_get(std::uint64_t index);
+  // Executes opcode `op`, read at offset `at`.
+  bool step(std::uint8_t op, std::size_t at);
+
+  std::string_view m_in;
+  std::size_t m_pos = 0;
+  const PickleLimits& m_limits;
+  Graph m_graph;
+  std::vector<Ref> m_stack;
+  std::vector<std::size_t> m_marks;  // stack positions of open MARKs
+  std::unordered_map<std::uint64_t, Ref> m_memo;
+  std::size_t m_refs = 0;  // child references stored in containers
+  int m_protocol = 0;
+  bool m_stopped = false;
+  Ref m_result = pickle::k_none_ref;
+  std::string m_error;
+};
+
+}  // namespace rctl::decode::pickle

@@ -1,0 +1,237 @@
+#include "decode/pickle/render.hpp"
+
+#include "decode/bytes.hpp"
+#include "decode/big_int.hpp"
+#include "decode/json_build.hpp"
+#include "decode/pickle/known.hpp"
+
+#include <cmath>
+#include <vector>
+
+#include <fmt/format.h>
+
+namespace rctl::decode::pickle {
+
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+// One rendering pass. Recursion depth is bounded by limits.max_depth; every value rendered
+// (each copy of a shared one too) counts against max_elements, and string payloads against
+// max_output_bytes, so a memo "bomb" stops after a bounded amount of work.
+class Renderer {
+ public:
+  Renderer(const Graph& graph, const PickleLimits& limits)
+      : m_graph(graph), m_limits(limits), m_active(graph.nodes.size(), 0) {}
+
+  bool value(Ref ref, std::size_t depth, Json& out);
+  std::string error;
+
+ private:
+  bool fail(std::string message) {
+    if (error.empty()) error = "pickle: " + std::move(message);
+    return false;
+  }
+  bool spend(std::size_t payload_bytes) {
+    m_bytes += payload_bytes;
+    if (m_bytes > m_limits.max_output_bytes) {
+      return fail(fmt::format("result larger than {} bytes", m_limits.max_output_bytes));
+    }
+    return true;
+  }
+  bool string(std::string_view text, Json& out) {
+    if (!spend(text.size())) return false;
+    out = is_valid_utf8(text) ? std::string(text) : repair_utf8(text);
+    return true;
+  }
+  bool bytes(std::string_view raw, Json& out) {
+    if (!spend(raw.size())) return false;
+    out = tagged_bytes(raw);
+    return true;
+  }
+  bool array(const std::vector<Ref>& items, std::size_t depth, Json& out);
+  bool dict(const std::vector<Ref>& pairs, std::size_t depth, Json& out);
+  bool key_text(Ref key, std::size_t depth, std::string& out);
+  bool object(Ref ref, std::size_t depth, Json& out);
+  bool container(Ref ref, std::size_t depth, Json& out);
+
+  const Graph& m_graph;
+  const PickleLimits& m_limits;
+  std::vector<std::uint8_t> m_active;  // 1 while a node's children are being rendered
+  std::size_t m_elements = 0;
+  std::size_t m_bytes = 0;
+  std::size_t m_key_bytes = 0;
+};
+
+Json float_json(double v) {
+  if (std::isfinite(v)) return Json(v);
+  Json out = Json::object();
+  out["$float"] = std::isnan(v) ? "nan" : v > 0 ? "inf" : "-inf";
+  return out;
+}
+
+bool Renderer::value(Ref ref, std::size_t depth, Json& out) {
+  if (depth > m_limits.max_depth) return fail(fmt::format("too deep (more than {} levels)", m_limits.max_depth));
+  if (++m_elements > m_limits.max_elements) {
+    return fail(fmt::format("more than {} elements", m_limits.max_elements));
+  }
+  const Node& node = m_graph.nodes[ref];
+  switch (node.kind) {
+    case Kind::none: out = nullptr; return true;
+    case Kind::boolean: out = node.flag; return true;
+    case Kind::integer: out = node.integer; return true;
+    case Kind::big_int: {
+      const std::string digits = to_decimal(BigInt{node.flag, node.text});
+      return string(digits, out);
+    }
+    case Kind::floating: out = float_json(node.real); return true;
+    case Kind::str: return string(node.text, out);
+    case Kind::bytes: return bytes(node.text, out);
+    case Kind::global:
+      out = Json::object();
+      return string(node.text, out["$pickle"]);
+    case Kind::ext:
+      out = Json::object();
+      out["$pickle_ext"] = node.integer;
+      return true;
+    default: break;
+  }
+  if (m_active[ref] != 0) {
+    out = Json::object();
+    out["$cycle"] = true;
+    return true;
+  }
+  m_active[ref] = 1;
+  const bool ok = container(ref, depth, out);
+  m_active[ref] = 0;
+  return ok;
+}
+
+bool Renderer::container(Ref ref, std::size_t depth, Json& out) {
+  const Node& node = m_graph.nodes[ref];
+  switch (node.kind) {
+    case Kind::list:
+    case Kind::tuple: return array(node.items, depth, out);
+    case Kind::dict: return dict(node.items, depth, out);
+    case Kind::set:
+      out = Json::object();
+      return array(node.items, depth + 1, out["$set"]);
+    case Kind::persid:
+      out = Json::object();
+      return value(node.items[0], depth + 1, out["$persid"]);
+    case Kind::object: return object(ref, depth, out);
+    default: return fail("internal: unexpected node kind");
+  }
+}
+
+bool Renderer::array(const std::vector<Ref>& items, std::size_t depth, Json& out) {
+  out = Json::array();
+  auto& vec = out.get_ref<Json::array_t&>();
+  vec.reserve(items.size());
+  for (const Ref item : items) {
+    vec.emplace_back();
+    if (!value(item, depth + 1, vec.back())) return false;
+  }
+  return true;
+}
+
+bool Renderer::dict(const std::vector<Ref>& pairs, std::size_t depth, Json& out) {
+  ObjectBuilder builder(out);
+  for (std::size_t i = 0; i + 1 < pairs.size(); i += 2) {
+    std::string key;
+    if (!key_text(pairs[i], depth, key)) return false;
+    if (!value(pairs[i + 1], depth + 1, builder.slot(std::move(key)))) return false;
+  }
+  return true;
+}
+
+// A dict key as a JSON object key (conventions in pickle/reader.hpp).
+bool Renderer::key_text(Ref key, std::size_t depth, std::string& out) {
+  const Node& node = m_graph.nodes[key];
+  switch (node.kind) {
+    case Kind::str:
+      if (!spend(node.text.size())) return false;
+      out = is_valid_utf8(node.text) ? node.text : repair_utf8(node.text);
+      return true;
+    case Kind::integer: out = std::to_string(node.integer); return true;
+    case Kind::big_int: out = to_decimal(BigInt{node.flag, node.text}); return spend(out.size());
+    case Kind::boolean: out = node.flag ? "True" : "False"; return true;
+    case Kind::none: out = "None"; return true;
+    default: break;
+  }
+  Json rendered;
+  if (!value(key, depth + 1, rendered)) return false;
+  // The key's own parts were budgeted when they were made, so this dump stays bounded.
+  out = rendered.dump(-1, ' ', false, Json::error_handler_t::replace);
+  m_key_bytes += out.size();
+  if (m_key_bytes > m_limits.max_key_bytes) {
+    return fail(fmt::format("non-string dict keys longer than {} bytes in total", m_limits.max_key_bytes));
+  }
+  return spend(out.size());
+}
+
+bool Renderer::object(Ref ref, std::size_t depth, Json& out) {
+  const Node& node = m_graph.nodes[ref];
+  if (auto text = known_scalar(m_graph, node)) return string(*text, out);
+  const std::string name = callable_name(m_graph, node);
+  const auto& slots = node.items;
+  const auto& args = m_graph.nodes[slots[k_slot_args]].items;
+  const bool bare = slots[k_slot_kwargs] == k_no_ref && slots[k_slot_state] == k_no_ref;
+
+  if (name == "_codecs.encode" || name == "builtins.bytes" || name == "builtins.bytearray") {
+    if (auto raw = raw_bytes(m_graph, ref)) {
+      return bytes(*raw, out);
+    }
+  }
+  if ((name == "builtins.set" || name == "builtins.frozenset") && bare && args.size() <= 1 &&
+      slots[k_slot_listitems] == k_no_ref && slots[k_slot_dictitems] == k_no_ref) {
+    out = Json::object();
+    if (args.empty()) return array({}, depth + 1, out["$set"]);
+    const Node& items = m_graph.nodes[args[0]];
+    if (items.kind == Kind::list || items.kind == Kind::tuple || items.kind == Kind::set) {
+      return array(items.items, depth + 1, out["$set"]);
+    }
+  }
+  if ((name == "collections.OrderedDict" || name == "collections.defaultdict") && bare &&
+      slots[k_slot_listitems] == k_no_ref && args.size() <= 1) {
+    if (slots[k_slot_dictitems] == k_no_ref) {
+      out = Json::object();
+      return true;
+    }
+    return dict(m_graph.nodes[slots[k_slot_dictitems]].items, depth, out);
+  }
+  if (auto zoned = datetime_with_unknown_zone(m_graph, node)) {
+    out = Json::object();
+    if (!string(name, out["$pickle"]) || !string(zoned->naive, out["value"])) return false;
+    return value(zoned->tzinfo, depth + 1, out["tzinfo"]);
+  }
+
+  // Anything else: a marker naming what would have been called, with its inputs.
+  out = Json::object();
+  if (!string(name.empty() ? "?" : name, out["$pickle"])) return false;
+  if (name.empty() && !value(slots[k_slot_callable], depth + 1, out["callable"])) return false;
+  if (!array(args, depth + 1, out["args"])) return false;
+  if (slots[k_slot_kwargs] != k_no_ref && !value(slots[k_slot_kwargs], depth + 1, out["kwargs"])) return false;
+  if (slots[k_slot_state] != k_no_ref && !value(slots[k_slot_state], depth + 1, out["state"])) return false;
+  if (slots[k_slot_listitems] != k_no_ref &&
+      !array(m_graph.nodes[slots[k_slot_listitems]].items, depth + 1, out["listitems"])) {
+    return false;
+  }
+  if (slots[k_slot_dictitems] != k_no_ref &&
+      !dict(m_graph.nodes[slots[k_slot_dictitems]].items, depth + 1, out["dictitems"])) {
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool render(const Graph& graph, Ref root, const PickleLimits& limits, Json& out, std::string& error) {
+  Renderer renderer(graph, limits);
+  if (renderer.value(root, 1, out)) return true;
+  error = renderer.error;
+  out = nullptr;
+  return false;
+}
+
+}  // namespace rctl::decode::pickle

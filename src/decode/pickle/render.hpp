@@ -1,0 +1,18 @@
+#pragma once
+// Internal to the pickle reader: turns the interpreter's object graph into JSON, recognising
+// the few standard types that are plain data (datetime, Decimal, UUID, ...). Conventions
+// are documented in pickle/reader.hpp.
+
+#include "decode/pickle/graph.hpp"
+#include "decode/pickle/reader.hpp"
+
+#include <string>
+
+namespace rctl::decode::pickle {
+
+// Renders `root` within `limits` (depth, elements, output bytes). On failure returns false
+// and sets `error` to a message starting "pickle: ". Never throws.
+bool render(const Graph& graph, Ref root, const PickleLimits& limits, nlohmann::ordered_json& out,
+            std::string& error);
+
+}  // namespace rctl::decode::pickle

@@ -1,0 +1,24 @@
+#include "server/latency.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace rctl::server {
+
+LatencyStats summarize_latency(std::vector<double> samples) {
+  LatencyStats s;
+  s.samples = static_cast<int>(samples.size());
+  if (samples.empty()) return s;
+  std::sort(samples.begin(), samples.end());
+  auto rank = [&](double p) {
+    auto idx = static_cast<std::size_t>(std::ceil(p * static_cast<double>(samples.size()))) ;
+    return samples[std::min(samples.size() - 1, idx == 0 ? 0 : idx - 1)];
+  };
+  s.min_ms = samples.front();
+  s.max_ms = samples.back();
+  s.p50_ms = rank(0.50);
+  s.p99_ms = rank(0.99);
+  return s;
+}
+
+}  // namespace rctl::server

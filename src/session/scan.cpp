@@ -1,0 +1,244 @@
+#include "session/scan.hpp"
+
+#include "client/server_error.hpp"
+#include "cluster/slot.hpp"
+#include "cluster/scan.hpp"
+
+#include <fmt/format.h>
+
+#include <memory>
+
+namespace rctl::session {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// The GET + PTTL replies of one page's keys.
+struct SessionBatch {
+  std::vector<std::string> keys;
+  std::vector<std::string> prefixes;
+  std::vector<resp::Value> values;
+  std::vector<resp::Value> ttls;
+  std::size_t remaining = 0;
+};
+
+std::optional<std::int64_t> ttl_of(const resp::Value& pttl) {
+  if (pttl.type == resp::Type::integer && pttl.integer >= 0) return pttl.integer;
+  return std::nullopt;
+}
+
+// The domain rules of one page: keys under a prefix are read with GET + PTTL (pipelined on
+// the node's connection) and each string value becomes a record for the visitor.
+struct SessionPages {
+  const SessionScanOptions& options;
+  const SessionVisitor& visit;
+  SessionScanReport& report;
+
+  void on_page(cluster::Page& page, std::vector<std::string> found) {
+    auto& out = report.nodes[page.node()];
+    auto batch = std::make_shared<SessionBatch>();
+    for (auto& key : found) {
+      // The pattern may be wider than the prefixes (a class of first bytes); the literal
+      // prefixes decide.
+      auto prefix = matching_prefix(key, options.prefixes);
+      if (!prefix) continue;
+      ++out.keys;
+      batch->prefixes.emplace_back(*prefix);
+      batch->keys.push_back(std::move(key));
+    }
+    if (batch->keys.empty()) return;
+    const std::size_t n = batch->keys.size();
+    batch->values.resize(n);
+    batch->ttls.resize(n);
+    batch->remaining = 2 * n;
+    for (std::size_t i = 0; i < n; ++i) {
+      page.send(client::cmd({"GET", batch->keys[i]}), [this, page, batch, i](resp::Value r) mutable {
+        batch->values[i] = std::move(r);
+        if (--batch->remaining == 0) on_batch(page, *batch);
+      });
+      page.send(client::cmd({"PTTL", batch->keys[i]}), [this, page, batch, i](resp::Value r) mutable {
+        batch->ttls[i] = std::move(r);
+        if (--batch->remaining == 0) on_batch(page, *batch);
+      });
+    }
+  }
+
+  void on_batch(cluster::Page& page, SessionBatch& batch) {
+    auto& out = report.nodes[page.node()];
+    std::vector<std::string> moved;
+    for (std::size_t i = 0; i < batch.keys.size(); ++i) {
+      auto& value = batch.values[i];
+      if (value.is_error()) {
+        if (cluster::slot_moved(value)) {
+          moved.push_back(std::move(batch.keys[i]));
+          continue;
+        }
+        if (client::classify(value.str) == client::ServerErrorKind::wrong_type) {
+          ++out.not_strings;
+          continue;
+        }
+        return page.fail(client::to_error(value.str, "GET"));
+      }
+      if (value.is_null() || !value.is_string() ||
+          (batch.ttls[i].type == resp::Type::integer && batch.ttls[i].integer == -2)) {
+        ++out.vanished;
+        continue;
+      }
+      auto record = make_session_record(std::move(batch.keys[i]), batch.prefixes[i], out.address,
+                                        std::move(value.str), ttl_of(batch.ttls[i]), options.user_fields);
+      ++out.sessions;
+      visit(record);
+    }
+    if (!moved.empty()) page.moved(std::move(moved));
+  }
+};
+
+std::string node_label(cluster::Client& target, std::string_view key) {
+  const auto* node = target.topology().primary_for_slot(cluster::key_slot(key));
+  return node ? target.label(*node) : std::string("?");
+}
+
+// Keys whose slot moved mid-scan, read again through the router (which follows MOVED/ASK)
+// and counted on the node whose SCAN found them.
+void replay_moved(cluster::Client& target, const SessionScanOptions& options, const SessionVisitor& visit,
+                  SessionScanReport& report, std::vector<cluster::MovedKey>& moved) {
+  if (report.interrupted) return;
+  std::vector<client::Command> commands;
+  for (const auto& m : moved) {
+    commands.push_back(client::keyed({"GET", m.key}));
+    commands.push_back(client::keyed({"PTTL", m.key}));
+  }
+  auto replies = target.exec_all(std::move(commands));
+  if (!replies) {
+    if (!report.nodes.front().error) report.nodes.front().error = replies.error();
+    return;
+  }
+  for (std::size_t i = 0; i < moved.size(); ++i) {
+    auto& m = moved[i];
+    auto& value = (*replies)[2 * i];
+    auto& node = report.nodes[m.node];
+    if (value.is_error() && client::classify(value.str) == client::ServerErrorKind::wrong_type) {
+      ++node.not_strings;
+    } else if (!value.is_string()) {
+      ++node.vanished;
+    } else {
+      auto prefix = matching_prefix(m.key, options.prefixes).value_or(std::string_view{});
+      std::string label = node_label(target, m.key);
+      auto record = make_session_record(std::move(m.key), prefix, std::move(label), std::move(value.str),
+                                        ttl_of((*replies)[2 * i + 1]), options.user_fields);
+      ++node.sessions;
+      visit(record);
+    }
+  }
+}
+
+}  // namespace
+
+SessionRecord make_session_record(std::string key, std::string_view prefix, std::string node, std::string raw,
+                                  std::optional<std::int64_t> ttl_ms, const std::vector<std::string>& user_fields) {
+  SessionRecord r;
+  r.id = key.substr(std::min(prefix.size(), key.size()));
+  r.key = std::move(key);
+  r.prefix = std::string(prefix);
+  r.node = std::move(node);
+  r.ttl_ms = ttl_ms;
+  r.raw = std::move(raw);
+  // Auto mode never fails: undecodable values come back as text or binary.
+  if (auto decoded = decode::decode(r.raw)) r.decoded = std::move(*decoded);
+  r.store = classify_store(r.key, r.decoded);
+  if (r.decoded.data) {
+    r.user = session_user(*r.decoded.data, user_fields);
+    r.last_activity = session_last_activity(*r.decoded.data);
+  }
+  return r;
+}
+
+std::uint64_t SessionScanReport::sessions() const {
+  std::uint64_t n = 0;
+  for (const auto& node : nodes) n += node.sessions;
+  return n;
+}
+
+std::uint64_t SessionScanReport::keys() const {
+  std::uint64_t n = 0;
+  for (const auto& node : nodes) n += node.keys;
+  return n;
+}
+
+std::uint64_t SessionScanReport::scan_calls() const {
+  std::uint64_t n = 0;
+  for (const auto& node : nodes) n += node.scan_calls;
+  return n;
+}
+
+bool SessionScanReport::complete() const {
+  for (const auto& node : nodes)
+    if (!node.complete || node.error) return false;
+  return !interrupted;
+}
+
+std::optional<Error> SessionScanReport::first_error() const {
+  for (const auto& node : nodes)
+    if (node.error) return node.error;
+  return std::nullopt;
+}
+
+SessionScanReport scan_sessions(cluster::Client& target, const SessionScanOptions& options, const SessionVisitor& visit,
+                                const SessionScanProgress& progress) {
+  auto start = Clock::now();
+  SessionScanReport report;
+  report.pattern = scan_pattern_for(options.prefixes);
+  report.prefixes = options.prefixes;
+  auto primaries = target.primaries();
+  report.nodes.resize(primaries.size());
+  for (std::size_t i = 0; i < primaries.size(); ++i) report.nodes[i].address = target.label(*primaries[i]);
+
+  SessionPages pages{options, visit, report};
+  cluster::ScanRun run;
+  cluster::scan_primaries(
+      target,
+      {.pattern = report.pattern,
+       .count = options.count,
+       .max_in_flight = k_session_batches_in_flight,
+       .on_interrupt = [&] { report.interrupted = true; },
+       .tick =
+           [&] {
+             cluster::copy_scan_figures(run.nodes, report.nodes);
+             report.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+             if (progress) progress(report);
+           }},
+      {.on_page = [&](cluster::Page& page, std::vector<std::string> keys) { pages.on_page(page, std::move(keys)); },
+       .replay = [&](std::vector<cluster::MovedKey> moved) { replay_moved(target, options, visit, report, moved); }},
+      run);
+  cluster::copy_scan_figures(run.nodes, report.nodes);
+  if (run.interrupted) report.interrupted = true;
+  report.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  return report;
+}
+
+std::vector<SessionRecord> read_sessions(cluster::Client& target, const std::vector<std::string>& keys,
+                                         const std::vector<std::string>& prefixes,
+                                         const std::vector<std::string>& user_fields) {
+  std::vector<client::Command> commands;
+  for (const auto& key : keys) {
+    commands.push_back(client::keyed({"GET", key}));
+    commands.push_back(client::keyed({"PTTL", key}));
+  }
+  auto replies = value_or_throw(target.exec_all(std::move(commands)));
+  std::vector<SessionRecord> out;
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    auto& value = replies[2 * i];
+    if (value.is_error()) {
+      if (client::classify(value.str) == client::ServerErrorKind::wrong_type) continue;
+      throw Failure(client::to_error(value.str, "GET"));
+    }
+    if (!value.is_string()) continue;
+    auto prefix = matching_prefix(keys[i], prefixes).value_or(std::string_view{});
+    out.push_back(make_session_record(keys[i], prefix, node_label(target, keys[i]), std::move(value.str),
+                                      ttl_of(replies[2 * i + 1]), user_fields));
+  }
+  return out;
+}
+
+}  // namespace rctl::session
