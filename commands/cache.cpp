@@ -42,9 +42,11 @@ int run_get(Context& ctx, const CacheFlags& f) {
   auto values = cache::get_keys(ctx.connect(), f.keys, options);
   bool missing = std::any_of(values.begin(), values.end(), [](const cache::KeyValue& v) { return !v.exists; });
   if (f.raw) {
-    if (!values.front().exists) throw Failure(ErrorKind::not_found, fmt::format("key '{}' does not exist", f.keys.front()));
+    if (!values.front().exists)
+      throw Failure(ErrorKind::not_found, fmt::format("key '{}' does not exist", f.keys.front()));
     if (values.front().type != "string")
-      throw Failure(ErrorKind::usage, fmt::format("--raw needs a string value; '{}' is a {}", f.keys.front(), values.front().type));
+      throw Failure(ErrorKind::usage,
+                    fmt::format("--raw needs a string value; '{}' is a {}", f.keys.front(), values.front().type));
   }
   ctx.printer().emit(cache::render_get(values, f.raw));
   if (missing && !f.raw) ctx.printer().note("some keys do not exist");
@@ -98,7 +100,8 @@ int run_set(Context& ctx, const CacheFlags& f) {
   auto value = read_value(f);
   if (f.json) {
     auto parsed = decode::read_json(value);
-    if (!parsed) throw Failure(ErrorKind::usage, fmt::format("--json: the value is not valid JSON: {}", parsed.error().message));
+    if (!parsed)
+      throw Failure(ErrorKind::usage, fmt::format("--json: the value is not valid JSON: {}", parsed.error().message));
   }
   bool written = cache::set_key(ctx.connect(), f.key, value, options);
   ctx.printer().emit(cache::render_set(f.key, written, value.size(), options));
@@ -150,10 +153,12 @@ void register_cache(CLI::App& app, Context& ctx) {
   auto* get = cache->add_subcommand("get", "Show keys with type, TTL, size and decoded value");
   get->add_option("keys", f->keys, "Keys to read")->required()->type_name("KEY");
   get->add_option("--decode", f->decode, "Decode as: auto, raw, json, pickle, msgpack, hex, base64")
-      ->check(CLI::IsMember({"auto", "raw", "json", "pickle", "msgpack", "hex", "base64"}))->type_name("MODE");
+      ->check(CLI::IsMember({"auto", "raw", "json", "pickle", "msgpack", "hex", "base64"}))
+      ->type_name("MODE");
   get->add_flag("--raw", f->raw, "Write the exact bytes of one string value to stdout");
   get->add_option("--limit", f->limit, "Elements shown for hashes, lists, sets, sorted sets, streams")
-      ->type_name("N")->check(CLI::Range(1, 1000000));
+      ->type_name("N")
+      ->check(CLI::Range(1, 1000000));
   get->callback([&ctx, f] { ctx.run = [&ctx, f] { return run_get(ctx, *f); }; });
 
   auto* set = cache->add_subcommand("set", "Write a string value");
@@ -186,7 +191,9 @@ void register_cache(CLI::App& app, Context& ctx) {
 
   auto* keys = cache->add_subcommand("keys", "List keys under a prefix with type, TTL and size (SCAN, every primary)");
   keys->add_option("prefix", f->prefix, "Literal key prefix (glob characters are escaped)")->type_name("PREFIX");
-  keys->add_option("--limit", f->limit, "Most keys to list (default 100)")->type_name("N")->check(CLI::Range(1, 10000000));
+  keys->add_option("--limit", f->limit, "Most keys to list (default 100)")
+      ->type_name("N")
+      ->check(CLI::Range(1, 10000000));
   keys->callback([&ctx, f] { ctx.run = [&ctx, f] { return run_keys(ctx, *f); }; });
 
   register_cache_invalidate(*cache, ctx);

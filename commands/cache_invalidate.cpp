@@ -48,30 +48,33 @@ int run_invalidate(Context& ctx, const InvalidateFlags& f) {
   options.sample = f.sample;
   if (f.max_rate > 0) options.max_rate = f.max_rate;
   if (!f.dry_run)
-    confirm_destructive(fmt::format("delete every key starting with '{}' on {} primar{} of {}", f.prefix,
-                                    target.primaries().size(), target.primaries().size() == 1 ? "y" : "ies",
-                                    client::describe(target.seed_options())),
-                        f.yes);
+    confirm_destructive(
+        fmt::format("delete every key starting with '{}' on {} primar{} of {}", f.prefix, target.primaries().size(),
+                    target.primaries().size() == 1 ? "y" : "ies", client::describe(target.seed_options())),
+        f.yes);
   auto report = with_progress(
       printer, [](const cache::InvalidateReport& r) { return progress_text(r); },
       [&](const auto& on_progress) { return cache::invalidate_prefix(target, options, on_progress); });
   printer.emit(cache::render_invalidate(report));
   if (report.interrupted) {
-    return interrupted_exit(printer,
-                            fmt::format("interrupted after {} {} keys", report.dry_run ? "matching" : "deleting",
-                                        util::format_count(static_cast<std::int64_t>(report.dry_run ? report.matched() : report.deleted()))),
-                            "run the same command again to finish: keys already deleted are not scanned twice");
+    return interrupted_exit(
+        printer,
+        fmt::format(
+            "interrupted after {} {} keys", report.dry_run ? "matching" : "deleting",
+            util::format_count(static_cast<std::int64_t>(report.dry_run ? report.matched() : report.deleted()))),
+        "run the same command again to finish: keys already deleted are not scanned twice");
   }
   for (const auto& n : report.nodes)
     if (n.error) {
       auto unknown = report.outcome_unknown();
-      return failed_exit(printer, *n.error,
-                         fmt::format("{}: {} (after {} keys deleted in all{})", n.address, n.error->message,
-                                     util::format_count(static_cast<std::int64_t>(report.deleted())),
-                                     unknown == 0 ? std::string()
-                                                  : fmt::format(", and {} more whose outcome is unknown",
-                                                                util::format_count(static_cast<std::int64_t>(unknown)))),
-                         "nothing outside the prefix was touched; run the command again to finish");
+      return failed_exit(
+          printer, *n.error,
+          fmt::format("{}: {} (after {} keys deleted in all{})", n.address, n.error->message,
+                      util::format_count(static_cast<std::int64_t>(report.deleted())),
+                      unknown == 0 ? std::string()
+                                   : fmt::format(", and {} more whose outcome is unknown",
+                                                 util::format_count(static_cast<std::int64_t>(unknown)))),
+          "nothing outside the prefix was touched; run the command again to finish");
     }
   if (!report.incomplete_reason.empty()) {
     printer.error_line({ErrorKind::check_failed,
@@ -88,15 +91,21 @@ int run_invalidate(Context& ctx, const InvalidateFlags& f) {
 void register_cache_invalidate(CLI::App& cache, Context& ctx) {
   auto f = std::make_shared<InvalidateFlags>();
   auto* cmd = cache.add_subcommand("invalidate", "Delete every key under a prefix, on every primary, safely and fast");
-  cmd->add_option("prefix", f->prefix, "Literal key prefix; *, ?, [, ] and \\ match only themselves")->type_name("PREFIX");
-  cmd->add_flag("--dry-run", f->dry_run, "Show the pattern, the nodes, the matching count and a sample; delete nothing");
+  cmd->add_option("prefix", f->prefix, "Literal key prefix; *, ?, [, ] and \\ match only themselves")
+      ->type_name("PREFIX");
+  cmd->add_flag("--dry-run", f->dry_run,
+                "Show the pattern, the nodes, the matching count and a sample; delete nothing");
   cmd->add_flag("-y,--yes", f->yes, "Do not ask for confirmation (required when stdin is not a terminal)");
   cmd->add_flag("--all-keys", f->all_keys, "Allow an empty prefix: delete the whole keyspace");
   cmd->add_option("--batch", f->batch, "Keys per SCAN (COUNT) and per UNLINK (default 1000)")
-      ->type_name("N")->check(CLI::Range(std::size_t{1}, cache::k_max_batch));
+      ->type_name("N")
+      ->check(CLI::Range(std::size_t{1}, cache::k_max_batch));
   cmd->add_option("--max-rate", f->max_rate, "Delete at most this many keys per second (all nodes)")
-      ->type_name("KEYS_PER_SEC")->check(CLI::PositiveNumber);
-  cmd->add_option("--sample", f->sample, "Keys shown by --dry-run (default 10)")->type_name("N")->check(CLI::Range(0, 10000));
+      ->type_name("KEYS_PER_SEC")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--sample", f->sample, "Keys shown by --dry-run (default 10)")
+      ->type_name("N")
+      ->check(CLI::Range(0, 10000));
   cmd->callback([&ctx, f] { ctx.run = [&ctx, f] { return run_invalidate(ctx, *f); }; });
 }
 

@@ -36,8 +36,8 @@ CommandModel read_model(const CLI::App& app) {
   for (const auto* opt : app.get_options()) {
     auto type_name = opt->get_type_name();
     if (opt->get_positional()) {
-      m.positionals.push_back({opt->get_name(), value_name_of(type_name), opt->get_description(),
-                               opt->get_required(), opt->get_expected_max() > 1});
+      m.positionals.push_back({opt->get_name(), value_name_of(type_name), opt->get_description(), opt->get_required(),
+                               opt->get_expected_max() > 1});
       continue;
     }
     OptionModel o;

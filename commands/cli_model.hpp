@@ -12,11 +12,11 @@ class App;
 namespace rctl::commands {
 
 struct OptionModel {
-  std::vector<std::string> shorts;   // "o"
-  std::vector<std::string> longs;    // "output"
-  std::string value_name;            // "FORMAT"; empty for flags
+  std::vector<std::string> shorts;  // "o"
+  std::vector<std::string> longs;  // "output"
+  std::string value_name;  // "FORMAT"; empty for flags
   std::vector<std::string> choices;  // fixed values (IsMember), in order
-  bool file = false;                 // the value is a path
+  bool file = false;  // the value is a path
   std::string description;
   std::string group;
 };

@@ -31,8 +31,8 @@ std::vector<std::string> option_names(const OptionModel& o) {
   return out;
 }
 
-void zsh_walk(const CommandModel& m, const std::string& path, std::vector<std::string> inherited,
-              std::string& commands, std::string& options, std::string& values) {
+void zsh_walk(const CommandModel& m, const std::string& path, std::vector<std::string> inherited, std::string& commands,
+              std::string& options, std::string& values) {
   if (!m.commands.empty()) {
     std::string list;
     for (const auto& c : m.commands) list += " " + zsh_entry(c.name, c.description);
@@ -56,8 +56,8 @@ void zsh_walk(const CommandModel& m, const std::string& path, std::vector<std::s
 
 void fish_walk(const CommandModel& m, const std::string& path, std::string& out, std::set<std::string>& valued) {
   for (const auto& c : m.commands)
-    out += fmt::format("complete -c rctl -n {} -a {} -d {}\n", shell_quoted("__rctl_at " + shell_quoted(path)), shell_quoted(c.name),
-                       shell_quoted(c.description));
+    out += fmt::format("complete -c rctl -n {} -a {} -d {}\n", shell_quoted("__rctl_at " + shell_quoted(path)),
+                       shell_quoted(c.name), shell_quoted(c.description));
   for (const auto& o : m.options) {
     std::string spec;
     for (const auto& s : o.shorts) spec += " -s " + s;

@@ -65,7 +65,8 @@ Context::Resolved Context::resolve(config::Role role) {
   auto flags = m_options.connection;
   std::vector<std::string> profile_warnings;
   if (m_profiles) {
-    value_or_throw(config::apply_profile(*m_profiles, m_profile_name, role, env, flags, m_options.output, profile_warnings));
+    value_or_throw(
+        config::apply_profile(*m_profiles, m_profile_name, role, env, flags, m_options.output, profile_warnings));
     printer().debug(fmt::format("profile '{}' from {}", m_profile_name, m_profiles->path));
   }
   for (const auto& w : profile_warnings) printer().warning(w);
@@ -112,36 +113,54 @@ void add_global_flags(CLI::App& app, GlobalOptions& o) {
   auto& c = o.connection;
   const char* conn = "Connection";
   app.add_option("-u,--url", c.url, "Redis URL: redis://[user:password@]host[:port][/db], rediss://..., unix:///path")
-      ->group(conn)->type_name("URL");
+      ->group(conn)
+      ->type_name("URL");
   app.add_option("--host", c.host, "Server host name or IP (default 127.0.0.1)")->group(conn)->type_name("HOST");
-  app.add_option("-p,--port", c.port, "Server port (default 6379)")->group(conn)->type_name("PORT")
+  app.add_option("-p,--port", c.port, "Server port (default 6379)")
+      ->group(conn)
+      ->type_name("PORT")
       ->check(CLI::Range(1, 65535));
   app.add_option("-s,--socket", c.socket, "Unix socket path")->group(conn)->type_name("PATH");
   app.add_option("-n,--db", c.db, "Database number")->group(conn)->type_name("N")->check(CLI::Range(0, 1000000));
   app.add_option("--user", c.user, "ACL user name")->group(conn)->type_name("USER");
   app.add_option("-a,--password,--pass", c.password, "Password (visible in ps; prefer --password-file or --askpass)")
-      ->group(conn)->type_name("PASSWORD");
-  app.add_option("--password-file", c.password_file, "Read the password from a file, - for standard input (trailing newline dropped)")
-      ->group(conn)->type_name("FILE");
+      ->group(conn)
+      ->type_name("PASSWORD");
+  app.add_option("--password-file", c.password_file,
+                 "Read the password from a file, - for standard input (trailing newline dropped)")
+      ->group(conn)
+      ->type_name("FILE");
   app.add_flag("--askpass", c.askpass, "Prompt for the password on the terminal")->group(conn);
   app.add_flag("--no-auth-warning", c.no_auth_warning, "Do not warn about a password on the command line")->group(conn);
   app.add_flag("--tls", c.tls, "Use TLS (same as rediss://)")->group(conn);
-  app.add_option("--cacert", c.cacert, "CA certificate bundle (PEM) to verify the server")->group(conn)->type_name("FILE");
+  app.add_option("--cacert", c.cacert, "CA certificate bundle (PEM) to verify the server")
+      ->group(conn)
+      ->type_name("FILE");
   app.add_option("--cert", c.cert, "Client certificate (PEM) for mutual TLS")->group(conn)->type_name("FILE");
   app.add_option("--key", c.key, "Client private key (PEM) for mutual TLS")->group(conn)->type_name("FILE");
-  app.add_option("--sni", c.sni, "TLS server name to send and verify (default: the host)")->group(conn)->type_name("NAME");
+  app.add_option("--sni", c.sni, "TLS server name to send and verify (default: the host)")
+      ->group(conn)
+      ->type_name("NAME");
   app.add_flag("--insecure", c.insecure, "Do not verify the server certificate (not recommended)")->group(conn);
   app.add_option("--connect-timeout", c.connect_timeout, "Connect timeout (default 5s)")->group(conn)->type_name("DUR");
-  app.add_option("--timeout", c.timeout, "Deadline for each whole reply, not an idle timer (default 5s)")->group(conn)->type_name("DUR");
-  app.add_option("--profile", o.profile, "Use this profile from the config file (also RCTL_PROFILE; see PROFILES in rctl(1))")
-      ->group(conn)->type_name("NAME");
-  app.add_option("--retries", c.retries, "Extra connection attempts on failure (default 0)")->group(conn)
-      ->type_name("N")->check(CLI::Range(0, 100));
+  app.add_option("--timeout", c.timeout, "Deadline for each whole reply, not an idle timer (default 5s)")
+      ->group(conn)
+      ->type_name("DUR");
+  app.add_option("--profile", o.profile,
+                 "Use this profile from the config file (also RCTL_PROFILE; see PROFILES in rctl(1))")
+      ->group(conn)
+      ->type_name("NAME");
+  app.add_option("--retries", c.retries, "Extra connection attempts on failure (default 0)")
+      ->group(conn)
+      ->type_name("N")
+      ->check(CLI::Range(0, 100));
   app.add_flag("--cluster", c.cluster, "Require cluster mode (otherwise detected)")->group(conn);
   app.add_flag("--resp2", c.resp2, "Speak RESP2 only (skip HELLO 3)")->group(conn);
   const char* out = "Output";
   app.add_option("-o,--output", o.output, "Output format: table, json (health: nagios; stats: prometheus)")
-      ->group(out)->type_name("FORMAT")->check(CLI::IsMember({"table", "json", "nagios", "prometheus"}));
+      ->group(out)
+      ->type_name("FORMAT")
+      ->check(CLI::IsMember({"table", "json", "nagios", "prometheus"}));
   app.add_flag("--no-color", o.no_color, "No colours (also NO_COLOR=1)")->group(out);
   app.add_flag("-q,--quiet", o.quiet, "No warnings or progress on stderr")->group(out);
   app.add_flag("-v,--verbose", o.verbose, "Debug messages on stderr (secrets redacted)")->group(out);

@@ -22,7 +22,7 @@ namespace rctl::commands {
 struct GlobalOptions {
   config::ConnectionFlags connection;
   std::optional<std::string> profile;  // --profile
-  std::string output;                  // -o; empty until apply_defaults() picks one
+  std::string output;  // -o; empty until apply_defaults() picks one
   bool no_color = false;
   bool quiet = false;
   bool verbose = false;

@@ -13,7 +13,9 @@ namespace rctl::commands {
 
 namespace {
 
-int nagios_code(health::Level level) { return level == health::Level::ok ? 0 : level == health::Level::warning ? 1 : 2; }
+int nagios_code(health::Level level) {
+  return level == health::Level::ok ? 0 : level == health::Level::warning ? 1 : 2;
+}
 
 // Exit status: nagios has its own scale; otherwise critical (or warning with --strict) is 1.
 int exit_status(const health::HealthReport& r, output::Format format, bool strict) {
@@ -47,8 +49,8 @@ int run_health(Context& ctx, const HealthFlags& f) {
   bool nagios = printer.format() == output::Format::nagios;
 
   auto connect = ctx.connector(config::Role::general);
-  auto deadline = std::chrono::steady_clock::now() +
-                  (f.wait.empty() ? util::Millis(0) : duration_flag(f.wait, "--wait"));
+  auto deadline =
+      std::chrono::steady_clock::now() + (f.wait.empty() ? util::Millis(0) : duration_flag(f.wait, "--wait"));
   if (!f.wait.empty()) util::install_interrupt_handler();
   long pause_ms = 100;
   for (int attempt = 1;; ++attempt) {
@@ -73,9 +75,10 @@ int run_health(Context& ctx, const HealthFlags& f) {
       throw Failure(*error);
     }
     auto left = std::chrono::duration_cast<util::Millis>(deadline - now);
-    printer.note(fmt::format("waiting ({}): {} ({} left)", attempt,
-                             report ? std::string("not healthy yet: ") + health::to_string(report->level) : error->message,
-                             util::format_duration(left)));
+    printer.note(
+        fmt::format("waiting ({}): {} ({} left)", attempt,
+                    report ? std::string("not healthy yet: ") + health::to_string(report->level) : error->message,
+                    util::format_duration(left)));
     util::sleep_interruptible(std::min<long>(pause_ms, left.count()));
     pause_ms = std::min<long>(pause_ms * 2, 1000);
   }
@@ -90,14 +93,17 @@ void register_health(CLI::App& app, Context& ctx, HealthRun run) {
   auto* cmd = app.add_subcommand("health", "Check reachability, latency, memory, replication and cluster state");
   cmd->add_option("--wait", f->wait, "Retry until healthy or until this much time has passed (CI readiness)")
       ->type_name("DUR");
-  cmd->add_option("--samples", f->samples, "PINGs per node for latency figures")->type_name("N")
+  cmd->add_option("--samples", f->samples, "PINGs per node for latency figures")
+      ->type_name("N")
       ->check(CLI::Range(1, 10000));
   cmd->add_option("--latency-warn", f->latency_warn, "PING p99 that warns (default 100ms)")->type_name("DUR");
   cmd->add_option("--latency-crit", f->latency_crit, "PING p99 that is critical (default 500ms)")->type_name("DUR");
   cmd->add_option("--memory-warn", f->memory_warn, "Percent of maxmemory that warns (default 80)")
-      ->type_name("PCT")->check(CLI::Range(0.0, 100.0));
+      ->type_name("PCT")
+      ->check(CLI::Range(0.0, 100.0));
   cmd->add_option("--memory-crit", f->memory_crit, "Percent of maxmemory that is critical (default 95)")
-      ->type_name("PCT")->check(CLI::Range(0.0, 100.0));
+      ->type_name("PCT")
+      ->check(CLI::Range(0.0, 100.0));
   cmd->add_option("--lag-warn", f->lag_warn, "Replication lag that warns (default 10s)")->type_name("DUR");
   cmd->add_option("--lag-crit", f->lag_crit, "Replication lag that is critical (default 60s)")->type_name("DUR");
   cmd->add_flag("--strict", f->strict, "Treat warnings as failures (exit 1)");

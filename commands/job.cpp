@@ -87,7 +87,8 @@ WaitEnd wait_for_end(Context& ctx, cluster::Client& target, const std::string& i
       ctx.printer().note(fmt::format("job {}: {}; retrying", id, lost->message));
     } else {
       if (!status) return last ? WaitEnd::vanished : WaitEnd::missing;
-      if (last && *status != *last) ctx.printer().note(fmt::format("job {}: {}", id, status->empty() ? "(no status)" : *status));
+      if (last && *status != *last)
+        ctx.printer().note(fmt::format("job {}: {}", id, status->empty() ? "(no status)" : *status));
       last = status;
       if (job::rq::job_ended(*status)) return WaitEnd::ended;
       if (now >= deadline) {
@@ -111,7 +112,8 @@ Failure missing_job(const std::string& id, bool just_enqueued) {
 }
 
 // Reads (after waiting, if asked), shows and returns the exit status of one job.
-int show_job(Context& ctx, cluster::Client& target, const std::string& id, const std::string& wait, bool just_enqueued) {
+int show_job(Context& ctx, cluster::Client& target, const std::string& id, const std::string& wait,
+             bool just_enqueued) {
   job::rq::WaitInfo info;
   if (!wait.empty()) {
     switch (wait_for_end(ctx, target, id, duration_flag(wait, "--wait"), info)) {
@@ -127,10 +129,11 @@ int show_job(Context& ctx, cluster::Client& target, const std::string& id, const
   if (!job.exists) throw missing_job(id, just_enqueued);
   ctx.printer().emit(job::render_job(job, info, std::chrono::system_clock::now()));
   if (info.timed_out)
-    ctx.printer().error_line({ErrorKind::check_failed,
-                              fmt::format("job {} is still {} after {}", id, job.status.empty() ? "(no status)" : job.status,
-                                          util::format_duration(info.elapsed)),
-                              "raise --wait, or check that a worker listens on queue '" + job.origin + "' (rctl job queues)"});
+    ctx.printer().error_line(
+        {ErrorKind::check_failed,
+         fmt::format("job {} is still {} after {}", id, job.status.empty() ? "(no status)" : job.status,
+                     util::format_duration(info.elapsed)),
+         "raise --wait, or check that a worker listens on queue '" + job.origin + "' (rctl job queues)"});
   return exit_for(job, info);
 }
 
@@ -158,7 +161,8 @@ int run_enqueue(Context& ctx, const EnqueueFlags& f) {
     const auto delay = duration_flag(f.schedule_in, "--schedule-in");
     r.schedule_at = job::rq::unix_seconds(now + delay);
   }
-  if (!f.schedule_at.empty()) r.schedule_at = value_or_throw(job::rq::parse_schedule_time(f.schedule_at, "--schedule-at"));
+  if (!f.schedule_at.empty())
+    r.schedule_at = value_or_throw(job::rq::parse_schedule_time(f.schedule_at, "--schedule-at"));
   if (!f.wait.empty()) (void)duration_flag(f.wait, "--wait");  // a bad --wait is a usage error before writing
   auto& target = ctx.connect(config::Role::queue);
   auto outcome = job::rq::enqueue_job(target, r, now);
@@ -191,7 +195,8 @@ int run_list(Context& ctx, const ListFlags& f) {
   }
   o.limit = f.limit;
   o.offset = f.offset;
-  ctx.printer().emit(job::render_job_list(job::rq::list_jobs(ctx.connect(config::Role::queue), o), std::chrono::system_clock::now()));
+  ctx.printer().emit(
+      job::render_job_list(job::rq::list_jobs(ctx.connect(config::Role::queue), o), std::chrono::system_clock::now()));
   return 0;
 }
 
@@ -205,41 +210,49 @@ int run_queues(Context& ctx, const QueuesFlags& f) {
 }  // namespace
 
 void register_job(CLI::App& app, Context& ctx) {
-  auto* job = app.add_subcommand("job", "Enqueue RQ jobs that real RQ workers run; show job status, results and queues");
+  auto* job =
+      app.add_subcommand("job", "Enqueue RQ jobs that real RQ workers run; show job status, results and queues");
   job->require_subcommand(1);
 
   auto e = std::make_shared<EnqueueFlags>();
   auto* enqueue = job->add_subcommand("enqueue", "Enqueue a job as RQ's Queue.enqueue writes it (standalone server)");
   enqueue->add_option("func", e->func, "Dotted import path of the function, e.g. myapp.tasks.send_email")
-      ->required()->type_name("FUNC");
-  enqueue->add_option("args", e->args,
-                      "Arguments as `rq enqueue` takes them: value, :json, key=value, key:=json, @file, key=@file "
-                      "(for arguments that start with '-': options first, then -- FUNC ARGS...)")
+      ->required()
+      ->type_name("FUNC");
+  enqueue
+      ->add_option("args", e->args,
+                   "Arguments as `rq enqueue` takes them: value, :json, key=value, key:=json, @file, key=@file "
+                   "(for arguments that start with '-': options first, then -- FUNC ARGS...)")
       ->type_name("ARG");
   enqueue->add_option("--queue", e->queue, "Queue name (default: default)")->type_name("QUEUE");
-  enqueue->add_option("--timeout,--job-timeout", e->timeout,
-                      "Job timeout: seconds or 10m/2h/1d, -1 for none (default 180). The connection's reply timeout "
-                      "is the global --timeout, given before `job`")
+  enqueue
+      ->add_option("--timeout,--job-timeout", e->timeout,
+                   "Job timeout: seconds or 10m/2h/1d, -1 for none (default 180). The connection's reply timeout "
+                   "is the global --timeout, given before `job`")
       ->type_name("SECONDS");
   enqueue->add_option("--result-ttl", e->result_ttl, "Keep the result this long (default 500s; 0 none, -1 forever)")
       ->type_name("SECONDS");
   enqueue->add_option("--failure-ttl", e->failure_ttl, "Keep a failed job this long (default 1 year; -1 forever)")
       ->type_name("SECONDS");
   enqueue->add_option("--ttl", e->ttl, "Discard the job if it has not started within this time")->type_name("SECONDS");
-  e->description_option = enqueue->add_option("--description", e->description,
-                                              "Description (default: RQ's call string, func('a', k=1))")
-                              ->type_name("TEXT");
+  e->description_option =
+      enqueue->add_option("--description", e->description, "Description (default: RQ's call string, func('a', k=1))")
+          ->type_name("TEXT");
   enqueue->add_option("--job-id", e->job_id, "Job id ([A-Za-z0-9_-]+; default: a new uuid4); refused if taken")
       ->type_name("ID");
   enqueue->add_flag("--at-front", e->at_front, "Put the job at the front of the queue (LPUSH)");
-  enqueue->add_option("--meta", e->meta, "Job meta, a JSON object (stored with the job's serializer)")->type_name("JSON");
-  enqueue->add_option("--schedule-in", e->schedule_in, "Schedule instead of queueing: run after this delay (10s, 5m, 2h)")
+  enqueue->add_option("--meta", e->meta, "Job meta, a JSON object (stored with the job's serializer)")
+      ->type_name("JSON");
+  enqueue
+      ->add_option("--schedule-in", e->schedule_in, "Schedule instead of queueing: run after this delay (10s, 5m, 2h)")
       ->type_name("DUR");
-  enqueue->add_option("--schedule-at", e->schedule_at,
-                      "Schedule for an ISO 8601 time (2026-05-27T21:45:00Z; without an offset: local time)")
+  enqueue
+      ->add_option("--schedule-at", e->schedule_at,
+                   "Schedule for an ISO 8601 time (2026-05-27T21:45:00Z; without an offset: local time)")
       ->type_name("TIME");
   enqueue->add_option("--serializer", e->serializer, "pickle (RQ's default) or json (rq.serializers.JSONSerializer)")
-      ->check(CLI::IsMember({"pickle", "json"}))->type_name("NAME");
+      ->check(CLI::IsMember({"pickle", "json"}))
+      ->type_name("NAME");
   enqueue->add_option("--wait", e->wait, "Wait this long for the job to end and show it (exit as job status)")
       ->type_name("DUR");
   enqueue->callback([&ctx, e] { ctx.run = [&ctx, e] { return run_enqueue(ctx, *e); }; });
@@ -255,7 +268,8 @@ void register_job(CLI::App& app, Context& ctx) {
   list->add_option("--queue", l->queue, "Only this queue (default: every queue in rq:queues)")->type_name("QUEUE");
   list->add_option("--state", l->state, "Only queued, started, finished, failed, deferred, scheduled or canceled jobs")
       ->type_name("STATE");
-  list->add_option("--limit", l->limit, "Jobs per page (default 50)")->type_name("N")
+  list->add_option("--limit", l->limit, "Jobs per page (default 50)")
+      ->type_name("N")
       ->check(CLI::Range(std::size_t{1}, job::rq::k_max_list_limit));
   list->add_option("--offset", l->offset, "Jobs to skip (default 0)")->type_name("N");
   list->callback([&ctx, l] { ctx.run = [&ctx, l] { return run_list(ctx, *l); }; });

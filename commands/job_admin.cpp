@@ -39,7 +39,8 @@ job::rq::Apply apply_of(const AdminFlags& f) { return f.dry_run ? job::rq::Apply
 
 // Runs `act` on every id, with progress for long runs and Ctrl-C between jobs.
 template <class Act>
-std::vector<job::rq::JobAction> for_each_job(Context& ctx, const std::vector<std::string>& ids, std::string_view verb, Act act) {
+std::vector<job::rq::JobAction> for_each_job(Context& ctx, const std::vector<std::string>& ids, std::string_view verb,
+                                             Act act) {
   util::install_interrupt_handler();
   ProgressLine progress(ctx.printer());
   std::vector<job::rq::JobAction> actions;
@@ -59,8 +60,7 @@ std::vector<job::rq::JobAction> for_each_job(Context& ctx, const std::vector<std
 
 int run_requeue(Context& ctx, const AdminFlags& f) {
   ctx.require_format({output::Format::table, output::Format::json}, "job requeue");
-  if (f.all_failed == !f.ids.empty())
-    throw Failure(ErrorKind::usage, "give job ids or --all-failed (one of them)");
+  if (f.all_failed == !f.ids.empty()) throw Failure(ErrorKind::usage, "give job ids or --all-failed (one of them)");
   if (!f.queue.empty() && !f.all_failed) throw Failure(ErrorKind::usage, "--queue goes with --all-failed");
   auto& target = ctx.connect(config::Role::queue);
   const auto now = std::chrono::system_clock::now();
@@ -83,8 +83,8 @@ int run_requeue(Context& ctx, const AdminFlags& f) {
                           f.yes);
   }
   auto actions = for_each_job(ctx, ids, "requeue", [&](const std::string& id) {
-    return job::rq::requeue_job(target, id, f.at_front ? job::rq::QueueEnd::front : job::rq::QueueEnd::back, apply_of(f),
-                                std::chrono::system_clock::now());
+    return job::rq::requeue_job(target, id, f.at_front ? job::rq::QueueEnd::front : job::rq::QueueEnd::back,
+                                apply_of(f), std::chrono::system_clock::now());
   });
   ctx.printer().emit(job::render_actions("requeue", actions, apply_of(f)));
   // With --all-failed, jobs whose hash expired meanwhile are not the user's mistake.
@@ -113,8 +113,8 @@ int run_empty(Context& ctx, const AdminFlags& f) {
   }
   job::rq::require_standalone(target, "job empty");
   const auto n = job::rq::queue_length(target, queue);
-  confirm_destructive(fmt::format("delete the {} job{} queued in '{}' (and their job hashes) on {}", n, n == 1 ? "" : "s",
-                                  queue, client::describe(target.seed_options())),
+  confirm_destructive(fmt::format("delete the {} job{} queued in '{}' (and their job hashes) on {}", n,
+                                  n == 1 ? "" : "s", queue, client::describe(target.seed_options())),
                       f.yes);
   ctx.printer().emit(job::render_empty(queue, job::rq::empty_queue(target, queue), job::rq::Apply::write));
   return 0;

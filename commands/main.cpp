@@ -72,8 +72,10 @@ bool wants_json(int argc, char** argv) {
 }
 
 int report(commands::Context& ctx, const Error& error) {
-  int code = error.kind == ErrorKind::interrupted ? util::interrupt_exit_code() : static_cast<int>(exit_code_for(error.kind));
-  if (ctx.nagios_exit_codes && ctx.printer().format() == output::Format::nagios) code = error.kind == ErrorKind::usage ? 3 : 2;
+  int code =
+      error.kind == ErrorKind::interrupted ? util::interrupt_exit_code() : static_cast<int>(exit_code_for(error.kind));
+  if (ctx.nagios_exit_codes && ctx.printer().format() == output::Format::nagios)
+    code = error.kind == ErrorKind::usage ? 3 : 2;
   ctx.printer().error(error, code);
   return code;
 }
@@ -138,9 +140,10 @@ int main(int argc, char** argv) {
   prctl(PR_SET_DUMPABLE, 0);
   commands::GlobalOptions options;
   commands::Context ctx(options);
-  CLI::App app{"rctl: check, measure and operate the Redis behind your application "
-               "(health, stats, cache, sessions, rate limits, RQ jobs)",
-               "rctl"};
+  CLI::App app{
+      "rctl: check, measure and operate the Redis behind your application "
+      "(health, stats, cache, sessions, rate limits, RQ jobs)",
+      "rctl"};
   app.set_version_flag("--version", std::string("rctl ") + RCTL_VERSION);
   app.require_subcommand(1);
   app.fallthrough();
@@ -185,11 +188,11 @@ int main(int argc, char** argv) {
   } catch (const output::StdoutClosed&) {
     return 0;
   } catch (const output::StdoutFailed& e) {
-    return report(ctx, Error{ErrorKind::output,
-                             fmt::format("cannot write the output: {}", std::strerror(e.error_number)),
-                             "stdout is incomplete; check the disk or file it goes to"});
+    return report(ctx,
+                  Error{ErrorKind::output, fmt::format("cannot write the output: {}", std::strerror(e.error_number)),
+                        "stdout is incomplete; check the disk or file it goes to"});
   } catch (const std::exception& e) {
-    return report(ctx, Error{ErrorKind::internal, fmt::format("internal error: {}", e.what()),
-                             "please report this as a bug"});
+    return report(
+        ctx, Error{ErrorKind::internal, fmt::format("internal error: {}", e.what()), "please report this as a bug"});
   }
 }

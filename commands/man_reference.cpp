@@ -45,8 +45,9 @@ void emit_options(std::string& out, const std::vector<OptionModel>& options) {
 void emit_command(std::string& out, const CommandModel& m, const std::string& path) {
   std::string usage = path;
   for (const auto& p : m.positionals)
-    usage += p.required ? fmt::format(" _{}_{}", p.value_name.empty() ? p.name : p.value_name, p.repeated ? "..." : "")
-                        : fmt::format(" [_{}_{}]", p.value_name.empty() ? p.name : p.value_name, p.repeated ? "..." : "");
+    usage += p.required
+                 ? fmt::format(" _{}_{}", p.value_name.empty() ? p.name : p.value_name, p.repeated ? "..." : "")
+                 : fmt::format(" [_{}_{}]", p.value_name.empty() ? p.name : p.value_name, p.repeated ? "..." : "");
   if (m.commands.empty()) {
     out += fmt::format("## {}\n\n*{}*{}\n\n{}.\n\n", path, path, usage.substr(path.size()), scd(m.description));
     emit_options(out, m.options);

@@ -36,7 +36,8 @@ std::optional<std::string> given(const CLI::Option* option, const std::string& v
 int run_test(Context& ctx, const TestFlags& f) {
   ctx.require_format({output::Format::table, output::Format::json}, "test");
   optest::TestOptions options;
-  options.groups = value_or_throw(optest::select_test_groups(given(f.only_option, f.only), given(f.skip_option, f.skip)));
+  options.groups =
+      value_or_throw(optest::select_test_groups(given(f.only_option, f.only), given(f.skip_option, f.skip)));
   options.iterations = f.iterations;
   options.strict = f.strict;
   options.keep = f.keep;
@@ -61,9 +62,9 @@ int run_test(Context& ctx, const TestFlags& f) {
   printer.emit(optest::render_test_report(report));
   for (const auto& n : report.nodes)
     if (n.cleanup.error)
-      printer.error_line({n.cleanup.error->kind,
-                          fmt::format("{}: cleanup failed: {}", n.address, n.cleanup.error->message),
-                          fmt::format("remove the run's keys with: rctl cache invalidate '{}' --yes", n.key_namespace)});
+      printer.error_line(
+          {n.cleanup.error->kind, fmt::format("{}: cleanup failed: {}", n.address, n.cleanup.error->message),
+           fmt::format("remove the run's keys with: rctl cache invalidate '{}' --yes", n.key_namespace)});
   if (report.interrupted) {
     printer.error_line({ErrorKind::interrupted, "interrupted: the results are partial",
                         options.keep ? "the keys were kept (--keep)" : "the keys written so far were removed"});
@@ -84,12 +85,14 @@ std::string group_list() {
 
 void register_test(CLI::App& app, Context& ctx) {
   auto f = std::make_shared<TestFlags>();
-  auto* cmd = app.add_subcommand("test", "Operation tests: a verdict (pass/fail/unsupported) and latency per capability");
+  auto* cmd =
+      app.add_subcommand("test", "Operation tests: a verdict (pass/fail/unsupported) and latency per capability");
   cmd->footer(group_list());
   f->only_option = cmd->add_option("--only", f->only, "Run only these groups (comma list)")->type_name("G,..");
   f->skip_option = cmd->add_option("--skip", f->skip, "Skip these groups (comma list)")->type_name("G,..");
   cmd->add_option("--iterations", f->iterations, "Runs of each operation, for latency figures (default 1)")
-      ->type_name("N")->check(CLI::Range(1, k_max_iterations));
+      ->type_name("N")
+      ->check(CLI::Range(1, k_max_iterations));
   cmd->add_flag("--strict", f->strict, "Treat unsupported groups as failures (exit 1)");
   cmd->add_flag("--keep", f->keep, "Leave the test keys in place for inspection");
   cmd->callback([&ctx, f] { ctx.run = [&ctx, f] { return run_test(ctx, *f); }; });

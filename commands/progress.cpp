@@ -5,7 +5,8 @@
 namespace rctl::commands {
 
 ProgressLine::ProgressLine(output::Printer& printer)
-    : m_printer(printer), m_last(std::chrono::steady_clock::now()),
+    : m_printer(printer),
+      m_last(std::chrono::steady_clock::now()),
       m_every(printer.terminal().stderr_tty ? 200 : 5000) {}
 
 void ProgressLine::update(const std::string& line) {

@@ -34,7 +34,8 @@ ratelimit::ReadOptions read_options(const RatelimitFlags& f) {
   if (!f.limit.empty()) {
     auto limits = value_or_throw(ratelimit::parse_limits(f.limit));
     if (limits.size() != 1)
-      throw Failure(ErrorKind::usage, fmt::format("--limit '{}' holds {} limits; a key holds one", f.limit, limits.size()),
+      throw Failure(ErrorKind::usage,
+                    fmt::format("--limit '{}' holds {} limits; a key holds one", f.limit, limits.size()),
                     "list the keys of each limit separately (--pattern)");
     o.limit = limits.front();
   }
@@ -52,7 +53,8 @@ int finish_list(Context& ctx, const ratelimit::ListReport& report) {
   }
   for (const auto& n : report.nodes)
     if (n.error)
-      return failed_exit(printer, *n.error, fmt::format("{}: {} (the list misses that node's keys)", n.address, n.error->message));
+      return failed_exit(printer, *n.error,
+                         fmt::format("{}: {} (the list misses that node's keys)", n.address, n.error->message));
   return 0;
 }
 
@@ -105,7 +107,8 @@ int run_reset(Context& ctx, const RatelimitFlags& f) {
     list.keep_all = true;
     util::install_interrupt_handler();
     auto found = ratelimit::list_limiters(target, list);
-    if (found.interrupted) throw Failure(ErrorKind::interrupted, "interrupted while looking for the client's keys; nothing was deleted");
+    if (found.interrupted)
+      throw Failure(ErrorKind::interrupted, "interrupted while looking for the client's keys; nothing was deleted");
     if (const auto* e = found.first_error()) {
       auto error = *e;
       error.message += "; nothing was deleted";
@@ -115,7 +118,8 @@ int run_reset(Context& ctx, const RatelimitFlags& f) {
     report.client = f.client;
     report.limiters = std::move(found.limiters);
     if (report.limiters.empty())
-      throw Failure(ErrorKind::not_found, fmt::format("no rate-limit keys for client '{}' (SCAN MATCH {})", f.client, found.pattern),
+      throw Failure(ErrorKind::not_found,
+                    fmt::format("no rate-limit keys for client '{}' (SCAN MATCH {})", f.client, found.pattern),
                     "check the identity with rctl ratelimit list");
   } else {
     report = ratelimit::prepare_reset(target, f.keys, o);
@@ -126,10 +130,11 @@ int run_reset(Context& ctx, const RatelimitFlags& f) {
   report.dry_run = f.dry_run;
   if (!f.dry_run) {
     auto keys = ratelimit::limiter_keys(report.limiters);
-    std::string what = report.client ? fmt::format("delete {} rate-limit key(s) of client '{}' on {}", keys.size(),
-                                                   *report.client, client::describe(target.seed_options()))
-                                     : fmt::format("delete {} rate-limit key(s) ({}{}) on {}", keys.size(), keys.front(),
-                                                   keys.size() > 1 ? ", ..." : "", client::describe(target.seed_options()));
+    std::string what = report.client
+                           ? fmt::format("delete {} rate-limit key(s) of client '{}' on {}", keys.size(),
+                                         *report.client, client::describe(target.seed_options()))
+                           : fmt::format("delete {} rate-limit key(s) ({}{}) on {}", keys.size(), keys.front(),
+                                         keys.size() > 1 ? ", ..." : "", client::describe(target.seed_options()));
     confirm_destructive(what, f.yes);
   }
   ratelimit::run_reset(target, report);
@@ -142,37 +147,48 @@ void add_read_flags(CLI::App* cmd, RatelimitFlags& f) {
                   "The limit of keys that do not carry one (hand-rolled counters and logs), e.g. 20/minute")
       ->type_name("SPEC");
   cmd->add_option("--burst", f.burst, "redis-cell keys: the max_burst given to CL.THROTTLE (default: amount - 1)")
-      ->type_name("N")->check(CLI::Range(std::int64_t{0}, ratelimit::k_max_limit_amount));
+      ->type_name("N")
+      ->check(CLI::Range(std::int64_t{0}, ratelimit::k_max_limit_amount));
 }
 
 }  // namespace
 
 void register_ratelimit(CLI::App& app, Context& ctx) {
   auto f = std::make_shared<RatelimitFlags>();
-  auto* group = app.add_subcommand("ratelimit", "Read, probe and reset the rate limits apps keep in Redis (limits, "
-                                                "Flask-Limiter, INCR counters, sorted-set logs, redis-cell)");
+  auto* group = app.add_subcommand("ratelimit",
+                                   "Read, probe and reset the rate limits apps keep in Redis (limits, "
+                                   "Flask-Limiter, INCR counters, sorted-set logs, redis-cell)");
   group->require_subcommand(1);
 
   auto* list = group->add_subcommand("list", "One row per limiter, most used first, from every primary");
-  list->add_option("--pattern", f->pattern,
-                   "SCAN MATCH glob for hand-rolled limiters, e.g. 'rate:*' (default: limits' LIMITER/ and LIMITS: keys)")
+  list->add_option(
+          "--pattern", f->pattern,
+          "SCAN MATCH glob for hand-rolled limiters, e.g. 'rate:*' (default: limits' LIMITER/ and LIMITS: keys)")
       ->type_name("GLOB");
-  list->add_option("--client", f->client, "Only this client's limiters (an identity, e.g. an IP or user id)")->type_name("ID");
-  list->add_option("--max", f->max, "Rows shown, most used first (default 100)")->type_name("N")->check(CLI::Range(1, 1000000));
+  list->add_option("--client", f->client, "Only this client's limiters (an identity, e.g. an IP or user id)")
+      ->type_name("ID");
+  list->add_option("--max", f->max, "Rows shown, most used first (default 100)")
+      ->type_name("N")
+      ->check(CLI::Range(1, 1000000));
   add_read_flags(list, *f);
   list->callback([&ctx, f] { ctx.run = [&ctx, f] { return run_list(ctx, *f); }; });
 
   auto* show = group->add_subcommand("show", "One limiter: usage, reset, raw counters and window entries");
-  show->add_option("key", f->key, "The limiter key (a sliding window's .../-1 key shows the pair)")->required()->type_name("KEY");
+  show->add_option("key", f->key, "The limiter key (a sliding window's .../-1 key shows the pair)")
+      ->required()
+      ->type_name("KEY");
   show->add_option("--entries", f->entries, "Window-log entries shown, newest first (default 100)")
-      ->type_name("N")->check(CLI::Range(0, 100000));
+      ->type_name("N")
+      ->check(CLI::Range(0, 100000));
   add_read_flags(show, *f);
   show->callback([&ctx, f] { ctx.run = [&ctx, f] { return run_show(ctx, *f); }; });
 
   auto* reset = group->add_subcommand("reset", "Clear limiters: the named keys, or every scope of one client");
-  reset->add_option("keys", f->keys, "Limiter keys to delete (a sliding window's two keys go together)")->type_name("KEY");
+  reset->add_option("keys", f->keys, "Limiter keys to delete (a sliding window's two keys go together)")
+      ->type_name("KEY");
   reset->add_option("--client", f->client, "Delete every limiter of this client (all scopes)")->type_name("ID");
-  reset->add_option("--pattern", f->pattern, "With --client: SCAN MATCH glob for hand-rolled limiters")->type_name("GLOB");
+  reset->add_option("--pattern", f->pattern, "With --client: SCAN MATCH glob for hand-rolled limiters")
+      ->type_name("GLOB");
   reset->add_flag("--dry-run", f->dry_run, "Show what would be deleted; delete nothing");
   reset->add_flag("-y,--yes", f->yes, "Do not ask for confirmation (required when stdin is not a terminal)");
   reset->callback([&ctx, f] { ctx.run = [&ctx, f] { return run_reset(ctx, *f); }; });

@@ -27,7 +27,8 @@ int run_probe(Context& ctx, const ProbeFlags& f) {
   if (!f.strategy.empty()) {
     o.strategy = ratelimit::parse_probe_strategy(f.strategy);
     if (!o.strategy)
-      throw Failure(ErrorKind::usage, fmt::format("invalid --strategy '{}'", f.strategy), "use fixed, moving or sliding");
+      throw Failure(ErrorKind::usage, fmt::format("invalid --strategy '{}'", f.strategy),
+                    "use fixed, moving or sliding");
   }
   if (!f.key.empty()) o.key = f.key;
   o.hits = f.hits;
@@ -65,18 +66,24 @@ void register_ratelimit_probe(CLI::App& group, Context& ctx) {
       "Hit a limit with the limits library's own atomic Lua steps, from C connections at once, and check that "
       "exactly the limit got through (exit 1 otherwise). Runs on a scratch key rctl:probe:{id}:... that is "
       "deleted afterwards; with --key it consumes the application's real budget for that key");
-  probe->add_option("--limit", f->limit, "The limit, e.g. 20/minute, '5 per 10 seconds', '10/hour;100/day'")->type_name("SPEC");
-  probe->add_option("--strategy", f->strategy, "fixed, moving or sliding (limits' fixed-window, moving-window, "
-                                               "sliding-window-counter); derived from --key when it can be")
+  probe->add_option("--limit", f->limit, "The limit, e.g. 20/minute, '5 per 10 seconds', '10/hour;100/day'")
+      ->type_name("SPEC");
+  probe
+      ->add_option("--strategy", f->strategy,
+                   "fixed, moving or sliding (limits' fixed-window, moving-window, "
+                   "sliding-window-counter); derived from --key when it can be")
       ->type_name("NAME");
-  probe->add_option("--key", f->key,
-                    "Probe the application's own key instead of a scratch key: the hits CONSUME ITS REAL BUDGET "
-                    "(clients of that key get 429s until the window frees them); see --dry-run")
+  probe
+      ->add_option("--key", f->key,
+                   "Probe the application's own key instead of a scratch key: the hits CONSUME ITS REAL BUDGET "
+                   "(clients of that key get 429s until the window frees them); see --dry-run")
       ->type_name("KEY");
   probe->add_option("--hits", f->hits, "Hits to send (default: twice the amount)")
-      ->type_name("N")->check(CLI::Range(std::int64_t{1}, ratelimit::k_max_probe_hits));
+      ->type_name("N")
+      ->check(CLI::Range(std::int64_t{1}, ratelimit::k_max_probe_hits));
   probe->add_option("--concurrency", f->concurrency, "Connections sending hits at once (default 1)")
-      ->type_name("C")->check(CLI::Range(1, ratelimit::k_max_probe_concurrency));
+      ->type_name("C")
+      ->check(CLI::Range(1, ratelimit::k_max_probe_concurrency));
   probe->add_flag("--dry-run", f->dry_run, "Read the key and compute how many hits would get through; send none");
   probe->callback([&ctx, f] { ctx.run = [&ctx, f] { return run_probe(ctx, *f); }; });
 }

@@ -85,7 +85,8 @@ int scan_exit(Context& ctx, const session::SessionScanReport& scan) {
   }
   for (const auto& n : scan.nodes)
     if (n.error)
-      return failed_exit(ctx.printer(), *n.error, fmt::format("{}: {} (results are incomplete)", n.address, n.error->message));
+      return failed_exit(ctx.printer(), *n.error,
+                         fmt::format("{}: {} (results are incomplete)", n.address, n.error->message));
   return 0;
 }
 
@@ -95,7 +96,9 @@ int run_list(Context& ctx, const SessionFlags& f) {
   o.scan = scan_options(f);
   if (has_user(f)) o.user = user_flag(f);
   o.limit = f.limit;
-  o.sort = f.sort == "ttl" ? session::SessionSort::ttl : f.sort == "size" ? session::SessionSort::size : session::SessionSort::id;
+  o.sort = f.sort == "ttl"    ? session::SessionSort::ttl
+           : f.sort == "size" ? session::SessionSort::size
+                              : session::SessionSort::id;
   auto& target = ctx.connect(config::Role::session);
   auto listing = with_progress(ctx.printer(), scan_progress,
                                [&](const auto& on_progress) { return session::list_sessions(target, o, on_progress); });
@@ -109,9 +112,10 @@ util::Secret secret_from_env(const std::string& name) {
     throw Failure(ErrorKind::usage, "--secret-env takes the name of an environment variable");
   const char* value = std::getenv(name.c_str());
   if (!value || !*value)
-    throw Failure(ErrorKind::usage, fmt::format("--secret-env: the environment variable {} is not set or empty",
-                                                decode::escape_for_terminal(name)),
-                  fmt::format("export {}=<the app's SECRET_KEY> before running rctl", decode::escape_for_terminal(name)));
+    throw Failure(
+        ErrorKind::usage,
+        fmt::format("--secret-env: the environment variable {} is not set or empty", decode::escape_for_terminal(name)),
+        fmt::format("export {}=<the app's SECRET_KEY> before running rctl", decode::escape_for_terminal(name)));
   return util::Secret(value);
 }
 
@@ -132,13 +136,14 @@ int run_show(Context& ctx, const SessionFlags& f) {
     sid = std::move(parsed.sid);
     cookie = session::CookieInfo{parsed.signed_cookie};
   }
-  auto lookup = session::find_session(ctx.connect(config::Role::session), sid, options.prefixes, options.user_fields, f.reveal);
+  auto lookup =
+      session::find_session(ctx.connect(config::Role::session), sid, options.prefixes, options.user_fields, f.reveal);
   lookup.cookie = cookie;
   if (lookup.found.empty())
-    throw Failure(ErrorKind::not_found,
-                  fmt::format("session '{}' not found", decode::escape_for_terminal(sid)),
-                  fmt::format("looked for {}; it may have expired or been revoked (--prefix if the app uses another prefix)",
-                              decode::escape_for_terminal(util::join(lookup.tried, ", "))));
+    throw Failure(
+        ErrorKind::not_found, fmt::format("session '{}' not found", decode::escape_for_terminal(sid)),
+        fmt::format("looked for {}; it may have expired or been revoked (--prefix if the app uses another prefix)",
+                    decode::escape_for_terminal(util::join(lookup.tried, ", "))));
   ctx.printer().emit(session::render_session_show(lookup));
   return 0;
 }
@@ -175,34 +180,36 @@ int run_revoke(Context& ctx, const SessionFlags& f) {
     });
   } else {
     if (!f.dry_run)
-      confirm_destructive(fmt::format("delete session{} {} on {}", f.sids.size() == 1 ? "" : "s",
-                                      util::join(f.sids, ", "), where),
-                          f.yes);
+      confirm_destructive(
+          fmt::format("delete session{} {} on {}", f.sids.size() == 1 ? "" : "s", util::join(f.sids, ", "), where),
+          f.yes);
     report = session::revoke_session_ids(target, f.sids, options, apply);
   }
   bool nothing_found = report.found == 0 && !report.error && !report.interrupted;
   if (nothing_found)  // in the JSON report too, so scripts see why the exit status is 5
-    report.error = Error{ErrorKind::not_found,
-                         report.user ? fmt::format("no sessions of user '{}' found", decode::escape_for_terminal(*report.user))
-                                     : std::string("none of the sessions exist"),
-                         {}};
+    report.error =
+        Error{ErrorKind::not_found,
+              report.user ? fmt::format("no sessions of user '{}' found", decode::escape_for_terminal(*report.user))
+                          : std::string("none of the sessions exist"),
+              {}};
   printer.emit(session::render_session_revoke(report));
   if (nothing_found) {
     printer.error_line(*report.error);
     return static_cast<int>(ExitCode::not_found);
   }
   if (report.interrupted) {
-    return interrupted_exit(printer, fmt::format("interrupted after deleting {} of {} session(s)", report.deleted, report.found),
+    return interrupted_exit(printer,
+                            fmt::format("interrupted after deleting {} of {} session(s)", report.deleted, report.found),
                             "run the same command again to finish");
   }
   if (report.error)
-    return failed_exit(printer, *report.error,
-                       fmt::format("{} (after deleting {} of {} session(s){})", report.error->message, report.deleted,
-                                   report.found,
-                                   report.outcome_unknown
-                                       ? fmt::format(", and {} more whose outcome is unknown", report.outcome_unknown)
-                                       : std::string()),
-                       "nothing but the selected sessions was touched; run the command again to finish");
+    return failed_exit(
+        printer, *report.error,
+        fmt::format("{} (after deleting {} of {} session(s){})", report.error->message, report.deleted, report.found,
+                    report.outcome_unknown
+                        ? fmt::format(", and {} more whose outcome is unknown", report.outcome_unknown)
+                        : std::string()),
+        "nothing but the selected sessions was touched; run the command again to finish");
   if (!report.missing_sids.empty())
     printer.warning(fmt::format("not found: {}", decode::escape_for_terminal(util::join(report.missing_sids, ", "))));
   return 0;
@@ -224,16 +231,21 @@ void add_store_options(CLI::App* cmd, SessionFlags& f) {
 
 void register_session(CLI::App& app, Context& ctx) {
   auto f = std::make_shared<SessionFlags>();
-  auto* session = app.add_subcommand("session", "Inspect, measure and revoke web sessions (Flask-Session, Django, starsessions, JSON)");
+  auto* session = app.add_subcommand(
+      "session", "Inspect, measure and revoke web sessions (Flask-Session, Django, starsessions, JSON)");
   session->require_subcommand(1);
 
   auto* list = session->add_subcommand("list", "List sessions with id, user, TTL, size, format (SCAN, every primary)");
   add_store_options(list, *f);
-  auto* list_user = list->add_option("--user", f->user, "Only this user's sessions (the global ACL --user goes before 'session')")
-                        ->type_name("ID");
-  list->add_option("--limit", f->limit, "Most sessions to list (default 100)")->type_name("N")->check(CLI::Range(1, 1000000));
+  auto* list_user =
+      list->add_option("--user", f->user, "Only this user's sessions (the global ACL --user goes before 'session')")
+          ->type_name("ID");
+  list->add_option("--limit", f->limit, "Most sessions to list (default 100)")
+      ->type_name("N")
+      ->check(CLI::Range(1, 1000000));
   list->add_option("--sort", f->sort, "id (ascending), ttl (soonest expiry first) or size (largest first)")
-      ->type_name("KEY")->check(CLI::IsMember({"id", "ttl", "size"}));
+      ->type_name("KEY")
+      ->check(CLI::IsMember({"id", "ttl", "size"}));
   list->callback([&ctx, f, list_user] {
     f->user_option = list_user;
     ctx.run = [&ctx, f] { return run_list(ctx, *f); };
@@ -242,23 +254,29 @@ void register_session(CLI::App& app, Context& ctx) {
   auto* show = session->add_subcommand("show", "Show one session's decoded content, TTL and size (secrets masked)");
   add_store_options(show, *f);
   show->add_option("sid", f->sid, "Session id (or a whole key)")->type_name("SID");
-  f->cookie_option = show->add_option("--cookie", f->cookie, "Look up by the session cookie's value (sid or sid.signature)")
-                         ->type_name("VALUE");
-  show->add_option("--secret-env", f->secret_env, "Environment variable holding the app's SECRET_KEY, to verify a signed cookie")
+  f->cookie_option =
+      show->add_option("--cookie", f->cookie, "Look up by the session cookie's value (sid or sid.signature)")
+          ->type_name("VALUE");
+  show->add_option("--secret-env", f->secret_env,
+                   "Environment variable holding the app's SECRET_KEY, to verify a signed cookie")
       ->type_name("NAME");
   show->add_flag("--reveal", f->reveal, "Show values under sensitive keys (passwords, tokens, CSRF, API keys...)");
   show->callback([&ctx, f] { ctx.run = [&ctx, f] { return run_show(ctx, *f); }; });
 
   auto* stats = session->add_subcommand("stats", "Count sessions: TTL histogram, size percentiles, formats, top users");
   add_store_options(stats, *f);
-  stats->add_option("--top", f->top, "Users listed by session count (default 10)")->type_name("N")->check(CLI::Range(0, 10000));
+  stats->add_option("--top", f->top, "Users listed by session count (default 10)")
+      ->type_name("N")
+      ->check(CLI::Range(0, 10000));
   stats->callback([&ctx, f] { ctx.run = [&ctx, f] { return run_stats(ctx, *f); }; });
 
-  auto* revoke = session->add_subcommand("revoke", "Delete sessions by id, or every session of a user (log out everywhere)");
+  auto* revoke =
+      session->add_subcommand("revoke", "Delete sessions by id, or every session of a user (log out everywhere)");
   add_store_options(revoke, *f);
   revoke->add_option("sids", f->sids, "Session ids (or whole keys)")->type_name("SID");
-  auto* revoke_user = revoke->add_option("--user", f->user, "Every session of this user (the global ACL --user goes before 'session')")
-                          ->type_name("ID");
+  auto* revoke_user =
+      revoke->add_option("--user", f->user, "Every session of this user (the global ACL --user goes before 'session')")
+          ->type_name("ID");
   revoke->add_flag("--dry-run", f->dry_run, "Show what would be deleted; delete nothing");
   revoke->add_flag("-y,--yes", f->yes, "Do not ask for confirmation (required when stdin is not a terminal)");
   revoke->callback([&ctx, f, revoke_user] {

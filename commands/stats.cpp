@@ -61,7 +61,9 @@ void register_stats(CLI::App& app, Context& ctx, StatsRun run) {
   auto f = std::make_shared<StatsFlags>();
   auto* cmd = app.add_subcommand("stats", "Server statistics: ops/s, hit rate, memory, clients, keyspace, commands");
   cmd->add_option("--watch", f->watch, "Print one line of rates every interval until Ctrl-C")->type_name("DUR");
-  cmd->add_option("--count", f->count, "With --watch: stop after N lines")->type_name("N")->check(CLI::Range(1, 1000000));
+  cmd->add_option("--count", f->count, "With --watch: stop after N lines")
+      ->type_name("N")
+      ->check(CLI::Range(1, 1000000));
   cmd->callback([&ctx, f, run] { ctx.run = [&ctx, f, run] { return run(ctx, *f); }; });
 }
 

@@ -12,7 +12,7 @@ namespace rctl::commands {
 
 struct StatsFlags {
   std::string watch;  // --watch DUR; empty for one report
-  int count = 0;      // --count N with --watch; 0 for until Ctrl-C
+  int count = 0;  // --count N with --watch; 0 for until Ctrl-C
 };
 
 using StatsRun = std::function<int(Context&, const StatsFlags&)>;

@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   # build
-  build-essential cmake ninja-build pkg-config ccache
+  build-essential cmake ninja-build pkg-config ccache clang-format-14
   libcli11-dev nlohmann-json3-dev libfmt-dev catch2 libasio-dev libssl-dev zlib1g-dev
   libmsgpack-cxx-dev scdoc ca-certificates
   # fuzzing and sanitizers (clang 16: its <expected> support is good enough)

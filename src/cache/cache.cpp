@@ -59,9 +59,8 @@ void take_pairs(const resp::Value& v, KeyValue& out, std::size_t limit) {
   if (v.type == resp::Type::map || (v.is_list() && !v.elements.empty() && !v.elements[0].is_list())) {
     for (std::size_t i = 0; i + 1 < v.elements.size() && out.elements.size() < limit; i += 2) {
       const auto& second = v.elements[i + 1];
-      out.elements.emplace_back(v.elements[i].str, second.type == resp::Type::double_number
-                                                       ? fmt::format("{}", second.number)
-                                                       : second.str);
+      out.elements.emplace_back(
+          v.elements[i].str, second.type == resp::Type::double_number ? fmt::format("{}", second.number) : second.str);
     }
     return;
   }
@@ -76,12 +75,12 @@ void take_pairs(const resp::Value& v, KeyValue& out, std::size_t limit) {
 }
 
 // SSCAN/HSCAN pages until `limit` elements (for collections too big to read whole).
-void scan_collection(cluster::Client& target, const char* command, KeyValue& out, std::size_t limit,
-                     bool pairs) {
+void scan_collection(cluster::Client& target, const char* command, KeyValue& out, std::size_t limit, bool pairs) {
   std::string cursor = "0";
   do {
-    auto reply = check(target.exec(keyed({command, out.key, cursor, "COUNT", std::to_string(std::min<std::size_t>(limit, 1000))})),
-                       command);
+    auto reply = check(
+        target.exec(keyed({command, out.key, cursor, "COUNT", std::to_string(std::min<std::size_t>(limit, 1000))})),
+        command);
     if (reply.elements.size() != 2) break;
     cursor = reply.elements[0].str;
     const auto& items = reply.elements[1].elements;
@@ -110,7 +109,8 @@ void read_contents(cluster::Client& target, KeyValue& kv, const GetOptions& opti
   auto last = std::to_string(limit == 0 ? 0 : limit - 1);
   const auto& type = kv.type;
   if (type == "hash") {
-    if (static_cast<std::size_t>(kv.length) <= limit) take_pairs(check(target.exec(keyed({"HGETALL", kv.key})), "HGETALL"), kv, limit);
+    if (static_cast<std::size_t>(kv.length) <= limit)
+      take_pairs(check(target.exec(keyed({"HGETALL", kv.key})), "HGETALL"), kv, limit);
     else scan_collection(target, "HSCAN", kv, limit, true);
   } else if (type == "list") {
     for (auto& item : check(target.exec(keyed({"LRANGE", kv.key, "0", last})), "LRANGE").elements)
@@ -159,8 +159,7 @@ std::vector<KeyValue> get_keys(cluster::Client& target, const std::vector<std::s
     if (!kv.exists) continue;
     // GET on a non-string is expected to answer WRONGTYPE; any other error (NOPERM for an
     // ACL user without `get`) is the answer to this read and must not look like "no value".
-    if (get.is_error() &&
-        (kv.type == "string" || client::classify(get.str) != client::ServerErrorKind::wrong_type))
+    if (get.is_error() && (kv.type == "string" || client::classify(get.str) != client::ServerErrorKind::wrong_type))
       throw Failure(client::to_error(get.str, "GET"));
     if (pttl.type == resp::Type::integer && pttl.integer >= 0) kv.ttl_ms = pttl.integer;
     if (kv.type == "string" && !get.is_string() && !get.is_error() && !get.is_null())
@@ -186,8 +185,7 @@ std::vector<KeyValue> get_keys(cluster::Client& target, const std::vector<std::s
   return out;
 }
 
-bool set_key(cluster::Client& target, const std::string& key, const std::string& value,
-             const SetOptions& options) {
+bool set_key(cluster::Client& target, const std::string& key, const std::string& value, const SetOptions& options) {
   auto c = keyed({"SET", key, value});
   if (options.ttl) {
     c.args.emplace_back("PX");

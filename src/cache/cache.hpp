@@ -26,14 +26,14 @@ inline constexpr std::size_t k_default_element_limit = 100;
 struct KeyValue {
   std::string key;
   bool exists = false;
-  std::string type;                    // string, hash, list, set, zset, stream, ...
+  std::string type;  // string, hash, list, set, zset, stream, ...
   std::optional<std::int64_t> ttl_ms;  // nullopt: no expiry
-  std::int64_t length = 0;             // bytes for strings, elements otherwise
-  std::string raw;                     // string value bytes (strings only)
+  std::int64_t length = 0;  // bytes for strings, elements otherwise
+  std::string raw;  // string value bytes (strings only)
   std::optional<decode::DecodedValue> decoded;  // strings only
   // Non-string types: up to `limit` elements, as field/value or member/score pairs.
   std::vector<std::pair<std::string, std::string>> elements;
-  bool truncated = false;              // more elements than shown
+  bool truncated = false;  // more elements than shown
 };
 
 struct GetOptions {
@@ -53,8 +53,7 @@ struct SetOptions {
 };
 
 // SET with the options; returns false when NX/XX prevented the write.
-bool set_key(cluster::Client& target, const std::string& key, const std::string& value,
-             const SetOptions& options);
+bool set_key(cluster::Client& target, const std::string& key, const std::string& value, const SetOptions& options);
 
 // UNLINK (DEL on servers without UNLINK); returns how many existed.
 std::int64_t delete_keys(cluster::Client& target, const std::vector<std::string>& keys);

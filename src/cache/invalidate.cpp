@@ -7,7 +7,6 @@
 
 #include <fmt/format.h>
 
-
 namespace rctl::cache {
 
 namespace {
@@ -55,7 +54,9 @@ struct InvalidatePages {
     auto args = c.args;
     page.send(
         std::move(c),
-        [this, page, args = std::move(args)](resp::Value reply) mutable { on_deleted(page, std::move(reply), std::move(args)); },
+        [this, page, args = std::move(args)](resp::Value reply) mutable {
+          on_deleted(page, std::move(reply), std::move(args));
+        },
         n);
   }
 
@@ -70,7 +71,8 @@ struct InvalidatePages {
       args.erase(args.begin());
       return page.moved(std::move(args));
     }
-    if (reply.type == resp::Type::integer) report.nodes[page.node()].deleted += static_cast<std::uint64_t>(reply.integer);
+    if (reply.type == resp::Type::integer)
+      report.nodes[page.node()].deleted += static_cast<std::uint64_t>(reply.integer);
   }
 };
 
@@ -125,7 +127,8 @@ InvalidateReport invalidate_prefix(cluster::Client& target, const InvalidateOpti
     std::vector<std::uint64_t> earlier(report.nodes.size());
     for (std::size_t i = 0; i < report.nodes.size(); ++i) earlier[i] = report.nodes[i].scan_calls;
     auto add_earlier = [&] {
-      for (std::size_t i = 0; i < report.nodes.size() && i < earlier.size(); ++i) report.nodes[i].scan_calls += earlier[i];
+      for (std::size_t i = 0; i < report.nodes.size() && i < earlier.size(); ++i)
+        report.nodes[i].scan_calls += earlier[i];
     };
     cluster::ScanRun run;
     cluster::scan_primaries(
@@ -158,14 +161,16 @@ InvalidateReport invalidate_prefix(cluster::Client& target, const InvalidateOpti
     add_earlier();
     if (run.interrupted) report.interrupted = true;
     report.incomplete_reason = run.unstable;
-    bool failed = std::any_of(report.nodes.begin(), report.nodes.end(), [](const auto& n) { return n.error.has_value(); });
+    bool failed =
+        std::any_of(report.nodes.begin(), report.nodes.end(), [](const auto& n) { return n.error.has_value(); });
     // A dry run counts what is there now; a second pass would count the same keys again.
     if (run.unstable.empty() || report.interrupted || failed || options.dry_run) break;
     // Slots moved: keys may have slipped past this pass. Scan again with the new slot map
     // (the keys deleted are gone, so a pass costs only what is left), unless the primaries
     // themselves changed, which the per-node report cannot follow.
     if (!target.refresh() || target.primaries().size() != report.nodes.size()) break;
-    for (std::size_t i = 0; i < report.nodes.size(); ++i) report.nodes[i].address = target.label(*target.primaries()[i]);
+    for (std::size_t i = 0; i < report.nodes.size(); ++i)
+      report.nodes[i].address = target.label(*target.primaries()[i]);
   }
   if (!report.incomplete_reason.empty())
     report.incomplete_reason = fmt::format("after {} pass(es): {}", report.passes, report.incomplete_reason);

@@ -53,7 +53,8 @@ output::Document render_get(const std::vector<KeyValue>& values, bool show_raw_b
       } else {
         Json elements = Json::array();
         for (const auto& [a, b] : kv.elements) {
-          if (kv.type == "hash") elements.push_back({{"field", decode::json_bytes(a)}, {"value", decode::json_bytes(b)}});
+          if (kv.type == "hash")
+            elements.push_back({{"field", decode::json_bytes(a)}, {"value", decode::json_bytes(b)}});
           else if (kv.type == "zset") elements.push_back({{"member", decode::json_bytes(a)}, {"score", b}});
           else if (kv.type == "stream") elements.push_back({{"id", a}, {"fields", decode::json_bytes(b)}});
           else elements.push_back(decode::json_bytes(a));
@@ -79,13 +80,14 @@ output::Document render_get(const std::vector<KeyValue>& values, bool show_raw_b
     f.add("ttl", ttl_text(kv.ttl_ms));
     f.add("size", size_text(kv.type, kv.length));
     if (kv.decoded) {
-      f.add("format", kv.decoded->note.empty() ? std::string(decode::to_string(kv.decoded->format))
-                                               : fmt::format("{} ({})", decode::to_string(kv.decoded->format), kv.decoded->note));
+      f.add("format", kv.decoded->note.empty()
+                          ? std::string(decode::to_string(kv.decoded->format))
+                          : fmt::format("{} ({})", decode::to_string(kv.decoded->format), kv.decoded->note));
       doc.blocks.emplace_back(std::move(f));
       bool opaque = kv.decoded->format == decode::Format::binary || kv.decoded->format == decode::Format::zlib;
       bool text = kv.decoded->format == decode::Format::utf8_text;
-      doc.blocks.emplace_back(output::Text{opaque ? kv.raw : readable(*kv.decoded), output::Tone::plain,
-                                           !opaque, !opaque && !text});
+      doc.blocks.emplace_back(
+          output::Text{opaque ? kv.raw : readable(*kv.decoded), output::Tone::plain, !opaque, !opaque && !text});
       continue;
     }
     doc.blocks.emplace_back(std::move(f));
@@ -98,8 +100,8 @@ output::Document render_get(const std::vector<KeyValue>& values, bool show_raw_b
       t.rows.push_back(t.columns.size() == 2 ? std::vector<output::Cell>{a, b} : std::vector<output::Cell>{a});
     doc.blocks.emplace_back(std::move(t));
     if (kv.truncated)
-      doc.blocks.emplace_back(output::Text{fmt::format("... {} of {} shown (--limit)", kv.elements.size(), kv.length),
-                                           output::Tone::dim});
+      doc.blocks.emplace_back(
+          output::Text{fmt::format("... {} of {} shown (--limit)", kv.elements.size(), kv.length), output::Tone::dim});
   }
   doc.json["keys"] = list;
   return doc;
@@ -107,12 +109,14 @@ output::Document render_get(const std::vector<KeyValue>& values, bool show_raw_b
 
 output::Document render_set(const std::string& key, bool written, std::size_t bytes, const SetOptions& o) {
   output::Document doc;
-  doc.json = {{"key", decode::json_bytes(key)}, {"set", written}, {"bytes", bytes},
+  doc.json = {{"key", decode::json_bytes(key)},
+              {"set", written},
+              {"bytes", bytes},
               {"ttl_ms", o.ttl ? Json(o.ttl->count()) : Json(nullptr)}};
-  doc.blocks.emplace_back(output::Text{written ? fmt::format("OK: {} bytes written", bytes)
-                                               : std::string(o.nx ? "not set: the key already exists (--nx)"
-                                                                  : "not set: the key does not exist (--xx)"),
-                                       written ? output::Tone::good : output::Tone::warn});
+  doc.blocks.emplace_back(output::Text{
+      written ? fmt::format("OK: {} bytes written", bytes)
+              : std::string(o.nx ? "not set: the key already exists (--nx)" : "not set: the key does not exist (--xx)"),
+      written ? output::Tone::good : output::Tone::warn});
   return doc;
 }
 
@@ -126,7 +130,8 @@ output::Document render_deleted(std::size_t requested, std::int64_t deleted) {
 output::Document render_ttl(const std::string& key, const std::optional<std::int64_t>& ttl) {
   output::Document doc;
   doc.json = {{"key", decode::json_bytes(key)}, {"ttl_ms", ttl_json(ttl)}};
-  doc.blocks.emplace_back(output::Text{ttl ? fmt::format("{} ({} ms)", ttl_text(ttl), *ttl) : std::string("no expiry")});
+  doc.blocks.emplace_back(
+      output::Text{ttl ? fmt::format("{} ({} ms)", ttl_text(ttl), *ttl) : std::string("no expiry")});
   return doc;
 }
 
@@ -144,14 +149,20 @@ output::Document render_keys(const KeyListing& l) {
   t.columns = {"KEY", "TYPE", "TTL", "SIZE", "MEMORY", "NODE"};
   t.numeric = {false, false, true, true, true, false};
   for (const auto& k : l.keys) {
-    keys.push_back({{"key", decode::json_bytes(k.key)}, {"type", k.type}, {"ttl_ms", ttl_json(k.ttl_ms)},
-                    {"length", k.length}, {"memory_bytes", k.memory_bytes ? Json(*k.memory_bytes) : Json(nullptr)},
+    keys.push_back({{"key", decode::json_bytes(k.key)},
+                    {"type", k.type},
+                    {"ttl_ms", ttl_json(k.ttl_ms)},
+                    {"length", k.length},
+                    {"memory_bytes", k.memory_bytes ? Json(*k.memory_bytes) : Json(nullptr)},
                     {"node", k.node}});
     t.rows.push_back({k.key, k.type, ttl_text(k.ttl_ms), size_text(k.type, k.length),
                       k.memory_bytes ? util::format_bytes(*k.memory_bytes) : "-", k.node});
   }
-  doc.json = {{"prefix", decode::json_bytes(l.prefix)}, {"pattern", decode::json_bytes(l.pattern)},
-              {"count", l.keys.size()}, {"truncated", l.truncated}, {"keys", keys}};
+  doc.json = {{"prefix", decode::json_bytes(l.prefix)},
+              {"pattern", decode::json_bytes(l.pattern)},
+              {"count", l.keys.size()},
+              {"truncated", l.truncated},
+              {"keys", keys}};
   doc.blocks.emplace_back(std::move(t));
   doc.blocks.emplace_back(output::Text{
       fmt::format("{} keys{}", l.keys.size(), l.truncated ? " (limit reached; raise --limit for more)" : ""),
@@ -169,28 +180,43 @@ output::Document render_invalidate(const InvalidateReport& r) {
   for (const auto& n : r.nodes) {
     Json sample = Json::array();
     for (const auto& s : n.sample) sample.push_back(decode::json_bytes(s));
-    nodes.push_back({{"address", n.address}, {"scan_calls", n.scan_calls}, {"matched", n.matched},
-                     {"deleted", n.deleted}, {"outcome_unknown", n.outcome_unknown}, {"skipped", n.skipped},
+    nodes.push_back({{"address", n.address},
+                     {"scan_calls", n.scan_calls},
+                     {"matched", n.matched},
+                     {"deleted", n.deleted},
+                     {"outcome_unknown", n.outcome_unknown},
+                     {"skipped", n.skipped},
                      {"complete", n.complete},
                      {"cursor", n.cursor},
-                     {"error", n.error ? Json{{"kind", rctl::to_string(n.error->kind)}, {"message", n.error->message}} : Json(nullptr)},
+                     {"error", n.error ? Json{{"kind", rctl::to_string(n.error->kind)}, {"message", n.error->message}}
+                                       : Json(nullptr)},
                      {"sample", sample}});
-    auto status = n.error ? output::Cell(n.error->message, output::Tone::bad)
+    auto status = n.error      ? output::Cell(n.error->message, output::Tone::bad)
                   : n.complete ? output::Cell("complete", output::Tone::good)
                                : output::Cell(fmt::format("stopped at cursor {}", n.cursor), output::Tone::warn);
     t.rows.push_back({n.address, util::format_count(static_cast<std::int64_t>(n.scan_calls)),
                       util::format_count(static_cast<std::int64_t>(n.matched)),
-                      util::format_count(static_cast<std::int64_t>(r.dry_run ? n.matched - n.skipped : n.deleted)), status});
+                      util::format_count(static_cast<std::int64_t>(r.dry_run ? n.matched - n.skipped : n.deleted)),
+                      status});
   }
   Json sample = Json::array();
   for (const auto& n : r.nodes)
     for (const auto& s : n.sample) sample.push_back(decode::json_bytes(s));
-  doc.json = {{"target", r.target}, {"prefix", decode::json_bytes(r.prefix)}, {"pattern", decode::json_bytes(r.pattern)},
-              {"dry_run", r.dry_run}, {"complete", r.complete()}, {"interrupted", r.interrupted},
-              {"nodes_count", r.nodes.size()}, {"scan_calls", r.scan_calls()}, {"matched", r.matched()},
-              {"deleted", r.deleted()}, {"outcome_unknown", r.outcome_unknown()},
+  doc.json = {{"target", r.target},
+              {"prefix", decode::json_bytes(r.prefix)},
+              {"pattern", decode::json_bytes(r.pattern)},
+              {"dry_run", r.dry_run},
+              {"complete", r.complete()},
+              {"interrupted", r.interrupted},
+              {"nodes_count", r.nodes.size()},
+              {"scan_calls", r.scan_calls()},
+              {"matched", r.matched()},
+              {"deleted", r.deleted()},
+              {"outcome_unknown", r.outcome_unknown()},
               {"seconds", std::round(r.seconds * 1000) / 1000},
-              {"keys_per_sec", static_cast<std::int64_t>(std::round(rate))}, {"used_del", r.used_del}, {"passes", r.passes},
+              {"keys_per_sec", static_cast<std::int64_t>(std::round(rate))},
+              {"used_del", r.used_del},
+              {"passes", r.passes},
               {"incomplete_reason", r.incomplete_reason.empty() ? Json(nullptr) : Json(r.incomplete_reason)},
               {"nodes", nodes}};
   if (r.dry_run) doc.json["sample"] = sample;
@@ -199,15 +225,19 @@ output::Document render_invalidate(const InvalidateReport& r) {
   f.add("target", r.target);
   f.add("pattern", output::Cell::pattern(fmt::format("SCAN MATCH {}", r.pattern)));
   f.add("nodes", fmt::format("{} primar{}", r.nodes.size(), r.nodes.size() == 1 ? "y" : "ies"));
-  if (r.dry_run) f.add("would delete", output::Cell(util::format_count(static_cast<std::int64_t>(r.matched())), output::Tone::strong));
+  if (r.dry_run)
+    f.add("would delete",
+          output::Cell(util::format_count(static_cast<std::int64_t>(r.matched())), output::Tone::strong));
   else f.add("deleted", output::Cell(util::format_count(static_cast<std::int64_t>(r.deleted())), output::Tone::strong));
   if (r.outcome_unknown() > 0)
-    f.add("outcome unknown", output::Cell(fmt::format("{} more keys (UNLINK sent, connection lost before the reply)",
-                                                      util::format_count(static_cast<std::int64_t>(r.outcome_unknown()))),
-                                          output::Tone::warn));
+    f.add("outcome unknown",
+          output::Cell(fmt::format("{} more keys (UNLINK sent, connection lost before the reply)",
+                                   util::format_count(static_cast<std::int64_t>(r.outcome_unknown()))),
+                       output::Tone::warn));
   f.add("time", fmt::format("{:.2f}s ({} keys/s)", r.seconds, util::format_count(static_cast<std::int64_t>(rate))));
   if (r.interrupted) f.add("status", output::Cell("interrupted", output::Tone::warn));
-  else if (!r.incomplete_reason.empty()) f.add("status", output::Cell("incomplete: " + r.incomplete_reason, output::Tone::bad));
+  else if (!r.incomplete_reason.empty())
+    f.add("status", output::Cell("incomplete: " + r.incomplete_reason, output::Tone::bad));
   else if (!r.complete()) f.add("status", output::Cell("incomplete", output::Tone::bad));
   else f.add("status", output::Cell(r.dry_run ? "dry run: nothing deleted" : "complete", output::Tone::good));
   doc.blocks.emplace_back(std::move(f));

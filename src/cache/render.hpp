@@ -12,8 +12,7 @@ namespace rctl::cache {
 // Renderers.
 output::Document render_get(const std::vector<KeyValue>& values, bool show_raw_bytes);
 output::Document render_keys(const KeyListing& listing);
-output::Document render_set(const std::string& key, bool written, std::size_t bytes,
-                            const SetOptions& options);
+output::Document render_set(const std::string& key, bool written, std::size_t bytes, const SetOptions& options);
 output::Document render_deleted(std::size_t requested, std::int64_t deleted);
 output::Document render_ttl(const std::string& key, const std::optional<std::int64_t>& ttl_ms);
 output::Document render_persist(const std::string& key, bool removed);

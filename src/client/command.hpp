@@ -21,9 +21,18 @@ struct Command {
   // True for SUBSCRIBE-like commands whose confirmation arrives as a push message.
   bool reply_is_push = false;
 
-  Command& key(int index) { key_index = index; return *this; }
-  Command& unsafe_to_retry() { retry_safe = false; return *this; }
-  Command& blocking(std::chrono::milliseconds extra) { extra_timeout = extra; return *this; }
+  Command& key(int index) {
+    key_index = index;
+    return *this;
+  }
+  Command& unsafe_to_retry() {
+    retry_safe = false;
+    return *this;
+  }
+  Command& blocking(std::chrono::milliseconds extra) {
+    extra_timeout = extra;
+    return *this;
+  }
 
   // The routing key, or an empty view when the command has none.
   std::string_view routing_key() const {

@@ -28,8 +28,12 @@ std::string seconds_text(std::chrono::milliseconds t) {
 
 struct Connection::State : std::enable_shared_from_this<State> {
   State(net::EventLoop& loop, ConnectionOptions options, std::unique_ptr<net::Stream> stream)
-      : loop(loop), options(std::move(options)), stream(std::move(stream)),
-        reader(this->options.limits), deadline(loop), read_buffer(k_read_buffer_size) {}
+      : loop(loop),
+        options(std::move(options)),
+        stream(std::move(stream)),
+        reader(this->options.limits),
+        deadline(loop),
+        read_buffer(k_read_buffer_size) {}
 
   struct Pending {
     ReplyHandler handler;
@@ -43,13 +47,13 @@ struct Connection::State : std::enable_shared_from_this<State> {
   HandshakeReport report;
   net::Timer deadline;
   std::vector<char> read_buffer;
-  std::string out;      // queued, not yet handed to the stream
+  std::string out;  // queued, not yet handed to the stream
   std::string writing;  // being written
   bool write_active = false;
   bool read_active = false;
-  bool subscribed = false;          // unsolicited replies are push messages
-  bool handshaking = true;          // commands may carry the password (HELLO AUTH, AUTH)
-  bool any_reply = false;           // the server has answered at least once
+  bool subscribed = false;  // unsolicited replies are push messages
+  bool handshaking = true;  // commands may carry the password (HELLO AUTH, AUTH)
+  bool any_reply = false;  // the server has answered at least once
   std::deque<Pending> pending;
   std::deque<resp::Value> pushes;
   std::optional<Error> failure;
@@ -108,8 +112,7 @@ struct Connection::State : std::enable_shared_from_this<State> {
       if (std::holds_alternative<resp::NeedMore>(result)) break;
       if (auto* error = std::get_if<resp::ProtocolError>(&result)) {
         bool too_large = error->message.starts_with("reply too large");
-        fail({ErrorKind::protocol,
-              fmt::format("protocol error from {}: {}", where(), error->message),
+        fail({ErrorKind::protocol, fmt::format("protocol error from {}: {}", where(), error->message),
               too_large ? "if such a reply is expected, raise RCTL_MAX_REPLY_ELEMENTS or "
                           "RCTL_MAX_REPLY_MB; the connection was closed"
                         : "the server (or something in between) sent a malformed reply; the "
@@ -215,8 +218,7 @@ class Handshake : public std::enable_shared_from_this<Handshake> {
       if (!reply) return self->finish(std::unexpected(reply.error()));
       if (reply->is_error()) {
         auto kind = classify(reply->str);
-        if (kind == ServerErrorKind::wrong_pass || kind == ServerErrorKind::no_auth ||
-            kind == ServerErrorKind::no_perm)
+        if (kind == ServerErrorKind::wrong_pass || kind == ServerErrorKind::no_auth || kind == ServerErrorKind::no_perm)
           return self->finish(std::unexpected(auth_error(reply->str, "HELLO")));
         return self->resp2();  // unknown command, NOPROTO, or a proxy that refuses HELLO
       }
@@ -255,14 +257,12 @@ class Handshake : public std::enable_shared_from_this<Handshake> {
 
   void select() {
     if (opts().db == 0) return finish({});
-    m_state->send(cmd({"SELECT", std::to_string(opts().db)}),
-                  [self = shared_from_this()](Expected<resp::Value> reply) {
-                    if (!reply) return self->finish(std::unexpected(reply.error()));
-                    if (reply->is_error())
-                      return self->finish(std::unexpected(
-                          to_error(reply->str, fmt::format("SELECT {}", self->opts().db))));
-                    self->finish({});
-                  });
+    m_state->send(cmd({"SELECT", std::to_string(opts().db)}), [self = shared_from_this()](Expected<resp::Value> reply) {
+      if (!reply) return self->finish(std::unexpected(reply.error()));
+      if (reply->is_error())
+        return self->finish(std::unexpected(to_error(reply->str, fmt::format("SELECT {}", self->opts().db))));
+      self->finish({});
+    });
   }
 
   static Error auth_error(const std::string& message, std::string_view step) {
@@ -296,8 +296,7 @@ class Handshake : public std::enable_shared_from_this<Handshake> {
       return m_done(std::unexpected(result.error()));
     }
     m_state->handshaking = false;
-    m_state->report.handshake_ms =
-        std::chrono::duration<double, std::milli>(Clock::now() - m_start).count();
+    m_state->report.handshake_ms = std::chrono::duration<double, std::milli>(Clock::now() - m_start).count();
     m_done(m_wrap(m_state));
   }
 
@@ -318,22 +317,20 @@ void Connection::async_open(net::EventLoop& loop, ConnectionOptions options, Ope
   auto endpoint = options.endpoint;
   auto tls = options.tls;
   auto timeout = options.connect_timeout;
-  net::async_connect(
-      loop, endpoint, tls, timeout,
-      [&loop, options = std::move(options), handler = std::move(handler)](
-          Expected<std::unique_ptr<net::Stream>> stream, net::ConnectReport report) mutable {
-        if (!stream) return handler(std::unexpected(stream.error()));
-        auto state = std::make_shared<State>(loop, std::move(options), std::move(*stream));
-        state->report.connect = std::move(report);
-        auto wrap = [](std::shared_ptr<State> s) {
-          return std::unique_ptr<Connection>(new Connection(std::move(s)));
-        };
-        std::make_shared<Handshake>(state, std::move(handler), wrap)->start();
-      });
+  net::async_connect(loop, endpoint, tls, timeout,
+                     [&loop, options = std::move(options), handler = std::move(handler)](
+                         Expected<std::unique_ptr<net::Stream>> stream, net::ConnectReport report) mutable {
+                       if (!stream) return handler(std::unexpected(stream.error()));
+                       auto state = std::make_shared<State>(loop, std::move(options), std::move(*stream));
+                       state->report.connect = std::move(report);
+                       auto wrap = [](std::shared_ptr<State> s) {
+                         return std::unique_ptr<Connection>(new Connection(std::move(s)));
+                       };
+                       std::make_shared<Handshake>(state, std::move(handler), wrap)->start();
+                     });
 }
 
-Expected<std::unique_ptr<Connection>> Connection::open(net::EventLoop& loop,
-                                                       const ConnectionOptions& options) {
+Expected<std::unique_ptr<Connection>> Connection::open(net::EventLoop& loop, const ConnectionOptions& options) {
   std::optional<Expected<std::unique_ptr<Connection>>> result;
   async_open(loop, options, [&](Expected<std::unique_ptr<Connection>> r) { result = std::move(r); });
   loop.run_until([&] { return result.has_value(); });
@@ -341,9 +338,7 @@ Expected<std::unique_ptr<Connection>> Connection::open(net::EventLoop& loop,
   return std::move(*result);
 }
 
-void Connection::send(Command command, ReplyHandler handler) {
-  m_state->send(std::move(command), std::move(handler));
-}
+void Connection::send(Command command, ReplyHandler handler) { m_state->send(std::move(command), std::move(handler)); }
 
 Expected<std::vector<resp::Value>> Connection::exec(std::vector<Command> commands) {
   std::vector<std::optional<Expected<resp::Value>>> replies(commands.size());
@@ -387,8 +382,7 @@ Expected<resp::Value> Connection::wait_push(std::chrono::milliseconds timeout) {
     return v;
   }
   if (s.failure) return std::unexpected(*s.failure);
-  return fail(ErrorKind::timeout, fmt::format("no message from {} within {}", s.where(),
-                                              seconds_text(timeout)));
+  return fail(ErrorKind::timeout, fmt::format("no message from {} within {}", s.where(), seconds_text(timeout)));
 }
 
 std::size_t Connection::in_flight() const { return m_state->pending.size(); }

@@ -28,10 +28,10 @@ struct ConnectionOptions {
   net::TlsSettings tls;
   std::chrono::milliseconds connect_timeout = k_default_timeout;
   std::chrono::milliseconds command_timeout = k_default_timeout;
-  std::optional<std::string> username;   // ACL user; empty = password-only AUTH
+  std::optional<std::string> username;  // ACL user; empty = password-only AUTH
   std::optional<util::Secret> password;
   int db = 0;
-  int protocol = 3;                      // 3: HELLO 3 with fallback to RESP2; 2: RESP2 only
+  int protocol = 3;  // 3: HELLO 3 with fallback to RESP2; 2: RESP2 only
   std::string client_name = "rctl";
   resp::ReaderLimits limits;
 };
@@ -39,10 +39,10 @@ struct ConnectionOptions {
 // What the connection learned while opening, for health reports.
 struct HandshakeReport {
   net::ConnectReport connect;
-  double handshake_ms = 0;    // HELLO/AUTH/SELECT round trips
-  int protocol = 2;           // negotiated RESP version
-  bool authenticated = false; // AUTH (or HELLO AUTH) succeeded
-  std::string server_version; // from HELLO, when available
+  double handshake_ms = 0;  // HELLO/AUTH/SELECT round trips
+  int protocol = 2;  // negotiated RESP version
+  bool authenticated = false;  // AUTH (or HELLO AUTH) succeeded
+  std::string server_version;  // from HELLO, when available
 };
 
 using ReplyHandler = std::function<void(Expected<resp::Value>)>;
@@ -53,8 +53,7 @@ class Connection {
 
   // Connects and runs the handshake on `loop`, returning when done (runs the loop).
   // Fails with connect/timeout/tls/auth/permission errors.
-  static Expected<std::unique_ptr<Connection>> open(net::EventLoop& loop,
-                                                    const ConnectionOptions& options);
+  static Expected<std::unique_ptr<Connection>> open(net::EventLoop& loop, const ConnectionOptions& options);
 
   // Asynchronous open; `handler` runs on the loop.
   static void async_open(net::EventLoop& loop, ConnectionOptions options, OpenHandler handler);

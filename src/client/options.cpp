@@ -52,13 +52,13 @@ Expected<Target> make_target(const config::Settings& s) {
   if (o.endpoint.transport == net::Transport::tls && !s.insecure && url && url->verify_peer == false)
     target.warnings.push_back("the URL's ssl_cert_reqs=none turns off TLS certificate verification");
   else if (o.endpoint.transport == net::Transport::tls && !s.insecure && url && url->check_hostname == false)
-    target.warnings.push_back("the URL's ssl_check_hostname=false turns off TLS host name verification: "
-                              "any certificate from a trusted CA is accepted for this server");
+    target.warnings.push_back(
+        "the URL's ssl_check_hostname=false turns off TLS host name verification: "
+        "any certificate from a trusted CA is accepted for this server");
 
-  o.connect_timeout = s.connect_timeout.value_or(url && url->connect_timeout ? *url->connect_timeout
-                                                                             : k_default_timeout);
-  o.command_timeout = s.timeout.value_or(url && url->command_timeout ? *url->command_timeout
-                                                                     : k_default_timeout);
+  o.connect_timeout =
+      s.connect_timeout.value_or(url && url->connect_timeout ? *url->connect_timeout : k_default_timeout);
+  o.command_timeout = s.timeout.value_or(url && url->command_timeout ? *url->command_timeout : k_default_timeout);
   if (s.max_reply_elements) o.limits.max_reply_elements = *s.max_reply_elements;
   if (s.max_reply_bytes) o.limits.max_reply_bytes = *s.max_reply_bytes;
   o.protocol = s.resp2 ? 2 : (url && url->protocol ? *url->protocol : 3);
@@ -72,8 +72,8 @@ std::string describe(const ConnectionOptions& o) {
   auto auth = o.password ? fmt::format("{}:****@", o.username.value_or("")) : std::string{};
   if (ep.transport == net::Transport::unix_socket)
     return fmt::format("unix://{}{}{}", auth, ep.socket_path, o.db ? fmt::format("?db={}", o.db) : "");
-  return fmt::format("{}://{}{}{}", ep.transport == net::Transport::tls ? "rediss" : "redis", auth,
-                     net::describe(ep), o.db ? fmt::format("/{}", o.db) : "");
+  return fmt::format("{}://{}{}{}", ep.transport == net::Transport::tls ? "rediss" : "redis", auth, net::describe(ep),
+                     o.db ? fmt::format("/{}", o.db) : "");
 }
 
 }  // namespace rctl::client

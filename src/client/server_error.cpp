@@ -6,9 +6,7 @@ namespace rctl::client {
 
 namespace {
 
-bool starts_with(std::string_view text, std::string_view prefix) {
-  return text.substr(0, prefix.size()) == prefix;
-}
+bool starts_with(std::string_view text, std::string_view prefix) { return text.substr(0, prefix.size()) == prefix; }
 
 }  // namespace
 
@@ -18,14 +16,22 @@ ServerErrorKind classify(std::string_view m) {
     ServerErrorKind kind;
   };
   static constexpr Prefix k_prefixes[] = {
-      {"WRONGTYPE", ServerErrorKind::wrong_type},   {"NOAUTH", ServerErrorKind::no_auth},
-      {"WRONGPASS", ServerErrorKind::wrong_pass},   {"NOPERM", ServerErrorKind::no_perm},
-      {"NOPROTO", ServerErrorKind::no_proto},       {"MOVED", ServerErrorKind::moved},
-      {"ASK", ServerErrorKind::ask},                {"TRYAGAIN", ServerErrorKind::try_again},
-      {"CLUSTERDOWN", ServerErrorKind::cluster_down}, {"CROSSSLOT", ServerErrorKind::cross_slot},
-      {"LOADING", ServerErrorKind::loading},        {"BUSY", ServerErrorKind::busy},
-      {"READONLY", ServerErrorKind::read_only},     {"MASTERDOWN", ServerErrorKind::master_down},
-      {"OOM", ServerErrorKind::oom},                {"NOSCRIPT", ServerErrorKind::no_script},
+      {"WRONGTYPE", ServerErrorKind::wrong_type},
+      {"NOAUTH", ServerErrorKind::no_auth},
+      {"WRONGPASS", ServerErrorKind::wrong_pass},
+      {"NOPERM", ServerErrorKind::no_perm},
+      {"NOPROTO", ServerErrorKind::no_proto},
+      {"MOVED", ServerErrorKind::moved},
+      {"ASK", ServerErrorKind::ask},
+      {"TRYAGAIN", ServerErrorKind::try_again},
+      {"CLUSTERDOWN", ServerErrorKind::cluster_down},
+      {"CROSSSLOT", ServerErrorKind::cross_slot},
+      {"LOADING", ServerErrorKind::loading},
+      {"BUSY", ServerErrorKind::busy},
+      {"READONLY", ServerErrorKind::read_only},
+      {"MASTERDOWN", ServerErrorKind::master_down},
+      {"OOM", ServerErrorKind::oom},
+      {"NOSCRIPT", ServerErrorKind::no_script},
       {"EXECABORT", ServerErrorKind::exec_abort},
   };
   // The whole first word: "BUSY" must not claim BUSYKEY (RESTORE) or BUSYGROUP (XGROUP).
@@ -50,14 +56,12 @@ Error to_error(std::string_view message, std::string_view context) {
   auto text = fmt::format("{}: {}", context, message);
   switch (kind) {
     case ServerErrorKind::no_auth:
-      return {ErrorKind::auth, text, "the server requires a password: use --password-file, "
-                                     "--askpass, REDISCLI_AUTH or a URL with credentials"};
-    case ServerErrorKind::wrong_pass:
-      return {ErrorKind::auth, text, "check the user name and password"};
-    case ServerErrorKind::no_perm:
-      return {ErrorKind::permission, text, "the ACL user lacks a permission this needs"};
-    default:
-      return {ErrorKind::server, text, {}};
+      return {ErrorKind::auth, text,
+              "the server requires a password: use --password-file, "
+              "--askpass, REDISCLI_AUTH or a URL with credentials"};
+    case ServerErrorKind::wrong_pass: return {ErrorKind::auth, text, "check the user name and password"};
+    case ServerErrorKind::no_perm: return {ErrorKind::permission, text, "the ACL user lacks a permission this needs"};
+    default: return {ErrorKind::server, text, {}};
   }
 }
 

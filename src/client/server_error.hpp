@@ -9,25 +9,25 @@
 namespace rctl::client {
 
 enum class ServerErrorKind {
-  generic,          // ERR and anything unrecognised
+  generic,  // ERR and anything unrecognised
   unknown_command,  // ERR unknown command (also a command disabled by rename-command)
-  wrong_type,       // WRONGTYPE
-  no_auth,          // NOAUTH
-  wrong_pass,       // WRONGPASS, or ERR invalid password
-  no_perm,          // NOPERM (ACL)
-  no_proto,         // NOPROTO (HELLO with an unsupported protocol)
-  moved,            // MOVED slot host:port
-  ask,              // ASK slot host:port
-  try_again,        // TRYAGAIN
-  cluster_down,     // CLUSTERDOWN
-  cross_slot,       // CROSSSLOT
-  loading,          // LOADING
-  busy,             // BUSY (a script is running)
-  read_only,        // READONLY (a write sent to a replica)
-  master_down,      // MASTERDOWN
-  oom,              // OOM (maxmemory reached, noeviction)
-  no_script,        // NOSCRIPT
-  exec_abort,       // EXECABORT
+  wrong_type,  // WRONGTYPE
+  no_auth,  // NOAUTH
+  wrong_pass,  // WRONGPASS, or ERR invalid password
+  no_perm,  // NOPERM (ACL)
+  no_proto,  // NOPROTO (HELLO with an unsupported protocol)
+  moved,  // MOVED slot host:port
+  ask,  // ASK slot host:port
+  try_again,  // TRYAGAIN
+  cluster_down,  // CLUSTERDOWN
+  cross_slot,  // CROSSSLOT
+  loading,  // LOADING
+  busy,  // BUSY (a script is running)
+  read_only,  // READONLY (a write sent to a replica)
+  master_down,  // MASTERDOWN
+  oom,  // OOM (maxmemory reached, noeviction)
+  no_script,  // NOSCRIPT
+  exec_abort,  // EXECABORT
 };
 
 // Classifies an error reply's text (without the leading '-').

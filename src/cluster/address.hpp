@@ -10,7 +10,7 @@ inline constexpr int k_max_port = 65535;
 
 struct NodeAddress {
   std::string host;  // hostname or IP as announced; empty means "the host we are talking to"
-  int port = 0;      // 0: no port usable for our transport is known
+  int port = 0;  // 0: no port usable for our transport is known
 
   bool operator==(const NodeAddress&) const = default;
 };

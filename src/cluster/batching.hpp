@@ -9,7 +9,7 @@
 namespace rctl::cluster {
 
 struct SlotBatch {
-  int slot = 0;                   // every key hashes here; route by it
+  int slot = 0;  // every key hashes here; route by it
   std::vector<std::string> keys;  // 1..max_batch keys, in their input order
 };
 

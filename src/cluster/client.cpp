@@ -36,7 +36,8 @@ std::chrono::milliseconds jittered(std::chrono::milliseconds delay) {
 // The error for a command that is not retry-safe and whose connection failed after it was
 // written: it may or may not have run, and sending it again could run it twice.
 std::unexpected<Error> outcome_unknown(const client::Command& command, const Error& cause) {
-  return fail(ErrorKind::outcome_unknown, fmt::format("outcome unknown: {} was sent, then {}", command.name(), cause.message),
+  return fail(ErrorKind::outcome_unknown,
+              fmt::format("outcome unknown: {} was sent, then {}", command.name(), cause.message),
               "it may or may not have taken effect, and rctl does not send it twice: check the data before "
               "running the command again");
 }
@@ -44,8 +45,7 @@ std::unexpected<Error> outcome_unknown(const client::Command& command, const Err
 }  // namespace
 
 Expected<std::unique_ptr<client::Connection>> open_with_retries(net::EventLoop& loop,
-                                                                const client::ConnectionOptions& options,
-                                                                int retries) {
+                                                                const client::ConnectionOptions& options, int retries) {
   for (int attempt = 0;; ++attempt) {
     auto conn = client::Connection::open(loop, options);
     if (conn || attempt >= retries || !retryable(conn.error())) return conn;
@@ -65,13 +65,14 @@ Expected<std::unique_ptr<Client>> Client::open(net::EventLoop& loop, client::Con
   if (!conn) return std::unexpected(conn.error());
   c->m_seed = std::move(*conn);
   const auto& ep = c->m_seed_options.endpoint;
-  c->m_seed_address = ep.transport == net::Transport::unix_socket ? NodeAddress{ep.socket_path, 0}
-                                                                  : NodeAddress{ep.host, ep.port};
+  c->m_seed_address =
+      ep.transport == net::Transport::unix_socket ? NodeAddress{ep.socket_path, 0} : NodeAddress{ep.host, ep.port};
   auto info = c->m_seed->exec(client::cmd({"INFO", "cluster"}));
   if (!info) return std::unexpected(info.error());
   bool enabled = info->is_string() && info->str.find("cluster_enabled:1") != std::string::npos;
   if (options.force_cluster && !enabled)
-    return fail(ErrorKind::usage, "cluster mode required (--cluster or a redis+cluster:// URL), but the server is not in cluster mode",
+    return fail(ErrorKind::usage,
+                "cluster mode required (--cluster or a redis+cluster:// URL), but the server is not in cluster mode",
                 info->is_error() ? "INFO was refused: " + info->str : "drop --cluster for a standalone server");
   if (!enabled) {
     c->m_map = SlotMap::standalone(c->m_seed_address);
@@ -260,8 +261,8 @@ Expected<resp::Value> Client::exec_routed(client::Command command, const Node* n
 Expected<resp::Value> Client::exec(client::Command command) {
   const auto* node = route(command);
   if (!node && m_cluster)
-    return fail(ErrorKind::server, fmt::format("{}: no node serves slot {}", command.name(),
-                                               key_slot(command.routing_key())),
+    return fail(ErrorKind::server,
+                fmt::format("{}: no node serves slot {}", command.name(), key_slot(command.routing_key())),
                 "the cluster does not cover every slot (see rctl health)");
   return exec_routed(std::move(command), node);
 }
@@ -304,10 +305,10 @@ Expected<std::vector<resp::Value>> Client::exec_all(std::vector<client::Command>
     bool again_safe = false;
     if (r && *r && (*r)->is_error()) {
       auto kind = client::classify((*r)->str);
-      again_safe = transient_state((*r)->str) != nullptr ||
-                   (m_cluster && (kind == client::ServerErrorKind::moved || kind == client::ServerErrorKind::ask ||
-                                  kind == client::ServerErrorKind::try_again ||
-                                  kind == client::ServerErrorKind::cluster_down));
+      again_safe =
+          transient_state((*r)->str) != nullptr ||
+          (m_cluster && (kind == client::ServerErrorKind::moved || kind == client::ServerErrorKind::ask ||
+                         kind == client::ServerErrorKind::try_again || kind == client::ServerErrorKind::cluster_down));
     }
     if (r && !*r && (r->error().kind == ErrorKind::connect || r->error().kind == ErrorKind::timeout)) {
       // The pipeline's connection failed: whatever was written may have run.
@@ -326,8 +327,7 @@ Expected<std::vector<resp::Value>> Client::exec_all(std::vector<client::Command>
   return out;
 }
 
-std::vector<std::pair<const Node*, Expected<void>>> Client::run_on_nodes(NodeSelection which,
-                                                                         const NodeWork& work) {
+std::vector<std::pair<const Node*, Expected<void>>> Client::run_on_nodes(NodeSelection which, const NodeWork& work) {
   auto nodes = select(which);
   std::vector<std::optional<Expected<void>>> results(nodes.size());
   std::size_t remaining = nodes.size();
@@ -363,28 +363,30 @@ std::vector<std::pair<const Node*, Expected<void>>> Client::run_on_nodes(NodeSel
   m_loop.run_until([&] { return remaining == 0; });
   std::vector<std::pair<const Node*, Expected<void>>> out;
   for (std::size_t i = 0; i < nodes.size(); ++i)
-    out.emplace_back(nodes[i], results[i] ? std::move(*results[i])
-                                          : Expected<void>(std::unexpected(Error{ErrorKind::internal, "node work did not finish", {}})));
+    out.emplace_back(nodes[i],
+                     results[i]
+                         ? std::move(*results[i])
+                         : Expected<void>(std::unexpected(Error{ErrorKind::internal, "node work did not finish", {}})));
   return out;
 }
 
 std::vector<NodeOutcome> Client::fan_out(NodeSelection which, const std::vector<client::Command>& commands) {
   auto nodes = select(which);
   std::map<const Node*, std::vector<resp::Value>> replies;
-  auto results = run_on_nodes(which, [&](const Node& node, client::Connection& conn,
-                                         std::function<void(Expected<void>)> done) {
-    auto& out = replies[&node];
-    out.resize(commands.size());
-    auto remaining = std::make_shared<std::size_t>(commands.size());
-    auto shared_done = std::make_shared<std::function<void(Expected<void>)>>(std::move(done));
-    if (commands.empty()) return (*shared_done)({});
-    for (std::size_t i = 0; i < commands.size(); ++i)
-      conn.send(commands[i], [&out, i, remaining, shared_done](Expected<resp::Value> r) {
-        if (!r) return (*shared_done)(std::unexpected(r.error()));
-        out[i] = std::move(*r);
-        if (--*remaining == 0) (*shared_done)({});
+  auto results =
+      run_on_nodes(which, [&](const Node& node, client::Connection& conn, std::function<void(Expected<void>)> done) {
+        auto& out = replies[&node];
+        out.resize(commands.size());
+        auto remaining = std::make_shared<std::size_t>(commands.size());
+        auto shared_done = std::make_shared<std::function<void(Expected<void>)>>(std::move(done));
+        if (commands.empty()) return (*shared_done)({});
+        for (std::size_t i = 0; i < commands.size(); ++i)
+          conn.send(commands[i], [&out, i, remaining, shared_done](Expected<resp::Value> r) {
+            if (!r) return (*shared_done)(std::unexpected(r.error()));
+            out[i] = std::move(*r);
+            if (--*remaining == 0) (*shared_done)({});
+          });
       });
-  });
   std::vector<NodeOutcome> outcomes;
   for (auto& [node, result] : results) {
     if (result) outcomes.push_back({node, std::move(replies[node])});

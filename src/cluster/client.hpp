@@ -26,21 +26,20 @@ struct NodeOutcome {
 };
 
 // Per-node work for run_on_nodes: use `connection`, then call `done` exactly once.
-using NodeWork = std::function<void(const Node& node, client::Connection& connection,
-                                    std::function<void(Expected<void>)> done)>;
+using NodeWork =
+    std::function<void(const Node& node, client::Connection& connection, std::function<void(Expected<void>)> done)>;
 
 struct ClientOptions {
   bool force_cluster = false;  // --cluster: fail unless the server is in cluster mode
-  int retries = 0;             // extra connection attempts, with jittered backoff
-  int max_redirects = 5;       // MOVED/ASK hops per command before giving up
+  int retries = 0;  // extra connection attempts, with jittered backoff
+  int max_redirects = 5;  // MOVED/ASK hops per command before giving up
 };
 
 class Client {
  public:
   // Connects to the seed, detects cluster mode (INFO cluster) and reads the topology
   // (CLUSTER SHARDS, falling back to CLUSTER SLOTS).
-  static Expected<std::unique_ptr<Client>> open(net::EventLoop& loop,
-                                                client::ConnectionOptions seed,
+  static Expected<std::unique_ptr<Client>> open(net::EventLoop& loop, client::ConnectionOptions seed,
                                                 ClientOptions options = {});
 
   ~Client();
@@ -79,8 +78,7 @@ class Client {
 
   // Runs `work` on each selected node concurrently (connections opened concurrently too).
   // Returns one result per node, in the order of select(which).
-  std::vector<std::pair<const Node*, Expected<void>>> run_on_nodes(NodeSelection which,
-                                                                   const NodeWork& work);
+  std::vector<std::pair<const Node*, Expected<void>>> run_on_nodes(NodeSelection which, const NodeWork& work);
 
   // Re-reads the topology from any reachable node. Node pointers obtained before stay valid.
   Expected<void> refresh();
@@ -112,7 +110,6 @@ class Client {
 // Opens a connection with up to `retries` extra attempts on connect/timeout failures,
 // backing off 10 ms, 20 ms, ... up to 1 s with jitter.
 Expected<std::unique_ptr<client::Connection>> open_with_retries(net::EventLoop& loop,
-                                                                const client::ConnectionOptions& options,
-                                                                int retries);
+                                                                const client::ConnectionOptions& options, int retries);
 
 }  // namespace rctl::cluster

@@ -12,7 +12,6 @@
 namespace rctl::cluster {
 namespace {
 
-
 std::optional<int> parse_int(std::string_view text, int min, int max) {
   int value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
@@ -45,7 +44,8 @@ std::string_view first_word(std::string_view text) { return text.substr(0, text.
 
 std::string one_line(std::string_view text) {
   std::string line(text);
-  std::replace_if(line.begin(), line.end(), [](char c) { return c == '\r' || c == '\n'; }, ' ');
+  std::replace_if(
+      line.begin(), line.end(), [](char c) { return c == '\r' || c == '\n'; }, ' ');
   return line;
 }
 
@@ -89,8 +89,8 @@ Decision RedirectTracker::on_reply(const resp::Value& reply, const NodeAddress& 
     if (++m_retries > m_policy.max_retries) {
       // The trail would only repeat the state; say what the server is doing instead.
       auto decision = give_up(ErrorKind::server, "retries", m_retries, reply.str);
-      decision.error.message = fmt::format("{}: gave up after {} retries (last: {})", state, m_retries,
-                                           one_line(reply.str));
+      decision.error.message =
+          fmt::format("{}: gave up after {} retries (last: {})", state, m_retries, one_line(reply.str));
       decision.error.hint = "the command was not run; try again later, or raise --retries to wait longer";
       return decision;
     }
@@ -104,8 +104,7 @@ Decision RedirectTracker::on_reply(const resp::Value& reply, const NodeAddress& 
 
 Decision RedirectTracker::on_redirect(const Redirect& redirect, std::string_view message, const NodeAddress& from) {
   switch (redirect.kind) {
-    case RedirectKind::none:
-      return {};
+    case RedirectKind::none: return {};
     case RedirectKind::moved:
     case RedirectKind::ask: {
       // An empty host means "the endpoint you used" (cluster-preferred-endpoint-type unknown-endpoint).
@@ -184,8 +183,9 @@ Decision RedirectTracker::give_up(ErrorKind kind, std::string_view what, int cou
   decision.error.message = fmt::format("gave up after {} {}{}: {}", count, what, slot, trail);
   if (!last.empty()) decision.error.message += fmt::format(" (last: {})", one_line(last));
   if (what == std::string_view("redirects")) {
-    decision.error.hint = "the slot map keeps changing: a resharding or failover may be under way "
-                          "(check with redis-cli --cluster check)";
+    decision.error.hint =
+        "the slot map keeps changing: a resharding or failover may be under way "
+        "(check with redis-cli --cluster check)";
   }
   return decision;
 }

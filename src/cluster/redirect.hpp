@@ -19,16 +19,16 @@
 namespace rctl::cluster {
 
 enum class RedirectKind {
-  none,          // not a cluster redirection (success, or any other error)
-  moved,         // the slot lives elsewhere for good: update the map, retry there
-  ask,           // the slot is migrating, this key already moved: ASKING + retry there, once
-  try_again,     // multi-key command during a migration with keys split: wait, retry
+  none,  // not a cluster redirection (success, or any other error)
+  moved,  // the slot lives elsewhere for good: update the map, retry there
+  ask,  // the slot is migrating, this key already moved: ASKING + retry there, once
+  try_again,  // multi-key command during a migration with keys split: wait, retry
   cluster_down,  // the cluster cannot serve the slot right now: wait, refresh, retry
 };
 
 struct Redirect {
   RedirectKind kind = RedirectKind::none;
-  int slot = -1;       // moved/ask: 0..16383
+  int slot = -1;  // moved/ask: 0..16383
   NodeAddress target;  // moved/ask: where to go; empty host = the node that answered
 };
 
@@ -41,13 +41,13 @@ Redirect parse_redirect(std::string_view error_message);
 // Limits per command. Defaults follow redis-py/go-redis practice (DESIGN reference,
 // reliability-ux.md "Cluster redirects").
 struct RedirectPolicy {
-  int max_hops = 5;             // MOVED/ASK redirects followed; one more gives up
-  int max_retries = 3;          // TRYAGAIN/CLUSTERDOWN/LOADING/BUSY/MASTERDOWN/connection-lost
-                                // retries; one more gives up
+  int max_hops = 5;  // MOVED/ASK redirects followed; one more gives up
+  int max_retries = 3;  // TRYAGAIN/CLUSTERDOWN/LOADING/BUSY/MASTERDOWN/connection-lost
+      // retries; one more gives up
   int refresh_after_moved = 2;  // the Nth MOVED of a command refreshes the whole map (once)
-  std::chrono::milliseconds try_again_backoff{50};     // first wait; doubles per retry
+  std::chrono::milliseconds try_again_backoff{50};  // first wait; doubles per retry
   std::chrono::milliseconds cluster_down_backoff{250};
-  std::chrono::milliseconds busy_backoff{100};         // LOADING, BUSY, MASTERDOWN
+  std::chrono::milliseconds busy_backoff{100};  // LOADING, BUSY, MASTERDOWN
   std::chrono::milliseconds max_backoff{1000};
 };
 
@@ -59,22 +59,22 @@ struct RedirectPolicy {
 const char* transient_state(std::string_view error_message);
 
 enum class Action {
-  done,                             // not a redirection: the reply is the command's answer
-  retry_on_target_after_asking,     // send ASKING then the command to `target`; map unchanged
+  done,  // not a redirection: the reply is the command's answer
+  retry_on_target_after_asking,  // send ASKING then the command to `target`; map unchanged
   retry_on_target_and_update_slot,  // map.assign(slot, target); send the command to `target`
-  refresh_map_then_retry,           // refresh the whole map, then route by slot again
-  backoff_then_retry,               // wait `delay`, refresh if `refresh_map`, route by slot again
-  give_up,                          // stop; `error` says why
+  refresh_map_then_retry,  // refresh the whole map, then route by slot again
+  backoff_then_retry,  // wait `delay`, refresh if `refresh_map`, route by slot again
+  give_up,  // stop; `error` says why
 };
 
 struct Decision {
   Action action = Action::done;
-  NodeAddress target;                  // retry_on_target_*: host resolved (never empty)
-  int slot = -1;                       // the slot a MOVED named (also set on refresh after MOVED,
-                                       // so a caller whose refresh fails can assign() instead)
+  NodeAddress target;  // retry_on_target_*: host resolved (never empty)
+  int slot = -1;  // the slot a MOVED named (also set on refresh after MOVED,
+      // so a caller whose refresh fails can assign() instead)
   std::chrono::milliseconds delay{0};  // backoff_then_retry
-  bool refresh_map = false;            // backoff_then_retry: refresh before routing
-  Error error;                         // give_up
+  bool refresh_map = false;  // backoff_then_retry: refresh before routing
+  Error error;  // give_up
 };
 
 // One command's journey through redirects. Create one per command (per attempt sequence).
@@ -97,8 +97,8 @@ class RedirectTracker {
   // with ErrorKind::outcome_unknown.
   Decision on_connection_lost(bool retry_safe);
 
-  int redirects() const { return m_hops; }           // MOVED/ASK seen so far
-  int retries() const { return m_retries; }          // backoffs and reconnects so far
+  int redirects() const { return m_hops; }  // MOVED/ASK seen so far
+  int retries() const { return m_retries; }  // backoffs and reconnects so far
   const std::vector<std::string>& trail() const { return m_trail; }  // "MOVED h:p", "TRYAGAIN"...
 
  private:

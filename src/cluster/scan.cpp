@@ -21,7 +21,7 @@ struct ScanShared {
   const ScanOptions& options;
   bool cluster = false;
   double rate_per_node = 0;  // weight/s, 0 = unlimited
-  bool stop = false;         // interrupted: no new SCANs
+  bool stop = false;  // interrupted: no new SCANs
   std::vector<MovedKey> moved;
 };
 
@@ -37,8 +37,15 @@ class NodeScanner : public std::enable_shared_from_this<NodeScanner> {
   NodeScanner(ScanShared& shared, const ScanHandlers& handlers, ScanNode& out, std::size_t index,
               client::Connection& scan, client::Connection* work, net::EventLoop& loop,
               std::function<void(Expected<void>)> done)
-      : m_shared(shared), m_handlers(handlers), m_out(out), m_index(index), m_scan(scan),
-        m_work(work ? *work : scan), m_timer(loop), m_done(std::move(done)), m_start(ScanClock::now()) {}
+      : m_shared(shared),
+        m_handlers(handlers),
+        m_out(out),
+        m_index(index),
+        m_scan(scan),
+        m_work(work ? *work : scan),
+        m_timer(loop),
+        m_done(std::move(done)),
+        m_start(ScanClock::now()) {}
 
   void start() {
     check_size();
@@ -66,17 +73,17 @@ class NodeScanner : public std::enable_shared_from_this<NodeScanner> {
     ++page->outstanding;
     m_weight_sent += weight;
     m_weight_in_flight += weight;
-    m_work.send(std::move(command), [self = shared_from_this(), page, weight,
-                                     on_reply = std::move(on_reply)](Expected<resp::Value> reply) {
-      // A lost connection fails the node while this command still counts as in flight: its
-      // outcome is unknown.
-      if (!reply && !self->failed()) self->fail(reply.error());
-      self->m_weight_in_flight -= weight;
-      // After a failure the run may be over and the domain's state gone: drop late replies.
-      if (self->failed()) return;
-      on_reply(std::move(*reply));
-      self->release(page);
-    });
+    m_work.send(std::move(command),
+                [self = shared_from_this(), page, weight, on_reply = std::move(on_reply)](Expected<resp::Value> reply) {
+                  // A lost connection fails the node while this command still counts as in flight: its
+                  // outcome is unknown.
+                  if (!reply && !self->failed()) self->fail(reply.error());
+                  self->m_weight_in_flight -= weight;
+                  // After a failure the run may be over and the domain's state gone: drop late replies.
+                  if (self->failed()) return;
+                  on_reply(std::move(*reply));
+                  self->release(page);
+                });
   }
 
   void moved(std::vector<std::string> keys) {
@@ -207,7 +214,7 @@ class NodeScanner : public std::enable_shared_from_this<NodeScanner> {
   std::size_t m_pages_in_flight = 0;
   std::uint64_t m_weight_sent = 0;
   std::uint64_t m_weight_in_flight = 0;
-  std::uint64_t m_keys = 0;        // the largest DBSIZE seen
+  std::uint64_t m_keys = 0;  // the largest DBSIZE seen
   std::uint64_t m_call_limit = 0;  // SCAN calls before the walk is impossible; 0 = no bound (yet)
   int m_size_checks = 0;
 };
@@ -360,16 +367,15 @@ void scan_primaries(Client& target, const ScanOptions& options, const ScanHandle
     timer.start(std::chrono::milliseconds(100), on_tick);
   };
   timer.start(std::chrono::milliseconds(100), on_tick);
-  auto results = target.run_on_nodes(
-      NodeSelection::primaries,
-      [&](const Node& node, client::Connection& conn, std::function<void(Expected<void>)> done) {
-        auto i = index.at(&node);
-        if (run.nodes[i].error) return done(std::unexpected(*run.nodes[i].error));
-        auto scanner = std::make_shared<detail::NodeScanner>(shared, handlers, run.nodes[i], i, conn, work[i].get(),
-                                                             target.loop(), std::move(done));
-        scanners.push_back(scanner);
-        scanner->start();
-      });
+  auto results = target.run_on_nodes(NodeSelection::primaries, [&](const Node& node, client::Connection& conn,
+                                                                   std::function<void(Expected<void>)> done) {
+    auto i = index.at(&node);
+    if (run.nodes[i].error) return done(std::unexpected(*run.nodes[i].error));
+    auto scanner = std::make_shared<detail::NodeScanner>(shared, handlers, run.nodes[i], i, conn, work[i].get(),
+                                                         target.loop(), std::move(done));
+    scanners.push_back(scanner);
+    scanner->start();
+  });
   timer.cancel();
   // A node whose connection could not be opened has no scanner to record its error.
   for (auto& [node, result] : results)

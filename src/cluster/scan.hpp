@@ -24,11 +24,11 @@ namespace rctl::cluster {
 struct ScanNode {
   std::string address;
   std::uint64_t scan_calls = 0;
-  std::string cursor = "0";   // where the scan stopped (resume point when not complete)
-  bool complete = false;      // the scan reached cursor 0
+  std::string cursor = "0";  // where the scan stopped (resume point when not complete)
+  bool complete = false;  // the scan reached cursor 0
   std::optional<Error> error;
   std::uint64_t outcome_unknown = 0;  // weight of the commands in flight when the node failed:
-                                      // sent, never answered, so they may or may not have run
+      // sent, never answered, so they may or may not have run
 };
 
 // A key whose command was answered with a redirect: its slot moved during the run.
@@ -48,7 +48,7 @@ class Page {
  public:
   explicit Page(std::shared_ptr<detail::PageState> state) : m_state(std::move(state)) {}
 
-  std::size_t node() const;           // index of the primary (its position in primaries())
+  std::size_t node() const;  // index of the primary (its position in primaries())
   const std::string& address() const;
 
   // Sends `command` on the node's work connection. `on_reply` gets the reply (error replies
@@ -72,14 +72,14 @@ class Page {
 };
 
 struct ScanOptions {
-  std::string pattern = "*";         // SCAN MATCH
-  std::size_t count = 1000;          // SCAN COUNT
-  std::size_t max_in_flight = 8;     // pages per primary whose work is outstanding before SCAN waits
-  std::optional<double> max_rate;    // weight per second over all primaries (none: unlimited)
+  std::string pattern = "*";  // SCAN MATCH
+  std::size_t count = 1000;  // SCAN COUNT
+  std::size_t max_in_flight = 8;  // pages per primary whose work is outstanding before SCAN waits
+  std::optional<double> max_rate;  // weight per second over all primaries (none: unlimited)
   bool separate_connection = false;  // send page work on a second connection per primary
-  std::function<bool()> interrupted; // polled every 100 ms; empty: util::interrupted
+  std::function<bool()> interrupted;  // polled every 100 ms; empty: util::interrupted
   std::function<void()> on_interrupt;  // once, when the scan starts stopping
-  std::function<void()> tick;          // every 100 ms (progress)
+  std::function<void()> tick;  // every 100 ms (progress)
 };
 
 struct ScanHandlers {
@@ -107,7 +107,7 @@ void scan_primaries(Client& target, const ScanOptions& options, const ScanHandle
 
 // One primary's view of its own slots, from its CLUSTER NODES text (the "myself" line).
 struct OwnSlots {
-  std::string layout;                   // id, config epoch and slot ranges: equal while nothing moved
+  std::string layout;  // id, config epoch and slot ranges: equal while nothing moved
   std::vector<std::string> migrations;  // "[93->-<id>]" (migrating), "[93-<-<id>]" (importing)
 };
 

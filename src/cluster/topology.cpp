@@ -14,8 +14,7 @@ bool valid_slot(int slot) { return slot >= 0 && slot < k_slot_count; }
 // Sorts ranges and merges overlapping or adjacent ones ([0,5] + [6,9] -> [0,9]) so that a
 // shard's ranges read the same whichever reply shape or redirect history produced them.
 void normalize(std::vector<SlotRange>& ranges) {
-  std::sort(ranges.begin(), ranges.end(),
-            [](const SlotRange& a, const SlotRange& b) { return a.first < b.first; });
+  std::sort(ranges.begin(), ranges.end(), [](const SlotRange& a, const SlotRange& b) { return a.first < b.first; });
   std::vector<SlotRange> merged;
   merged.reserve(ranges.size());
   for (const auto& range : ranges) {
@@ -131,9 +130,7 @@ std::vector<const Node*> SlotMap::nodes() const {
   return out;
 }
 
-int SlotMap::shard_for_slot(int slot) const {
-  return valid_slot(slot) ? m_shard_of_slot[slot] : -1;
-}
+int SlotMap::shard_for_slot(int slot) const { return valid_slot(slot) ? m_shard_of_slot[slot] : -1; }
 
 const Node* SlotMap::primary_for_slot(int slot) const {
   int shard = shard_for_slot(slot);

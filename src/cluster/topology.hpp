@@ -18,22 +18,22 @@
 namespace rctl::cluster {
 
 struct Node {
-  std::string id;             // 40-hex node id; empty when the reply did not say (old CLUSTER SLOTS)
-  NodeAddress address;        // where clients should connect (see ParseContext for the choice)
-  std::string ip;             // announced IP; may be empty (a node that has not learnt its IP)
-  std::string hostname;       // announced hostname (cluster-announce-hostname); may be empty
-  int port = 0;               // plaintext port; 0 when not announced or unknown
-  int tls_port = 0;           // TLS port (CLUSTER SHARDS only); 0 when not announced
-  bool primary = true;        // role "master" (false for "replica")
-  std::string primary_id;     // for replicas: id of the shard's primary (may be empty)
-  std::string health;         // CLUSTER SHARDS health as sent ("online", "loading", and
-                              // "fail" from 7.0 although the docs say "failed"); empty if unknown
+  std::string id;  // 40-hex node id; empty when the reply did not say (old CLUSTER SLOTS)
+  NodeAddress address;  // where clients should connect (see ParseContext for the choice)
+  std::string ip;  // announced IP; may be empty (a node that has not learnt its IP)
+  std::string hostname;  // announced hostname (cluster-announce-hostname); may be empty
+  int port = 0;  // plaintext port; 0 when not announced or unknown
+  int tls_port = 0;  // TLS port (CLUSTER SHARDS only); 0 when not announced
+  bool primary = true;  // role "master" (false for "replica")
+  std::string primary_id;  // for replicas: id of the shard's primary (may be empty)
+  std::string health;  // CLUSTER SHARDS health as sent ("online", "loading", and
+      // "fail" from 7.0 although the docs say "failed"); empty if unknown
   std::int64_t replication_offset = -1;  // -1 when unknown
 };
 
 struct SlotRange {
   int first = 0;  // inclusive
-  int last = 0;   // inclusive
+  int last = 0;  // inclusive
 
   bool operator==(const SlotRange&) const = default;
 };
@@ -42,7 +42,7 @@ struct SlotRange {
 // a shard may serve no slots (e.g. a failed former primary after failover).
 struct Shard {
   std::vector<SlotRange> slots;  // sorted, non-overlapping, adjacent ranges merged
-  std::vector<Node> nodes;       // any order
+  std::vector<Node> nodes;  // any order
 };
 
 // How to turn a reply into addresses.

@@ -51,8 +51,8 @@ std::optional<int> as_slot(const Value& value) {
 
 // The host clients should use for a node. `endpoint` is nullptr when the reply has no such
 // field, a null value when the server sent NULL.
-std::string choose_host(const ParseContext& context, std::string_view hostname,
-                        const Value* endpoint, std::string_view ip) {
+std::string choose_host(const ParseContext& context, std::string_view hostname, const Value* endpoint,
+                        std::string_view ip) {
   if (context.prefer_hostname && !hostname.empty()) return std::string(hostname);
   if (endpoint == nullptr) return std::string(ip.empty() ? context.seed_host : ip);
   if (endpoint->is_string() && !endpoint->str.empty() && endpoint->str != "?") return endpoint->str;
@@ -208,9 +208,7 @@ Expected<Node> parse_slots_node(const Value& value, const ParseContext& context,
 }
 
 // Shards are keyed by primary id, or by address for servers too old to send ids.
-std::string shard_key(const Node& primary) {
-  return primary.id.empty() ? to_string(primary.address) : primary.id;
-}
+std::string shard_key(const Node& primary) { return primary.id.empty() ? to_string(primary.address) : primary.id; }
 
 }  // namespace
 

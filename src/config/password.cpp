@@ -38,16 +38,16 @@ Expected<util::Secret> read_secret(int fd, const std::string& what) {
 
 }  // namespace
 
-Expected<util::Secret> read_password_file(const std::string& path,
-                                          std::vector<std::string>& warnings) {
+Expected<util::Secret> read_password_file(const std::string& path, std::vector<std::string>& warnings) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0)
-    return fail(ErrorKind::usage,
-                fmt::format("cannot read password file '{}': {}", path, std::strerror(errno)));
+    return fail(ErrorKind::usage, fmt::format("cannot read password file '{}': {}", path, std::strerror(errno)));
   struct stat st {};
   if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & S_IROTH))
-    warnings.push_back(fmt::format("password file '{}' is readable by other users "
-                                   "(chmod 600 it)", path));
+    warnings.push_back(
+        fmt::format("password file '{}' is readable by other users "
+                    "(chmod 600 it)",
+                    path));
   auto secret = read_secret(fd, fmt::format("password file '{}'", path));
   ::close(fd);
   return secret;
@@ -60,9 +60,8 @@ Expected<util::Secret> read_password_stdin() {
 Expected<util::Secret> ask_password(const std::string& prompt) {
   int fd = ::open("/dev/tty", O_RDWR | O_CLOEXEC);
   if (fd < 0)
-    return fail(ErrorKind::usage, "--askpass needs a terminal",
-                "use --password-file or REDISCLI_AUTH in scripts");
-  termios old {};
+    return fail(ErrorKind::usage, "--askpass needs a terminal", "use --password-file or REDISCLI_AUTH in scripts");
+  termios old{};
   bool have_tty = ::tcgetattr(fd, &old) == 0;
   if (have_tty) {
     termios quiet = old;

@@ -11,8 +11,7 @@ namespace rctl::config {
 
 // Reads the password from `path`, dropping trailing CR/LF (secret stores add them). Adds a
 // warning to `warnings` when the file is readable by other users.
-Expected<util::Secret> read_password_file(const std::string& path,
-                                          std::vector<std::string>& warnings);
+Expected<util::Secret> read_password_file(const std::string& path, std::vector<std::string>& warnings);
 
 // The same from standard input (`--password-file -`), for pipelines: `vault read ... | rctl`.
 Expected<util::Secret> read_password_stdin();

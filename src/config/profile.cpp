@@ -14,10 +14,9 @@
 namespace rctl::config {
 
 const std::vector<std::string_view> k_profile_keys = {
-    "url",     "session-url", "ratelimit-url", "queue-url", "host",    "port",
-    "socket",  "db",          "user",          "password",  "password-file",
-    "tls",     "cacert",      "cert",          "key",       "sni",     "insecure",
-    "connect-timeout", "timeout", "retries",   "cluster",   "resp2",   "output",
+    "url",      "session-url",     "ratelimit-url", "queue-url", "host",    "port",  "socket", "db",
+    "user",     "password",        "password-file", "tls",       "cacert",  "cert",  "key",    "sni",
+    "insecure", "connect-timeout", "timeout",       "retries",   "cluster", "resp2", "output",
 };
 
 namespace {
@@ -106,25 +105,26 @@ Expected<ProfileFile> parse_profiles(std::string_view text, std::string path) {
       if (name.empty()) return error_at(file.path, number, "a profile needs a name: [prod]");
       for (const auto& p : file.profiles)
         if (p.name == name)
-          return error_at(file.path, number, fmt::format("profile '{}' is defined twice (first at line {})", name, p.line));
+          return error_at(file.path, number,
+                          fmt::format("profile '{}' is defined twice (first at line {})", name, p.line));
       file.profiles.push_back({name, number, {}});
       continue;
     }
     auto eq = line.find('=');
-    if (eq == std::string_view::npos)
-      return error_at(file.path, number, "expected key = value or [profile-name]");
+    if (eq == std::string_view::npos) return error_at(file.path, number, "expected key = value or [profile-name]");
     auto key = util::to_lower(std::string(trim(line.substr(0, eq))));
     auto value = std::string(strip_value(line.substr(eq + 1)));
     if (file.profiles.empty())
-      return error_at(file.path, number, fmt::format("'{}' is outside any profile", key), "start a profile with [name]");
+      return error_at(file.path, number, fmt::format("'{}' is outside any profile", key),
+                      "start a profile with [name]");
     if (!is_profile_key(key))
       return error_at(file.path, number, fmt::format("unknown setting '{}'", key),
                       fmt::format("settings: {}", fmt::join(k_profile_keys, ", ")));
     auto& profile = file.profiles.back();
     for (const auto& s : profile.settings)
       if (s.key == key)
-        return error_at(file.path, number, fmt::format("'{}' is set twice in profile '{}' (first at line {})", key,
-                                                       profile.name, s.line));
+        return error_at(file.path, number,
+                        fmt::format("'{}' is set twice in profile '{}' (first at line {})", key, profile.name, s.line));
     profile.settings.push_back({key, value, number});
   }
   return file;
@@ -148,7 +148,8 @@ Expected<ProfileFile> load_profiles(const std::string& path) {
 
 Expected<void> apply_profile(const ProfileFile& file, std::string_view name, Role role, const Environment& env,
                              ConnectionFlags& flags, std::string& output, std::vector<std::string>& warnings) {
-  auto found = std::find_if(file.profiles.begin(), file.profiles.end(), [&](const Profile& p) { return p.name == name; });
+  auto found =
+      std::find_if(file.profiles.begin(), file.profiles.end(), [&](const Profile& p) { return p.name == name; });
   if (found == file.profiles.end()) {
     std::vector<std::string> names;
     for (const auto& p : file.profiles) names.push_back(p.name);
@@ -210,8 +211,10 @@ Expected<void> apply_profile(const ProfileFile& file, std::string_view name, Rol
   }
   if (flags.url_from_profile && url_carries_password(*flags.url)) holds_password = true;
   if (holds_password && file.readable_by_others)
-    warnings.push_back(fmt::format("config file '{}' holds a password and other users can read it (chmod 600 it, "
-                                   "or use password-file)", file.path));
+    warnings.push_back(
+        fmt::format("config file '{}' holds a password and other users can read it (chmod 600 it, "
+                    "or use password-file)",
+                    file.path));
   for (auto [key, target] : {std::pair{"tls", &flags.tls}, std::pair{"insecure", &flags.insecure},
                              std::pair{"cluster", &flags.cluster}, std::pair{"resp2", &flags.resp2}}) {
     if (auto s = get(key)) {

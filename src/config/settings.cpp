@@ -28,8 +28,7 @@ Expected<std::optional<int>> env_int(const Environment& env, std::string_view na
   auto text = env(name);
   if (!text || text->empty()) return std::optional<int>{};
   auto n = util::parse_int(*text);
-  if (!n || *n < lo || *n > hi)
-    return fail(ErrorKind::usage, fmt::format("invalid {} '{}'", name, *text));
+  if (!n || *n < lo || *n > hi) return fail(ErrorKind::usage, fmt::format("invalid {} '{}'", name, *text));
   return std::optional<int>(static_cast<int>(*n));
 }
 
@@ -69,9 +68,7 @@ bool url_carries_password(std::string_view url) {
 
 namespace {
 
-bool has_endpoint_flag(const ConnectionFlags& f) {
-  return f.url || f.host || f.port || f.socket;
-}
+bool has_endpoint_flag(const ConnectionFlags& f) { return f.url || f.host || f.port || f.socket; }
 
 // Picks the URL: --url, else the role's variables, else REDIS_URL / REDIS_PRIVATE_URL.
 void choose_url(const ConnectionFlags& flags, Role role, const Environment& env, Settings& out) {
@@ -92,13 +89,12 @@ void choose_url(const ConnectionFlags& flags, Role role, const Environment& env,
 
 Expected<void> choose_password(const ConnectionFlags& flags, const Environment& env, Settings& out) {
   int explicit_sources = (flags.password ? 1 : 0) + (flags.password_file ? 1 : 0) + (flags.askpass ? 1 : 0);
-  if (explicit_sources > 1)
-    return fail(ErrorKind::usage, "use only one of --password, --password-file and --askpass");
+  if (explicit_sources > 1) return fail(ErrorKind::usage, "use only one of --password, --password-file and --askpass");
   const auto profile_source = fmt::format("profile '{}'", flags.profile);
   out.password_explicit = explicit_sources > 0;
   if (flags.password_file) {
-    auto secret = *flags.password_file == "-" ? read_password_stdin()
-                                                : read_password_file(*flags.password_file, out.warnings);
+    auto secret =
+        *flags.password_file == "-" ? read_password_stdin() : read_password_file(*flags.password_file, out.warnings);
     if (!secret) return std::unexpected(secret.error());
     out.password = std::move(*secret);
     out.password_source = flags.password_from_profile ? profile_source + " (password-file)" : "--password-file";
@@ -179,16 +175,14 @@ Expected<Settings> resolve(const ConnectionFlags& flags, Role role, const Enviro
   out.cert = flags.cert.value_or("");
   out.key = flags.key.value_or("");
   out.sni = flags.sni.value_or("");
-  if (flags.key && !flags.cert)
-    return fail(ErrorKind::usage, "--key needs --cert (the client certificate)");
+  if (flags.key && !flags.cert) return fail(ErrorKind::usage, "--key needs --cert (the client certificate)");
   auto connect_timeout = parse_optional_duration(flags.connect_timeout, "--connect-timeout");
   if (!connect_timeout) return std::unexpected(connect_timeout.error());
   out.connect_timeout = *connect_timeout;
   auto timeout = parse_optional_duration(flags.timeout, "--timeout");
   if (!timeout) return std::unexpected(timeout.error());
   out.timeout = *timeout;
-  if (flags.retries < 0 || flags.retries > 100)
-    return fail(ErrorKind::usage, "--retries must be between 0 and 100");
+  if (flags.retries < 0 || flags.retries > 100) return fail(ErrorKind::usage, "--retries must be between 0 and 100");
   out.retries = flags.retries;
   out.cluster = flags.cluster;
   out.resp2 = flags.resp2;
@@ -201,8 +195,9 @@ Expected<Settings> resolve(const ConnectionFlags& flags, Role role, const Enviro
   if (!max_mib) return std::unexpected(max_mib.error());
   if (*max_mib) out.max_reply_bytes = static_cast<std::int64_t>(**max_mib) * 1024 * 1024;
   if (out.insecure)
-    out.warnings.push_back("--insecure: the server's TLS certificate is not verified; anyone "
-                           "on the path can read and change this session");
+    out.warnings.push_back(
+        "--insecure: the server's TLS certificate is not verified; anyone "
+        "on the path can read and change this session");
   return out;
 }
 

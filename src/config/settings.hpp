@@ -19,10 +19,10 @@ namespace rctl::config {
 
 // Which application role a command works for; each role may have its own URL variable.
 enum class Role {
-  general,    // REDIS_URL
-  session,    // SESSION_REDIS_URL, then REDIS_URL
+  general,  // REDIS_URL
+  session,  // SESSION_REDIS_URL, then REDIS_URL
   ratelimit,  // RATE_LIMIT_STORAGE_URL, then REDIS_URL
-  queue,      // REDIS_QUEUE_URL, then REDIS_URL
+  queue,  // REDIS_QUEUE_URL, then REDIS_URL
 };
 
 // The connection flags exactly as given on the command line (filled by commands/).
@@ -33,7 +33,7 @@ struct ConnectionFlags {
   std::optional<std::string> socket;
   std::optional<int> db;
   std::optional<std::string> user;
-  std::optional<std::string> password;       // --password: works, but warns
+  std::optional<std::string> password;  // --password: works, but warns
   std::optional<std::string> password_file;  // --password-file
   bool askpass = false;
   bool no_auth_warning = false;
@@ -41,10 +41,10 @@ struct ConnectionFlags {
   std::optional<std::string> cacert, cert, key, sni;
   bool insecure = false;
   std::optional<std::string> connect_timeout;  // "5s"
-  std::optional<std::string> timeout;          // "5s"
+  std::optional<std::string> timeout;  // "5s"
   int retries = 0;
   bool cluster = false;  // --cluster: require cluster mode
-  bool resp2 = false;    // --resp2: skip HELLO 3
+  bool resp2 = false;  // --resp2: skip HELLO 3
   // Set by apply_profile(): the profile's name, and which of the above it filled in (they
   // are named after it in -v output and draw no command-line password warning).
   std::string profile;
@@ -60,14 +60,14 @@ Environment process_environment();
 
 struct Settings {
   std::optional<std::string> url;  // the URL to parse, if any
-  std::string url_source;          // "--url", "REDIS_URL", ... (never the URL itself)
+  std::string url_source;  // "--url", "REDIS_URL", ... (never the URL itself)
   std::optional<std::string> host;
   std::optional<int> port;
   std::optional<std::string> socket;
   std::optional<int> db;
   std::optional<std::string> user;
   std::optional<util::Secret> password;  // an explicit password; a URL's own comes later
-  std::string password_source;           // "--password-file", "REDISCLI_AUTH", ...
+  std::string password_source;  // "--password-file", "REDISCLI_AUTH", ...
   // From --password, --password-file or --askpass (or a profile's): then a URL's lone
   // "x@" is the user name x, not a password.
   bool password_explicit = false;

@@ -13,8 +13,7 @@ void trim(std::string& magnitude) {
 std::vector<std::uint32_t> to_limbs(const std::string& magnitude) {
   std::vector<std::uint32_t> limbs((magnitude.size() + 3) / 4, 0);
   for (std::size_t i = 0; i < magnitude.size(); ++i) {
-    limbs[i / 4] |= static_cast<std::uint32_t>(static_cast<unsigned char>(magnitude[i]))
-                    << (8 * (i % 4));
+    limbs[i / 4] |= static_cast<std::uint32_t>(static_cast<unsigned char>(magnitude[i])) << (8 * (i % 4));
   }
   return limbs;
 }

@@ -108,8 +108,8 @@ void append_code_point_escape(std::string& out, std::uint32_t cp) {
 
 // Code points that are valid but change how a terminal shows what follows.
 bool is_dangerous_code_point(std::uint32_t cp) {
-  return (cp >= 0x80 && cp <= 0x9f) || cp == 0x2028 || cp == 0x2029 ||
-         (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+  return (cp >= 0x80 && cp <= 0x9f) || cp == 0x2028 || cp == 0x2029 || (cp >= 0x202a && cp <= 0x202e) ||
+         (cp >= 0x2066 && cp <= 0x2069);
 }
 
 }  // namespace
@@ -166,8 +166,7 @@ std::string to_hex(std::string_view bytes) {
 
 namespace {
 
-constexpr char k_b64_standard[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+constexpr char k_b64_standard[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 constexpr char k_b64_url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 // 0..63 for alphabet characters, -1 otherwise.
@@ -228,8 +227,7 @@ Expected<std::string> base64_decode(std::string_view text, Base64Alphabet alphab
   for (const char c : body) {
     const int v = table[static_cast<unsigned char>(c)];
     if (v < 0) {
-      return fail(ErrorKind::protocol, c == '=' ? "base64: misplaced padding"
-                                                : "base64: invalid character");
+      return fail(ErrorKind::protocol, c == '=' ? "base64: misplaced padding" : "base64: invalid character");
     }
     acc = (acc << 6) | static_cast<std::uint32_t>(v);
     bits += 6;

@@ -44,15 +44,13 @@ std::string to_hex(std::string_view bytes);
 enum class Base64Alphabet { standard, url_safe };
 
 // Base64 of `bytes`; `pad` adds `=` padding to a multiple of 4 characters.
-std::string base64_encode(std::string_view bytes,
-                          Base64Alphabet alphabet = Base64Alphabet::standard, bool pad = true);
+std::string base64_encode(std::string_view bytes, Base64Alphabet alphabet = Base64Alphabet::standard, bool pad = true);
 
 // Decodes base64 text. `standard` requires padding to a multiple of 4 characters;
 // `url_safe` accepts it with or without padding. Fails with ErrorKind::protocol on
 // characters outside the alphabet, whitespace, misplaced padding or an impossible length.
 // Unused low bits of the last character are ignored (as Python's b64decode does).
-Expected<std::string> base64_decode(std::string_view text,
-                                    Base64Alphabet alphabet = Base64Alphabet::standard);
+Expected<std::string> base64_decode(std::string_view text, Base64Alphabet alphabet = Base64Alphabet::standard);
 
 // The JSON form of raw bytes: a JSON string if `bytes` is valid UTF-8, otherwise
 // {"base64": "<standard base64>"}.

@@ -167,9 +167,7 @@ Expected<DecodedValue> forced_decode(std::string_view b, Mode mode, const Decode
       b = inflated;
     }
   }
-  auto add_note = [&out](const std::string& note) {
-    out.note = out.note.empty() ? note : out.note + "; " + note;
-  };
+  auto add_note = [&out](const std::string& note) { out.note = out.note.empty() ? note : out.note + "; " + note; };
   switch (mode) {
     case Mode::json: {
       auto r = read_json(b, limits.json);

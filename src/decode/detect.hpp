@@ -63,7 +63,7 @@ struct DecodedValue {
   // Empty only for Format::empty.
   std::optional<nlohmann::ordered_json> data;
   bool compressed = false;  // the value was zlib/gzip and `data` is of the inflated bytes
-  std::string note;         // for people: "zlib-compressed, 812 bytes inflated; pickle protocol 5"
+  std::string note;  // for people: "zlib-compressed, 812 bytes inflated; pickle protocol 5"
 };
 
 // The format auto-detection would report for `bytes`, without inflating compressed data
@@ -75,7 +75,6 @@ Format detect(std::string_view bytes, const DecodeLimits& limits = {});
 // inflates zlib/gzip first when the header says so, then fails with ErrorKind::protocol
 // "value is not valid <format>: <reason>" if the bytes are not that format. raw, hex and
 // base64 never fail and never inflate.
-Expected<DecodedValue> decode(std::string_view bytes, Mode mode = Mode::auto_detect,
-                              const DecodeLimits& limits = {});
+Expected<DecodedValue> decode(std::string_view bytes, Mode mode = Mode::auto_detect, const DecodeLimits& limits = {});
 
 }  // namespace rctl::decode

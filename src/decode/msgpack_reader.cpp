@@ -20,8 +20,7 @@ using Json = nlohmann::ordered_json;
 // to stop the parser once an error is recorded.
 class JsonVisitor {
  public:
-  JsonVisitor(std::size_t input_size, const MsgpackLimits& limits)
-      : m_input_size(input_size), m_limits(limits) {
+  JsonVisitor(std::size_t input_size, const MsgpackLimits& limits) : m_input_size(input_size), m_limits(limits) {
     // Frames are addressed by pointer while nested values are built: never reallocate.
     m_frames.reserve(limits.max_depth + 1);
   }
@@ -108,8 +107,8 @@ class JsonVisitor {
   struct Frame {
     Json* node = nullptr;
     std::optional<ObjectBuilder> builder;  // maps only
-    Json key;                              // the key being read
-    std::string key_text;                  // the key, as an object key
+    Json key;  // the key being read
+    std::string key_text;  // the key, as an object key
   };
 
   bool set_error(std::string message) {

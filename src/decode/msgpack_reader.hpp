@@ -49,8 +49,8 @@ enum class Trailing { reject, allow };
 // A decoded msgpack object.
 struct MsgpackResult {
   nlohmann::ordered_json value;  // in the conventions above
-  std::size_t consumed = 0;      // bytes of the first object
-  bool complete = false;         // consumed == input size
+  std::size_t consumed = 0;  // bytes of the first object
+  bool complete = false;  // consumed == input size
 };
 
 // Reads the first msgpack object of `bytes`. Fails (ErrorKind::protocol) with a message

@@ -65,8 +65,7 @@ Expected<std::string> inflate_capped(std::string_view compressed, std::size_t ma
   }
   const std::size_t trailing = zs.avail_in + (compressed.size() - in_pos);
   if (trailing != 0) {
-    return fail(ErrorKind::protocol,
-                fmt::format("zlib: {} trailing bytes after the end of the stream", trailing));
+    return fail(ErrorKind::protocol, fmt::format("zlib: {} trailing bytes after the end of the stream", trailing));
   }
   return out;
 }

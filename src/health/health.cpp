@@ -51,7 +51,8 @@ struct Sampler : std::enable_shared_from_this<Sampler> {
     connection.send(client::cmd({"INFO"}), [self = shared_from_this()](Expected<resp::Value> r) {
       if (!r) return self->done(std::unexpected(r.error()));
       if (r->is_string()) self->out.info = server::Info::parse(r->str);
-      else if (r->is_error()) self->out.checks.push_back({"info", Level::warning, "INFO refused: " + r->str, self->out.address});
+      else if (r->is_error())
+        self->out.checks.push_back({"info", Level::warning, "INFO refused: " + r->str, self->out.address});
       if (!self->cluster) self->done({});
     });
     if (!cluster) return;
@@ -65,12 +66,11 @@ struct Sampler : std::enable_shared_from_this<Sampler> {
 
 void check_latency(NodeHealth& n, const HealthThresholds& t) {
   auto p99 = n.latency.p99_ms;
-  Level level = p99 >= t.latency_crit_ms ? Level::critical
-                : p99 >= t.latency_warn_ms ? Level::warning : Level::ok;
-  n.checks.push_back({"latency", level,
-                      fmt::format("PING p50 {:.3f}ms, p99 {:.3f}ms over {} samples", n.latency.p50_ms,
-                                  p99, n.latency.samples),
-                      n.address});
+  Level level = p99 >= t.latency_crit_ms ? Level::critical : p99 >= t.latency_warn_ms ? Level::warning : Level::ok;
+  n.checks.push_back(
+      {"latency", level,
+       fmt::format("PING p50 {:.3f}ms, p99 {:.3f}ms over {} samples", n.latency.p50_ms, p99, n.latency.samples),
+       n.address});
 }
 
 void check_memory(NodeHealth& n, const HealthThresholds& t) {
@@ -85,8 +85,8 @@ void check_memory(NodeHealth& n, const HealthThresholds& t) {
   }
   double pct = 100.0 * static_cast<double>(used) / static_cast<double>(max);
   Level level = pct >= t.memory_crit_pct ? Level::critical : pct >= t.memory_warn_pct ? Level::warning : Level::ok;
-  auto msg = fmt::format("{} of {} used ({:.1f}%), policy {}", util::format_bytes(used),
-                         util::format_bytes(max), pct, policy);
+  auto msg =
+      fmt::format("{} of {} used ({:.1f}%), policy {}", util::format_bytes(used), util::format_bytes(max), pct, policy);
   if (level != Level::ok && policy == "noeviction") msg += "; writes fail when full";
   n.checks.push_back({"memory", level, msg, n.address});
 }
@@ -104,11 +104,12 @@ void check_replication(NodeHealth& n, const HealthThresholds& t) {
     }
     auto io = static_cast<double>(n.info.integer("master_last_io_seconds_ago").value_or(0));
     Level level = io >= t.lag_crit_s ? Level::critical : io >= t.lag_warn_s ? Level::warning : Level::ok;
-    n.checks.push_back({"replication", level,
-                        fmt::format("replicating from {}:{}, last I/O {}s ago{}", n.info.get_or("master_host", "?"),
-                                    n.info.get_or("master_port", "?"), io,
-                                    n.info.get_or("master_sync_in_progress", "0") == "1" ? ", full sync in progress" : ""),
-                        n.address});
+    n.checks.push_back(
+        {"replication", level,
+         fmt::format("replicating from {}:{}, last I/O {}s ago{}", n.info.get_or("master_host", "?"),
+                     n.info.get_or("master_port", "?"), io,
+                     n.info.get_or("master_sync_in_progress", "0") == "1" ? ", full sync in progress" : ""),
+         n.address});
     return;
   }
   auto replicas = n.info.integer("connected_slaves").value_or(0);
@@ -138,10 +139,10 @@ void check_loading(NodeHealth& n) {
 
 void check_counters(NodeHealth& n) {
   if (auto rejected = n.info.integer("rejected_connections").value_or(0); rejected > 0)
-    n.checks.push_back({"connections", Level::warning,
-                        fmt::format("{} connections rejected since start (maxclients {})", rejected,
-                                    n.info.get_or("maxclients", "?")),
-                        n.address});
+    n.checks.push_back(
+        {"connections", Level::warning,
+         fmt::format("{} connections rejected since start (maxclients {})", rejected, n.info.get_or("maxclients", "?")),
+         n.address});
   if (n.info.get_or("rdb_last_bgsave_status", "ok") != "ok")
     n.checks.push_back({"persistence", Level::warning, "last RDB save failed", n.address});
   if (n.info.get_or("aof_enabled", "0") == "1" && n.info.get_or("aof_last_write_status", "ok") != "ok")
@@ -162,7 +163,8 @@ void evaluate_node(NodeHealth& n, const HealthThresholds& t) {
                                         : ""),
                       n.address});
   if (n.info.empty()) return;
-  if (n.info.get("role")) n.role = n.info.get_or("role", "") == "slave" ? "replica" : std::string(n.info.get_or("role", ""));
+  if (n.info.get("role"))
+    n.role = n.info.get_or("role", "") == "slave" ? "replica" : std::string(n.info.get_or("role", ""));
   check_loading(n);
   check_latency(n, t);
   check_memory(n, t);
@@ -175,10 +177,16 @@ ClusterSummary summarize_cluster(const cluster::Client& target, HealthReport& re
   s.slots_covered = target.topology().covered_slots();
   const NodeHealth* source = nullptr;
   for (const auto& n : report.nodes)
-    if (n.reachable && !n.cluster_info.empty() && n.role == "master") { source = &n; break; }
+    if (n.reachable && !n.cluster_info.empty() && n.role == "master") {
+      source = &n;
+      break;
+    }
   if (!source)
     for (const auto& n : report.nodes)
-      if (n.reachable && !n.cluster_info.empty()) { source = &n; break; }
+      if (n.reachable && !n.cluster_info.empty()) {
+        source = &n;
+        break;
+      }
   if (source) {
     const auto& ci = source->cluster_info;
     s.state = std::string(ci.get_or("cluster_state", "unknown"));
@@ -191,7 +199,8 @@ ClusterSummary summarize_cluster(const cluster::Client& target, HealthReport& re
   } else {
     s.state = "unknown";
   }
-  bool node_down = std::any_of(report.nodes.begin(), report.nodes.end(), [](const NodeHealth& n) { return !n.reachable; });
+  bool node_down =
+      std::any_of(report.nodes.begin(), report.nodes.end(), [](const NodeHealth& n) { return !n.reachable; });
   // CLUSTER SHARDS says "loading" for a replica that has not received data yet (7.0 derives it
   // from a zero replication offset), so only "fail" counts; replicas' own INFO covers the rest.
   for (const auto* node : target.nodes())
@@ -200,12 +209,13 @@ ClusterSummary summarize_cluster(const cluster::Client& target, HealthReport& re
   Level level = s.state == "ok" ? Level::ok : Level::critical;
   report.checks.push_back({"cluster_state", level, fmt::format("cluster_state {}", s.state), {}});
   Level coverage = s.slots_covered == cluster::k_slot_count ? Level::ok : Level::critical;
-  report.checks.push_back({"slot_coverage", coverage,
-                           fmt::format("{} of {} slots served{}", s.slots_covered, cluster::k_slot_count,
-                                       s.slots_pfail || s.slots_fail
-                                           ? fmt::format(" ({} pfail, {} fail)", s.slots_pfail, s.slots_fail)
-                                           : ""),
-                           {}});
+  report.checks.push_back(
+      {"slot_coverage",
+       coverage,
+       fmt::format(
+           "{} of {} slots served{}", s.slots_covered, cluster::k_slot_count,
+           s.slots_pfail || s.slots_fail ? fmt::format(" ({} pfail, {} fail)", s.slots_pfail, s.slots_fail) : ""),
+       {}});
   if (s.failover_in_progress)
     report.checks.push_back({"failover", Level::warning, "a node is down or failing over", {}});
   return s;

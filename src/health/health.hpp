@@ -26,11 +26,11 @@ enum class Level { ok, warning, critical };
 const char* to_string(Level level);
 
 struct HealthThresholds {
-  double latency_warn_ms = 100;    // PING p99
+  double latency_warn_ms = 100;  // PING p99
   double latency_crit_ms = 500;
-  double memory_warn_pct = 80;     // used_memory / maxmemory
+  double memory_warn_pct = 80;  // used_memory / maxmemory
   double memory_crit_pct = 95;
-  double lag_warn_s = 10;          // replication lag
+  double lag_warn_s = 10;  // replication lag
   double lag_crit_s = 60;
 };
 
@@ -40,42 +40,42 @@ struct HealthOptions {
 };
 
 struct Check {
-  std::string name;   // "reachable", "latency", "memory", "replication", "loading", ...
+  std::string name;  // "reachable", "latency", "memory", "replication", "loading", ...
   Level level = Level::ok;
   std::string message;
-  std::string node;   // empty for deployment-wide checks
+  std::string node;  // empty for deployment-wide checks
 };
 
 struct NodeHealth {
   std::string address;
   std::string id;
-  std::string role;            // "master" / "replica" as INFO says (or the topology when unreachable)
-  std::string primary_address; // for replicas
+  std::string role;  // "master" / "replica" as INFO says (or the topology when unreachable)
+  std::string primary_address;  // for replicas
   bool reachable = false;
   std::optional<Error> error;
   client::HandshakeReport handshake;
   bool tls = false;
   server::LatencyStats latency;
   server::Info info;
-  server::Info cluster_info;           // CLUSTER INFO, cluster nodes only
+  server::Info cluster_info;  // CLUSTER INFO, cluster nodes only
   std::vector<Check> checks;
 };
 
 struct ClusterSummary {
-  std::string state;           // cluster_state from the seed's CLUSTER INFO
-  int slots_covered = 0;       // slots with a primary in the topology
+  std::string state;  // cluster_state from the seed's CLUSTER INFO
+  int slots_covered = 0;  // slots with a primary in the topology
   std::int64_t slots_assigned = 0, slots_ok = 0, slots_pfail = 0, slots_fail = 0;
   std::int64_t known_nodes = 0, size = 0;
   bool failover_in_progress = false;
 };
 
 struct HealthReport {
-  std::string target;          // redacted URL
+  std::string target;  // redacted URL
   server::Provider provider;
   bool cluster = false;
   std::vector<NodeHealth> nodes;
   std::optional<ClusterSummary> cluster_summary;
-  std::vector<Check> checks;   // every check, node ones included
+  std::vector<Check> checks;  // every check, node ones included
   Level level = Level::ok;
   double duration_ms = 0;
 };

@@ -48,7 +48,8 @@ Json replication_json(const NodeHealth& n) {
       if (key.size() < 6 || key[5] < '0' || key[5] > '9') continue;
       auto f = server::parse_kv_list(*i.get(key));
       auto offset = util::parse_int(server::kv_get(f, "offset").value_or("0")).value_or(0);
-      replicas.push_back({{"address", fmt::format("{}:{}", server::kv_get(f, "ip").value_or("?"), server::kv_get(f, "port").value_or("?"))},
+      replicas.push_back({{"address", fmt::format("{}:{}", server::kv_get(f, "ip").value_or("?"),
+                                                  server::kv_get(f, "port").value_or("?"))},
                           {"state", std::string(server::kv_get(f, "state").value_or("unknown"))},
                           {"lag_seconds", util::parse_int(server::kv_get(f, "lag").value_or("0")).value_or(0)},
                           {"offset_lag_bytes", std::max<std::int64_t>(0, primary_offset - offset)}});
@@ -59,7 +60,9 @@ Json replication_json(const NodeHealth& n) {
 }
 
 Json node_json(const NodeHealth& n) {
-  Json j{{"address", n.address}, {"id", n.id.empty() ? Json(nullptr) : Json(n.id)}, {"role", n.role},
+  Json j{{"address", n.address},
+         {"id", n.id.empty() ? Json(nullptr) : Json(n.id)},
+         {"role", n.role},
          {"reachable", n.reachable}};
   if (!n.primary_address.empty()) j["primary_address"] = n.primary_address;
   j["error"] = n.error ? Json{{"kind", rctl::to_string(n.error->kind)}, {"message", n.error->message}} : Json(nullptr);
@@ -75,8 +78,10 @@ Json node_json(const NodeHealth& n) {
   j["tls"] = n.tls ? Json{{"version", h.connect.tls_version}, {"cipher", h.connect.tls_cipher}} : Json(nullptr);
   j["protocol"] = h.protocol;
   j["authenticated"] = h.authenticated;
-  j["latency_ms"] = {{"samples", n.latency.samples}, {"min", round3(n.latency.min_ms)},
-                     {"p50", round3(n.latency.p50_ms)}, {"p99", round3(n.latency.p99_ms)},
+  j["latency_ms"] = {{"samples", n.latency.samples},
+                     {"min", round3(n.latency.min_ms)},
+                     {"p50", round3(n.latency.p50_ms)},
+                     {"p99", round3(n.latency.p99_ms)},
                      {"max", round3(n.latency.max_ms)}};
   const auto& i = n.info;
   j["server"] = {{"version", std::string(i.get_or("redis_version", ""))},
@@ -86,12 +91,14 @@ Json node_json(const NodeHealth& n) {
   j["replication"] = replication_json(n);
   auto used = i.integer("used_memory").value_or(0);
   auto max = i.integer("maxmemory").value_or(0);
-  j["memory"] = {{"used_bytes", used},
-                 {"max_bytes", max},
-                 {"used_ratio", max > 0 ? Json(round3(static_cast<double>(used) / static_cast<double>(max))) : Json(nullptr)},
-                 {"rss_bytes", optional_int(i, "used_memory_rss")},
-                 {"fragmentation_ratio", i.number("mem_fragmentation_ratio") ? Json(*i.number("mem_fragmentation_ratio")) : Json(nullptr)},
-                 {"policy", std::string(i.get_or("maxmemory_policy", ""))}};
+  j["memory"] = {
+      {"used_bytes", used},
+      {"max_bytes", max},
+      {"used_ratio", max > 0 ? Json(round3(static_cast<double>(used) / static_cast<double>(max))) : Json(nullptr)},
+      {"rss_bytes", optional_int(i, "used_memory_rss")},
+      {"fragmentation_ratio",
+       i.number("mem_fragmentation_ratio") ? Json(*i.number("mem_fragmentation_ratio")) : Json(nullptr)},
+      {"policy", std::string(i.get_or("maxmemory_policy", ""))}};
   j["connected_clients"] = optional_int(i, "connected_clients");
   j["blocked_clients"] = optional_int(i, "blocked_clients");
   j["evicted_keys"] = optional_int(i, "evicted_keys");
@@ -158,7 +165,8 @@ void add_tables(output::Document& doc, const HealthReport& r) {
   for (const auto& n : r.nodes) {
     auto level = node_level(n);
     if (!n.reachable) {
-      nodes.rows.push_back({n.address, n.role, output::Cell("unreachable", output::Tone::bad), "-", "-", "-", "-", "-"});
+      nodes.rows.push_back(
+          {n.address, n.role, output::Cell("unreachable", output::Tone::bad), "-", "-", "-", "-", "-"});
       continue;
     }
     auto role = n.role == "replica" && !n.primary_address.empty() ? "replica of " + n.primary_address : n.role;
@@ -172,7 +180,8 @@ void add_tables(output::Document& doc, const HealthReport& r) {
   output::Table checks;
   checks.columns = {"CHECK", "STATUS", "NODE", "DETAIL"};
   for (const auto& c : r.checks)
-    checks.rows.push_back({c.name, output::Cell(to_string(c.level), tone_for(c.level)), c.node.empty() ? "-" : c.node, c.message});
+    checks.rows.push_back(
+        {c.name, output::Cell(to_string(c.level), tone_for(c.level)), c.node.empty() ? "-" : c.node, c.message});
   doc.blocks.emplace_back(std::move(checks));
 }
 
@@ -195,7 +204,8 @@ std::string nagios_line(const HealthReport& r, const HealthOptions& o) {
   for (const auto& n : r.nodes) {
     if (!n.reachable) continue;
     auto label = r.nodes.size() > 1 ? n.address + " " : std::string{};
-    perf += fmt::format(" '{}latency_p99'={:.3f}ms;{};{};0;", label, n.latency.p99_ms, t.latency_warn_ms, t.latency_crit_ms);
+    perf += fmt::format(" '{}latency_p99'={:.3f}ms;{};{};0;", label, n.latency.p99_ms, t.latency_warn_ms,
+                        t.latency_crit_ms);
     perf += fmt::format(" '{}used_memory'={}B;;;0;", label, n.info.integer("used_memory").value_or(0));
     perf += fmt::format(" '{}connected_clients'={};;;0;", label, n.info.integer("connected_clients").value_or(0));
     perf += fmt::format(" '{}evicted_keys'={}c;;;0;", label, n.info.integer("evicted_keys").value_or(0));
@@ -219,10 +229,14 @@ output::Document render_health(const HealthReport& r, const HealthOptions& o) {
   j["mode"] = r.cluster ? "cluster" : "standalone";
   if (r.cluster_summary) {
     const auto& c = *r.cluster_summary;
-    j["cluster"] = {{"state", c.state},         {"slots_covered", c.slots_covered},
-                    {"slots_assigned", c.slots_assigned}, {"slots_ok", c.slots_ok},
-                    {"slots_pfail", c.slots_pfail}, {"slots_fail", c.slots_fail},
-                    {"known_nodes", c.known_nodes}, {"size", c.size},
+    j["cluster"] = {{"state", c.state},
+                    {"slots_covered", c.slots_covered},
+                    {"slots_assigned", c.slots_assigned},
+                    {"slots_ok", c.slots_ok},
+                    {"slots_pfail", c.slots_pfail},
+                    {"slots_fail", c.slots_fail},
+                    {"known_nodes", c.known_nodes},
+                    {"size", c.size},
                     {"failover_in_progress", c.failover_in_progress}};
   } else {
     j["cluster"] = nullptr;

@@ -66,8 +66,8 @@ output::Document render_job(const rq::JobSnapshot& job, const rq::WaitInfo& wait
   j["id"] = decode::json_bytes(job.id);
   j["exists"] = job.exists;
   if (!job.exists) {
-    doc.blocks.emplace_back(output::Text{fmt::format("job {} does not exist", decode::escape_for_terminal(job.id)),
-                                         output::Tone::bad});
+    doc.blocks.emplace_back(
+        output::Text{fmt::format("job {} does not exist", decode::escape_for_terminal(job.id)), output::Tone::bad});
     return doc;
   }
   Json registries = Json::array();
@@ -99,8 +99,7 @@ output::Document render_job(const rq::JobSnapshot& job, const rq::WaitInfo& wait
   j["result"] = job.result ? result_json(*job.result) : Json(nullptr);
   if (job.result) j["result"]["current"] = result_is_current(job);
   j["problems"] = problems;
-  if (wait.waited)
-    j["wait"] = {{"timed_out", wait.timed_out}, {"elapsed_ms", wait.elapsed.count()}};
+  if (wait.waited) j["wait"] = {{"timed_out", wait.timed_out}, {"elapsed_ms", wait.elapsed.count()}};
 
   output::Fields f;
   f.title = "job " + job.id;
@@ -128,18 +127,20 @@ output::Document render_job(const rq::JobSnapshot& job, const rq::WaitInfo& wait
   f.add("failure ttl", render::seconds_cell(job.field("failure_ttl"), "default (1 year)", "kept forever"));
   f.add("ttl", render::seconds_cell(job.field("ttl"), "none", "none"));
   f.add("expires", job.key_ttl_ms ? "in " + util::format_duration(util::Millis(*job.key_ttl_ms)) : "never");
-  if (job.meta) f.add("meta", job.meta->data ? job.meta->data->dump(-1, ' ', false, Json::error_handler_t::replace) : "");
+  if (job.meta)
+    f.add("meta", job.meta->data ? job.meta->data->dump(-1, ' ', false, Json::error_handler_t::replace) : "");
   if (wait.timed_out)
-    f.add("waited", output::Cell(fmt::format("{} (deadline passed; the job has not ended)", util::format_duration(wait.elapsed)),
-                                 output::Tone::warn));
+    f.add("waited",
+          output::Cell(fmt::format("{} (deadline passed; the job has not ended)", util::format_duration(wait.elapsed)),
+                       output::Tone::warn));
   doc.blocks.emplace_back(std::move(f));
 
   if (job.result) {
     const auto& r = *job.result;
     doc.blocks.emplace_back(output::Text{result_title(r, result_is_current(job)), output::Tone::strong});
     if (r.type_code == 1 || r.return_value)
-      doc.blocks.emplace_back(output::Text{r.return_value ? pretty(*r.return_value) : std::string("None"), output::Tone::plain,
-                                           true, true});
+      doc.blocks.emplace_back(output::Text{r.return_value ? pretty(*r.return_value) : std::string("None"),
+                                           output::Tone::plain, true, true});
     if (r.exc_string && !r.exc_string->empty())
       doc.blocks.emplace_back(output::Text{*r.exc_string, output::Tone::bad, true});
     for (const auto& p : r.problems) doc.blocks.emplace_back(output::Text{p, output::Tone::warn});

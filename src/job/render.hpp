@@ -27,6 +27,7 @@ output::Document render_job_list(const rq::JobListing& listing, rq::SystemTime n
 output::Document render_queues(const rq::QueuesReport& report);
 
 // The document for `job status` (and `enqueue --wait`).
-output::Document render_job(const rq::JobSnapshot& job, const rq::WaitInfo& wait, std::chrono::system_clock::time_point now);
+output::Document render_job(const rq::JobSnapshot& job, const rq::WaitInfo& wait,
+                            std::chrono::system_clock::time_point now);
 
 }  // namespace rctl::job

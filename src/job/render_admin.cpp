@@ -25,18 +25,19 @@ std::string enqueued_field(const rq::JobRecord& job, std::string_view name) {
 output::Document render_enqueue(const rq::EnqueueOutcome& o) {
   const auto& job = o.job;
   output::Document doc;
-  doc.json = {{"id", job.id},
-              {"queue", decode::json_bytes(job.queue)},
-              {"status", job.scheduled ? "scheduled" : "queued"},
-              {"func_name", decode::json_bytes(o.func)},
-              {"description", decode::json_bytes(job.description)},
-              {"serializer", o.serializer},
-              {"at_front", job.at_front},
-              {"created_at", enqueued_field(job, "created_at")},
-              {"enqueued_at", job.scheduled ? Json(nullptr) : Json(enqueued_field(job, "enqueued_at"))},
-              {"schedule_at", job.scheduled ? Json(rq::rq_timestamp(rq::SystemTime(std::chrono::seconds(job.schedule_at))))
-                                            : Json(nullptr)},
-              {"queue_length", o.queue_length ? Json(*o.queue_length) : Json(nullptr)}};
+  doc.json = {
+      {"id", job.id},
+      {"queue", decode::json_bytes(job.queue)},
+      {"status", job.scheduled ? "scheduled" : "queued"},
+      {"func_name", decode::json_bytes(o.func)},
+      {"description", decode::json_bytes(job.description)},
+      {"serializer", o.serializer},
+      {"at_front", job.at_front},
+      {"created_at", enqueued_field(job, "created_at")},
+      {"enqueued_at", job.scheduled ? Json(nullptr) : Json(enqueued_field(job, "enqueued_at"))},
+      {"schedule_at",
+       job.scheduled ? Json(rq::rq_timestamp(rq::SystemTime(std::chrono::seconds(job.schedule_at)))) : Json(nullptr)},
+      {"queue_length", o.queue_length ? Json(*o.queue_length) : Json(nullptr)}};
   doc.blocks.emplace_back(output::Text{job.id});
   return doc;
 }
@@ -49,28 +50,31 @@ output::Document render_actions(std::string_view verb, const std::vector<rq::Job
   t.columns = {"ID", "QUEUE", "WAS", "RESULT"};
   std::size_t done = 0;
   for (const auto& a : actions) {
-    const char* outcome = a.outcome == rq::ActionOutcome::done      ? (verb == "cancel" ? "canceled" : "requeued")
+    const char* outcome = a.outcome == rq::ActionOutcome::done       ? (verb == "cancel" ? "canceled" : "requeued")
                           : a.outcome == rq::ActionOutcome::would_do ? "would_do"
                           : a.outcome == rq::ActionOutcome::refused  ? "refused"
-                                                                 : "not_found";
+                                                                     : "not_found";
     if (a.outcome == rq::ActionOutcome::done || a.outcome == rq::ActionOutcome::would_do) ++done;
-    list.push_back({{"id", decode::json_bytes(a.id)},
-                    {"queue", a.queue.empty() ? Json(nullptr) : decode::json_bytes(a.queue)},
-                    {"previous_status", a.previous_status.empty() ? Json(nullptr) : decode::json_bytes(a.previous_status)},
-                    {"outcome", outcome},
-                    {"message", a.message.empty() ? Json(nullptr) : Json(a.message)}});
+    list.push_back(
+        {{"id", decode::json_bytes(a.id)},
+         {"queue", a.queue.empty() ? Json(nullptr) : decode::json_bytes(a.queue)},
+         {"previous_status", a.previous_status.empty() ? Json(nullptr) : decode::json_bytes(a.previous_status)},
+         {"outcome", outcome},
+         {"message", a.message.empty() ? Json(nullptr) : Json(a.message)}});
     std::string text = a.outcome == rq::ActionOutcome::would_do ? fmt::format("would {}", verb) : outcome;
     if (!a.message.empty()) text += ": " + a.message;
     t.rows.push_back({a.id, a.queue.empty() ? "-" : a.queue, a.previous_status.empty() ? "-" : a.previous_status,
                       output::Cell(text, a.outcome == rq::ActionOutcome::done       ? output::Tone::good
                                          : a.outcome == rq::ActionOutcome::would_do ? output::Tone::plain
-                                                                                : output::Tone::bad)});
+                                                                                    : output::Tone::bad)});
   }
   doc.json = {{"action", verb}, {"dry_run", dry_run}, {"count", done}, {"jobs", list}};
   if (!t.rows.empty()) doc.blocks.emplace_back(std::move(t));
-  doc.blocks.emplace_back(output::Text{fmt::format("{} {} of {} job{}", dry_run ? "would " + std::string(verb) : std::string(verb == "cancel" ? "canceled" : "requeued"),
-                                                   done, actions.size(), actions.size() == 1 ? "" : "s"),
-                                       output::Tone::dim});
+  doc.blocks.emplace_back(output::Text{
+      fmt::format("{} {} of {} job{}",
+                  dry_run ? "would " + std::string(verb) : std::string(verb == "cancel" ? "canceled" : "requeued"),
+                  done, actions.size(), actions.size() == 1 ? "" : "s"),
+      output::Tone::dim});
   return doc;
 }
 

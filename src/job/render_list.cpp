@@ -44,21 +44,18 @@ output::Document render_job_list(const rq::JobListing& l, rq::SystemTime now) {
   }
   Json queues = Json::array();
   for (const auto& q : l.queues) queues.push_back(decode::json_bytes(q));
-  doc.json = {{"queues", queues},
-              {"state", l.state ? Json(*l.state) : Json(nullptr)},
-              {"offset", l.offset},
-              {"limit", l.limit},
-              {"total", l.total},
-              {"count", l.jobs.size()},
+  doc.json = {{"queues", queues},   {"state", l.state ? Json(*l.state) : Json(nullptr)},
+              {"offset", l.offset}, {"limit", l.limit},
+              {"total", l.total},   {"count", l.jobs.size()},
               {"jobs", jobs}};
   doc.blocks.emplace_back(std::move(t));
   const auto shown_to = l.offset + l.jobs.size();
   doc.blocks.emplace_back(output::Text{
-      l.jobs.empty() ? fmt::format("no jobs (of {} in all)", l.total)
-                     : fmt::format("jobs {}-{} of {}{}", l.offset + 1, shown_to, l.total,
-                                   static_cast<std::int64_t>(shown_to) < l.total
-                                       ? fmt::format(" (--offset {} for more)", shown_to)
-                                       : ""),
+      l.jobs.empty()
+          ? fmt::format("no jobs (of {} in all)", l.total)
+          : fmt::format(
+                "jobs {}-{} of {}{}", l.offset + 1, shown_to, l.total,
+                static_cast<std::int64_t>(shown_to) < l.total ? fmt::format(" (--offset {} for more)", shown_to) : ""),
       output::Tone::dim});
   return doc;
 }
@@ -115,21 +112,25 @@ output::Document render_queues(const rq::QueuesReport& r) {
                        {"total_working_time_s", w.total_working_time_s},
                        {"ttl_ms", w.ttl_ms ? Json(*w.ttl_ms) : Json(nullptr)}});
     wt.rows.push_back({w.name,
-                       output::Cell(w.state, w.state == "busy" ? output::Tone::strong
-                                             : w.state == "idle" ? output::Tone::good : output::Tone::plain),
-                       util::join(w.queues, ", "), w.current_job.empty() ? "-" : w.current_job, age_cell(w.heartbeat_age_ms),
-                       w.hostname, w.pid, util::format_count(w.successful_jobs), util::format_count(w.failed_jobs)});
+                       output::Cell(w.state, w.state == "busy"   ? output::Tone::strong
+                                             : w.state == "idle" ? output::Tone::good
+                                                                 : output::Tone::plain),
+                       util::join(w.queues, ", "), w.current_job.empty() ? "-" : w.current_job,
+                       age_cell(w.heartbeat_age_ms), w.hostname, w.pid, util::format_count(w.successful_jobs),
+                       util::format_count(w.failed_jobs)});
   }
-  doc.json = {{"queues", queues}, {"workers", workers}, {"total_queued", r.total_queued()}, {"stale_workers", r.stale_workers}};
+  doc.json = {
+      {"queues", queues}, {"workers", workers}, {"total_queued", r.total_queued()}, {"stale_workers", r.stale_workers}};
   doc.blocks.emplace_back(std::move(qt));
   if (!wt.rows.empty()) doc.blocks.emplace_back(std::move(wt));
-  doc.blocks.emplace_back(output::Text{
-      fmt::format("{} queue{}, {} job{} queued; {} worker{}{}", r.queues.size(), r.queues.size() == 1 ? "" : "s",
-                  r.total_queued(), r.total_queued() == 1 ? "" : "s", r.workers.size(), r.workers.size() == 1 ? "" : "s",
-                  r.stale_workers > 0 ? fmt::format(" ({} registered worker{} without a live hash)", r.stale_workers,
-                                                    r.stale_workers == 1 ? "" : "s")
-                                      : ""),
-      output::Tone::dim});
+  doc.blocks.emplace_back(
+      output::Text{fmt::format("{} queue{}, {} job{} queued; {} worker{}{}", r.queues.size(),
+                               r.queues.size() == 1 ? "" : "s", r.total_queued(), r.total_queued() == 1 ? "" : "s",
+                               r.workers.size(), r.workers.size() == 1 ? "" : "s",
+                               r.stale_workers > 0 ? fmt::format(" ({} registered worker{} without a live hash)",
+                                                                 r.stale_workers, r.stale_workers == 1 ? "" : "s")
+                                                   : ""),
+                   output::Tone::dim});
   return doc;
 }
 

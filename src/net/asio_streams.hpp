@@ -30,8 +30,7 @@ class TlsClient : public Stream {
 
 // Builds a TLS client for `host` (the name or IP checked against the certificate).
 // Fails with ErrorKind::tls when the CA bundle or client certificate cannot be loaded.
-Expected<std::unique_ptr<TlsClient>> make_tls_client(asio::ip::tcp::socket socket,
-                                                     const std::string& host,
+Expected<std::unique_ptr<TlsClient>> make_tls_client(asio::ip::tcp::socket socket, const std::string& host,
                                                      const TlsSettings& settings);
 
 }  // namespace rctl::net::detail

@@ -26,11 +26,16 @@ std::string seconds_text(std::chrono::milliseconds timeout) {
 // One connection attempt. Shared by the handlers so that whichever of "finished" and
 // "deadline passed" happens first wins, exactly once.
 struct Attempt : std::enable_shared_from_this<Attempt> {
-  Attempt(EventLoop& loop, Endpoint ep, TlsSettings tls, std::chrono::milliseconds timeout,
-          ConnectHandler handler)
-      : loop(loop), endpoint(std::move(ep)), tls(std::move(tls)), timeout(timeout),
-        handler(std::move(handler)), resolver(loop.context()), tcp(loop.context()),
-        unix_socket(loop.context()), timer(loop.context()) {}
+  Attempt(EventLoop& loop, Endpoint ep, TlsSettings tls, std::chrono::milliseconds timeout, ConnectHandler handler)
+      : loop(loop),
+        endpoint(std::move(ep)),
+        tls(std::move(tls)),
+        timeout(timeout),
+        handler(std::move(handler)),
+        resolver(loop.context()),
+        tcp(loop.context()),
+        unix_socket(loop.context()),
+        timer(loop.context()) {}
 
   EventLoop& loop;
   Endpoint endpoint;
@@ -77,18 +82,17 @@ struct Attempt : std::enable_shared_from_this<Attempt> {
   }
 
   void start_unix() {
-    unix_socket.async_connect(
-        asio::local::stream_protocol::endpoint(endpoint.socket_path),
-        [self = shared_from_this()](const std::error_code& ec) {
-          if (self->finished) return;
-          if (ec)
-            return self->fail_with(ErrorKind::connect,
-                                   fmt::format("cannot connect to {}: {}",
-                                               describe(self->endpoint), ec.message()));
-          self->report.connect_ms = ms_since(self->start);
-          self->report.peer = self->endpoint.socket_path;
-          self->finish(detail::make_unix_stream(std::move(self->unix_socket)));
-        });
+    unix_socket.async_connect(asio::local::stream_protocol::endpoint(endpoint.socket_path),
+                              [self = shared_from_this()](const std::error_code& ec) {
+                                if (self->finished) return;
+                                if (ec)
+                                  return self->fail_with(
+                                      ErrorKind::connect,
+                                      fmt::format("cannot connect to {}: {}", describe(self->endpoint), ec.message()));
+                                self->report.connect_ms = ms_since(self->start);
+                                self->report.peer = self->endpoint.socket_path;
+                                self->finish(detail::make_unix_stream(std::move(self->unix_socket)));
+                              });
   }
 
   void start_tcp() {
@@ -103,26 +107,22 @@ struct Attempt : std::enable_shared_from_this<Attempt> {
     }
     resolver.async_resolve(
         endpoint.host, std::to_string(endpoint.port),
-        [self = shared_from_this()](const std::error_code& ec,
-                                    asio::ip::tcp::resolver::results_type results) {
+        [self = shared_from_this()](const std::error_code& ec, asio::ip::tcp::resolver::results_type results) {
           if (self->finished) return;
           if (ec)
             return self->fail_with(ErrorKind::connect,
-                                   fmt::format("cannot resolve host '{}': {}",
-                                               self->endpoint.host, ec.message()));
+                                   fmt::format("cannot resolve host '{}': {}", self->endpoint.host, ec.message()));
           self->connect_to(results);
         });
   }
 
   void connect_to(const asio::ip::tcp::resolver::results_type& results) {
     asio::async_connect(
-        tcp, results,
-        [self = shared_from_this()](const std::error_code& ec, const asio::ip::tcp::endpoint& peer) {
+        tcp, results, [self = shared_from_this()](const std::error_code& ec, const asio::ip::tcp::endpoint& peer) {
           if (self->finished) return;
           if (ec)
             return self->fail_with(ErrorKind::connect,
-                                   fmt::format("cannot connect to {}: {}",
-                                               describe(self->endpoint), ec.message()),
+                                   fmt::format("cannot connect to {}: {}", describe(self->endpoint), ec.message()),
                                    "is the server running and the port right?");
           self->report.connect_ms = ms_since(self->start);
           self->report.peer = fmt::format("{}", peer.address().to_string());
@@ -153,8 +153,8 @@ struct Attempt : std::enable_shared_from_this<Attempt> {
 
 }  // namespace
 
-void async_connect(EventLoop& loop, const Endpoint& endpoint, const TlsSettings& tls,
-                   std::chrono::milliseconds timeout, ConnectHandler handler) {
+void async_connect(EventLoop& loop, const Endpoint& endpoint, const TlsSettings& tls, std::chrono::milliseconds timeout,
+                   ConnectHandler handler) {
   auto attempt = std::make_shared<Attempt>(loop, endpoint, tls, timeout, std::move(handler));
   attempt->start_deadline();
   if (endpoint.transport == Transport::unix_socket) attempt->start_unix();

@@ -79,8 +79,7 @@ std::string apply_query_option(ParsedUrl& out, std::string_view key, const std::
   } else if (key == "ssl_cert_reqs") {
     auto v = util::to_lower(value);
     if (v == "none" || v == "cert_none") out.verify_peer = false;
-    else if (v == "optional" || v == "cert_optional" || v == "required" || v == "cert_required")
-      out.verify_peer = true;
+    else if (v == "optional" || v == "cert_optional" || v == "required" || v == "cert_required") out.verify_peer = true;
     else return fmt::format("invalid ssl_cert_reqs '{}' (none, optional or required)", value);
   } else if (key == "ssl_check_hostname") {
     auto b = parse_bool(value);
@@ -208,7 +207,8 @@ Expected<ParsedUrl> parse_url(std::string_view url) {
     scheme.erase(scheme.find('+'));
   }
   if (scheme == "redis+sentinel" || scheme == "rediss+sentinel")
-    return fail(ErrorKind::usage, fmt::format("{}:// URLs are not supported: rctl does not ask Sentinel for the primary", scheme),
+    return fail(ErrorKind::usage,
+                fmt::format("{}:// URLs are not supported: rctl does not ask Sentinel for the primary", scheme),
                 "ask it yourself (SENTINEL get-master-addr-by-name NAME) and connect with redis://host:port");
   if (scheme == "redis") out.endpoint.transport = Transport::tcp;
   else if (scheme == "rediss") out.endpoint.transport = Transport::tls;
@@ -260,14 +260,14 @@ Expected<ParsedUrl> parse_url(std::string_view url) {
     } else if (contains_at(path) || contains_at(query) || contains_at(fragment)) {
       stray_at = true;
       // A valid URL has '@' after the host only inside a query value.
-      if (contains_at(path) || contains_at(fragment) || at_in_query_key(query))
-        return bad(k_unencoded_userinfo);
+      if (contains_at(path) || contains_at(fragment) || at_in_query_key(query)) return bad(k_unencoded_userinfo);
     }
     if (out.cluster) {
       // host:port,host:port: any node is a seed; topology comes from the cluster itself.
       auto seeds = util::split(authority, ',');
       if (seeds.size() > 1)
-        out.warnings.push_back(fmt::format("{} seed nodes in the URL: using the first, {}", seeds.size(), seeds.front()));
+        out.warnings.push_back(
+            fmt::format("{} seed nodes in the URL: using the first, {}", seeds.size(), seeds.front()));
       authority = seeds.front();
     }
     if (auto msg = parse_host_port(out, authority); !msg.empty()) return bad(msg);
@@ -279,8 +279,7 @@ Expected<ParsedUrl> parse_url(std::string_view url) {
 
 std::string describe(const Endpoint& endpoint) {
   if (endpoint.transport == Transport::unix_socket) return "unix:" + endpoint.socket_path;
-  if (endpoint.host.find(':') != std::string::npos)
-    return fmt::format("[{}]:{}", endpoint.host, endpoint.port);
+  if (endpoint.host.find(':') != std::string::npos) return fmt::format("[{}]:{}", endpoint.host, endpoint.port);
   return fmt::format("{}:{}", endpoint.host, endpoint.port);
 }
 

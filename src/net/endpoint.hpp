@@ -32,16 +32,16 @@ struct ParsedUrl {
   // by --password, --password-file or --askpass.
   bool lone_userinfo = false;
   std::optional<int> db;
-  std::optional<bool> verify_peer;      // ssl_cert_reqs=none -> false
-  std::optional<bool> check_hostname;   // ssl_check_hostname=false -> false
-  std::optional<std::string> ca_file;   // ssl_ca_certs
-  std::optional<std::string> cert_file; // ssl_certfile
+  std::optional<bool> verify_peer;  // ssl_cert_reqs=none -> false
+  std::optional<bool> check_hostname;  // ssl_check_hostname=false -> false
+  std::optional<std::string> ca_file;  // ssl_ca_certs
+  std::optional<std::string> cert_file;  // ssl_certfile
   std::optional<std::string> key_file;  // ssl_keyfile
   std::optional<util::Millis> connect_timeout;  // socket_connect_timeout (seconds)
   std::optional<util::Millis> command_timeout;  // socket_timeout (seconds)
-  std::optional<int> protocol;          // protocol=2|3
-  bool cluster = false;                 // redis+cluster:// (limits' storage URL for a cluster)
-  std::vector<std::string> warnings;    // ignored query options, etc.
+  std::optional<int> protocol;  // protocol=2|3
+  bool cluster = false;  // redis+cluster:// (limits' storage URL for a cluster)
+  std::vector<std::string> warnings;  // ignored query options, etc.
 };
 
 // Parses a Redis URL. Bad URLs fail with ErrorKind::usage; the message never contains

@@ -34,20 +34,20 @@ class Stream {
 // TLS settings. Verification of the certificate chain and of the host name is on unless
 // the user explicitly turns it off.
 struct TlsSettings {
-  bool verify_peer = true;      // check the chain against the CA bundle
+  bool verify_peer = true;  // check the chain against the CA bundle
   bool verify_hostname = true;  // check the certificate's SAN against the host name (or IP)
-  std::string ca_file;          // PEM bundle; empty = system CA store
-  std::string cert_file;        // client certificate for mutual TLS
-  std::string key_file;         // client key for mutual TLS
-  std::string sni;              // server name to send and verify; empty = the endpoint host
+  std::string ca_file;  // PEM bundle; empty = system CA store
+  std::string cert_file;  // client certificate for mutual TLS
+  std::string key_file;  // client key for mutual TLS
+  std::string sni;  // server name to send and verify; empty = the endpoint host
 };
 
 // What happened while connecting, for health reports.
 struct ConnectReport {
-  double connect_ms = 0;        // TCP (or unix) connect, DNS included
+  double connect_ms = 0;  // TCP (or unix) connect, DNS included
   double tls_handshake_ms = 0;  // 0 without TLS
-  std::string peer;             // address actually connected to
-  std::string tls_version;      // e.g. "TLSv1.3"
+  std::string peer;  // address actually connected to
+  std::string tls_version;  // e.g. "TLSv1.3"
   std::string tls_cipher;
 };
 
@@ -62,7 +62,7 @@ using ConnectHandler = std::function<void(Expected<std::unique_ptr<Stream>>, Con
 
 // Resolves and connects to `endpoint` (and does the TLS handshake for Transport::tls),
 // failing with ErrorKind::connect / timeout / tls and a message naming host:port.
-void async_connect(EventLoop& loop, const Endpoint& endpoint, const TlsSettings& tls,
-                   std::chrono::milliseconds timeout, ConnectHandler handler);
+void async_connect(EventLoop& loop, const Endpoint& endpoint, const TlsSettings& tls, std::chrono::milliseconds timeout,
+                   ConnectHandler handler);
 
 }  // namespace rctl::net

@@ -50,8 +50,7 @@ std::unique_ptr<Stream> make_unix_stream(asio::local::stream_protocol::socket so
 namespace rctl::net {
 
 bool is_end_of_stream(const std::error_code& ec) {
-  return ec == asio::error::eof ||
-         ec.message().find("stream truncated") != std::string::npos;
+  return ec == asio::error::eof || ec.message().find("stream truncated") != std::string::npos;
 }
 
 }  // namespace rctl::net

@@ -49,8 +49,7 @@ Expected<std::shared_ptr<Context>> context_for(const TlsSettings& s) {
     if (ok != 1)
       return fail(ErrorKind::tls,
                   s.ca_file.empty() ? "cannot load the system CA certificates"
-                                    : fmt::format("cannot load CA file '{}': {}", s.ca_file,
-                                                  openssl_error_text()),
+                                    : fmt::format("cannot load CA file '{}': {}", s.ca_file, openssl_error_text()),
                   "check --cacert, or install the ca-certificates package");
     SSL_CTX_set_verify(native, SSL_VERIFY_PEER, nullptr);
   } else {
@@ -58,12 +57,11 @@ Expected<std::shared_ptr<Context>> context_for(const TlsSettings& s) {
   }
   if (!s.cert_file.empty()) {
     if (SSL_CTX_use_certificate_chain_file(native, s.cert_file.c_str()) != 1)
-      return fail(ErrorKind::tls, fmt::format("cannot load client certificate '{}': {}",
-                                              s.cert_file, openssl_error_text()));
+      return fail(ErrorKind::tls,
+                  fmt::format("cannot load client certificate '{}': {}", s.cert_file, openssl_error_text()));
     const auto& key_file = s.key_file.empty() ? s.cert_file : s.key_file;
     if (SSL_CTX_use_PrivateKey_file(native, key_file.c_str(), SSL_FILETYPE_PEM) != 1)
-      return fail(ErrorKind::tls, fmt::format("cannot load client key '{}': {}", key_file,
-                                              openssl_error_text()));
+      return fail(ErrorKind::tls, fmt::format("cannot load client key '{}': {}", key_file, openssl_error_text()));
     if (SSL_CTX_check_private_key(native) != 1)
       return fail(ErrorKind::tls, "client key does not match the client certificate");
   }
@@ -74,8 +72,9 @@ Expected<std::shared_ptr<Context>> context_for(const TlsSettings& s) {
 // Explains a failed handshake in the user's terms, from the verification result when there is one.
 Error handshake_error(SSL* ssl, const std::error_code& ec, const std::string& name) {
   long verify = SSL_get_verify_result(ssl);
-  const std::string insecure_hint = "use --cacert to trust the server's CA; --insecure skips "
-                                    "verification (not recommended)";
+  const std::string insecure_hint =
+      "use --cacert to trust the server's CA; --insecure skips "
+      "verification (not recommended)";
   switch (verify) {
     case X509_V_OK: break;
     case X509_V_ERR_HOSTNAME_MISMATCH:
@@ -90,12 +89,10 @@ Error handshake_error(SSL* ssl, const std::error_code& ec, const std::string& na
     case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
-      return {ErrorKind::tls,
-              fmt::format("certificate is not trusted: {}", X509_verify_cert_error_string(verify)),
+      return {ErrorKind::tls, fmt::format("certificate is not trusted: {}", X509_verify_cert_error_string(verify)),
               insecure_hint};
     default:
-      return {ErrorKind::tls,
-              fmt::format("certificate verification failed: {}", X509_verify_cert_error_string(verify)),
+      return {ErrorKind::tls, fmt::format("certificate verification failed: {}", X509_verify_cert_error_string(verify)),
               insecure_hint};
   }
   auto text = ec.message();
@@ -110,8 +107,10 @@ Error handshake_error(SSL* ssl, const std::error_code& ec, const std::string& na
 class TlsStream final : public TlsClient {
  public:
   TlsStream(std::shared_ptr<Context> ctx, asio::ip::tcp::socket socket, std::string name)
-      : m_ctx(std::move(ctx)), m_stream(std::move(socket), *m_ctx),
-        m_ssl(m_stream.native_handle()), m_name(std::move(name)) {}
+      : m_ctx(std::move(ctx)),
+        m_stream(std::move(socket), *m_ctx),
+        m_ssl(m_stream.native_handle()),
+        m_name(std::move(name)) {}
 
   Expected<void> configure(const TlsSettings& s) {
     SSL* ssl = m_ssl;
@@ -123,8 +122,8 @@ class TlsStream final : public TlsClient {
       X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
       // No fallback to the subject CN (RFC 6125 6.4.4, as browsers do): the name must be in a
       // subjectAltName. OpenSSL would otherwise accept a CN-only certificate for a DNS name.
-      X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS |
-                                                 X509_CHECK_FLAG_NEVER_CHECK_SUBJECT);
+      X509_VERIFY_PARAM_set_hostflags(param,
+                                      X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS | X509_CHECK_FLAG_NEVER_CHECK_SUBJECT);
       int ok = ip ? X509_VERIFY_PARAM_set1_ip_asc(param, m_name.c_str())
                   : X509_VERIFY_PARAM_set1_host(param, m_name.c_str(), 0);
       if (ok != 1) return fail(ErrorKind::tls, fmt::format("cannot verify against '{}'", m_name));
@@ -133,11 +132,12 @@ class TlsStream final : public TlsClient {
   }
 
   void async_handshake(HandshakeHandler handler) override {
-    m_stream.async_handshake(asio::ssl::stream_base::client, [this, handler = std::move(handler)](
-                                                  const std::error_code& ec) {
-      if (ec) return handler(std::unexpected(handshake_error(m_stream.native_handle(), ec, m_name)));
-      handler({});
-    });
+    m_stream.async_handshake(asio::ssl::stream_base::client,
+                             [this, handler = std::move(handler)](const std::error_code& ec) {
+                               if (ec)
+                                 return handler(std::unexpected(handshake_error(m_stream.native_handle(), ec, m_name)));
+                               handler({});
+                             });
   }
 
   void async_read_some(std::span<char> buffer, Handler handler) override {
@@ -157,9 +157,7 @@ class TlsStream final : public TlsClient {
 
   bool secure() const override { return true; }
 
-  std::string version() const override {
-    return SSL_get_version(m_ssl);
-  }
+  std::string version() const override { return SSL_get_version(m_ssl); }
   std::string cipher() const override {
     auto* c = SSL_get_current_cipher(m_ssl);
     return c ? SSL_CIPHER_get_name(c) : "";
@@ -174,8 +172,7 @@ class TlsStream final : public TlsClient {
 
 }  // namespace
 
-Expected<std::unique_ptr<TlsClient>> make_tls_client(asio::ip::tcp::socket socket,
-                                                     const std::string& host,
+Expected<std::unique_ptr<TlsClient>> make_tls_client(asio::ip::tcp::socket socket, const std::string& host,
                                                      const TlsSettings& settings) {
   auto ctx = context_for(settings);
   if (!ctx) return std::unexpected(ctx.error());

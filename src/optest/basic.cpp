@@ -182,25 +182,29 @@ void run_keys_group(NodeRunner& r) {
     r.call(keyed({"EXPIRE", missing, "100"})).integer(0);
     r.call(keyed({"TTL", missing})).integer(-2);
   });
-  r.op("expiry", {"PEXPIRE", "PTTL", "GET"}, [&] {
-    auto k = r.key("expiry");
-    r.call(keyed({"SET", k, "short-lived"})).ok();
-    auto set_at = std::chrono::steady_clock::now();
-    r.call(keyed({"PEXPIRE", k, std::to_string(k_expiry_ms)})).integer(1);
-    // The server expires the key on access once its time has passed; poll until it does.
-    std::this_thread::sleep_for(std::chrono::milliseconds(k_expiry_ms));
-    while (true) {
-      auto pttl = r.timed(keyed({"PTTL", k}));
-      if (pttl.as_integer() == -2) break;
-      if (std::chrono::steady_clock::now() - set_at > k_expiry_deadline)
-        pttl.fail(fmt::format("key still present {} s after a {} ms expiry", k_expiry_deadline.count(), k_expiry_ms));
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    auto gone_after = elapsed_ms(set_at);
-    r.timed(keyed({"GET", k})).null();
-    r.timed(keyed({"EXISTS", k})).integer(0);
-    r.detail(fmt::format("key with a {} ms TTL gone after {:.0f} ms", k_expiry_ms, gone_after));
-  }, Repeat::once);
+  r.op(
+      "expiry", {"PEXPIRE", "PTTL", "GET"},
+      [&] {
+        auto k = r.key("expiry");
+        r.call(keyed({"SET", k, "short-lived"})).ok();
+        auto set_at = std::chrono::steady_clock::now();
+        r.call(keyed({"PEXPIRE", k, std::to_string(k_expiry_ms)})).integer(1);
+        // The server expires the key on access once its time has passed; poll until it does.
+        std::this_thread::sleep_for(std::chrono::milliseconds(k_expiry_ms));
+        while (true) {
+          auto pttl = r.timed(keyed({"PTTL", k}));
+          if (pttl.as_integer() == -2) break;
+          if (std::chrono::steady_clock::now() - set_at > k_expiry_deadline)
+            pttl.fail(
+                fmt::format("key still present {} s after a {} ms expiry", k_expiry_deadline.count(), k_expiry_ms));
+          std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+        auto gone_after = elapsed_ms(set_at);
+        r.timed(keyed({"GET", k})).null();
+        r.timed(keyed({"EXISTS", k})).integer(0);
+        r.detail(fmt::format("key with a {} ms TTL gone after {:.0f} ms", k_expiry_ms, gone_after));
+      },
+      Repeat::once);
   r.op("persist", {"PERSIST"}, [&] {
     auto k = r.key("persist");
     r.call(keyed({"SET", k, "v", "EX", "100"})).ok();
@@ -245,30 +249,34 @@ void run_keys_group(NodeRunner& r) {
     r.timed(keyed({"RENAMENX", a, c})).integer(1);
     r.call(keyed({"GET", c})).string("second");
   });
-  r.op("scan", {"SCAN"}, [&] {
-    constexpr int k_keys = 5;
-    std::vector<std::string> created;
-    for (int i = 0; i < k_keys; ++i) {
-      created.push_back(r.key(fmt::format("scan:{}", i)));
-      r.call(keyed({"SET", created.back(), "v"})).ok();
-    }
-    // A full iteration of this node's keyspace, as an application walking keys would do.
-    auto pattern = util::prefix_pattern(r.result().key_namespace + "scan:");
-    std::set<std::string> found;
-    std::string cursor = "0";
-    int calls = 0;
-    do {
-      auto page = r.timed(cmd({"SCAN", cursor, "MATCH", pattern, "COUNT", "1000"}));
-      ++calls;
-      cursor = page.at(0).as_string();
-      for (const auto& k : page.at(1).list()) found.insert(k.str);
-    } while (cursor != "0");
-    std::size_t seen = 0;
-    for (const auto& k : created) seen += found.count(k);
-    if (seen != created.size())
-      throw OpStop{Outcome::fail, "SCAN", fmt::format("found {} of the {} keys written", seen, created.size())};
-    r.detail(fmt::format("{} of {} keys found in {} SCAN call{}", seen, created.size(), calls, calls == 1 ? "" : "s"));
-  }, Repeat::once);
+  r.op(
+      "scan", {"SCAN"},
+      [&] {
+        constexpr int k_keys = 5;
+        std::vector<std::string> created;
+        for (int i = 0; i < k_keys; ++i) {
+          created.push_back(r.key(fmt::format("scan:{}", i)));
+          r.call(keyed({"SET", created.back(), "v"})).ok();
+        }
+        // A full iteration of this node's keyspace, as an application walking keys would do.
+        auto pattern = util::prefix_pattern(r.result().key_namespace + "scan:");
+        std::set<std::string> found;
+        std::string cursor = "0";
+        int calls = 0;
+        do {
+          auto page = r.timed(cmd({"SCAN", cursor, "MATCH", pattern, "COUNT", "1000"}));
+          ++calls;
+          cursor = page.at(0).as_string();
+          for (const auto& k : page.at(1).list()) found.insert(k.str);
+        } while (cursor != "0");
+        std::size_t seen = 0;
+        for (const auto& k : created) seen += found.count(k);
+        if (seen != created.size())
+          throw OpStop{Outcome::fail, "SCAN", fmt::format("found {} of the {} keys written", seen, created.size())};
+        r.detail(
+            fmt::format("{} of {} keys found in {} SCAN call{}", seen, created.size(), calls, calls == 1 ? "" : "s"));
+      },
+      Repeat::once);
 }
 
 }  // namespace rctl::optest

@@ -195,20 +195,25 @@ void run_lists_group(NodeRunner& r) {
     }
     r.detail("a BLPOP waiting on a second connection receives an RPUSH (timed: push to delivery)");
   });
-  r.op("blpop_timeout", {"BLPOP"}, [&] {
-    auto l = r.key("list:empty");
-    del_keys(r, {l});
-    // Timed as a whole: the figure is how long the server took to give up (about 100 ms).
-    std::optional<Reply> reply;
-    r.time([&] { reply.emplace(r.call_allowing_error(keyed({"BLPOP", l, "0.1"}).blocking(k_blpop_timeout))); });
-    if (reply->value().is_error() && reply->value().str.find("timeout") != std::string::npos) {
-      // Before Redis 6.0 the timeout is whole seconds.
-      r.time([&] { reply.emplace(r.call_allowing_error(keyed({"BLPOP", l, "1"}).blocking(std::chrono::seconds(1)))); });
-    }
-    if (reply->value().is_error()) NodeRunner::error_reply(reply->value(), "BLPOP");
-    reply->null();
-    r.detail("BLPOP on an empty list returns null when its timeout passes");
-  }, Repeat::once);
+  r.op(
+      "blpop_timeout", {"BLPOP"},
+      [&] {
+        auto l = r.key("list:empty");
+        del_keys(r, {l});
+        // Timed as a whole: the figure is how long the server took to give up (about 100 ms).
+        std::optional<Reply> reply;
+        r.time([&] { reply.emplace(r.call_allowing_error(keyed({"BLPOP", l, "0.1"}).blocking(k_blpop_timeout))); });
+        if (reply->value().is_error() && reply->value().str.find("timeout") != std::string::npos) {
+          // Before Redis 6.0 the timeout is whole seconds.
+          r.time([&] {
+            reply.emplace(r.call_allowing_error(keyed({"BLPOP", l, "1"}).blocking(std::chrono::seconds(1))));
+          });
+        }
+        if (reply->value().is_error()) NodeRunner::error_reply(reply->value(), "BLPOP");
+        reply->null();
+        r.detail("BLPOP on an empty list returns null when its timeout passes");
+      },
+      Repeat::once);
 }
 
 void run_sets_group(NodeRunner& r) {

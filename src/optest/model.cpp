@@ -55,7 +55,8 @@ bool contains(const std::vector<TestGroup>& groups, TestGroup g) {
 const std::vector<TestGroupInfo>& test_groups() {
   static const std::vector<TestGroupInfo> k_groups = {
       {TestGroup::connection, "connection", "PING, ECHO (binary), CLIENT INFO"},
-      {TestGroup::strings, "strings", "SET/GET, SET NX PX, GETEX, INCR, APPEND, SETRANGE, MSET/MGET, binary and 1 MiB values"},
+      {TestGroup::strings, "strings",
+       "SET/GET, SET NX PX, GETEX, INCR, APPEND, SETRANGE, MSET/MGET, binary and 1 MiB values"},
       {TestGroup::keys, "keys", "EXISTS, EXPIRE/PEXPIRE/TTL, expiry, PERSIST, TYPE, UNLINK, RENAME, SCAN"},
       {TestGroup::hashes, "hashes", "HSET/HGET/HMGET, HGETALL, HINCRBY, HDEL, HSCAN"},
       {TestGroup::lists, "lists", "push/pop, LRANGE/LTRIM/LSET, LMOVE, BLPOP wake-up and timeout"},
@@ -124,7 +125,9 @@ Outcome outcome_for_error_reply(std::string_view message) {
   return client::is_refusal(client::classify(message)) ? Outcome::unsupported : Outcome::fail;
 }
 
-server::LatencyStats latency_of(const OperationResult& operation) { return server::summarize_latency(operation.samples_ms); }
+server::LatencyStats latency_of(const OperationResult& operation) {
+  return server::summarize_latency(operation.samples_ms);
+}
 
 Verdict worst(Verdict a, Verdict b) { return static_cast<int>(a) >= static_cast<int>(b) ? a : b; }
 

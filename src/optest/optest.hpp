@@ -26,13 +26,24 @@
 namespace rctl::optest {
 
 enum class TestGroup {
-  connection, strings, keys, hashes, lists, sets, sorted_sets, streams,
-  transactions, scripting, pubsub, pipelining, server,
+  connection,
+  strings,
+  keys,
+  hashes,
+  lists,
+  sets,
+  sorted_sets,
+  streams,
+  transactions,
+  scripting,
+  pubsub,
+  pipelining,
+  server,
 };
 
 struct TestGroupInfo {
   TestGroup group;
-  std::string_view name;     // as given to --only/--skip and shown in reports
+  std::string_view name;  // as given to --only/--skip and shown in reports
   std::string_view summary;  // one line for --help and the README
 };
 
@@ -62,13 +73,13 @@ const char* to_string(Verdict verdict);
 Outcome outcome_for_error_reply(std::string_view message);
 
 struct OperationResult {
-  std::string name;                   // "set_get", "watch_abort", ...
+  std::string name;  // "set_get", "watch_abort", ...
   std::vector<std::string> commands;  // the commands it exercises: {"SET", "GET"}
   Outcome outcome = Outcome::pass;
-  std::string command;                // the command that failed or was refused (else empty)
-  std::string reason;                 // the server's error, or what was wrong with the reply
-  std::string detail;                 // what was checked or measured, for people
-  std::vector<double> samples_ms;     // one per completed iteration: time of its timed commands
+  std::string command;  // the command that failed or was refused (else empty)
+  std::string reason;  // the server's error, or what was wrong with the reply
+  std::string detail;  // what was checked or measured, for people
+  std::vector<double> samples_ms;  // one per completed iteration: time of its timed commands
   std::optional<double> ops_per_sec;  // pipelining: commands per second at the median sample
 };
 
@@ -90,32 +101,32 @@ Verdict worst(Verdict a, Verdict b);
 // What the `server` group learnt about the node (fields stay empty when it did not run or
 // the server refused the command that tells).
 struct ServerFacts {
-  std::string version;                          // redis_version
-  std::string mode;                             // redis_mode: standalone / cluster
+  std::string version;  // redis_version
+  std::string mode;  // redis_mode: standalone / cluster
   std::optional<bool> cluster_enabled;
   std::optional<std::int64_t> maxmemory_bytes;  // 0 = no limit
   std::string maxmemory_policy;
-  std::optional<std::int64_t> databases;        // CONFIG GET databases
-  std::optional<double> clock_offset_ms;        // server TIME minus local time (RTT-corrected)
+  std::optional<std::int64_t> databases;  // CONFIG GET databases
+  std::optional<double> clock_offset_ms;  // server TIME minus local time (RTT-corrected)
 };
 
 struct CleanupResult {
-  bool kept = false;                   // --keep: nothing was removed
-  std::uint64_t keys_removed = 0;      // known keys that still existed and were unlinked
+  bool kept = false;  // --keep: nothing was removed
+  std::uint64_t keys_removed = 0;  // known keys that still existed and were unlinked
   std::uint64_t stray_keys_removed = 0;  // found only by the SCAN safety net
   std::uint64_t scan_calls = 0;
   bool function_library_removed = false;
-  std::optional<Error> error;          // cleanup could not finish: keys may remain
+  std::optional<Error> error;  // cleanup could not finish: keys may remain
 };
 
 struct NodeTestResult {
   std::string address;
-  std::string key_namespace;           // "rctl:test:{k3j9x2ab0q.1}:"
-  int slot = -1;                       // hash slot of the namespace
-  int protocol = 2;                    // RESP version of the connection
+  std::string key_namespace;  // "rctl:test:{k3j9x2ab0q.1}:"
+  int slot = -1;  // hash slot of the namespace
+  int protocol = 2;  // RESP version of the connection
   bool tls = false;
   std::vector<GroupResult> groups;
-  std::optional<Error> error;          // the run on this node stopped early (connection lost)
+  std::optional<Error> error;  // the run on this node stopped early (connection lost)
   ServerFacts server;
   CleanupResult cleanup;
 };
@@ -124,19 +135,19 @@ struct NodeTestResult {
 Verdict verdict_of(const NodeTestResult& node);
 
 struct TestOptions {
-  std::vector<TestGroup> groups;       // from select_test_groups
-  int iterations = 1;                  // samples per operation (some run once: see README)
-  bool keep = false;                   // leave the keys for inspection
-  bool strict = false;                 // unsupported counts as failure (exit status only)
+  std::vector<TestGroup> groups;  // from select_test_groups
+  int iterations = 1;  // samples per operation (some run once: see README)
+  bool keep = false;  // leave the keys for inspection
+  bool strict = false;  // unsupported counts as failure (exit status only)
 };
 
 struct TestReport {
-  std::string target;                  // redacted URL
+  std::string target;  // redacted URL
   bool cluster = false;
   std::string run_id;
   TestOptions options;
   std::vector<NodeTestResult> nodes;
-  bool interrupted = false;            // Ctrl-C: the run stopped; cleanup still ran
+  bool interrupted = false;  // Ctrl-C: the run stopped; cleanup still ran
   double duration_ms = 0;
 };
 
@@ -158,12 +169,11 @@ std::string make_run_id();
 Expected<std::string> choose_hash_tag(std::string_view run_id, const std::function<bool(int)>& serves);
 
 // Called before each operation (node address, group, operation) and after each iteration.
-using TestProgress = std::function<void(const std::string& node, std::string_view group,
-                                        std::string_view operation, int iteration)>;
+using TestProgress =
+    std::function<void(const std::string& node, std::string_view group, std::string_view operation, int iteration)>;
 
 // Runs the selected groups on every primary of `target`, one node after the other, then
 // cleans up. Ctrl-C (util::interrupted) stops after the current iteration; the report says so.
-TestReport run_operation_tests(cluster::Client& target, const TestOptions& options,
-                               const TestProgress& progress = {});
+TestReport run_operation_tests(cluster::Client& target, const TestOptions& options, const TestProgress& progress = {});
 
 }  // namespace rctl::optest

@@ -35,16 +35,20 @@ Json operation_json(const OperationResult& op) {
   auto l = latency_of(op);
   Json latency = nullptr;
   if (l.samples > 0)
-    latency = {{"samples", l.samples}, {"min", round3(l.min_ms)}, {"p50", round3(l.p50_ms)},
-               {"p99", round3(l.p99_ms)}, {"max", round3(l.max_ms)}};
-  return {{"name", op.name},
-          {"commands", op.commands},
-          {"outcome", to_string(op.outcome)},
-          {"command", text_or_null(op.command)},
-          {"reason", text_or_null(op.reason)},
-          {"detail", text_or_null(op.detail)},
-          {"latency_ms", latency},
-          {"ops_per_sec", op.ops_per_sec ? Json(static_cast<std::int64_t>(std::llround(*op.ops_per_sec))) : Json(nullptr)}};
+    latency = {{"samples", l.samples},
+               {"min", round3(l.min_ms)},
+               {"p50", round3(l.p50_ms)},
+               {"p99", round3(l.p99_ms)},
+               {"max", round3(l.max_ms)}};
+  return {
+      {"name", op.name},
+      {"commands", op.commands},
+      {"outcome", to_string(op.outcome)},
+      {"command", text_or_null(op.command)},
+      {"reason", text_or_null(op.reason)},
+      {"detail", text_or_null(op.detail)},
+      {"latency_ms", latency},
+      {"ops_per_sec", op.ops_per_sec ? Json(static_cast<std::int64_t>(std::llround(*op.ops_per_sec))) : Json(nullptr)}};
 }
 
 Json node_json(const NodeTestResult& n) {
@@ -52,8 +56,10 @@ Json node_json(const NodeTestResult& n) {
   for (const auto& g : n.groups) {
     Json ops = Json::array();
     for (const auto& op : g.operations) ops.push_back(operation_json(op));
-    groups.push_back({{"name", to_string(g.group)}, {"verdict", to_string(verdict_of(g))},
-                      {"duration_ms", round3(g.duration_ms)}, {"operations", ops}});
+    groups.push_back({{"name", to_string(g.group)},
+                      {"verdict", to_string(verdict_of(g))},
+                      {"duration_ms", round3(g.duration_ms)},
+                      {"operations", ops}});
   }
   const auto& s = n.server;
   const auto& c = n.cleanup;
@@ -143,10 +149,12 @@ output::Table node_table(const NodeTestResult& n) {
     for (const auto& op : g.operations) {
       auto l = latency_of(op);
       bool timed = l.samples > 0;
-      auto note = op.outcome == Outcome::pass ? op.detail : op.outcome == Outcome::skipped ? op.reason : problem_text(op);
-      t.rows.push_back({std::string(to_string(g.group)), op.name, output::Cell(to_string(op.outcome), tone_for(op.outcome)),
-                        std::to_string(l.samples), timed ? ms(l.p50_ms) : "-", timed ? ms(l.p99_ms) : "-",
-                        timed ? ms(l.max_ms) : "-", note});
+      auto note = op.outcome == Outcome::pass      ? op.detail
+                  : op.outcome == Outcome::skipped ? op.reason
+                                                   : problem_text(op);
+      t.rows.push_back({std::string(to_string(g.group)), op.name,
+                        output::Cell(to_string(op.outcome), tone_for(op.outcome)), std::to_string(l.samples),
+                        timed ? ms(l.p50_ms) : "-", timed ? ms(l.p99_ms) : "-", timed ? ms(l.max_ms) : "-", note});
     }
   return t;
 }
@@ -188,29 +196,27 @@ output::Document render_test_report(const TestReport& r) {
   for (const auto& g : groups) {
     Json problems = Json::array();
     for (const auto& [node, op] : g.problems)
-      problems.push_back({{"node", node->address}, {"operation", op->name}, {"outcome", to_string(op->outcome)},
-                          {"command", text_or_null(op->command)}, {"reason", text_or_null(op->reason)}});
+      problems.push_back({{"node", node->address},
+                          {"operation", op->name},
+                          {"outcome", to_string(op->outcome)},
+                          {"command", text_or_null(op->command)},
+                          {"reason", text_or_null(op->reason)}});
     group_json.push_back({{"name", to_string(g.group)}, {"verdict", to_string(g.verdict)}, {"problems", problems}});
   }
   Json nodes = Json::array();
   for (const auto& n : r.nodes) nodes.push_back(node_json(n));
-  doc.json = {{"target", r.target},
-              {"mode", r.cluster ? "cluster" : "standalone"},
-              {"run_id", r.run_id},
-              {"verdict", to_string(verdict)},
-              {"success", success},
-              {"strict", r.options.strict},
-              {"interrupted", r.interrupted},
-              {"iterations", r.options.iterations},
-              {"groups_selected", selected},
-              {"duration_ms", round3(r.duration_ms)},
-              {"groups", group_json},
-              {"nodes", nodes}};
+  doc.json = {{"target", r.target},           {"mode", r.cluster ? "cluster" : "standalone"},
+              {"run_id", r.run_id},           {"verdict", to_string(verdict)},
+              {"success", success},           {"strict", r.options.strict},
+              {"interrupted", r.interrupted}, {"iterations", r.options.iterations},
+              {"groups_selected", selected},  {"duration_ms", round3(r.duration_ms)},
+              {"groups", group_json},         {"nodes", nodes}};
 
   output::Fields summary;
   summary.add("target", r.target);
-  summary.add("mode", r.cluster ? fmt::format("cluster, {} primar{} tested", r.nodes.size(), r.nodes.size() == 1 ? "y" : "ies")
-                                : std::string("standalone"));
+  summary.add("mode",
+              r.cluster ? fmt::format("cluster, {} primar{} tested", r.nodes.size(), r.nodes.size() == 1 ? "y" : "ies")
+                        : std::string("standalone"));
   summary.add("iterations", std::to_string(r.options.iterations));
   for (const auto& n : r.nodes) {
     auto label = r.nodes.size() == 1 ? std::string("cleanup") : "cleanup " + n.address;
@@ -245,7 +251,8 @@ output::Document render_test_report(const TestReport& r) {
       note = fmt::format("{}{}: {}", r.nodes.size() > 1 ? node->address + " " : "", op->name, problem_text(*op));
       if (g.problems.size() > 1) note += fmt::format(" (+{} more)", g.problems.size() - 1);
     }
-    verdicts.rows.push_back({std::string(to_string(g.group)), output::Cell(to_string(g.verdict), tone_for(g.verdict)), note});
+    verdicts.rows.push_back(
+        {std::string(to_string(g.group)), output::Cell(to_string(g.verdict), tone_for(g.verdict)), note});
   }
   if (!verdicts.rows.empty()) doc.blocks.emplace_back(std::move(verdicts));
   return doc;

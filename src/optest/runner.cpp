@@ -22,13 +22,14 @@ constexpr std::size_t k_cleanup_batch = 500;
 constexpr std::size_t k_cleanup_scan_count = 1000;
 
 // Commands whose second word names the operation ("FUNCTION LOAD", "CLIENT INFO").
-constexpr std::array<std::string_view, 12> k_container_commands = {
-    "ACL", "CLIENT", "CLUSTER", "COMMAND", "CONFIG", "FUNCTION",
-    "MEMORY", "OBJECT", "SCRIPT", "XGROUP", "XINFO", "LATENCY"};
+constexpr std::array<std::string_view, 12> k_container_commands = {"ACL",    "CLIENT",   "CLUSTER", "COMMAND",
+                                                                   "CONFIG", "FUNCTION", "MEMORY",  "OBJECT",
+                                                                   "SCRIPT", "XGROUP",   "XINFO",   "LATENCY"};
 
 std::string upper(std::string_view s) {
   std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
   return out;
 }
 
@@ -148,10 +149,14 @@ Reply Reply::at(std::size_t index) const {
 
 // ---- NodeRunner ------------------------------------------------------------------------
 
-NodeRunner::NodeRunner(cluster::Client& client, cluster::Node node, NodeTestResult& out,
-                       std::string hash_tag, int iterations, const TestProgress& progress)
-    : m_client(client), m_node(std::move(node)), m_out(out), m_tag(std::move(hash_tag)),
-      m_iterations(std::max(1, iterations)), m_progress(progress) {
+NodeRunner::NodeRunner(cluster::Client& client, cluster::Node node, NodeTestResult& out, std::string hash_tag,
+                       int iterations, const TestProgress& progress)
+    : m_client(client),
+      m_node(std::move(node)),
+      m_out(out),
+      m_tag(std::move(hash_tag)),
+      m_iterations(std::max(1, iterations)),
+      m_progress(progress) {
   m_out.key_namespace = fmt::format("rctl:test:{{{}}}:", m_tag);
 }
 
@@ -269,7 +274,9 @@ Reply NodeRunner::exec(client::Command command, Timing timing, ErrorReply on_err
 
 Reply NodeRunner::call(client::Command command) { return exec(std::move(command), Timing::untimed, ErrorReply::fails); }
 Reply NodeRunner::timed(client::Command command) { return exec(std::move(command), Timing::timed, ErrorReply::fails); }
-Reply NodeRunner::call_allowing_error(client::Command command) { return exec(std::move(command), Timing::untimed, ErrorReply::returned); }
+Reply NodeRunner::call_allowing_error(client::Command command) {
+  return exec(std::move(command), Timing::untimed, ErrorReply::returned);
+}
 
 std::vector<Reply> NodeRunner::pipeline(std::vector<client::Command> commands, Timing timing) {
   std::vector<std::string> labels;
@@ -311,7 +318,8 @@ Expected<void> unlink_keys(cluster::Client& client, std::vector<std::string> key
   for (std::size_t at = 0; at < keys.size(); at += k_cleanup_batch) {
     auto end = std::min(keys.size(), at + k_cleanup_batch);
     std::vector<std::string> args{"UNLINK"};
-    args.insert(args.end(), keys.begin() + static_cast<std::ptrdiff_t>(at), keys.begin() + static_cast<std::ptrdiff_t>(end));
+    args.insert(args.end(), keys.begin() + static_cast<std::ptrdiff_t>(at),
+                keys.begin() + static_cast<std::ptrdiff_t>(end));
     auto reply = client.exec(client::cmd(args).key(1));
     if (reply && reply->is_error() && client::is_refusal(client::classify(reply->str))) {
       args.front() = "DEL";
@@ -348,7 +356,8 @@ void NodeRunner::cleanup() {
       record(conn.error());
       break;
     }
-    auto reply = (*conn)->exec(client::cmd({"SCAN", cursor, "MATCH", pattern, "COUNT", std::to_string(k_cleanup_scan_count)}));
+    auto reply =
+        (*conn)->exec(client::cmd({"SCAN", cursor, "MATCH", pattern, "COUNT", std::to_string(k_cleanup_scan_count)}));
     if (!reply) {
       record(reply.error());
       break;

@@ -49,15 +49,15 @@ class Reply {
 
   // Ends the operation on an error reply (refusal -> unsupported, else fail).
   const Reply& no_error() const;
-  const Reply& ok() const;                          // +OK
+  const Reply& ok() const;  // +OK
   const Reply& integer(std::int64_t expected) const;
   const Reply& string(std::string_view expected) const;  // any string type, byte-exact
-  const Reply& null() const;                        // RESP3 null, RESP2 nil bulk or nil array
-  const Reply& number(double expected) const;       // RESP3 double or a numeric string
+  const Reply& null() const;  // RESP3 null, RESP2 nil bulk or nil array
+  const Reply& number(double expected) const;  // RESP3 double or a numeric string
 
   std::int64_t as_integer() const;
   std::string as_string() const;
-  double as_number() const;                         // RESP3 double or a numeric string
+  double as_number() const;  // RESP3 double or a numeric string
   // Elements of an array/set/push; fails on another type or (when given) another size.
   const std::vector<resp::Value>& list(std::optional<std::size_t> size = std::nullopt) const&;
   std::vector<resp::Value> list(std::optional<std::size_t> size = std::nullopt) &&;
@@ -82,8 +82,8 @@ enum class ErrorReply { fails, returned };
 
 class NodeRunner {
  public:
-  NodeRunner(cluster::Client& client, cluster::Node node, NodeTestResult& out,
-             std::string hash_tag, int iterations, const TestProgress& progress);
+  NodeRunner(cluster::Client& client, cluster::Node node, NodeTestResult& out, std::string hash_tag, int iterations,
+             const TestProgress& progress);
   ~NodeRunner();
 
   // Starts recording operations into a new group result.

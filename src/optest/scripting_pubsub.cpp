@@ -90,9 +90,10 @@ void run_scripting_group(NodeRunner& r) {
   std::string library;
   auto loaded = r.op("function_load", {"FUNCTION LOAD"}, [&] {
     library = r.function_library();
-    auto code = fmt::format("#!lua name={0}\nredis.register_function('{0}_incr', function(keys, args) "
-                            "return redis.call('INCRBY', keys[1], args[1]) end)",
-                            library);
+    auto code = fmt::format(
+        "#!lua name={0}\nredis.register_function('{0}_incr', function(keys, args) "
+        "return redis.call('INCRBY', keys[1], args[1]) end)",
+        library);
     r.timed(cmd({"FUNCTION", "LOAD", "REPLACE", code})).string(library);
   });
   if (loaded == Outcome::pass) {
@@ -101,13 +102,16 @@ void run_scripting_group(NodeRunner& r) {
       del_keys(r, {k});
       r.timed(cmd({"FCALL", library + "_incr", "1", k, "7"}).key(3).unsafe_to_retry()).integer(7);
     });
-    r.op("function_delete", {"FUNCTION DELETE", "FCALL"}, [&] {
-      r.timed(cmd({"FUNCTION", "DELETE", library})).ok();
-      r.function_library_deleted();
-      auto k = r.key("function");
-      auto gone = r.call_allowing_error(cmd({"FCALL", library + "_incr", "1", k, "7"}).key(3));
-      if (!gone.value().is_error()) gone.fail("expected an error calling a deleted function");
-    }, Repeat::once);
+    r.op(
+        "function_delete", {"FUNCTION DELETE", "FCALL"},
+        [&] {
+          r.timed(cmd({"FUNCTION", "DELETE", library})).ok();
+          r.function_library_deleted();
+          auto k = r.key("function");
+          auto gone = r.call_allowing_error(cmd({"FCALL", library + "_incr", "1", k, "7"}).key(3));
+          if (!gone.value().is_error()) gone.fail("expected an error calling a deleted function");
+        },
+        Repeat::once);
   } else if (loaded != Outcome::skipped) {
     r.skip("fcall", {"FCALL"}, "FUNCTION LOAD did not pass");
     r.skip("function_delete", {"FUNCTION DELETE"}, "FUNCTION LOAD did not pass");
@@ -133,18 +137,21 @@ void run_pubsub_group(NodeRunner& r) {
     r.detail("a subscriber on a second connection receives the published bytes (timed: publish to delivery)");
   });
   if (subscribed == Outcome::pass) {
-    r.op("unsubscribe", {"UNSUBSCRIBE", "PUBLISH"}, [&] {
-      auto c = cmd({"UNSUBSCRIBE", channel});
-      c.reply_is_push = true;
-      r.time([&] {
-        sub->send(std::move(c), [](Expected<resp::Value>) {});
-        auto confirm = next_message(r, *sub, "UNSUBSCRIBE");
-        confirm.list(3);
-        confirm.at(0).string("unsubscribe");
-        confirm.at(2).integer(0);
-      });
-      r.call(cmd({"PUBLISH", channel, k_message}).unsafe_to_retry()).integer(0);
-    }, Repeat::once);
+    r.op(
+        "unsubscribe", {"UNSUBSCRIBE", "PUBLISH"},
+        [&] {
+          auto c = cmd({"UNSUBSCRIBE", channel});
+          c.reply_is_push = true;
+          r.time([&] {
+            sub->send(std::move(c), [](Expected<resp::Value>) {});
+            auto confirm = next_message(r, *sub, "UNSUBSCRIBE");
+            confirm.list(3);
+            confirm.at(0).string("unsubscribe");
+            confirm.at(2).integer(0);
+          });
+          r.call(cmd({"PUBLISH", channel, k_message}).unsafe_to_retry()).integer(0);
+        },
+        Repeat::once);
   }
   sub.reset();
 

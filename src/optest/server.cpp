@@ -83,8 +83,7 @@ void run_server_group(NodeRunner& r) {
     facts.maxmemory_bytes = info.integer("maxmemory");
     facts.maxmemory_policy = std::string(info.get_or("maxmemory_policy", ""));
     auto limit = facts.maxmemory_bytes.value_or(0);
-    r.detail(fmt::format("Redis {} {}, maxmemory {}, policy {}", facts.version,
-                         facts.mode.empty() ? "?" : facts.mode,
+    r.detail(fmt::format("Redis {} {}, maxmemory {}, policy {}", facts.version, facts.mode.empty() ? "?" : facts.mode,
                          limit > 0 ? util::format_bytes(limit) : std::string("unlimited"),
                          facts.maxmemory_policy.empty() ? "?" : facts.maxmemory_policy));
   });
@@ -105,7 +104,8 @@ void run_server_group(NodeRunner& r) {
     auto micros = util::parse_int(reply.at(1).as_string());
     if (!seconds || !micros) reply.fail("expected seconds and microseconds");
     // The server read its clock somewhere within the round trip: compare with the midpoint.
-    double local_us = std::chrono::duration<double, std::micro>((before + (after - before) / 2).time_since_epoch()).count();
+    double local_us =
+        std::chrono::duration<double, std::micro>((before + (after - before) / 2).time_since_epoch()).count();
     double server_us = static_cast<double>(*seconds) * 1e6 + static_cast<double>(*micros);
     // Rounded to 0.1 ms (more is noise) and never "-0.0".
     facts.clock_offset_ms = std::round((server_us - local_us) / 100.0) / 10.0 + 0.0;

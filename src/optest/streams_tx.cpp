@@ -103,7 +103,8 @@ void run_streams_group(NodeRunner& r) {
     r.timed(cmd({"XGROUP", "CREATE", s, "workers", "$", "MKSTREAM"}).key(2)).ok();
     std::vector<Entry> written{{"", {"job", "1"}}, {"", {"job", "2"}}};
     for (auto& e : written) e.id = xadd(r, s, e.fields, false);
-    auto read = cmd({"XREADGROUP", "GROUP", "workers", "w1", "COUNT", "10", "STREAMS", s, ">"}).key(7).unsafe_to_retry();
+    auto read =
+        cmd({"XREADGROUP", "GROUP", "workers", "w1", "COUNT", "10", "STREAMS", s, ">"}).key(7).unsafe_to_retry();
     auto got = r.timed(read);
     expect_entries(got, read_entries(got, s), written);
     r.timed(read).null();  // nothing new for the group

@@ -66,7 +66,7 @@ using Block = std::variant<Fields, Table, Text, RawBytes>;
 struct Document {
   nlohmann::ordered_json json = nlohmann::ordered_json::object();
   std::vector<Block> blocks;
-  std::optional<std::string> nagios;      // health -o nagios: the status line with perfdata
+  std::optional<std::string> nagios;  // health -o nagios: the status line with perfdata
   std::optional<std::string> prometheus;  // stats -o prometheus: exposition text
 };
 

@@ -107,10 +107,8 @@ void Printer::error(const Error& error, int exit_code) {
   error_line(error);
   if (m_format == Format::json) {
     nlohmann::ordered_json j;
-    j["error"] = {{"kind", to_string(error.kind)},
-                  {"message", error.message},
-                  {"hint", error.hint},
-                  {"exit_code", exit_code}};
+    j["error"] = {
+        {"kind", to_string(error.kind)}, {"message", error.message}, {"hint", error.hint}, {"exit_code", exit_code}};
     try {
       write_stdout(render_json(j));
     } catch (const StdoutClosed&) {
@@ -124,8 +122,7 @@ void Printer::error_line(const Error& error) {
   end_progress();
   auto red = m_terminal.stderr_color ? "\x1b[31;1m" : "";
   auto reset = m_terminal.stderr_color ? "\x1b[0m" : "";
-  std::string text = fmt::format("rctl: {}error:{} {}\n", red, reset,
-                                 decode::escape_for_terminal(error.message));
+  std::string text = fmt::format("rctl: {}error:{} {}\n", red, reset, decode::escape_for_terminal(error.message));
   if (!error.hint.empty()) text += fmt::format("rctl: hint: {}\n", decode::escape_for_terminal(error.hint));
   write_stderr(text);
 }

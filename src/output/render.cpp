@@ -15,11 +15,10 @@ namespace {
 constexpr std::size_t k_max_cell_width = 120;
 
 bool is_wide(char32_t cp) {
-  return (cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0xa4cf) ||
-         (cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0xf900 && cp <= 0xfaff) ||
-         (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff00 && cp <= 0xff60) ||
-         (cp >= 0xffe0 && cp <= 0xffe6) || (cp >= 0x1f300 && cp <= 0x1f64f) ||
-         (cp >= 0x1f900 && cp <= 0x1f9ff) || (cp >= 0x20000 && cp <= 0x3fffd);
+  return (cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0xa4cf) || (cp >= 0xac00 && cp <= 0xd7a3) ||
+         (cp >= 0xf900 && cp <= 0xfaff) || (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff00 && cp <= 0xff60) ||
+         (cp >= 0xffe0 && cp <= 0xffe6) || (cp >= 0x1f300 && cp <= 0x1f64f) || (cp >= 0x1f900 && cp <= 0x1f9ff) ||
+         (cp >= 0x20000 && cp <= 0x3fffd);
 }
 
 // Display columns of already-escaped (valid UTF-8) text.
@@ -115,13 +114,11 @@ void render_rows(std::string& out, const Table& t, bool color) {
   std::size_t n = t.columns.size();
   std::vector<std::size_t> widths(n, 0);
   std::vector<std::vector<std::string>> cells;
-  for (std::size_t c = 0; c < n; ++c)
-    widths[c] = display_width(decode::escape_for_terminal(t.columns[c]));
+  for (std::size_t c = 0; c < n; ++c) widths[c] = display_width(decode::escape_for_terminal(t.columns[c]));
   for (const auto& row : t.rows) {
     auto& line = cells.emplace_back();
     for (std::size_t c = 0; c < n; ++c) {
-      line.push_back(c < row.size() ? truncate(escape_cell(row[c]), k_max_cell_width)
-                                    : std::string{});
+      line.push_back(c < row.size() ? truncate(escape_cell(row[c]), k_max_cell_width) : std::string{});
       widths[c] = std::max(widths[c], display_width(line.back()));
     }
   }
@@ -146,7 +143,9 @@ void render_rows(std::string& out, const Table& t, bool color) {
 }
 
 void render_text(std::string& out, const Text& text, bool color) {
-  auto escape = [&](std::string_view s) { return text.verbatim_backslashes ? escape_keeping_backslashes(s) : decode::escape_for_terminal(s); };
+  auto escape = [&](std::string_view s) {
+    return text.verbatim_backslashes ? escape_keeping_backslashes(s) : decode::escape_for_terminal(s);
+  };
   if (!text.multiline) {
     out += paint(escape(text.text), text.tone, color) + "\n";
     return;
@@ -175,8 +174,7 @@ std::string render_table(const Document& doc, bool color) {
     first = false;
     if (auto* f = std::get_if<Fields>(&block)) render_fields(out, *f, color);
     else if (auto* t = std::get_if<Table>(&block)) render_rows(out, *t, color);
-    else if (auto* x = std::get_if<Text>(&block))
-      render_text(out, *x, color);
+    else if (auto* x = std::get_if<Text>(&block)) render_text(out, *x, color);
   }
   return out;
 }
@@ -219,8 +217,7 @@ std::string escape_json_invisibles(std::string text) {
 
 std::string render_json(const nlohmann::ordered_json& json) {
   // `replace` keeps the output valid even if a caller forgot decode::json_bytes somewhere.
-  return escape_json_invisibles(
-      json.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n");
+  return escape_json_invisibles(json.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n");
 }
 
 }  // namespace rctl::output

@@ -98,7 +98,8 @@ bool key_matches_client(std::string_view key, const std::optional<LimitsKey>& pa
     if (parsed->identity == id) return true;
     const auto& ids = parsed->identifiers;
     auto who = ids.size() > 1 ? ids.size() - 1 : ids.size();
-    return std::find(ids.begin(), ids.begin() + static_cast<std::ptrdiff_t>(who), id) != ids.begin() + static_cast<std::ptrdiff_t>(who);
+    return std::find(ids.begin(), ids.begin() + static_cast<std::ptrdiff_t>(who), id) !=
+           ids.begin() + static_cast<std::ptrdiff_t>(who);
   }
   std::size_t start = 0;
   for (std::size_t i = 0; i <= key.size(); ++i) {

@@ -23,22 +23,22 @@
 namespace rctl::ratelimit {
 
 enum class KeyLayout {
-  limits,           // LIMITER/... (limits < 3.7: Debian 12's limits 2.8 with Flask-Limiter 3.3)
+  limits,  // LIMITER/... (limits < 3.7: Debian 12's limits 2.8 with Flask-Limiter 3.3)
   limits_prefixed,  // <prefix>:LIMITER/... (limits >= 3.7)
-  limits_sliding,   // <prefix>:{LIMITER/...} and .../-1 (limits >= 4.1 sliding-window counter)
+  limits_sliding,  // <prefix>:{LIMITER/...} and .../-1 (limits >= 4.1 sliding-window counter)
 };
 
 struct LimitsKey {
   KeyLayout layout = KeyLayout::limits;
-  std::string prefix;                    // "LIMITS" (empty for the plain layout)
-  std::string name_space;                // "LIMITER"
+  std::string prefix;  // "LIMITS" (empty for the plain layout)
+  std::string name_space;  // "LIMITER"
   std::vector<std::string> identifiers;  // between the namespace and the amount
-  std::string identity;                  // who: the identifiers before the scope, joined by '/'
-  std::string scope;                     // where: the last identifier
+  std::string identity;  // who: the identifiers before the scope, joined by '/'
+  std::string scope;  // where: the last identifier
   LimitItem limit;
-  bool previous_window = false;          // sliding: this is the ".../-1" key
-  std::string current_key;               // sliding: the current-window key; else the key itself
-  std::string previous_key;              // sliding: current_key + "/-1"; else empty
+  bool previous_window = false;  // sliding: this is the ".../-1" key
+  std::string current_key;  // sliding: the current-window key; else the key itself
+  std::string previous_key;  // sliding: current_key + "/-1"; else empty
 };
 
 // Parses `key` as a limits key; nullopt when it is not one (no namespace, a non-numeric

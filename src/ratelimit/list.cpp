@@ -35,7 +35,7 @@ double used_share(const Limiter& l) {
 struct Shared {
   const LimiterListOptions& options;
   std::string pattern;
-  bool limits_only = false;   // the default pattern: only keys in a limits layout
+  bool limits_only = false;  // the default pattern: only keys in a limits layout
   ListReport& report;
 
   // Keeps the rows, cutting back to the `max` most used now and then.

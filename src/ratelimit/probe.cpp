@@ -47,15 +47,14 @@ void read_before(cluster::Client& target, const ProbePlan& p, ProbeResult& r) {
   r.remaining_before = l.usage.remaining.value_or(p.limit.amount);
   constexpr auto k_forever = std::numeric_limits<std::int64_t>::max();
   switch (p.strategy) {
-    case ProbeStrategy::fixed:
-      r.stable_ms = l.ttl_ms >= 0 ? l.ttl_ms : k_forever;
-      break;
+    case ProbeStrategy::fixed: r.stable_ms = l.ttl_ms >= 0 ? l.ttl_ms : k_forever; break;
     case ProbeStrategy::moving: {
       double now = unix_now();
       auto window = static_cast<double>(p.limit.window_seconds());
       for (const auto& e : l.entries)
         if (e.in_window)
-          r.stable_ms = std::min(r.stable_ms, static_cast<std::int64_t>(std::max(0.0, (e.timestamp + window - now) * 1000)));
+          r.stable_ms =
+              std::min(r.stable_ms, static_cast<std::int64_t>(std::max(0.0, (e.timestamp + window - now) * 1000)));
       break;
     }
     case ProbeStrategy::sliding:
@@ -69,7 +68,10 @@ void read_before(cluster::Client& target, const ProbePlan& p, ProbeResult& r) {
 class HitRun {
  public:
   HitRun(cluster::Client& target, const ProbePlan& plan, std::vector<client::Connection*> connections, ProbeResult& out)
-      : m_target(target), m_plan(plan), m_script(script_for(plan.strategy)), m_connections(std::move(connections)),
+      : m_target(target),
+        m_plan(plan),
+        m_script(script_for(plan.strategy)),
+        m_connections(std::move(connections)),
         m_out(out) {
     auto n = static_cast<std::int64_t>(m_connections.size());
     for (std::int64_t c = 0; c < n; ++c) m_quota.push_back(plan.hits / n + (c < plan.hits % n ? 1 : 0));
@@ -160,7 +162,8 @@ class HitRun {
     if (v.type != resp::Type::integer) {
       ++m_out.unknown;
       if (!m_out.error)
-        m_out.error = Error{ErrorKind::protocol, fmt::format("probe: unexpected script reply {}", resp::debug_string(v)), {}};
+        m_out.error =
+            Error{ErrorKind::protocol, fmt::format("probe: unexpected script reply {}", resp::debug_string(v)), {}};
       m_stop = true;
       return;
     }
@@ -275,7 +278,8 @@ ProbeResult run_one(cluster::Client& target, const ProbePlan& plan, const ProbeO
     }
     r.connections = static_cast<int>(connections.size());
     // Load the script so EVALSHA finds it; a refusal here is reported by the hits themselves.
-    auto loaded = connections.front()->exec(client::cmd({"SCRIPT", "LOAD", std::string(script_for(plan.strategy).text)}));
+    auto loaded =
+        connections.front()->exec(client::cmd({"SCRIPT", "LOAD", std::string(script_for(plan.strategy).text)}));
     if (!loaded) throw Failure(loaded.error());  // nothing was sent yet
     HitRun run(target, plan, std::move(connections), r);
     run.run();

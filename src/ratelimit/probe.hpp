@@ -33,10 +33,10 @@ const char* to_string(ProbeStrategy strategy);
 std::optional<ProbeStrategy> parse_probe_strategy(std::string_view name);
 
 struct ProbeOptions {
-  std::vector<LimitItem> limits;          // --limit (several only on scratch keys)
+  std::vector<LimitItem> limits;  // --limit (several only on scratch keys)
   std::optional<ProbeStrategy> strategy;  // --strategy (derived from --key when it can be)
-  std::optional<std::string> key;         // --key: the application's key
-  std::optional<std::int64_t> hits;       // default: twice the amount (at least amount + 1)
+  std::optional<std::string> key;  // --key: the application's key
+  std::optional<std::int64_t> hits;  // default: twice the amount (at least amount + 1)
   int concurrency = 1;
   bool dry_run = false;
 };
@@ -45,7 +45,7 @@ struct ProbeOptions {
 struct ProbePlan {
   LimitItem limit;
   ProbeStrategy strategy = ProbeStrategy::fixed;
-  std::string key;           // counter, list, or the current-window key
+  std::string key;  // counter, list, or the current-window key
   std::string previous_key;  // sliding only
   bool scratch = true;
   std::int64_t hits = 0;
@@ -56,14 +56,14 @@ struct ProbePlan {
 std::vector<ProbePlan> plan_probe(cluster::Client& target, const ProbeOptions& options);
 
 enum class ProbeVerdict {
-  pass,          // exactly the expected number got through
-  too_many,      // more got through than the budget: the limiter is not atomic
-  too_few,       // fewer got through
+  pass,  // exactly the expected number got through
+  too_many,  // more got through than the budget: the limiter is not atomic
+  too_few,  // fewer got through
   inconclusive,  // the budget grew during the probe (a window passed): nothing proven
-  unknown,       // a connection failed with hits in flight
-  error,         // the server refused (scripting denied, OOM, ...)
-  interrupted,   // Ctrl-C
-  dry_run,       // computed, nothing sent
+  unknown,  // a connection failed with hits in flight
+  error,  // the server refused (scripting denied, OOM, ...)
+  interrupted,  // Ctrl-C
+  dry_run,  // computed, nothing sent
 };
 
 // "pass", "too_many", ...
@@ -72,20 +72,20 @@ const char* to_string(ProbeVerdict verdict);
 struct ProbeResult {
   ProbePlan plan;
   std::string node;
-  int connections = 0;                    // connections the hits were spread over
+  int connections = 0;  // connections the hits were spread over
   std::optional<std::int64_t> remaining_before;
-  std::int64_t stable_ms = 0;             // how long the budget could not grow by itself
+  std::int64_t stable_ms = 0;  // how long the budget could not grow by itself
   std::int64_t expected_allowed = 0;
   std::int64_t allowed = 0, denied = 0;
-  std::int64_t unknown = 0;               // may or may not have counted (connection lost, script failed)
-  std::int64_t not_run = 0;               // never sent, or refused before running (NOPERM)
-  std::int64_t resent_eval = 0;           // NOSCRIPT: sent again as EVAL
-  std::int64_t rerouted = 0;              // MOVED/ASK: sent again, routed
-  double elapsed_ms = 0;                  // first hit sent to last reply
-  std::optional<Usage> usage_after;       // the key read after the hits
+  std::int64_t unknown = 0;  // may or may not have counted (connection lost, script failed)
+  std::int64_t not_run = 0;  // never sent, or refused before running (NOPERM)
+  std::int64_t resent_eval = 0;  // NOSCRIPT: sent again as EVAL
+  std::int64_t rerouted = 0;  // MOVED/ASK: sent again, routed
+  double elapsed_ms = 0;  // first hit sent to last reply
+  std::optional<Usage> usage_after;  // the key read after the hits
   ProbeVerdict verdict = ProbeVerdict::pass;
-  std::optional<Error> error;             // for unknown / error verdicts
-  std::string cleanup;                    // scratch: "deleted", or why not; else empty
+  std::optional<Error> error;  // for unknown / error verdicts
+  std::string cleanup;  // scratch: "deleted", or why not; else empty
 };
 
 // Sets r.verdict from the counts: any error or unknown hit first, then hits not run
@@ -98,8 +98,8 @@ struct ProbeReport {
   std::vector<ProbeResult> probes;
   bool dry_run = false;
   bool interrupted = false;
-  bool passed() const;                    // every probe passed (or was a dry run)
-  const Error* first_error() const;       // the error of the first unknown/error probe
+  bool passed() const;  // every probe passed (or was a dry run)
+  const Error* first_error() const;  // the error of the first unknown/error probe
 };
 
 // Runs the plans one after the other (Ctrl-C stops after the current one, which cleans up).

@@ -111,8 +111,9 @@ std::vector<ProbePlan> plan_probe(cluster::Client& target, const ProbeOptions& o
     if (type.is_error()) throw Failure(client::to_error(type.str, "TYPE " + key));
     const char* fits = strategy_of_type(type.str);
     if (type.str != "none" && !fits)
-      throw Failure(ErrorKind::usage,
-                    fmt::format("'{}' is a {}: probe runs limits' fixed, moving and sliding windows only", key, type.str));
+      throw Failure(
+          ErrorKind::usage,
+          fmt::format("'{}' is a {}: probe runs limits' fixed, moving and sliding windows only", key, type.str));
     if (o.strategy) {
       p.strategy = *o.strategy;
     } else if (fits) {
@@ -128,13 +129,14 @@ std::vector<ProbePlan> plan_probe(cluster::Client& target, const ProbeOptions& o
       p.key = key;
       p.previous_key = key + "/-1";
       if (cluster::key_slot(p.key) != cluster::key_slot(p.previous_key))
-        throw Failure(ErrorKind::usage,
-                      fmt::format("'{}' and its previous window '{}' would hash to different cluster slots", key, p.previous_key),
-                      "a sliding-window key needs a hash tag: wrap its name in braces, e.g. {user42}");
+        throw Failure(
+            ErrorKind::usage,
+            fmt::format("'{}' and its previous window '{}' would hash to different cluster slots", key, p.previous_key),
+            "a sliding-window key needs a hash tag: wrap its name in braces, e.g. {user42}");
     } else {
       if (fits && type.str != "none" && std::string_view(fits) != to_string(p.strategy))
-        throw Failure(ErrorKind::usage, fmt::format("'{}' is a {}, which a {} window does not use", key, type.str,
-                                                    to_string(p.strategy)),
+        throw Failure(ErrorKind::usage,
+                      fmt::format("'{}' is a {}, which a {} window does not use", key, type.str, to_string(p.strategy)),
                       fmt::format("--strategy {} fits this key", fits));
       p.key = key;
     }

@@ -48,37 +48,37 @@ const char* to_string(LimiterStrategy strategy);
 
 // One raw entry of a window log (moving-window list element, sorted-set member).
 struct WindowEntry {
-  std::string value;       // the list element or sorted-set member, as stored
-  double timestamp = 0;    // hit time, Unix seconds
+  std::string value;  // the list element or sorted-set member, as stored
+  double timestamp = 0;  // hit time, Unix seconds
   bool in_window = false;  // still counted
 };
 
 // One limiter as read: a key (two for a sliding-window counter) and its usage.
 struct Limiter {
-  std::string key;           // the key (sliding: the current-window key)
+  std::string key;  // the key (sliding: the current-window key)
   std::string previous_key;  // sliding: the previous-window key ".../-1"
   LimiterLayout layout = LimiterLayout::counter;
   LimiterStrategy strategy = LimiterStrategy::fixed_window;
-  std::string identity;      // limits keys: who is limited
-  std::string scope;         // limits keys: where
+  std::string identity;  // limits keys: who is limited
+  std::string scope;  // limits keys: where
   std::optional<LimitItem> limit;
-  bool limit_from_key = false;           // false: from --limit
+  bool limit_from_key = false;  // false: from --limit
   std::optional<std::int64_t> max_burst;  // redis-cell
   Usage usage;
-  std::int64_t ttl_ms = -2;              // PTTL of `key` (-1 no expiry)
-  std::string node;                      // "host:port" serving the key
+  std::int64_t ttl_ms = -2;  // PTTL of `key` (-1 no expiry)
+  std::string node;  // "host:port" serving the key
   // Raw state, for `show`.
-  std::optional<std::int64_t> count;     // fixed window / counter value
+  std::optional<std::int64_t> count;  // fixed window / counter value
   std::optional<SlidingWindowState> sliding;  // as stored (before any rollover)
-  std::optional<std::int64_t> tat_ns;    // redis-cell
-  std::vector<WindowEntry> entries;      // newest first, up to ReadOptions::entries
-  std::int64_t entries_total = 0;        // LLEN / ZCARD
+  std::optional<std::int64_t> tat_ns;  // redis-cell
+  std::vector<WindowEntry> entries;  // newest first, up to ReadOptions::entries
+  std::int64_t entries_total = 0;  // LLEN / ZCARD
 };
 
 struct ReadOptions {
-  std::optional<LimitItem> limit;          // for keys that do not carry theirs (--limit)
-  std::optional<std::int64_t> max_burst;   // redis-cell max_burst (default: amount - 1)
-  std::size_t entries = 0;                 // raw log entries to keep per key (show)
+  std::optional<LimitItem> limit;  // for keys that do not carry theirs (--limit)
+  std::optional<std::int64_t> max_burst;  // redis-cell max_burst (default: amount - 1)
+  std::size_t entries = 0;  // raw log entries to keep per key (show)
 };
 
 // Reads one key. A limits ".../-1" key is shown with its current-window partner. Throws
@@ -87,11 +87,11 @@ struct ReadOptions {
 Limiter show_limiter(cluster::Client& target, const std::string& key, const ReadOptions& options);
 
 struct LimiterListOptions {
-  std::string pattern;                  // SCAN MATCH; empty: k_limits_pattern, limits keys only
-  std::optional<std::string> client;    // only this client's limiters
+  std::string pattern;  // SCAN MATCH; empty: k_limits_pattern, limits keys only
+  std::optional<std::string> client;  // only this client's limiters
   ReadOptions read;
   std::size_t max = k_default_list_max;  // rows kept (most used first)
-  bool keep_all = false;                // keep every row (reset --client)
+  bool keep_all = false;  // keep every row (reset --client)
 };
 
 struct NodeScanResult {
@@ -104,18 +104,18 @@ struct NodeScanResult {
 
 struct ListReport {
   std::string target;
-  std::string pattern;                  // the effective SCAN MATCH pattern
+  std::string pattern;  // the effective SCAN MATCH pattern
   std::optional<std::string> client;
-  std::vector<Limiter> limiters;        // most used first, at most LimiterListOptions::max
-  std::uint64_t limiters_total = 0;     // limiters found (SCAN may report a key twice)
-  std::uint64_t skipped = 0;            // keys matched that are not limiters rctl reads
-  bool truncated = false;               // more limiters than shown
+  std::vector<Limiter> limiters;  // most used first, at most LimiterListOptions::max
+  std::uint64_t limiters_total = 0;  // limiters found (SCAN may report a key twice)
+  std::uint64_t skipped = 0;  // keys matched that are not limiters rctl reads
+  bool truncated = false;  // more limiters than shown
   bool interrupted = false;
   std::vector<NodeScanResult> nodes;
   double seconds = 0;
 
   std::uint64_t keys_seen() const;
-  const Error* first_error() const;     // the first node that failed, if any
+  const Error* first_error() const;  // the first node that failed, if any
 };
 
 // Progress callback, about every 100 ms.
@@ -133,10 +133,10 @@ struct ResetReport {
   std::string target;
   bool dry_run = false;
   std::optional<std::string> client;
-  std::vector<Limiter> limiters;        // what was (or would be) cleared
-  std::vector<std::string> missing;     // keys named that do not exist
-  std::int64_t keys_deleted = 0;        // keys removed (a sliding window has two)
-  std::int64_t outcome_unknown = 0;     // keys whose UNLINK was sent when the connection was lost
+  std::vector<Limiter> limiters;  // what was (or would be) cleared
+  std::vector<std::string> missing;  // keys named that do not exist
+  std::int64_t keys_deleted = 0;  // keys removed (a sliding window has two)
+  std::int64_t outcome_unknown = 0;  // keys whose UNLINK was sent when the connection was lost
 };
 
 // The keys of `limiters` (both windows of a sliding-window counter).

@@ -68,10 +68,10 @@ struct Work {
   std::string type;
   std::int64_t pttl = -2;
   std::vector<std::pair<std::string, double>> log;  // newest first: (raw, timestamp or score)
-  std::int64_t log_fetched = 0;                    // entries the range returned
-  double divisor = 1;                              // sorted-set scores per second
-  bool log_read = false;                           // round two done
-  std::optional<double> newest, pivot;             // sorted sets: newest and amount-th newest time
+  std::int64_t log_fetched = 0;  // entries the range returned
+  double divisor = 1;  // sorted-set scores per second
+  bool log_read = false;  // round two done
+  std::optional<double> newest, pivot;  // sorted sets: newest and amount-th newest time
   Limiter limiter;
 };
 
@@ -182,7 +182,8 @@ class Reader : public std::enable_shared_from_this<Reader> {
       auto* r = &replies.values[i];
       i += n;
       bool ok = true;
-      for (std::size_t j = 0; j < n && ok; ++j) ok = usable(w, r[j], sliding ? (j % 2 ? "PTTL" : "GET") : (j == 0 ? "TYPE" : j == 1 ? "PTTL" : "GET"), true);
+      for (std::size_t j = 0; j < n && ok; ++j)
+        ok = usable(w, r[j], sliding ? (j % 2 ? "PTTL" : "GET") : (j == 0 ? "TYPE" : j == 1 ? "PTTL" : "GET"), true);
       if (m_failed) return;
       if (!ok) continue;
       begin_limiter(w);
@@ -282,7 +283,8 @@ class Reader : public std::enable_shared_from_this<Reader> {
 
   void on_round_two(Replies replies) {
     if (replies.error) return fail(*replies.error);
-    if (replies.values.size() != 2 * m_chunk.size()) return fail({ErrorKind::protocol, "fewer replies than commands", {}});
+    if (replies.values.size() != 2 * m_chunk.size())
+      return fail({ErrorKind::protocol, "fewer replies than commands", {}});
     for (std::size_t c = 0; c < m_chunk.size(); ++c) {
       auto& w = m_work[m_chunk[c]];
       const auto& range = replies.values[2 * c];
@@ -422,7 +424,7 @@ class Reader : public std::enable_shared_from_this<Reader> {
   Sender m_send;
   std::function<void(ReadResult)> m_done;
   std::vector<Work> m_work;
-  std::size_t m_next_log = 0;        // round two: the next work to read a log for
+  std::size_t m_next_log = 0;  // round two: the next work to read a log for
   std::vector<std::size_t> m_chunk;  // round two: the works in flight
   bool m_failed = false;
 };
@@ -443,7 +445,8 @@ void read_limiters(std::vector<Subject> subjects, const ReadOptions& options, do
   reader->start();
 }
 
-std::vector<ReadOutcome> read_routed(cluster::Client& target, std::vector<Subject> subjects, const ReadOptions& options) {
+std::vector<ReadOutcome> read_routed(cluster::Client& target, std::vector<Subject> subjects,
+                                     const ReadOptions& options) {
   std::optional<ReadResult> result;
   read_limiters(std::move(subjects), options, unix_now(), routed_sender(target),
                 [&](ReadResult r) { result = std::move(r); });

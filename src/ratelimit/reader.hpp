@@ -29,7 +29,7 @@ using Sender = std::function<void(std::vector<client::Command>, std::function<vo
 
 // A key to read, parsed once.
 struct Subject {
-  std::string key;                 // the key to read (sliding: the current-window key)
+  std::string key;  // the key to read (sliding: the current-window key)
   std::optional<LimitsKey> parsed;  // set for limits layouts
 };
 
@@ -37,9 +37,9 @@ struct Subject {
 Subject make_subject(std::string key);
 
 enum class ReadStatus {
-  ok,          // `limiter` is set
-  missing,     // the key does not exist (any more)
-  unsupported, // it holds something that is no limiter layout (`why` says what)
+  ok,  // `limiter` is set
+  missing,  // the key does not exist (any more)
+  unsupported,  // it holds something that is no limiter layout (`why` says what)
   redirected,  // the node no longer serves its slot (MOVED/ASK): read it again, routed
 };
 
@@ -61,7 +61,8 @@ void read_limiters(std::vector<Subject> subjects, const ReadOptions& options, do
                    std::function<void(ReadResult)> done);
 
 // Reads `subjects` through routed_sender (synchronously); throws the read's error.
-std::vector<ReadOutcome> read_routed(cluster::Client& target, std::vector<Subject> subjects, const ReadOptions& options);
+std::vector<ReadOutcome> read_routed(cluster::Client& target, std::vector<Subject> subjects,
+                                     const ReadOptions& options);
 
 // A Sender over Client::exec_all: routed per key, following redirects; runs synchronously.
 Sender routed_sender(cluster::Client& target);

@@ -22,10 +22,12 @@ using output::round3;
 
 Json limit_json(const std::optional<LimitItem>& l) {
   if (!l) return nullptr;
-  return {{"amount", l->amount}, {"multiples", l->multiples}, {"granularity", to_string(l->granularity)},
-          {"window_seconds", l->window_seconds()}, {"text", l->text()}};
+  return {{"amount", l->amount},
+          {"multiples", l->multiples},
+          {"granularity", to_string(l->granularity)},
+          {"window_seconds", l->window_seconds()},
+          {"text", l->text()}};
 }
-
 
 // "2026-11-22T03:12:29.967Z"
 std::string iso_time(double unix_seconds) {
@@ -44,9 +46,7 @@ std::string ms_text(const std::optional<std::int64_t>& ms) {
 
 std::string limit_text(const Limiter& l) { return l.limit ? l.limit->text() : std::string("-"); }
 
-std::string count_text(const std::optional<std::int64_t>& n) {
-  return n ? util::format_count(*n) : std::string("-");
-}
+std::string count_text(const std::optional<std::int64_t>& n) { return n ? util::format_count(*n) : std::string("-"); }
 
 output::Cell remaining_cell(const Limiter& l) {
   if (!l.usage.remaining) return output::Cell("-", output::Tone::dim);
@@ -99,7 +99,9 @@ output::Document render_list(const ListReport& r) {
   }
   Json nodes = Json::array();
   for (const auto& n : r.nodes)
-    nodes.push_back({{"address", n.address}, {"scan_calls", n.scan_calls}, {"keys_seen", n.keys_seen},
+    nodes.push_back({{"address", n.address},
+                     {"scan_calls", n.scan_calls},
+                     {"keys_seen", n.keys_seen},
                      {"complete", n.complete},
                      {"error", n.error ? Json{{"kind", rctl::to_string(n.error->kind)}, {"message", n.error->message}}
                                        : Json(nullptr)}});
@@ -116,11 +118,12 @@ output::Document render_list(const ListReport& r) {
               {"nodes", nodes},
               {"limiters", rows}};
   doc.blocks.emplace_back(std::move(t));
-  auto summary = fmt::format("{} limiter{}{}; {} key{} matched {} on {} primar{}", util::format_count(static_cast<std::int64_t>(r.limiters_total)),
-                             r.limiters_total == 1 ? "" : "s",
-                             r.truncated ? fmt::format(" ({} most used shown; raise --max for more)", r.limiters.size()) : "",
-                             util::format_count(static_cast<std::int64_t>(r.keys_seen())), r.keys_seen() == 1 ? "" : "s",
-                             r.pattern, r.nodes.size(), r.nodes.size() == 1 ? "y" : "ies");
+  auto summary =
+      fmt::format("{} limiter{}{}; {} key{} matched {} on {} primar{}",
+                  util::format_count(static_cast<std::int64_t>(r.limiters_total)), r.limiters_total == 1 ? "" : "s",
+                  r.truncated ? fmt::format(" ({} most used shown; raise --max for more)", r.limiters.size()) : "",
+                  util::format_count(static_cast<std::int64_t>(r.keys_seen())), r.keys_seen() == 1 ? "" : "s",
+                  r.pattern, r.nodes.size(), r.nodes.size() == 1 ? "y" : "ies");
   if (r.skipped) summary += fmt::format(", {} not limiters", util::format_count(static_cast<std::int64_t>(r.skipped)));
   doc.blocks.emplace_back(output::Text{summary, output::Tone::dim, false, true});  // quotes a glob
   return doc;
@@ -162,12 +165,12 @@ output::Document render_show(const Limiter& l) {
   if (l.max_burst) f.add("max burst", std::to_string(*l.max_burst));
   f.add("used", count_text(u.used));
   f.add("remaining", remaining_cell(l));
-  if (u.reset_at)
-    f.add("resets", fmt::format("in {} ({})", ms_text(u.reset_in_ms), iso_time(*u.reset_at)));
+  if (u.reset_at) f.add("resets", fmt::format("in {} ({})", ms_text(u.reset_in_ms), iso_time(*u.reset_at)));
   if (u.remaining)
     f.add("next hit", !u.retry_after_ms ? output::Cell("never (nothing frees the limit)", output::Tone::bad)
-                      : *u.retry_after_ms == 0 ? output::Cell("allowed now", output::Tone::good)
-                                               : output::Cell(fmt::format("allowed in {}", ms_text(u.retry_after_ms)), output::Tone::warn));
+                      : *u.retry_after_ms == 0
+                          ? output::Cell("allowed now", output::Tone::good)
+                          : output::Cell(fmt::format("allowed in {}", ms_text(u.retry_after_ms)), output::Tone::warn));
   f.add("ttl", l.ttl_ms >= 0 ? ms_text(l.ttl_ms) : std::string(l.ttl_ms == -1 ? "none" : "-"));
   f.add("node", l.node);
   doc.blocks.emplace_back(std::move(f));
@@ -187,12 +190,13 @@ output::Document render_show(const Limiter& l) {
     t.title = "Entries (newest first)";
     t.columns = {l.strategy == LimiterStrategy::sliding_log ? "MEMBER" : "VALUE", "TIME", "IN WINDOW"};
     for (const auto& e : l.entries)
-      t.rows.push_back({e.value, iso_time(e.timestamp),
-                        output::Cell(e.in_window ? "yes" : "no", e.in_window ? output::Tone::plain : output::Tone::dim)});
+      t.rows.push_back(
+          {e.value, iso_time(e.timestamp),
+           output::Cell(e.in_window ? "yes" : "no", e.in_window ? output::Tone::plain : output::Tone::dim)});
     doc.blocks.emplace_back(std::move(t));
     if (static_cast<std::int64_t>(l.entries.size()) < l.entries_total)
-      doc.blocks.emplace_back(output::Text{fmt::format("... {} of {} entries shown (--entries)", l.entries.size(), l.entries_total),
-                                           output::Tone::dim});
+      doc.blocks.emplace_back(output::Text{
+          fmt::format("... {} of {} entries shown (--entries)", l.entries.size(), l.entries_total), output::Tone::dim});
   }
   return doc;
 }
@@ -205,7 +209,8 @@ output::Document render_reset(const ResetReport& r) {
   t.numeric = {false, false, false, false, true};
   for (const auto& l : r.limiters) {
     rows.push_back(limiter_json(l));
-    t.rows.push_back({l.key, who_text(l), l.scope.empty() ? std::string("-") : l.scope, limit_text(l), count_text(l.usage.used)});
+    t.rows.push_back(
+        {l.key, who_text(l), l.scope.empty() ? std::string("-") : l.scope, limit_text(l), count_text(l.usage.used)});
   }
   Json missing = Json::array();
   for (const auto& k : r.missing) missing.push_back(decode::json_bytes(k));
@@ -220,7 +225,8 @@ output::Document render_reset(const ResetReport& r) {
               {"missing", missing},
               {"limiters", rows}};
   doc.blocks.emplace_back(std::move(t));
-  std::string text = r.dry_run ? fmt::format("dry run: would delete {} key(s) of {} limiter(s); nothing deleted", keys.size(), r.limiters.size())
+  std::string text = r.dry_run ? fmt::format("dry run: would delete {} key(s) of {} limiter(s); nothing deleted",
+                                             keys.size(), r.limiters.size())
                                : fmt::format("deleted {} key(s) of {} limiter(s)", r.keys_deleted, r.limiters.size());
   if (!r.missing.empty()) text += fmt::format("; {} named key(s) did not exist", r.missing.size());
   doc.blocks.emplace_back(output::Text{text, r.dry_run ? output::Tone::dim : output::Tone::good});

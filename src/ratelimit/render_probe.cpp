@@ -25,24 +25,23 @@ std::string elapsed_text(double ms) {
 // One line on what a verdict means.
 std::string verdict_text(const ProbeResult& r) {
   switch (r.verdict) {
-    case ProbeVerdict::pass:
-      return fmt::format("pass: exactly {} of {} hits got through", r.allowed, r.plan.hits);
+    case ProbeVerdict::pass: return fmt::format("pass: exactly {} of {} hits got through", r.allowed, r.plan.hits);
     case ProbeVerdict::too_many:
-      return fmt::format("FAIL: {} hits got through where the budget allowed {}: the limiter did not hold under "
-                         "concurrency", r.allowed, r.expected_allowed);
+      return fmt::format(
+          "FAIL: {} hits got through where the budget allowed {}: the limiter did not hold under "
+          "concurrency",
+          r.allowed, r.expected_allowed);
     case ProbeVerdict::too_few:
       return fmt::format("FAIL: only {} hits got through where the budget allowed {}{}", r.allowed, r.expected_allowed,
                          r.plan.scratch ? "" : " (the application may have used the key during the probe)");
     case ProbeVerdict::inconclusive:
-      return fmt::format("inconclusive: {} hits got through where {} were expected, but the budget could grow after "
-                         "{} and the probe took {}; use a longer window", r.allowed, r.expected_allowed,
-                         util::format_duration(util::Millis(r.stable_ms)),
-                         elapsed_text(r.elapsed_ms));
+      return fmt::format(
+          "inconclusive: {} hits got through where {} were expected, but the budget could grow after "
+          "{} and the probe took {}; use a longer window",
+          r.allowed, r.expected_allowed, util::format_duration(util::Millis(r.stable_ms)), elapsed_text(r.elapsed_ms));
     case ProbeVerdict::unknown:
-    case ProbeVerdict::error:
-      return r.error ? r.error->message : std::string("error");
-    case ProbeVerdict::interrupted:
-      return fmt::format("interrupted: {} hits not sent", r.not_run);
+    case ProbeVerdict::error: return r.error ? r.error->message : std::string("error");
+    case ProbeVerdict::interrupted: return fmt::format("interrupted: {} hits not sent", r.not_run);
     case ProbeVerdict::dry_run:
       return fmt::format("dry run: {} of {} hits would get through; nothing was sent", r.allowed, r.plan.hits);
   }
@@ -79,9 +78,12 @@ output::Document render_probe(const ProbeReport& report) {
                       {"previous_key", p.previous_key.empty() ? Json(nullptr) : decode::json_bytes(p.previous_key)},
                       {"scratch", p.scratch},
                       {"strategy", to_string(p.strategy)},
-                      {"limit", {{"amount", p.limit.amount}, {"multiples", p.limit.multiples},
-                                 {"granularity", to_string(p.limit.granularity)},
-                                 {"window_seconds", p.limit.window_seconds()}, {"text", p.limit.text()}}},
+                      {"limit",
+                       {{"amount", p.limit.amount},
+                        {"multiples", p.limit.multiples},
+                        {"granularity", to_string(p.limit.granularity)},
+                        {"window_seconds", p.limit.window_seconds()},
+                        {"text", p.limit.text()}}},
                       {"node", r.node},
                       {"hits", p.hits},
                       {"connections", r.connections},
@@ -106,14 +108,19 @@ output::Document render_probe(const ProbeReport& report) {
                       util::format_count(r.allowed), util::format_count(r.denied), util::format_count(r.unknown),
                       output::Cell(to_string(r.verdict), verdict_tone(r.verdict))});
   }
-  doc.json = {{"target", report.target}, {"dry_run", report.dry_run}, {"interrupted", report.interrupted},
-              {"passed", report.passed()}, {"probes", probes}};
+  doc.json = {{"target", report.target},
+              {"dry_run", report.dry_run},
+              {"interrupted", report.interrupted},
+              {"passed", report.passed()},
+              {"probes", probes}};
   doc.blocks.emplace_back(std::move(t));
   for (const auto& r : report.probes) {
     doc.blocks.emplace_back(output::Text{verdict_text(r), verdict_tone(r.verdict)});
-    std::string details = fmt::format("{} on {}, {} over {} connection(s)", r.plan.scratch ? "scratch key" : "the application's key",
-                                      r.node, elapsed_text(r.elapsed_ms), r.connections);
-    if (r.usage_after && r.usage_after->remaining) details += fmt::format("; {} remaining after", *r.usage_after->remaining);
+    std::string details =
+        fmt::format("{} on {}, {} over {} connection(s)", r.plan.scratch ? "scratch key" : "the application's key",
+                    r.node, elapsed_text(r.elapsed_ms), r.connections);
+    if (r.usage_after && r.usage_after->remaining)
+      details += fmt::format("; {} remaining after", *r.usage_after->remaining);
     if (r.resent_eval) details += fmt::format("; {} sent again as EVAL (NOSCRIPT)", r.resent_eval);
     if (r.rerouted) details += fmt::format("; {} rerouted (MOVED/ASK)", r.rerouted);
     if (r.plan.scratch && !report.dry_run) details += "; scratch key " + r.cleanup;

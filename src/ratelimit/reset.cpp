@@ -39,7 +39,8 @@ ResetReport prepare_reset(cluster::Client& target, const std::vector<std::string
       throw Failure(ErrorKind::usage, fmt::format("key '{}' is {}; nothing was deleted", named[i], o.why),
                     "ratelimit reset deletes limiter keys only (use rctl cache del for other keys)");
     if (o.status == ReadStatus::redirected)
-      throw Failure(ErrorKind::server, fmt::format("key '{}': the cluster kept redirecting the read; nothing was deleted", named[i]));
+      throw Failure(ErrorKind::server,
+                    fmt::format("key '{}': the cluster kept redirecting the read; nothing was deleted", named[i]));
     if (o.status == ReadStatus::missing) {
       report.missing.push_back(named[i]);
       continue;
@@ -85,7 +86,8 @@ void run_reset(cluster::Client& target, ResetReport& report) {
   std::optional<Error> first;
   for (std::size_t i = 0; i < replies.size(); ++i) {
     const auto& r = replies[i];
-    if (r.is_error() && !first) first = client::to_error(r.str, fmt::format("{} {}", fallback ? "DEL" : "UNLINK", report.limiters[i].key));
+    if (r.is_error() && !first)
+      first = client::to_error(r.str, fmt::format("{} {}", fallback ? "DEL" : "UNLINK", report.limiters[i].key));
     else if (r.type == resp::Type::integer) report.keys_deleted += r.integer;
   }
   if (first) {

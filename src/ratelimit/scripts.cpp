@@ -16,7 +16,8 @@ end
 return count
 )lua";
 
-constexpr std::string_view k_moving = R"lua(-- rctl probe: moving window (the steps of limits' acquire_moving_window.lua)
+constexpr std::string_view k_moving =
+    R"lua(-- rctl probe: moving window (the steps of limits' acquire_moving_window.lua)
 local now = tonumber(ARGV[1])
 local amount = tonumber(ARGV[2])
 local window = tonumber(ARGV[3])
@@ -38,7 +39,8 @@ redis.call('EXPIRE', KEYS[1], window)
 return 1
 )lua";
 
-constexpr std::string_view k_sliding = R"lua(-- rctl probe: sliding-window counter (the steps of limits' acquire_sliding_window.lua)
+constexpr std::string_view k_sliding =
+    R"lua(-- rctl probe: sliding-window counter (the steps of limits' acquire_sliding_window.lua)
 local amount = tonumber(ARGV[1])
 local window = tonumber(ARGV[2]) * 1000
 local cost = tonumber(ARGV[3])

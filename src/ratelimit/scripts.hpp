@@ -18,7 +18,7 @@ namespace rctl::ratelimit {
 struct LuaScript {
   std::string_view name;  // "fixed", "moving", "sliding"
   std::string_view text;
-  std::string sha1;       // what EVALSHA takes (the SHA-1 of the text)
+  std::string sha1;  // what EVALSHA takes (the SHA-1 of the text)
 };
 
 // KEYS[1] counter; ARGV window seconds, cost. Returns the count after the hit (allowed when

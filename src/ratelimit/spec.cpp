@@ -109,9 +109,7 @@ std::optional<Granularity> parse_granularity(std::string_view name) {
   return std::nullopt;
 }
 
-std::string LimitItem::key_suffix() const {
-  return fmt::format("{}/{}/{}", amount, multiples, to_string(granularity));
-}
+std::string LimitItem::key_suffix() const { return fmt::format("{}/{}/{}", amount, multiples, to_string(granularity)); }
 
 std::string LimitItem::text() const {
   if (multiples == 1) return fmt::format("{}/{}", amount, to_string(granularity));

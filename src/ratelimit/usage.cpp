@@ -138,7 +138,7 @@ Usage sliding_log_usage(std::int64_t in_window, std::optional<double> newest, st
 
 double score_divisor(double recent) {
   recent = std::fabs(recent);
-  if (recent < 1e11) return 1;    // seconds until the year 5138
+  if (recent < 1e11) return 1;  // seconds until the year 5138
   if (recent < 1e14) return 1e3;  // milliseconds
   if (recent < 1e17) return 1e6;  // microseconds
   return 1e9;
@@ -153,8 +153,8 @@ Usage gcra_usage(std::int64_t tat_ns, std::int64_t now_ns, const LimitItem& rate
     return u;
   }
   // Rate::per_period: the period in ns divided by the count, truncated to whole ns.
-  auto interval = static_cast<std::int64_t>(static_cast<double>(rate.window_seconds()) * 1e9 /
-                                            static_cast<double>(rate.amount));
+  auto interval =
+      static_cast<std::int64_t>(static_cast<double>(rate.window_seconds()) * 1e9 / static_cast<double>(rate.amount));
   if (interval <= 0) interval = 1;
   auto tolerance = interval * limit;
   auto ttl = std::max<std::int64_t>(0, tat_ns - now_ns);
@@ -162,7 +162,8 @@ Usage gcra_usage(std::int64_t tat_ns, std::int64_t now_ns, const LimitItem& rate
   std::int64_t remaining = 0;
   // CL.THROTTLE divides microseconds as f64 and truncates toward zero.
   if (next > -interval)
-    remaining = static_cast<std::int64_t>(static_cast<double>(next / 1000) / static_cast<double>(interval / 1000 ? interval / 1000 : 1));
+    remaining = static_cast<std::int64_t>(static_cast<double>(next / 1000) /
+                                          static_cast<double>(interval / 1000 ? interval / 1000 : 1));
   u.remaining = std::max<std::int64_t>(0, remaining);
   u.used = std::max<std::int64_t>(0, limit - *u.remaining);
   u.reset_at = now_s + static_cast<double>(ttl) / 1e9;
@@ -185,13 +186,13 @@ std::int64_t sliding_window_stable_ms(const SlidingWindowState& raw, const Limit
   auto stable = std::numeric_limits<std::int64_t>::max();
   if (s.current_pttl_ms > window_ms) stable = s.current_pttl_ms - window_ms;
   if (s.previous_count > 0 && prev_ttl > 0) {
-    auto whole = static_cast<std::int64_t>(std::floor(static_cast<double>(s.previous_count) * static_cast<double>(prev_ttl) /
-                                                      static_cast<double>(window_ms)));
+    auto whole = static_cast<std::int64_t>(std::floor(static_cast<double>(s.previous_count) *
+                                                      static_cast<double>(prev_ttl) / static_cast<double>(window_ms)));
     if (whole > 0) {
       // floor(prev * (ttl - t) / window) drops below `whole` once t > ttl - whole * window / prev.
-      auto t = static_cast<std::int64_t>(std::floor(static_cast<double>(prev_ttl) -
-                                                    static_cast<double>(whole) * static_cast<double>(window_ms) /
-                                                        static_cast<double>(s.previous_count)));
+      auto t = static_cast<std::int64_t>(
+          std::floor(static_cast<double>(prev_ttl) - static_cast<double>(whole) * static_cast<double>(window_ms) /
+                                                         static_cast<double>(s.previous_count)));
       stable = std::min(stable, std::max<std::int64_t>(t, 0));
     }
   }

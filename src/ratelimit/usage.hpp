@@ -13,10 +13,10 @@
 namespace rctl::ratelimit {
 
 struct Usage {
-  std::optional<std::int64_t> used;          // hits counted against the limit; nullopt: unknown
-  std::optional<std::int64_t> remaining;     // hits still allowed; nullopt without a limit
-  std::optional<double> reset_at;            // Unix seconds, as the library reports its reset
-  std::optional<std::int64_t> reset_in_ms;   // reset_at - now, in ms (never negative)
+  std::optional<std::int64_t> used;  // hits counted against the limit; nullopt: unknown
+  std::optional<std::int64_t> remaining;  // hits still allowed; nullopt without a limit
+  std::optional<double> reset_at;  // Unix seconds, as the library reports its reset
+  std::optional<std::int64_t> reset_in_ms;  // reset_at - now, in ms (never negative)
   std::optional<std::int64_t> retry_after_ms;  // 0: a hit is allowed now; nullopt: unknown or never
 };
 

@@ -24,11 +24,11 @@ constexpr std::int64_t k_max_reserve = 1024;
 
 // What one parsing step did.
 enum class Step {
-  value,      // produced a complete value (or found a complete line)
-  opened,     // pushed a non-empty aggregate onto the stack
-  skipped,    // read something that yields no value (an empty attribute)
+  value,  // produced a complete value (or found a complete line)
+  opened,  // pushed a non-empty aggregate onto the stack
+  skipped,  // read something that yields no value (an empty attribute)
   need_more,  // the bytes so far end inside the item; nothing consumed
-  failed,     // protocol error, recorded in m_error
+  failed,  // protocol error, recorded in m_error
 };
 
 enum class IntParse { ok, junk, out_of_range };
@@ -59,16 +59,15 @@ bool parse_double(std::string_view text, double& out) {
 // RESP3 big number: optional sign, then at least one digit.
 bool is_big_number(std::string_view text) {
   if (!text.empty() && (text.front() == '-' || text.front() == '+')) text.remove_prefix(1);
-  return !text.empty() &&
-         std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+  return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 // How an aggregate type byte is read.
 struct AggregateKind {
   Type type;
   const char* name;  // for error messages
-  bool pairs;        // count is of key/value pairs (map, attribute)
-  bool attribute;    // dropped when complete
+  bool pairs;  // count is of key/value pairs (map, attribute)
+  bool attribute;  // dropped when complete
 };
 
 }  // namespace
@@ -135,9 +134,7 @@ struct ReaderImpl {
       case '~': return read_aggregate({Type::set, "set", false, false}, out);
       case '>': return read_aggregate({Type::push, "push", false, false}, out);
       case '|': return read_aggregate({Type::map, "attribute", true, true}, out);
-      default:
-        return fail(
-            fmt::format("unknown reply type byte 0x{:02x}", static_cast<unsigned char>(type_byte)));
+      default: return fail(fmt::format("unknown reply type byte 0x{:02x}", static_cast<unsigned char>(type_byte)));
     }
   }
 
@@ -173,8 +170,7 @@ struct ReaderImpl {
     std::string_view text;
     std::size_t end = 0;
     if (const Step s = read_line(text, end); s != Step::value) return s;
-    if (const Step s = check_reply_bytes(static_cast<std::int64_t>(end - r.m_pos)); s != Step::value)
-      return s;
+    if (const Step s = check_reply_bytes(static_cast<std::int64_t>(end - r.m_pos)); s != Step::value) return s;
     switch (type_byte) {
       case '+': out = Value::simple(std::string(text)); break;
       case '-': out = Value::error_reply(std::string(text)); break;
@@ -237,8 +233,7 @@ struct ReaderImpl {
         static_cast<std::uint64_t>(len) > std::numeric_limits<std::size_t>::max() - 2) {
       return fail(fmt::format("{} length out of range", name));
     }
-    if (const Step s = check_reply_bytes(static_cast<std::int64_t>(end - r.m_pos) + len + 2);
-        s != Step::value)
+    if (const Step s = check_reply_bytes(static_cast<std::int64_t>(end - r.m_pos) + len + 2); s != Step::value)
       return s;
     // Wait for the payload and its CRLF before copying anything; the header is re-read on
     // the next call, which costs a few bytes, never the payload.
@@ -275,8 +270,7 @@ struct ReaderImpl {
       return Step::value;
     }
     // Pairs are doubled below, so a pair count must also fit in half the range.
-    if (n > r.m_limits.max_elements ||
-        (kind.pairs && n > std::numeric_limits<std::int64_t>::max() / 2)) {
+    if (n > r.m_limits.max_elements || (kind.pairs && n > std::numeric_limits<std::int64_t>::max() / 2)) {
       return fail(fmt::format("{} length out of range", kind.name));
     }
     if (r.m_stack.size() >= r.m_limits.max_depth) {
@@ -289,8 +283,7 @@ struct ReaderImpl {
       return fail(fmt::format("reply too large: more than {} elements", r.m_limits.max_reply_elements));
     }
     r.m_reply_elements += count;
-    if (const Step s = check_reply_bytes(static_cast<std::int64_t>(end - r.m_pos)); s != Step::value)
-      return s;
+    if (const Step s = check_reply_bytes(static_cast<std::int64_t>(end - r.m_pos)); s != Step::value) return s;
     consume(end);
     Value v;
     v.type = kind.type;

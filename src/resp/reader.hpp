@@ -35,8 +35,8 @@ inline constexpr std::int64_t k_element_overhead = static_cast<std::int64_t>(siz
 inline constexpr std::size_t k_max_line_length = 64 * 1024;
 
 struct ReaderLimits {
-  std::size_t max_depth = k_default_max_depth;            // nesting of aggregates
-  std::int64_t max_elements = k_default_max_elements;     // elements of one aggregate (map: pairs)
+  std::size_t max_depth = k_default_max_depth;  // nesting of aggregates
+  std::int64_t max_elements = k_default_max_elements;  // elements of one aggregate (map: pairs)
   std::int64_t max_bulk_length = k_default_max_bulk_length;  // bytes of one bulk/verbatim/error
   std::int64_t max_reply_elements = k_default_max_reply_elements;  // all elements of one reply
   std::int64_t max_reply_bytes = k_default_max_reply_bytes;  // payload + overhead; INT64_MAX: none
@@ -71,18 +71,18 @@ class Reader {
   // their parents, so a reply split across feeds resumes where it stopped (never re-parsed)
   // and nesting never recurses on the call stack.
   struct Frame {
-    Value value;                 // type set; elements are appended as they complete
+    Value value;  // type set; elements are appended as they complete
     std::int64_t remaining = 0;  // elements still to come (map and attribute: 2 per pair)
-    bool is_attribute = false;   // RESP3 `|`: dropped when complete
+    bool is_attribute = false;  // RESP3 `|`: dropped when complete
   };
 
   ReaderLimits m_limits;
-  std::string m_buffer;            // bytes fed; those before m_pos are consumed
-  std::size_t m_pos = 0;           // parse position in m_buffer
+  std::string m_buffer;  // bytes fed; those before m_pos are consumed
+  std::size_t m_pos = 0;  // parse position in m_buffer
   std::size_t m_line_scanned = 0;  // bytes after m_pos + 1 known to hold no CR or LF
-  std::size_t m_partial = 0;       // bytes consumed into the top-level value still open
+  std::size_t m_partial = 0;  // bytes consumed into the top-level value still open
   std::int64_t m_reply_elements = 0;  // elements announced so far by the open top-level value
-  std::vector<Frame> m_stack;      // open aggregates, outermost first
+  std::vector<Frame> m_stack;  // open aggregates, outermost first
   std::optional<ProtocolError> m_error;
   friend struct ReaderImpl;  // the parsing steps, in reader.cpp
 };

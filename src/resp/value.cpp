@@ -11,10 +11,10 @@ namespace {
 
 // debug_string() goes into log lines and error messages, where one reply must not
 // flood the output: everything it renders is capped.
-constexpr std::size_t k_debug_max_length = 512;       // output budget; one last atom may overrun it
+constexpr std::size_t k_debug_max_length = 512;  // output budget; one last atom may overrun it
 constexpr std::size_t k_debug_max_string_bytes = 64;  // bytes shown of one string
 constexpr std::size_t k_debug_max_elements = 8;  // elements (map: pairs) shown of one aggregate
-constexpr std::size_t k_debug_max_depth = 8;     // deeper aggregates render as [...]
+constexpr std::size_t k_debug_max_depth = 8;  // deeper aggregates render as [...]
 
 class DebugPrinter {
  public:
@@ -86,8 +86,7 @@ class DebugPrinter {
     m_out += '"';
     escaped(shown);
     m_out += '"';
-    if (shown.size() < s.size())
-      fmt::format_to(std::back_inserter(m_out), "... (+{} bytes)", s.size() - shown.size());
+    if (shown.size() < s.size()) fmt::format_to(std::back_inserter(m_out), "... (+{} bytes)", s.size() - shown.size());
   }
 
   void more(std::size_t hidden) {

@@ -11,7 +11,7 @@ LatencyStats summarize_latency(std::vector<double> samples) {
   if (samples.empty()) return s;
   std::sort(samples.begin(), samples.end());
   auto rank = [&](double p) {
-    auto idx = static_cast<std::size_t>(std::ceil(p * static_cast<double>(samples.size()))) ;
+    auto idx = static_cast<std::size_t>(std::ceil(p * static_cast<double>(samples.size())));
     return samples[std::min(samples.size() - 1, idx == 0 ? 0 : idx - 1)];
   };
   s.min_ms = samples.front();

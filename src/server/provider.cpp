@@ -24,8 +24,7 @@ bool is_private_ipv4(const std::string& host) {
 Provider guess_provider(const net::Endpoint& endpoint) {
   if (endpoint.transport == net::Transport::unix_socket) return {"local", "local (unix socket)"};
   auto host = util::to_lower(endpoint.host);
-  if (host == "localhost" || host == "::1" || util::starts_with(host, "127."))
-    return {"local", "local"};
+  if (host == "localhost" || host == "::1" || util::starts_with(host, "127.")) return {"local", "local"};
   struct Rule {
     std::string_view suffix;
     Provider provider;

@@ -9,9 +9,9 @@
 namespace rctl::server {
 
 struct Provider {
-  std::string id;    // "aws-elasticache", "aws-elasticache-serverless", "upstash", "azure-cache",
-                     // "azure-managed-redis", "redis-cloud", "digitalocean", "railway", "local",
-                     // "private-network", "unknown"
+  std::string id;  // "aws-elasticache", "aws-elasticache-serverless", "upstash", "azure-cache",
+      // "azure-managed-redis", "redis-cloud", "digitalocean", "railway", "local",
+      // "private-network", "unknown"
   std::string name;  // for people: "AWS ElastiCache"
 };
 

@@ -48,7 +48,8 @@ Expected<CookieSession> session_from_cookie(std::string_view value, const util::
   for (char c : value) {
     auto u = static_cast<unsigned char>(c);
     if (u < 0x20 || u == 0x7f || c == ';' || c == ' ' || c == '=')
-      return fail(ErrorKind::usage, "--cookie: give only the cookie's value (no name=, spaces, ';' or control characters)",
+      return fail(ErrorKind::usage,
+                  "--cookie: give only the cookie's value (no name=, spaces, ';' or control characters)",
                   "for 'session=abc.def; Path=/' pass --cookie abc.def");
   }
   auto dot = value.rfind('.');

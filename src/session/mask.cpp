@@ -9,8 +9,8 @@ namespace {
 using Json = nlohmann::ordered_json;
 
 constexpr std::array<std::string_view, 16> k_sensitive_fragments = {
-    "password", "passwd",    "passphrase", "pwd",        "secret",    "token",  "csrf",   "xsrf",
-    "apikey",   "authorization", "credential", "privatekey", "jwt", "signature", "cookie", "authuserhash"};
+    "password", "passwd",        "passphrase", "pwd",        "secret", "token",     "csrf",   "xsrf",
+    "apikey",   "authorization", "credential", "privatekey", "jwt",    "signature", "cookie", "authuserhash"};
 
 // Decoded data is bounded in depth by the decoders (k_*_max_depth = 128), so recursion is too.
 void mask(Json& value, const std::string& path, std::vector<std::string>& masked) {

@@ -36,8 +36,8 @@ std::optional<std::string> user_text(const Json& v) {
     if (s.empty()) return std::nullopt;
     return s;
   }
-  if (v.is_number_integer()) return v.is_number_unsigned() ? std::to_string(v.get<std::uint64_t>())
-                                                            : std::to_string(v.get<std::int64_t>());
+  if (v.is_number_integer())
+    return v.is_number_unsigned() ? std::to_string(v.get<std::uint64_t>()) : std::to_string(v.get<std::int64_t>());
   if (v.is_number_float()) {
     double d = v.get<double>();
     if (!std::isfinite(d)) return std::nullopt;
@@ -54,10 +54,10 @@ bool is_dict(const decode::DecodedValue& v) { return v.data && v.data->is_object
 
 const std::vector<std::string>& default_session_prefixes() {
   static const std::vector<std::string> prefixes = {
-      "session:",                              // Flask-Session (SESSION_KEY_PREFIX default)
-      ":1:django.contrib.sessions.cache",      // Django cache backend, KEY_PREFIX '' VERSION 1
+      "session:",  // Flask-Session (SESSION_KEY_PREFIX default)
+      ":1:django.contrib.sessions.cache",  // Django cache backend, KEY_PREFIX '' VERSION 1
       ":1:django.contrib.sessions.cached_db",  // Django cached_db backend
-      "starsessions.",                         // starsessions RedisStore
+      "starsessions.",  // starsessions RedisStore
   };
   return prefixes;
 }
@@ -69,7 +69,7 @@ const std::vector<std::string>& default_user_fields() {
 
 const std::vector<std::string>& last_activity_fields() {
   static const std::vector<std::string> fields = {"last_activity", "last_activity_at", "last_seen", "last_seen_at",
-                                                  "last_active", "last_access", "updated_at"};
+                                                  "last_active",   "last_access",      "updated_at"};
   return fields;
 }
 
@@ -94,7 +94,8 @@ SessionStore classify_store(std::string_view key, const decode::DecodedValue& va
     for (auto f : k_record_fields)
       if (data.contains(std::string(f))) return SessionStore::json_record;
   }
-  if (value.format == decode::Format::pickle || value.format == decode::Format::msgpack) return SessionStore::flask_session;
+  if (value.format == decode::Format::pickle || value.format == decode::Format::msgpack)
+    return SessionStore::flask_session;
   return SessionStore::unknown;
 }
 

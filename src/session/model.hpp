@@ -45,7 +45,7 @@ SessionStore classify_store(std::string_view key, const decode::DecodedValue& va
 
 // A session's user as found in its data.
 struct SessionUser {
-  std::string id;     // the value as text: strings as they are, integers in decimal
+  std::string id;  // the value as text: strings as they are, integers in decimal
   std::string field;  // the field it came from ("user_id", "user.id", ...)
 };
 

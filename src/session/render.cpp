@@ -55,14 +55,26 @@ Json error_json(const std::optional<Error>& e) {
 Json scan_json(const SessionScanReport& r) {
   Json nodes = Json::array();
   for (const auto& n : r.nodes)
-    nodes.push_back({{"address", n.address}, {"scan_calls", n.scan_calls}, {"keys", n.keys},
-                     {"sessions", n.sessions}, {"not_strings", n.not_strings}, {"vanished", n.vanished},
-                     {"complete", n.complete}, {"cursor", n.cursor}, {"error", error_json(n.error)}});
+    nodes.push_back({{"address", n.address},
+                     {"scan_calls", n.scan_calls},
+                     {"keys", n.keys},
+                     {"sessions", n.sessions},
+                     {"not_strings", n.not_strings},
+                     {"vanished", n.vanished},
+                     {"complete", n.complete},
+                     {"cursor", n.cursor},
+                     {"error", error_json(n.error)}});
   Json prefixes = Json::array();
   for (const auto& p : r.prefixes) prefixes.push_back(decode::json_bytes(p));
-  return {{"pattern", decode::json_bytes(r.pattern)}, {"prefixes", prefixes}, {"complete", r.complete()},
-          {"interrupted", r.interrupted}, {"keys", r.keys()}, {"sessions", r.sessions()},
-          {"scan_calls", r.scan_calls()}, {"seconds", std::round(r.seconds * 1000) / 1000}, {"nodes", nodes}};
+  return {{"pattern", decode::json_bytes(r.pattern)},
+          {"prefixes", prefixes},
+          {"complete", r.complete()},
+          {"interrupted", r.interrupted},
+          {"keys", r.keys()},
+          {"sessions", r.sessions()},
+          {"scan_calls", r.scan_calls()},
+          {"seconds", std::round(r.seconds * 1000) / 1000},
+          {"nodes", nodes}};
 }
 
 // A dim line saying what was scanned, and a warning line when the scan was incomplete.
@@ -78,8 +90,14 @@ void add_scan_footer(output::Document& doc, const SessionScanReport& r, const st
 }
 
 std::vector<Cell> summary_row(const SessionSummary& s) {
-  return {s.id, s.user ? Cell(s.user->id) : Cell("-", Tone::dim), ttl_text(s.ttl_ms), bytes_text(s.size_bytes),
-          decode::to_string(s.format), to_string(s.store), activity_text(s.last_activity), s.node};
+  return {s.id,
+          s.user ? Cell(s.user->id) : Cell("-", Tone::dim),
+          ttl_text(s.ttl_ms),
+          bytes_text(s.size_bytes),
+          decode::to_string(s.format),
+          to_string(s.store),
+          activity_text(s.last_activity),
+          s.node};
 }
 
 const char* sort_name(SessionSort s) {
@@ -132,9 +150,9 @@ output::Document render_session_show(const SessionLookup& lookup) {
   doc.json = summary_json(s);
   doc.json["compressed"] = d.compressed;
   doc.json["note"] = d.note;
-  doc.json["cookie"] = lookup.cookie ? Json{{"signed", lookup.cookie->signed_cookie},
-                                            {"signature_valid", lookup.cookie->signed_cookie}}
-                                     : Json(nullptr);
+  doc.json["cookie"] =
+      lookup.cookie ? Json{{"signed", lookup.cookie->signed_cookie}, {"signature_valid", lookup.cookie->signed_cookie}}
+                    : Json(nullptr);
   doc.json["revealed"] = d.revealed;
   doc.json["masked"] = masked;
   doc.json["also_found"] = also;
@@ -152,15 +170,16 @@ output::Document render_session_show(const SessionLookup& lookup) {
   if (s.last_activity) f.add("last activity", activity_text(s.last_activity));
   f.add("node", s.node);
   if (lookup.cookie)
-    f.add("cookie", lookup.cookie->signed_cookie ? Cell("signed, signature valid", Tone::good) : Cell("unsigned (bare session id)"));
+    f.add("cookie", lookup.cookie->signed_cookie ? Cell("signed, signature valid", Tone::good)
+                                                 : Cell("unsigned (bare session id)"));
   if (!d.masked.empty())
     f.add("masked", Cell(fmt::format("{} (--reveal to show)", util::join(d.masked, ", ")), Tone::warn));
-  else if (d.revealed)
-    f.add("masked", Cell("nothing (--reveal)", Tone::warn));
+  else if (d.revealed) f.add("masked", Cell("nothing (--reveal)", Tone::warn));
   doc.blocks.emplace_back(std::move(f));
   bool text = s.format == decode::Format::utf8_text && d.data.is_string();
-  doc.blocks.emplace_back(output::Text{text ? d.data.get<std::string>() : d.data.dump(2, ' ', false, Json::error_handler_t::replace),
-                                       Tone::plain, true, !text});
+  doc.blocks.emplace_back(
+      output::Text{text ? d.data.get<std::string>() : d.data.dump(2, ' ', false, Json::error_handler_t::replace),
+                   Tone::plain, true, !text});
   if (lookup.found.size() > 1) {
     std::vector<std::string> keys;
     for (std::size_t i = 1; i < lookup.found.size(); ++i) keys.push_back(lookup.found[i].summary.key);
@@ -180,14 +199,21 @@ output::Document render_session_stats(const SessionStatsReport& r) {
   tt.columns = {"REMAINING", "SESSIONS", "SHARE"};
   tt.numeric = {false, true, true};
   for (const auto& b : r.ttl.buckets()) {
-    ttl.push_back({{"range", b.label}, {"min_ms", b.from_ms ? Json(*b.from_ms) : Json(nullptr)},
-                   {"max_ms", b.to_ms ? Json(*b.to_ms) : Json(nullptr)}, {"sessions", b.sessions}});
+    ttl.push_back({{"range", b.label},
+                   {"min_ms", b.from_ms ? Json(*b.from_ms) : Json(nullptr)},
+                   {"max_ms", b.to_ms ? Json(*b.to_ms) : Json(nullptr)},
+                   {"sessions", b.sessions}});
     tt.rows.push_back({b.label, count_text(b.sessions), share(b.sessions)});
   }
 
   const auto& z = r.sizes;
-  Json sizes{{"min", z.min()}, {"p50", z.percentile(0.50)}, {"p90", z.percentile(0.90)}, {"p99", z.percentile(0.99)},
-             {"max", z.max()}, {"total", z.total()}, {"percentile_max_error_ratio", 1.0 / k_size_buckets_per_octave}};
+  Json sizes{{"min", z.min()},
+             {"p50", z.percentile(0.50)},
+             {"p90", z.percentile(0.90)},
+             {"p99", z.percentile(0.99)},
+             {"max", z.max()},
+             {"total", z.total()},
+             {"percentile_max_error_ratio", 1.0 / k_size_buckets_per_octave}};
 
   auto counts = [&](const std::map<std::string, std::uint64_t>& m, const char* title, const char* column, Json& out) {
     output::Table t;
@@ -214,18 +240,24 @@ output::Document render_session_stats(const SessionStatsReport& r) {
   for (const auto& e : r.users.top(r.top)) {
     in_top += e.sessions;
     top.push_back({{"user", e.user}, {"sessions", e.sessions}, {"overcount", e.overcount}});
-    ut.rows.push_back({e.user, e.overcount ? fmt::format("{} (-{} at most)", count_text(e.sessions), count_text(e.overcount))
-                                           : count_text(e.sessions),
+    ut.rows.push_back({e.user,
+                       e.overcount ? fmt::format("{} (-{} at most)", count_text(e.sessions), count_text(e.overcount))
+                                   : count_text(e.sessions),
                        share(e.sessions)});
   }
   const std::uint64_t others = r.users.total() > in_top ? r.users.total() - in_top : 0;
   if (others > 0) ut.rows.push_back({Cell("(others)", Tone::dim), count_text(others), share(others)});
-  Json users{{"with_user", r.users.total()}, {"anonymous", r.anonymous}, {"distinct", r.users.distinct()},
-             {"distinct_exact", r.users.exact()}, {"top", top}, {"others_sessions", others}};
+  Json users{{"with_user", r.users.total()},
+             {"anonymous", r.anonymous},
+             {"distinct", r.users.distinct()},
+             {"distinct_exact", r.users.exact()},
+             {"top", top},
+             {"others_sessions", others}};
 
-  doc.json = {{"sessions", r.sessions}, {"complete", r.scan.complete()}, {"ttl_histogram", ttl},
-              {"size_bytes", sizes}, {"formats", formats}, {"stores", stores}, {"users", users},
-              {"scan", scan_json(r.scan)}};
+  doc.json = {{"sessions", r.sessions}, {"complete", r.scan.complete()},
+              {"ttl_histogram", ttl},   {"size_bytes", sizes},
+              {"formats", formats},     {"stores", stores},
+              {"users", users},         {"scan", scan_json(r.scan)}};
 
   output::Fields f;
   f.add("sessions", Cell(count_text(r.sessions), Tone::strong));
@@ -255,7 +287,9 @@ output::Document render_session_revoke(const RevokeReport& r) {
     Json j = summary_json(s.summary);
     j["outcome"] = to_string(s.outcome);
     sessions.push_back(std::move(j));
-    auto tone = s.outcome == RevokeOutcome::deleted ? Tone::good : s.outcome == RevokeOutcome::changed ? Tone::warn : Tone::plain;
+    auto tone = s.outcome == RevokeOutcome::deleted   ? Tone::good
+                : s.outcome == RevokeOutcome::changed ? Tone::warn
+                                                      : Tone::plain;
     t.rows.push_back({s.summary.id, s.summary.user ? Cell(s.summary.user->id) : Cell("-", Tone::dim),
                       ttl_text(s.summary.ttl_ms), bytes_text(s.summary.size_bytes), to_string(s.summary.store),
                       Cell(to_string(s.outcome), tone), s.summary.node});
@@ -288,19 +322,24 @@ output::Document render_session_revoke(const RevokeReport& r) {
   } else {
     f.add("deleted", Cell(count_text(r.deleted), Tone::strong));
     if (r.outcome_unknown)
-      f.add("outcome unknown", Cell(fmt::format("{} more (sent, connection lost before the reply)", count_text(r.outcome_unknown)),
-                                    Tone::warn));
-    if (r.changed) f.add("kept", Cell(fmt::format("{} (changed owner or kept changing)", count_text(r.changed)), Tone::warn));
+      f.add("outcome unknown",
+            Cell(fmt::format("{} more (sent, connection lost before the reply)", count_text(r.outcome_unknown)),
+                 Tone::warn));
+    if (r.changed)
+      f.add("kept", Cell(fmt::format("{} (changed owner or kept changing)", count_text(r.changed)), Tone::warn));
     if (r.gone) f.add("already gone", count_text(r.gone));
   }
   if (!r.missing_sids.empty()) f.add("not found", Cell(util::join(r.missing_sids, ", "), Tone::warn));
   if (r.interrupted) f.add("status", Cell(r.deleted ? "interrupted" : "interrupted: nothing deleted", Tone::warn));
-  else if (r.error && r.error->kind != ErrorKind::not_found) f.add("status", Cell("incomplete: " + r.error->message, Tone::bad));
+  else if (r.error && r.error->kind != ErrorKind::not_found)
+    f.add("status", Cell("incomplete: " + r.error->message, Tone::bad));
   doc.blocks.emplace_back(std::move(f));
   if (!t.rows.empty()) doc.blocks.emplace_back(std::move(t));
   if (r.sessions.size() < r.found)
-    doc.blocks.emplace_back(output::Text{fmt::format("... {} of {} listed", r.sessions.size(), count_text(r.found)), Tone::dim});
-  if (r.scan) add_scan_footer(doc, *r.scan, fmt::format("{} matching session{}", count_text(r.found), r.found == 1 ? "" : "s"));
+    doc.blocks.emplace_back(
+        output::Text{fmt::format("... {} of {} listed", r.sessions.size(), count_text(r.found)), Tone::dim});
+  if (r.scan)
+    add_scan_footer(doc, *r.scan, fmt::format("{} matching session{}", count_text(r.found), r.found == 1 ? "" : "s"));
   return doc;
 }
 

@@ -63,7 +63,7 @@ void set_outcome(RevokeReport& report, const Pending& p, RevokeOutcome outcome) 
 // Compare-and-delete for one batch, re-verifying changed sessions between attempts. Returns
 // the error when Redis fails.
 std::optional<Error> delete_batch(cluster::Client& target, std::vector<Pending> batch, const std::string& user,
-                  const SessionScanOptions& options, RevokeReport& report) {
+                                  const SessionScanOptions& options, RevokeReport& report) {
   for (int attempt = 1; attempt <= k_revoke_attempts && !batch.empty(); ++attempt) {
     std::vector<client::Command> commands;
     for (const auto& p : batch)
@@ -190,7 +190,8 @@ RevokeReport revoke_session_ids(cluster::Client& target, const std::vector<std::
       report.missing_sids.push_back(sid);
   report.found = records.size();
   for (const auto& r : records)
-    if (report.sessions.size() < k_revoke_listed) report.sessions.push_back({summarize(r), RevokeOutcome::would_delete});
+    if (report.sessions.size() < k_revoke_listed)
+      report.sessions.push_back({summarize(r), RevokeOutcome::would_delete});
   if (report.dry_run || records.empty()) return report;
 
   auto unlink = [&](const char* command) {

@@ -85,8 +85,8 @@ struct SessionPages {
         ++out.vanished;
         continue;
       }
-      auto record = make_session_record(std::move(batch.keys[i]), batch.prefixes[i], out.address,
-                                        std::move(value.str), ttl_of(batch.ttls[i]), options.user_fields);
+      auto record = make_session_record(std::move(batch.keys[i]), batch.prefixes[i], out.address, std::move(value.str),
+                                        ttl_of(batch.ttls[i]), options.user_fields);
       ++out.sessions;
       visit(record);
     }

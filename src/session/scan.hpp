@@ -25,12 +25,12 @@ inline constexpr std::size_t k_session_batches_in_flight = 4;
 // One session as read from Redis.
 struct SessionRecord {
   std::string key;
-  std::string id;                      // the key without its prefix
-  std::string prefix;                  // the (longest) prefix it was found under
-  std::string node;                    // where it was read ("host:port")
+  std::string id;  // the key without its prefix
+  std::string prefix;  // the (longest) prefix it was found under
+  std::string node;  // where it was read ("host:port")
   std::optional<std::int64_t> ttl_ms;  // nullopt: no expiry
-  std::string raw;                     // the value's bytes
-  decode::DecodedValue decoded;        // never executed: pickles through the data-only reader
+  std::string raw;  // the value's bytes
+  decode::DecodedValue decoded;  // never executed: pickles through the data-only reader
   SessionStore store = SessionStore::unknown;
   std::optional<SessionUser> user;
   std::optional<nlohmann::ordered_json> last_activity;
@@ -50,12 +50,12 @@ struct SessionScanOptions {
 struct NodeSessionScan {
   std::string address;
   std::uint64_t scan_calls = 0;
-  std::uint64_t keys = 0;         // keys under a prefix that SCAN returned
-  std::uint64_t sessions = 0;     // string values handed to the visitor
+  std::uint64_t keys = 0;  // keys under a prefix that SCAN returned
+  std::uint64_t sessions = 0;  // string values handed to the visitor
   std::uint64_t not_strings = 0;  // keys under a prefix holding another type (not sessions)
-  std::uint64_t vanished = 0;     // expired or deleted between SCAN and GET
-  std::string cursor = "0";       // where the scan stopped, when not complete
-  bool complete = false;          // the scan reached cursor 0
+  std::uint64_t vanished = 0;  // expired or deleted between SCAN and GET
+  std::string cursor = "0";  // where the scan stopped, when not complete
+  bool complete = false;  // the scan reached cursor 0
   std::optional<Error> error;
 };
 

@@ -45,7 +45,8 @@ SessionSummary summarize(const SessionRecord& r) {
   return s;
 }
 
-SessionListing list_sessions(cluster::Client& target, const SessionListOptions& options, const SessionScanProgress& progress) {
+SessionListing list_sessions(cluster::Client& target, const SessionListOptions& options,
+                             const SessionScanProgress& progress) {
   SessionListing listing;
   listing.options = options;
   // A max-heap in listing order: its top is the session listed last, the one to drop when

@@ -58,7 +58,7 @@ struct SessionListOptions {
 struct SessionListing {
   SessionListOptions options;
   std::vector<SessionSummary> sessions;  // at most options.limit, sorted
-  std::uint64_t matched = 0;             // sessions that passed the filter (all of them, not just listed)
+  std::uint64_t matched = 0;  // sessions that passed the filter (all of them, not just listed)
   SessionScanReport scan;
   bool truncated() const { return matched > sessions.size(); }
 };
@@ -71,11 +71,11 @@ SessionListing list_sessions(cluster::Client& target, const SessionListOptions& 
 // One session with its decoded content, as `show` prints it.
 struct SessionDetail {
   SessionSummary summary;
-  nlohmann::ordered_json data;       // decoded value; secrets masked unless revealed
-  std::string note;                  // decoder note ("pickle protocol 4", ...)
+  nlohmann::ordered_json data;  // decoded value; secrets masked unless revealed
+  std::string note;  // decoder note ("pickle protocol 4", ...)
   bool compressed = false;
-  std::vector<std::string> masked;   // paths of masked members
-  bool revealed = false;             // --reveal: nothing was masked
+  std::vector<std::string> masked;  // paths of masked members
+  bool revealed = false;  // --reveal: nothing was masked
 };
 
 // What a cookie said, for the report.
@@ -85,8 +85,8 @@ struct CookieInfo {
 
 struct SessionLookup {
   std::string sid;
-  std::vector<std::string> tried;      // candidate keys, in lookup order
-  std::vector<SessionDetail> found;    // the candidates that exist, in lookup order
+  std::vector<std::string> tried;  // candidate keys, in lookup order
+  std::vector<SessionDetail> found;  // the candidates that exist, in lookup order
   std::optional<CookieInfo> cookie;
 };
 
@@ -102,7 +102,7 @@ struct SessionStatsReport {
   TtlHistogram ttl;
   SizeHistogram sizes;
   std::map<std::string, std::uint64_t> formats;  // decode format name -> sessions
-  std::map<std::string, std::uint64_t> stores;   // store name -> sessions
+  std::map<std::string, std::uint64_t> stores;  // store name -> sessions
   TopUsers users;
   std::uint64_t anonymous = 0;  // sessions without a user field
   std::size_t top = k_default_top_users;
@@ -113,10 +113,10 @@ SessionStatsReport session_stats(cluster::Client& target, const SessionScanOptio
                                  const SessionScanProgress& progress = {});
 
 enum class RevokeOutcome {
-  deleted,       // removed (UNLINK)
+  deleted,  // removed (UNLINK)
   would_delete,  // --dry-run
-  changed,       // kept: it no longer belonged to the user, or kept changing, when we got to it
-  gone,          // it expired or was deleted by someone else before we got to it
+  changed,  // kept: it no longer belonged to the user, or kept changing, when we got to it
+  gone,  // it expired or was deleted by someone else before we got to it
 };
 const char* to_string(RevokeOutcome outcome);
 
@@ -126,20 +126,20 @@ struct RevokedSession {
 };
 
 struct RevokeReport {
-  std::optional<std::string> user;       // revoke --user
-  std::vector<std::string> sids;         // revoke SID...
-  std::vector<std::string> missing_sids; // SIDs with no session under any prefix
+  std::optional<std::string> user;  // revoke --user
+  std::vector<std::string> sids;  // revoke SID...
+  std::vector<std::string> missing_sids;  // SIDs with no session under any prefix
   bool dry_run = false;
   std::vector<RevokedSession> sessions;  // the first k_revoke_listed
-  std::uint64_t found = 0;               // sessions selected for deletion
+  std::uint64_t found = 0;  // sessions selected for deletion
   std::uint64_t deleted = 0;
-  std::uint64_t outcome_unknown = 0;     // sent when the connection was lost: deleted or not, no
-                                         // reply says which
+  std::uint64_t outcome_unknown = 0;  // sent when the connection was lost: deleted or not, no
+      // reply says which
   std::uint64_t changed = 0;
   std::uint64_t gone = 0;
-  std::optional<SessionScanReport> scan; // for --user
+  std::optional<SessionScanReport> scan;  // for --user
   bool interrupted = false;
-  std::optional<Error> error;            // the failure that stopped the run, if any
+  std::optional<Error> error;  // the failure that stopped the run, if any
 };
 
 // Whether a revoke deletes, or only reports what it would delete (--dry-run).

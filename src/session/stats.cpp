@@ -25,7 +25,8 @@ std::size_t SizeHistogram::bucket_of(std::uint64_t bytes) {
   const int e = std::bit_width(bytes) - 1;  // >= k_exact_bits
   const int shift = e - k_sub_bits;
   const std::uint64_t sub = (bytes >> shift) - k_size_buckets_per_octave;
-  return static_cast<std::size_t>(k_size_exact_below + static_cast<std::uint64_t>(e - k_exact_bits) * k_size_buckets_per_octave + sub);
+  return static_cast<std::size_t>(k_size_exact_below +
+                                  static_cast<std::uint64_t>(e - k_exact_bits) * k_size_buckets_per_octave + sub);
 }
 
 std::pair<std::uint64_t, std::uint64_t> SizeHistogram::bucket_range(std::size_t index) {

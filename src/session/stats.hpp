@@ -51,9 +51,9 @@ class SizeHistogram {
 class TtlHistogram {
  public:
   struct Bucket {
-    const char* label;                    // "< 1m", "1m-1h", ..., "no expiry"
+    const char* label;  // "< 1m", "1m-1h", ..., "no expiry"
     std::optional<std::int64_t> from_ms;  // inclusive; nullopt for "no expiry"
-    std::optional<std::int64_t> to_ms;    // exclusive; nullopt for the open-ended ones
+    std::optional<std::int64_t> to_ms;  // exclusive; nullopt for the open-ended ones
     std::uint64_t sessions = 0;
   };
   TtlHistogram();
@@ -81,8 +81,8 @@ class TopUsers {
   void add(std::string_view user);
   // The `n` largest counters, by sessions descending then user ascending.
   std::vector<Entry> top(std::size_t n) const;
-  std::uint64_t total() const { return m_total; }   // sessions added
-  bool exact() const { return !m_evicted; }         // every count exact, distinct() too
+  std::uint64_t total() const { return m_total; }  // sessions added
+  bool exact() const { return !m_evicted; }  // every count exact, distinct() too
   std::size_t distinct() const { return m_counts.size(); }  // users tracked (all of them while exact)
 
  private:

@@ -76,22 +76,27 @@ Json node_json(const NodeStats& n) {
                       {"rdb_last_save_time", int_or_null(i, "rdb_last_save_time")},
                       {"rdb_last_bgsave_status", std::string(i.get_or("rdb_last_bgsave_status", ""))},
                       {"aof_enabled", i.get_or("aof_enabled", "0") == "1"}};
-  j["replication"] = {{"role", n.role},
-                      {"connected_replicas", int_or_null(i, "connected_slaves")},
-                      {"master_link_status", i.get("master_link_status") ? Json(std::string(*i.get("master_link_status"))) : Json(nullptr)},
-                      {"offset", i.integer("master_repl_offset") ? Json(*i.integer("master_repl_offset")) : Json(nullptr)}};
+  j["replication"] = {
+      {"role", n.role},
+      {"connected_replicas", int_or_null(i, "connected_slaves")},
+      {"master_link_status",
+       i.get("master_link_status") ? Json(std::string(*i.get("master_link_status"))) : Json(nullptr)},
+      {"offset", i.integer("master_repl_offset") ? Json(*i.integer("master_repl_offset")) : Json(nullptr)}};
   j["keyspace"] = Json::array();
   for (const auto& k : keyspace_stats(i))
     j["keyspace"].push_back({{"db", k.db}, {"keys", k.keys}, {"expires", k.expires}, {"avg_ttl_ms", k.avg_ttl_ms}});
   j["commands"] = Json::array();
   for (const auto& c : command_stats(i)) {
-    Json cj{{"name", decode::json_bytes(c.name)}, {"calls", c.calls}, {"usec", c.usec},
-            {"usec_per_call", c.usec_per_call}, {"rejected_calls", c.rejected}, {"failed_calls", c.failed}};
-    cj["latency_us"] = (c.p50_us || c.p99_us)
-                           ? Json{{"p50", c.p50_us ? Json(*c.p50_us) : Json(nullptr)},
-                                  {"p99", c.p99_us ? Json(*c.p99_us) : Json(nullptr)},
-                                  {"p99_9", c.p999_us ? Json(*c.p999_us) : Json(nullptr)}}
-                           : Json(nullptr);
+    Json cj{{"name", decode::json_bytes(c.name)},
+            {"calls", c.calls},
+            {"usec", c.usec},
+            {"usec_per_call", c.usec_per_call},
+            {"rejected_calls", c.rejected},
+            {"failed_calls", c.failed}};
+    cj["latency_us"] = (c.p50_us || c.p99_us) ? Json{{"p50", c.p50_us ? Json(*c.p50_us) : Json(nullptr)},
+                                                     {"p99", c.p99_us ? Json(*c.p99_us) : Json(nullptr)},
+                                                     {"p99_9", c.p999_us ? Json(*c.p999_us) : Json(nullptr)}}
+                                              : Json(nullptr);
     j["commands"].push_back(std::move(cj));
   }
   return j;
@@ -115,9 +120,9 @@ Json totals_json(const StatsReport& r) {
       evicted += i.integer("evicted_keys").value_or(0);
     }
   }
-  return {{"nodes", r.nodes.size()}, {"nodes_reachable", reachable}, {"ops_per_sec", ops},
-          {"used_memory_bytes", used}, {"connected_clients", clients}, {"keys", keys},
-          {"keyspace_hits_total", hits}, {"keyspace_misses_total", misses}, {"hit_rate", hit_rate(hits, misses)},
+  return {{"nodes", r.nodes.size()},       {"nodes_reachable", reachable},    {"ops_per_sec", ops},
+          {"used_memory_bytes", used},     {"connected_clients", clients},    {"keys", keys},
+          {"keyspace_hits_total", hits},   {"keyspace_misses_total", misses}, {"hit_rate", hit_rate(hits, misses)},
           {"expired_keys_total", expired}, {"evicted_keys_total", evicted}};
 }
 
@@ -134,8 +139,9 @@ void add_tables(output::Document& doc, const StatsReport& r, const Json& totals)
   summary.add("memory", util::format_bytes(totals["used_memory_bytes"].get<std::int64_t>()));
   summary.add("clients", util::format_count(totals["connected_clients"].get<std::int64_t>()));
   summary.add("keys", util::format_count(totals["keys"].get<std::int64_t>()));
-  summary.add("expired / evicted", fmt::format("{} / {}", util::format_count(totals["expired_keys_total"].get<std::int64_t>()),
-                                              util::format_count(totals["evicted_keys_total"].get<std::int64_t>())));
+  summary.add("expired / evicted",
+              fmt::format("{} / {}", util::format_count(totals["expired_keys_total"].get<std::int64_t>()),
+                          util::format_count(totals["evicted_keys_total"].get<std::int64_t>())));
   doc.blocks.emplace_back(std::move(summary));
 
   output::Table nodes;
@@ -150,12 +156,13 @@ void add_tables(output::Document& doc, const StatsReport& r, const Json& totals)
     std::int64_t keys = 0;
     for (const auto& k : keyspace_stats(i)) keys += k.keys;
     auto max = i.integer("maxmemory").value_or(0);
-    nodes.rows.push_back({n.address, n.role, std::string(i.get_or("redis_version", "")),
-                          util::format_count(i.integer("instantaneous_ops_per_sec").value_or(0)),
-                          percent(hit_rate(i.integer("keyspace_hits").value_or(0), i.integer("keyspace_misses").value_or(0))),
-                          util::format_bytes(i.integer("used_memory").value_or(0)),
-                          max ? util::format_bytes(max) : "none", std::string(i.get_or("maxmemory_policy", "")),
-                          util::format_count(i.integer("connected_clients").value_or(0)), util::format_count(keys)});
+    nodes.rows.push_back(
+        {n.address, n.role, std::string(i.get_or("redis_version", "")),
+         util::format_count(i.integer("instantaneous_ops_per_sec").value_or(0)),
+         percent(hit_rate(i.integer("keyspace_hits").value_or(0), i.integer("keyspace_misses").value_or(0))),
+         util::format_bytes(i.integer("used_memory").value_or(0)), max ? util::format_bytes(max) : "none",
+         std::string(i.get_or("maxmemory_policy", "")), util::format_count(i.integer("connected_clients").value_or(0)),
+         util::format_count(keys)});
   }
   doc.blocks.emplace_back(std::move(nodes));
 
@@ -249,15 +256,15 @@ output::Document render_watch(const Rates& rates, std::chrono::system_clock::tim
               {"used_memory_bytes", rates.used_memory_bytes},
               {"connected_clients", rates.connected_clients},
               {"keys", rates.keys}};
-  doc.blocks.emplace_back(output::Text{fmt::format(
-      "{}  ops/s {:>9}  hit {:>6}  mem {:>10}  clients {:>5}  keys {:>11}  in {:>10}/s  out {:>10}/s  "
-      "expired {:>6.0f}/s  evicted {:>6.0f}/s",
-      when, util::format_count(static_cast<std::int64_t>(std::llround(rates.ops_per_sec))),
-      rates.hit_rate ? fmt::format("{:.1f}%", *rates.hit_rate * 100) : std::string("-"),
-      util::format_bytes(rates.used_memory_bytes), rates.connected_clients, util::format_count(rates.keys),
-      util::format_bytes(static_cast<std::int64_t>(rates.net_in_bytes_per_sec)),
-      util::format_bytes(static_cast<std::int64_t>(rates.net_out_bytes_per_sec)), rates.expired_per_sec,
-      rates.evicted_per_sec)});
+  doc.blocks.emplace_back(output::Text{
+      fmt::format("{}  ops/s {:>9}  hit {:>6}  mem {:>10}  clients {:>5}  keys {:>11}  in {:>10}/s  out {:>10}/s  "
+                  "expired {:>6.0f}/s  evicted {:>6.0f}/s",
+                  when, util::format_count(static_cast<std::int64_t>(std::llround(rates.ops_per_sec))),
+                  rates.hit_rate ? fmt::format("{:.1f}%", *rates.hit_rate * 100) : std::string("-"),
+                  util::format_bytes(rates.used_memory_bytes), rates.connected_clients, util::format_count(rates.keys),
+                  util::format_bytes(static_cast<std::int64_t>(rates.net_in_bytes_per_sec)),
+                  util::format_bytes(static_cast<std::int64_t>(rates.net_out_bytes_per_sec)), rates.expired_per_sec,
+                  rates.evicted_per_sec)});
   return doc;
 }
 

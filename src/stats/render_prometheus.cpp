@@ -124,7 +124,9 @@ std::string prometheus_text(const StatsReport& report) {
     if (n.error) continue;
     const auto& i = n.info;
     e.add("redis_instance_info", "gauge", "Constant 1, with the server's identity as labels.",
-          {{"addr", n.address}, {"role", n.role}, {"redis_version", std::string(i.get_or("redis_version", ""))},
+          {{"addr", n.address},
+           {"role", n.role},
+           {"redis_version", std::string(i.get_or("redis_version", ""))},
            {"redis_mode", std::string(i.get_or("redis_mode", ""))},
            {"maxmemory_policy", std::string(i.get_or("maxmemory_policy", ""))}},
           1);
@@ -135,7 +137,8 @@ std::string prometheus_text(const StatsReport& report) {
             i.get_or("master_link_status", "") == "up" ? 1 : 0);
     for (const auto& k : keyspace_stats(i)) {
       auto db = fmt::format("db{}", k.db);
-      e.add("redis_db_keys", "gauge", "Keys per database.", {{"addr", n.address}, {"db", db}}, static_cast<double>(k.keys));
+      e.add("redis_db_keys", "gauge", "Keys per database.", {{"addr", n.address}, {"db", db}},
+            static_cast<double>(k.keys));
       e.add("redis_db_keys_expiring", "gauge", "Keys with a TTL per database.", {{"addr", n.address}, {"db", db}},
             static_cast<double>(k.expires));
       e.add("redis_db_avg_ttl_seconds", "gauge", "Average TTL of keys with a TTL.", {{"addr", n.address}, {"db", db}},

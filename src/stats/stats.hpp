@@ -19,8 +19,8 @@ namespace rctl::stats {
 
 struct NodeStats {
   std::string address;
-  std::string role;                  // "master" / "replica"
-  std::optional<Error> error;        // unreachable or INFO refused
+  std::string role;  // "master" / "replica"
+  std::optional<Error> error;  // unreachable or INFO refused
   server::Info info;
   std::chrono::steady_clock::time_point sampled;  // for rates
 };
@@ -54,7 +54,7 @@ std::vector<KeyspaceStat> keyspace_stats(const server::Info& info);
 struct Rates {
   double seconds = 0;
   double ops_per_sec = 0;
-  std::optional<double> hit_rate;    // hits / (hits + misses) in the interval
+  std::optional<double> hit_rate;  // hits / (hits + misses) in the interval
   double net_in_bytes_per_sec = 0, net_out_bytes_per_sec = 0;
   double expired_per_sec = 0, evicted_per_sec = 0;
   std::int64_t used_memory_bytes = 0, connected_clients = 0, keys = 0;

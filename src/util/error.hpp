@@ -12,20 +12,20 @@ namespace rctl {
 
 // What went wrong, in the terms an operator acts on. Each kind maps to exactly one exit code.
 enum class ErrorKind {
-  usage,            // bad flag, bad URL, destructive action refused without --yes
-  connect,          // DNS, refused, unreachable, connection closed
-  timeout,          // connect or reply deadline passed
-  tls,              // TLS handshake or certificate verification failed
-  auth,             // WRONGPASS, NOAUTH, invalid password/user
-  permission,       // NOPERM (ACL)
-  not_found,        // key, session or job does not exist
-  server,           // Redis answered with an error reply
-  protocol,         // Redis broke the protocol (malformed or oversized reply)
+  usage,  // bad flag, bad URL, destructive action refused without --yes
+  connect,  // DNS, refused, unreachable, connection closed
+  timeout,  // connect or reply deadline passed
+  tls,  // TLS handshake or certificate verification failed
+  auth,  // WRONGPASS, NOAUTH, invalid password/user
+  permission,  // NOPERM (ACL)
+  not_found,  // key, session or job does not exist
+  server,  // Redis answered with an error reply
+  protocol,  // Redis broke the protocol (malformed or oversized reply)
   outcome_unknown,  // a non-idempotent command may have reached the server before a failure
-  check_failed,     // unhealthy, a test failed, a job failed
-  interrupted,      // Ctrl-C
-  output,           // stdout could not be written (disk full, I/O error); not a closed pipe
-  internal,         // a bug or a local I/O failure
+  check_failed,  // unhealthy, a test failed, a job failed
+  interrupted,  // Ctrl-C
+  output,  // stdout could not be written (disk full, I/O error); not a closed pipe
+  internal,  // a bug or a local I/O failure
 };
 
 // Exit codes documented in README and man page (DESIGN.md "Exit codes").
@@ -43,7 +43,7 @@ enum class ExitCode : int {
 struct Error {
   ErrorKind kind = ErrorKind::internal;
   std::string message;  // one line, no trailing period, never contains a secret
-  std::string hint;     // optional second line telling the user what to try
+  std::string hint;  // optional second line telling the user what to try
 };
 
 template <class T>

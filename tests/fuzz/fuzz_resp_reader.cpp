@@ -42,8 +42,7 @@ ReaderLimits fuzz_limits() {
 // Deep equality, NaNs included (from_chars gives the same NaN for the same text).
 // Recursion is bounded by the reader's max_depth.
 bool same(const Value& a, const Value& b) {
-  if (a.type != b.type || a.str != b.str || a.format != b.format || a.integer != b.integer)
-    return false;
+  if (a.type != b.type || a.str != b.str || a.format != b.format || a.integer != b.integer) return false;
   const bool nans = std::isnan(a.number) && std::isnan(b.number);
   if (!nans && a.number != b.number) return false;
   if (a.elements.size() != b.elements.size()) return false;
@@ -64,15 +63,13 @@ void drain(Reader& reader, Run& run) {
     auto result = reader.next();
     if (auto* value = std::get_if<Value>(&result)) {
       const std::string shown = debug_string(*value);
-      if (shown.size() > k_max_debug_string || shown.find('\n') != std::string::npos)
-        fail("debug_string unbounded");
+      if (shown.size() > k_max_debug_string || shown.find('\n') != std::string::npos) fail("debug_string unbounded");
       run.values.push_back(std::move(*value));
     } else if (auto* error = std::get_if<ProtocolError>(&result)) {
       if (!reader.failed()) fail("error but failed() is false");
       auto again = reader.next();
       const auto* same_error = std::get_if<ProtocolError>(&again);
-      if (same_error == nullptr || same_error->message != error->message)
-        fail("protocol error not permanent");
+      if (same_error == nullptr || same_error->message != error->message) fail("protocol error not permanent");
       run.failed = true;
       run.error = error->message;
       return;
@@ -85,8 +82,7 @@ void drain(Reader& reader, Run& run) {
 Run feed_in_chunks(std::string_view input, std::size_t chunk) {
   Reader reader(fuzz_limits());
   Run run;
-  for (std::size_t at = 0; at < input.size() && !run.failed && run.values.size() < k_max_values;
-       at += chunk) {
+  for (std::size_t at = 0; at < input.size() && !run.failed && run.values.size() < k_max_values; at += chunk) {
     reader.feed(input.substr(at, chunk));
     drain(reader, run);
   }
@@ -95,8 +91,7 @@ Run feed_in_chunks(std::string_view input, std::size_t chunk) {
 }
 
 bool same_run(const Run& a, const Run& b) {
-  if (a.failed != b.failed || a.error != b.error || a.values.size() != b.values.size())
-    return false;
+  if (a.failed != b.failed || a.error != b.error || a.values.size() != b.values.size()) return false;
   for (std::size_t i = 0; i < a.values.size(); ++i) {
     if (!same(a.values[i], b.values[i])) return false;
   }
@@ -116,7 +111,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (mode % 3 == 2) chunk = 1 + (mode / 3) % k_max_chunk;
 
   const Run run = feed_in_chunks(input, chunk);
-  if (chunk != whole && !same_run(run, feed_in_chunks(input, whole)))
-    fail("result depends on how the input was split");
+  if (chunk != whole && !same_run(run, feed_in_chunks(input, whole))) fail("result depends on how the input was split");
   return 0;
 }

@@ -85,9 +85,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // MOVED-style updates: a slot and a port from the input, hosts the map knows or a new one.
   for (std::size_t i = 0; i + 4 <= bytes.size() && i < 64; i += 4) {
     const int slot = (static_cast<unsigned char>(bytes[i]) << 8 | static_cast<unsigned char>(bytes[i + 1])) % 16500;
-    const int port = 1 + ((static_cast<unsigned char>(bytes[i + 2]) << 8 | static_cast<unsigned char>(bytes[i + 3])) % 3);
+    const int port =
+        1 + ((static_cast<unsigned char>(bytes[i + 2]) << 8 | static_cast<unsigned char>(bytes[i + 3])) % 3);
     const auto nodes = map->nodes();
-    std::string host = nodes.empty() ? std::string("new.example") : nodes[static_cast<std::size_t>(slot) % nodes.size()]->address.host;
+    std::string host =
+        nodes.empty() ? std::string("new.example") : nodes[static_cast<std::size_t>(slot) % nodes.size()]->address.host;
     if (host.empty()) host = "seed.example";
     map->assign(slot, cluster::NodeAddress{host, port});
   }

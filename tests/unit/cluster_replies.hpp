@@ -96,10 +96,8 @@ inline Value baseline_shards(bool resp3) {
   return arr({
       shard(resp3, {10923, 16383},
             {{.id = k_id_7303, .port = 7303}, {.id = k_id_7306, .port = 7306, .primary = false}}),
-      shard(resp3, {0, 5460},
-            {{.id = k_id_7301, .port = 7301}, {.id = k_id_7304, .port = 7304, .primary = false}}),
-      shard(resp3, {5461, 10922},
-            {{.id = k_id_7302, .port = 7302}, {.id = k_id_7305, .port = 7305, .primary = false}}),
+      shard(resp3, {0, 5460}, {{.id = k_id_7301, .port = 7301}, {.id = k_id_7304, .port = 7304, .primary = false}}),
+      shard(resp3, {5461, 10922}, {{.id = k_id_7302, .port = 7302}, {.id = k_id_7305, .port = 7305, .primary = false}}),
   });
 }
 
@@ -142,13 +140,13 @@ inline Value hostname_slots(bool resp3) {
 // 7306 cleared its hostname: its endpoint becomes "?" (and SHARDS omits "hostname").
 inline Value preferred_hostname_shards(bool resp3) {
   auto n = [](const std::string& id, int port, bool primary) {
-    return ShardsNode{.id = id, .port = port, .endpoint = host_of(port), .hostname = host_of(port),
-                      .primary = primary, .offset = 70};
+    return ShardsNode{
+        .id = id, .port = port, .endpoint = host_of(port), .hostname = host_of(port), .primary = primary, .offset = 70};
   };
   return arr({
-      shard(resp3, {10923, 16383},
-            {n(k_id_7303, 7303, true),
-             {.id = k_id_7306, .port = 7306, .endpoint = "?", .primary = false, .offset = 70}}),
+      shard(
+          resp3, {10923, 16383},
+          {n(k_id_7303, 7303, true), {.id = k_id_7306, .port = 7306, .endpoint = "?", .primary = false, .offset = 70}}),
       shard(resp3, {0, 5460}, {n(k_id_7301, 7301, true), n(k_id_7304, 7304, false)}),
       shard(resp3, {5461, 10922}, {n(k_id_7302, 7302, true), n(k_id_7305, 7305, false)}),
   });
@@ -170,13 +168,13 @@ inline Value preferred_hostname_slots(bool resp3) {
 // endpoint NULL with "ip" and "hostname" metadata. MOVED then reads "MOVED 12182 :7303".
 inline Value unknown_endpoint_shards(bool resp3) {
   auto n = [](const std::string& id, int port, bool primary) {
-    return ShardsNode{.id = id, .port = port, .endpoint = "", .hostname = host_of(port),
-                      .primary = primary, .offset = 84};
+    return ShardsNode{
+        .id = id, .port = port, .endpoint = "", .hostname = host_of(port), .primary = primary, .offset = 84};
   };
   return arr({
-      shard(resp3, {10923, 16383},
-            {n(k_id_7303, 7303, true),
-             {.id = k_id_7306, .port = 7306, .endpoint = "", .primary = false, .offset = 84}}),
+      shard(
+          resp3, {10923, 16383},
+          {n(k_id_7303, 7303, true), {.id = k_id_7306, .port = 7306, .endpoint = "", .primary = false, .offset = 84}}),
       shard(resp3, {0, 5460}, {n(k_id_7301, 7301, true), n(k_id_7304, 7304, false)}),
       shard(resp3, {5461, 10922}, {n(k_id_7302, 7302, true), n(k_id_7305, 7305, false)}),
   });
@@ -189,8 +187,9 @@ inline Value unknown_endpoint_slots(bool resp3) {
   return arr({
       slots_range(0, 5460, {node(7301, k_id_7301), node(7304, k_id_7304)}),
       slots_range(5461, 10922, {node(7302, k_id_7302), node(7305, k_id_7305)}),
-      slots_range(10923, 16383,
-                  {node(7303, k_id_7303), slots_node(resp3, Value::nil(), 7306, k_id_7306, {{"ip", str("127.0.0.1")}})}),
+      slots_range(
+          10923, 16383,
+          {node(7303, k_id_7303), slots_node(resp3, Value::nil(), 7306, k_id_7306, {{"ip", str("127.0.0.1")}})}),
   });
 }
 
@@ -199,7 +198,8 @@ inline Value unknown_endpoint_slots(bool resp3) {
 // 7302 two ranges in one flat list; SLOTS repeats 7302 once per range.
 inline Value split_shards(bool resp3) {
   auto n = [](const std::string& id, int port, bool primary, bool named = true) {
-    return ShardsNode{.id = id, .port = port, .hostname = named ? host_of(port) : "", .primary = primary, .offset = 112};
+    return ShardsNode{
+        .id = id, .port = port, .hostname = named ? host_of(port) : "", .primary = primary, .offset = 112};
   };
   return arr({
       shard(resp3, {10923, 15999}, {n(k_id_7303, 7303, true), n(k_id_7306, 7306, false, false)}),
@@ -266,8 +266,8 @@ inline Value tls_slots(bool resp3, int port_base) {
 // --- A fresh cluster-enabled node before CLUSTER MEET/ADDSLOTS: it does not know its IP yet.
 // CLUSTER SLOTS is an empty array.
 inline Value fresh_node_shards(bool resp3) {
-  return arr({shard(resp3, {},
-                    {{.id = k_id_7311, .port = 7311, .endpoint = "", .offset = 0, .tls_port = 7321, .ip = ""}})});
+  return arr(
+      {shard(resp3, {}, {{.id = k_id_7311, .port = 7311, .endpoint = "", .offset = 0, .tls_port = 7321, .ip = ""}})});
 }
 
 }  // namespace cluster_replies

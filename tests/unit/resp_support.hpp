@@ -39,8 +39,7 @@ inline Value verbatim(std::string format, std::string text) {
 
 // Deep equality; NaN equals NaN of the same sign, so "nan" and "-nan" are told apart.
 inline bool same(const Value& a, const Value& b) {
-  if (a.type != b.type || a.str != b.str || a.format != b.format || a.integer != b.integer)
-    return false;
+  if (a.type != b.type || a.str != b.str || a.format != b.format || a.integer != b.integer) return false;
   if (std::isnan(a.number) || std::isnan(b.number)) {
     if (!(std::isnan(a.number) && std::isnan(b.number))) return false;
   } else if (a.number != b.number) {
@@ -89,8 +88,6 @@ inline Outcome run_chunks(const std::vector<std::string_view>& chunks, ReaderLim
   return out;
 }
 
-inline Outcome run_whole(std::string_view wire, ReaderLimits limits = {}) {
-  return run_chunks({wire}, limits);
-}
+inline Outcome run_whole(std::string_view wire, ReaderLimits limits = {}) { return run_chunks({wire}, limits); }
 
 }  // namespace rctl::resp::test

@@ -26,27 +26,27 @@ inline constexpr Ref k_true_ref = 2;
 
 enum class Kind : std::uint8_t {
   none,
-  boolean,   // flag
-  integer,   // integer
-  big_int,   // flag = negative, text = little-endian magnitude (see big_int.hpp)
+  boolean,  // flag
+  integer,  // integer
+  big_int,  // flag = negative, text = little-endian magnitude (see big_int.hpp)
   floating,  // real
-  str,       // text: UTF-8 as pickled (may be invalid; repaired when rendered)
-  bytes,     // text: raw bytes; flag = bytearray
-  list,      // items
-  tuple,     // items
-  dict,      // items: key0, value0, key1, value1, ...
-  set,       // items; flag = frozenset
-  global,    // text: "module.name" (Python 2 module names mapped to Python 3)
-  object,    // items: the k_slot_* children below; the result of REDUCE/NEWOBJ/INST/OBJ
-  persid,    // items[0]: the persistent id
-  ext,       // integer: extension registry code
+  str,  // text: UTF-8 as pickled (may be invalid; repaired when rendered)
+  bytes,  // text: raw bytes; flag = bytearray
+  list,  // items
+  tuple,  // items
+  dict,  // items: key0, value0, key1, value1, ...
+  set,  // items; flag = frozenset
+  global,  // text: "module.name" (Python 2 module names mapped to Python 3)
+  object,  // items: the k_slot_* children below; the result of REDUCE/NEWOBJ/INST/OBJ
+  persid,  // items[0]: the persistent id
+  ext,  // integer: extension registry code
 };
 
 // Children of an object node, by position in Node::items.
-inline constexpr std::size_t k_slot_callable = 0;   // usually a global
-inline constexpr std::size_t k_slot_args = 1;       // a tuple (or list) node
-inline constexpr std::size_t k_slot_kwargs = 2;     // NEWOBJ_EX keyword arguments, or k_no_ref
-inline constexpr std::size_t k_slot_state = 3;      // BUILD state, or k_no_ref
+inline constexpr std::size_t k_slot_callable = 0;  // usually a global
+inline constexpr std::size_t k_slot_args = 1;  // a tuple (or list) node
+inline constexpr std::size_t k_slot_kwargs = 2;  // NEWOBJ_EX keyword arguments, or k_no_ref
+inline constexpr std::size_t k_slot_state = 3;  // BUILD state, or k_no_ref
 inline constexpr std::size_t k_slot_listitems = 4;  // list node filled by APPEND(S)/ADDITEMS, or k_no_ref
 inline constexpr std::size_t k_slot_dictitems = 5;  // dict node filled by SETITEM(S), or k_no_ref
 inline constexpr std::size_t k_object_slots = 6;

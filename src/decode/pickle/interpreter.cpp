@@ -98,9 +98,8 @@ bool Interpreter::push_object(Ref callable, Ref args, Ref kwargs) {
   const Node& c = node(callable);
   if (c.kind == Kind::global && c.text == "copyreg._reconstructor" && kwargs == pickle::k_no_ref) {
     const Node& a = node(args);
-    if (a.items.size() == 3 && node(a.items[0]).kind == Kind::global &&
-        node(a.items[1]).kind == Kind::global && node(a.items[1]).text == "builtins.object" &&
-        a.items[2] == pickle::k_none_ref) {
+    if (a.items.size() == 3 && node(a.items[0]).kind == Kind::global && node(a.items[1]).kind == Kind::global &&
+        node(a.items[1]).text == "builtins.object" && a.items[2] == pickle::k_none_ref) {
       callable = a.items[0];
       Ref empty = 0;
       if (!new_node(Kind::tuple, empty)) return false;
@@ -157,7 +156,6 @@ bool Interpreter::memo_get(std::uint64_t index) {
   return push(it->second);
 }
 
-
 bool Interpreter::step(std::uint8_t op, std::size_t at) {
   std::string_view arg;
   std::vector<Ref> items;
@@ -191,7 +189,8 @@ bool Interpreter::step(std::uint8_t op, std::size_t at) {
       if (m_stack.size() > frame_start()) return pop(a);
       return pop_mark(items);
     case Op::pop_mark: return pop_mark(items);  // POP_MARK
-    case Op::dup: return top(a) && push(a);  // DUP
+    case Op::dup:
+      return top(a) && push(a);  // DUP
 
     // ---- scalars ----
     case Op::none: return push(pickle::k_none_ref);
@@ -268,7 +267,8 @@ bool Interpreter::step(std::uint8_t op, std::size_t at) {
     case Op::bytearray8:  // BYTEARRAY8
       return read_counted<std::uint64_t>(arg) && push_new(Kind::bytes, std::string(arg), true);
     case Op::next_buffer: return error("out-of-band buffers (NEXT_BUFFER) are not supported");
-    case Op::readonly_buffer: return top(a);  // READONLY_BUFFER: read-only or not, the data is the same
+    case Op::readonly_buffer:
+      return top(a);  // READONLY_BUFFER: read-only or not, the data is the same
 
     // ---- containers ----
     case Op::empty_list: return push_container(Kind::list, {});

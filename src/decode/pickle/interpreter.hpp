@@ -27,8 +27,7 @@ using decode::BigInt;
 class Interpreter {
  public:
   // Prepares to interpret `input` under `limits` (which must outlive the interpreter).
-  Interpreter(std::string_view input, const PickleLimits& limits)
-      : m_in(input), m_limits(limits) {
+  Interpreter(std::string_view input, const PickleLimits& limits) : m_in(input), m_limits(limits) {
     m_graph.nodes.resize(3);
     m_graph.nodes[pickle::k_false_ref].kind = Kind::boolean;
     m_graph.nodes[pickle::k_true_ref].kind = Kind::boolean;

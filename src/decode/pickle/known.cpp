@@ -16,8 +16,8 @@ namespace {
 const std::vector<Ref>* plain_args(const Graph& graph, const Node& object) {
   if (object.kind != Kind::object) return nullptr;
   const auto& s = object.items;
-  if (s[k_slot_kwargs] != k_no_ref || s[k_slot_state] != k_no_ref ||
-      s[k_slot_listitems] != k_no_ref || s[k_slot_dictitems] != k_no_ref) {
+  if (s[k_slot_kwargs] != k_no_ref || s[k_slot_state] != k_no_ref || s[k_slot_listitems] != k_no_ref ||
+      s[k_slot_dictitems] != k_no_ref) {
     return nullptr;
   }
   return &graph.nodes[s[k_slot_args]].items;
@@ -163,9 +163,8 @@ std::optional<std::string> duration(std::int64_t days, std::int64_t secs, std::i
 // uuid.UUID: NEWOBJ with no arguments, then BUILD with {'int': N}.
 std::optional<std::string> uuid_string(const Graph& graph, const Node& object) {
   const auto& s = object.items;
-  if (s[k_slot_kwargs] != k_no_ref || s[k_slot_listitems] != k_no_ref ||
-      s[k_slot_dictitems] != k_no_ref || s[k_slot_state] == k_no_ref ||
-      !graph.nodes[s[k_slot_args]].items.empty()) {
+  if (s[k_slot_kwargs] != k_no_ref || s[k_slot_listitems] != k_no_ref || s[k_slot_dictitems] != k_no_ref ||
+      s[k_slot_state] == k_no_ref || !graph.nodes[s[k_slot_args]].items.empty()) {
     return std::nullopt;
   }
   const Node& state = graph.nodes[s[k_slot_state]];
@@ -189,8 +188,8 @@ std::optional<std::string> uuid_string(const Graph& graph, const Node& object) {
   if (!found || magnitude.size() > 16) return std::nullopt;
   magnitude.resize(16, '\0');
   const std::string hex = to_hex(std::string(magnitude.rbegin(), magnitude.rend()));
-  return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" +
-         hex.substr(16, 4) + "-" + hex.substr(20);
+  return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" + hex.substr(16, 4) + "-" +
+         hex.substr(20);
 }
 
 }  // namespace
@@ -229,8 +228,7 @@ std::optional<std::string> raw_bytes_at(const Graph& graph, Ref ref, bool allow_
     return std::nullopt;
   }
   if ((name == "builtins.bytes" || name == "builtins.bytearray") && args->empty()) return std::string();
-  if (name == "builtins.bytearray" && args->size() == 1 && allow_nested &&
-      graph.nodes[(*args)[0]].kind != Kind::str) {
+  if (name == "builtins.bytearray" && args->size() == 1 && allow_nested && graph.nodes[(*args)[0]].kind != Kind::str) {
     return raw_bytes_at(graph, (*args)[0], false);  // bytearray(_codecs.encode(...)), one level only
   }
   return std::nullopt;

@@ -12,8 +12,7 @@ namespace rctl::decode {
 
 Expected<PickleResult> read_pickle(std::string_view bytes, const PickleLimits& limits) {
   if (bytes.size() > limits.max_input_bytes) {
-    return fail(ErrorKind::protocol,
-                fmt::format("pickle: input larger than {} bytes", limits.max_input_bytes));
+    return fail(ErrorKind::protocol, fmt::format("pickle: input larger than {} bytes", limits.max_input_bytes));
   }
   try {
     pickle::Interpreter interpreter(bytes, limits);

@@ -86,8 +86,8 @@ struct PickleLimits {
 // A decoded pickle.
 struct PickleResult {
   nlohmann::ordered_json value;  // the unpickled data, in the conventions above
-  std::size_t consumed = 0;      // bytes up to and including STOP; any rest was not read
-  int protocol = 0;              // from the PROTO opcode; 0 if there was none
+  std::size_t consumed = 0;  // bytes up to and including STOP; any rest was not read
+  int protocol = 0;  // from the PROTO opcode; 0 if there was none
 };
 
 // Interprets `bytes` up to the first STOP. Fails with ErrorKind::protocol and a message

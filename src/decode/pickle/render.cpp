@@ -87,9 +87,7 @@ bool Renderer::value(Ref ref, std::size_t depth, Json& out) {
     case Kind::floating: out = float_json(node.real); return true;
     case Kind::str: return string(node.text, out);
     case Kind::bytes: return bytes(node.text, out);
-    case Kind::global:
-      out = Json::object();
-      return string(node.text, out["$pickle"]);
+    case Kind::global: out = Json::object(); return string(node.text, out["$pickle"]);
     case Kind::ext:
       out = Json::object();
       out["$pickle_ext"] = node.integer;
@@ -113,12 +111,8 @@ bool Renderer::container(Ref ref, std::size_t depth, Json& out) {
     case Kind::list:
     case Kind::tuple: return array(node.items, depth, out);
     case Kind::dict: return dict(node.items, depth, out);
-    case Kind::set:
-      out = Json::object();
-      return array(node.items, depth + 1, out["$set"]);
-    case Kind::persid:
-      out = Json::object();
-      return value(node.items[0], depth + 1, out["$persid"]);
+    case Kind::set: out = Json::object(); return array(node.items, depth + 1, out["$set"]);
+    case Kind::persid: out = Json::object(); return value(node.items[0], depth + 1, out["$persid"]);
     case Kind::object: return object(ref, depth, out);
     default: return fail("internal: unexpected node kind");
   }

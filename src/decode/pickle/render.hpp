@@ -12,7 +12,6 @@ namespace rctl::decode::pickle {
 
 // Renders `root` within `limits` (depth, elements, output bytes). On failure returns false
 // and sets `error` to a message starting "pickle: ". Never throws.
-bool render(const Graph& graph, Ref root, const PickleLimits& limits, nlohmann::ordered_json& out,
-            std::string& error);
+bool render(const Graph& graph, Ref root, const PickleLimits& limits, nlohmann::ordered_json& out, std::string& error);
 
 }  // namespace rctl::decode::pickle

@@ -107,8 +107,8 @@ bool decode_raw_unicode_escape(std::string_view raw, std::string& out) {
     const bool escape = backslashes % 2 == 1 && (c == 'u' || c == 'U');
     if (!escape) {
       // A backslash that opens an escape must not separate a surrogate pair.
-      const bool opens_escape = c == '\\' && backslashes % 2 == 0 && i + 1 < raw.size() &&
-                                (raw[i + 1] == 'u' || raw[i + 1] == 'U');
+      const bool opens_escape =
+          c == '\\' && backslashes % 2 == 0 && i + 1 < raw.size() && (raw[i + 1] == 'u' || raw[i + 1] == 'U');
       if (!opens_escape) flush_pending();
       append_utf8(out, static_cast<unsigned char>(c));
       backslashes = c == '\\' ? backslashes + 1 : 0;

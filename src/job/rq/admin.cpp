@@ -65,7 +65,8 @@ std::vector<std::string> started_members(cluster::Client& target, const std::str
                                "ZSCAN");
     if (page.elements.size() != 2) break;
     cursor = page.elements[0].str;
-    for (std::size_t i = 0; i + 1 < page.elements[1].elements.size(); i += 2) out.push_back(page.elements[1].elements[i].str);
+    for (std::size_t i = 0; i + 1 < page.elements[1].elements.size(); i += 2)
+      out.push_back(page.elements[1].elements[i].str);
   } while (cursor != "0");
   return out;
 }
@@ -92,7 +93,8 @@ JobAction requeue_job(cluster::Client& target, const std::string& id, QueueEnd e
         v.resize(4);
         throw_if_error(r[1], "ZSCORE");
         action.previous_status = v[1];
-        if (v[0] != *origin) throw Failure(ErrorKind::server, fmt::format("job {} changed while being requeued", id), "try again");
+        if (v[0] != *origin)
+          throw Failure(ErrorKind::server, fmt::format("job {} changed while being requeued", id), "try again");
         if (r[1].is_null()) {
           action.outcome = ActionOutcome::refused;
           action.message = fmt::format("not in the failed registry of queue '{}' (status {})", *origin,
@@ -109,14 +111,20 @@ JobAction requeue_job(cluster::Client& target, const std::string& id, QueueEnd e
         w.push_back(keyed({"ZREM", fkey, id}));
         w.push_back(keyed({"SADD", k_rq_queues_key, qkey}));
         // job.save() after requeue() reset these; _exc_info = '' is saved as zlib('').
-        std::vector<std::string> hset{"HSET", jkey, "status", "queued", "started_at", "", "ended_at", "",
-                                      "exc_info", decode::deflate(""), "origin", *origin, "enqueued_at", rq_timestamp(now)};
+        std::vector<std::string> hset{"HSET",        jkey,
+                                      "status",      "queued",
+                                      "started_at",  "",
+                                      "ended_at",    "",
+                                      "exc_info",    decode::deflate(""),
+                                      "origin",      *origin,
+                                      "enqueued_at", rq_timestamp(now)};
         if (v[2].empty()) {
           hset.push_back("timeout");
           hset.push_back(std::to_string(k_rq_default_timeout_s));
         }
         w.push_back(client::cmd(std::move(hset)).key(1));
-        if (auto ttl = util::parse_int(v[3]); ttl && *ttl > 0) w.push_back(keyed({"EXPIRE", jkey, std::to_string(*ttl)}));
+        if (auto ttl = util::parse_int(v[3]); ttl && *ttl > 0)
+          w.push_back(keyed({"EXPIRE", jkey, std::to_string(*ttl)}));
         w.push_back(keyed({end == QueueEnd::front ? "LPUSH" : "RPUSH", qkey, id}));
         return w;
       },
@@ -125,8 +133,8 @@ JobAction requeue_job(cluster::Client& target, const std::string& id, QueueEnd e
 }
 
 std::vector<std::string> failed_job_ids(cluster::Client& target, const std::string& queue, SystemTime now) {
-  auto reply = reply_or_throw(target.exec(keyed({"ZRANGE", registry_key(Registry::failed, queue), "0", "-1", "WITHSCORES"})),
-                              "ZRANGE");
+  auto reply = reply_or_throw(
+      target.exec(keyed({"ZRANGE", registry_key(Registry::failed, queue), "0", "-1", "WITHSCORES"})), "ZRANGE");
   const double now_s = static_cast<double>(unix_seconds(now));
   std::vector<std::string> ids;
   auto keep = [&](const std::string& id, double score) {
@@ -160,7 +168,8 @@ JobAction cancel_job(cluster::Client& target, const std::string& id, Apply apply
         auto v = hmget_reply(r[0], "HMGET");
         v.resize(2);
         action.previous_status = v[1];
-        if (v[0] != *origin) throw Failure(ErrorKind::server, fmt::format("job {} changed while being canceled", id), "try again");
+        if (v[0] != *origin)
+          throw Failure(ErrorKind::server, fmt::format("job {} changed while being canceled", id), "try again");
         if (v[1] == "canceled") {
           action.outcome = ActionOutcome::refused;
           action.message = "already canceled";
@@ -177,7 +186,8 @@ JobAction cancel_job(cluster::Client& target, const std::string& id, Apply apply
         w.push_back(keyed({"HSET", jkey, "status", "canceled"}));
         w.push_back(keyed({"LREM", qkey, "1", id}));
         if (auto reg = registry_for_status(v[1])) w.push_back(keyed({"ZREM", registry_key(*reg, *origin), id}));
-        for (const auto& member : composite) w.push_back(keyed({"ZREM", registry_key(Registry::started, *origin), member}));
+        for (const auto& member : composite)
+          w.push_back(keyed({"ZREM", registry_key(Registry::started, *origin), member}));
         w.push_back(keyed({"ZADD", registry_key(Registry::canceled, *origin), std::to_string(unix_seconds(now)), id}));
         return w;
       },

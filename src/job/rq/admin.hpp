@@ -14,19 +14,19 @@ namespace rctl::job::rq {
 
 // What happened to one job.
 enum class ActionOutcome {
-  done,           // requeued / canceled
-  would_do,       // --dry-run: it would be
-  not_found,      // no rq:job:<id> hash
-  refused,        // not in the failed registry (requeue), already canceled (cancel)
+  done,  // requeued / canceled
+  would_do,  // --dry-run: it would be
+  not_found,  // no rq:job:<id> hash
+  refused,  // not in the failed registry (requeue), already canceled (cancel)
 };
 
 // One job's line in the report of requeue or cancel.
 struct JobAction {
   std::string id;
-  std::string queue;            // the job's origin
+  std::string queue;  // the job's origin
   std::string previous_status;
   ActionOutcome outcome = ActionOutcome::not_found;
-  std::string message;          // for people: why it was refused, or a caveat
+  std::string message;  // for people: why it was refused, or a caveat
 };
 
 // Whether an admin action writes, or only checks and says what it would do (--dry-run).

@@ -58,8 +58,7 @@ std::optional<std::string> oversized_integer(std::string_view text) {
 
 // What Python's text-mode open() hands back: UTF-8 with universal newlines.
 Expected<std::string> as_text_file(std::string bytes, const std::string& path) {
-  if (!decode::is_valid_utf8(bytes))
-    return fail(ErrorKind::usage, fmt::format("file '{}' is not UTF-8 text", path));
+  if (!decode::is_valid_utf8(bytes)) return fail(ErrorKind::usage, fmt::format("file '{}' is not UTF-8 text", path));
   std::string out;
   out.reserve(bytes.size());
   for (std::size_t i = 0; i < bytes.size(); ++i) {
@@ -104,15 +103,16 @@ Expected<JobArguments> parse_job_arguments(const std::vector<std::string>& argum
   JobArguments out;
   for (const auto& argument : arguments) {
     if (!decode::is_valid_utf8(argument))
-      return fail(ErrorKind::usage, fmt::format("argument '{}' is not UTF-8 text", decode::escape_for_terminal(argument)));
+      return fail(ErrorKind::usage,
+                  fmt::format("argument '{}' is not UTF-8 text", decode::escape_for_terminal(argument)));
     Mode mode = Mode::text;
     std::optional<std::string> keyword;
     std::string value;
     const auto literal = [&] {
-      return fail(ErrorKind::usage,
-                  fmt::format("argument '{}': Python literals (%...) are not supported: rctl never evaluates Python",
-                              argument),
-                  "give the value as JSON instead, e.g. ':[1, 2]' or 'key:={\"a\": 1}'");
+      return fail(
+          ErrorKind::usage,
+          fmt::format("argument '{}': Python literals (%...) are not supported: rctl never evaluates Python", argument),
+          "give the value as JSON instead, e.g. ':[1, 2]' or 'key:={\"a\": 1}'");
     };
     if (argument.starts_with(':')) {
       mode = Mode::json;

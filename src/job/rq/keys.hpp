@@ -29,9 +29,8 @@ inline constexpr std::int64_t k_rq_default_failure_ttl_s = 31536000;
 enum class Registry { started, finished, failed, deferred, scheduled, canceled };
 
 // Every registry, in the order rctl lists them.
-inline constexpr std::array<Registry, 6> k_registries = {Registry::started,   Registry::finished,
-                                                         Registry::failed,    Registry::deferred,
-                                                         Registry::scheduled, Registry::canceled};
+inline constexpr std::array<Registry, 6> k_registries = {Registry::started,  Registry::finished,  Registry::failed,
+                                                         Registry::deferred, Registry::scheduled, Registry::canceled};
 
 // The job status a registry holds ("started", "finished", ...); also the CLI name.
 inline const char* to_string(Registry r) {

@@ -16,7 +16,8 @@ namespace {
 
 using client::keyed;
 
-const std::vector<std::string> k_row_fields = {"status", "origin", "description", "created_at", "enqueued_at", "ended_at", "data"};
+const std::vector<std::string> k_row_fields = {"status",      "origin",   "description", "created_at",
+                                               "enqueued_at", "ended_at", "data"};
 
 std::string source_key(const JobSource& s) {
   return s.registry ? registry_key(*s.registry, s.queue) : queue_key(s.queue);
@@ -197,9 +198,19 @@ QueuesReport read_queues(cluster::Client& target, const std::vector<std::string>
     for (const auto& m : replies.back().elements) worker_keys.insert(m.str);
   }
 
-  const std::vector<std::string> fields = {"queues", "state", "current_job", "last_heartbeat", "birth",
-                                           "successful_job_count", "failed_job_count", "total_working_time",
-                                           "hostname", "ip_address", "pid", "version", "python_version"};
+  const std::vector<std::string> fields = {"queues",
+                                           "state",
+                                           "current_job",
+                                           "last_heartbeat",
+                                           "birth",
+                                           "successful_job_count",
+                                           "failed_job_count",
+                                           "total_working_time",
+                                           "hostname",
+                                           "ip_address",
+                                           "pid",
+                                           "version",
+                                           "python_version"};
   std::vector<client::Command> reads;
   for (const auto& key : worker_keys) {
     reads.push_back(keyed({"EXISTS", key}));

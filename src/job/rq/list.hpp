@@ -41,7 +41,7 @@ struct JobRow {
   std::string id;
   std::string execution_id;  // RQ 2.x started-registry member suffix
   JobSource source;
-  bool exists = false;       // the hash is still there (registries outlive expired jobs)
+  bool exists = false;  // the hash is still there (registries outlive expired jobs)
   std::string status, origin, func, description, created_at, enqueued_at, ended_at;
 };
 
@@ -70,8 +70,8 @@ struct QueueSummary {
   std::string name;
   std::int64_t queued = 0;
   std::array<std::int64_t, k_registries.size()> registries{};  // by k_registries order
-  std::array<std::int64_t, k_registries.size()> expired{};     // entries RQ's cleanup would drop
-  std::vector<std::string> workers;                            // names, from rq:workers:<q>
+  std::array<std::int64_t, k_registries.size()> expired{};  // entries RQ's cleanup would drop
+  std::vector<std::string> workers;  // names, from rq:workers:<q>
 };
 
 // One live worker (its rq:worker:<name> hash), as `rq info` shows it.

@@ -24,7 +24,8 @@ std::optional<std::int64_t> position_in_queue(cluster::Client& target, const std
                                               const resp::Value& lpos, const resp::Value& llen) {
   if (lpos.type == resp::Type::integer) return lpos.integer;
   if (!lpos.is_error()) return std::nullopt;
-  if (client::classify(lpos.str) != client::ServerErrorKind::unknown_command) throw Failure(client::to_error(lpos.str, "LPOS"));
+  if (client::classify(lpos.str) != client::ServerErrorKind::unknown_command)
+    throw Failure(client::to_error(lpos.str, "LPOS"));
   if (llen.type != resp::Type::integer || llen.integer > k_position_scan_limit) return std::nullopt;
   auto items = reply_or_throw(target.exec(keyed({"LRANGE", queue_key(queue), "0", "-1"})), "LRANGE");
   for (std::size_t i = 0; i < items.elements.size(); ++i)
@@ -59,7 +60,8 @@ std::string JobSnapshot::field(const std::string& name) const {
 }
 
 std::optional<std::string> read_job_status(cluster::Client& target, const std::string& id) {
-  auto replies = value_or_throw(target.exec_all({keyed({"EXISTS", job_key(id)}), keyed({"HGET", job_key(id), "status"})}));
+  auto replies =
+      value_or_throw(target.exec_all({keyed({"EXISTS", job_key(id)}), keyed({"HGET", job_key(id), "status"})}));
   if (replies[0].is_error()) throw Failure(client::to_error(replies[0].str, "EXISTS"));
   if (replies[0].integer == 0) return std::nullopt;
   if (replies[1].is_error()) throw Failure(client::to_error(replies[1].str, "HGET"));
@@ -87,14 +89,16 @@ JobSnapshot read_job(cluster::Client& target, const std::string& id) {
   // the outcome in the hash.
   if (!first[2].is_error() && !first[2].elements.empty()) {
     const auto& entry = first[2].elements.front();
-    if (entry.elements.size() == 2) job.result = decode_result_entry(entry.elements[0].str, pairs_of(entry.elements[1]), serializer);
+    if (entry.elements.size() == 2)
+      job.result = decode_result_entry(entry.elements[0].str, pairs_of(entry.elements[1]), serializer);
     job.results_ttl_ms = ttl_of(first[3]);
   }
   if (!job.result) job.result = decode_legacy_result(job.field("result"), job.field("exc_info"), serializer);
   if (!job.field("meta").empty()) job.meta = decode_serialized(job.field("meta"), serializer);
   if (job.origin.empty()) return job;
 
-  std::vector<client::Command> where{keyed({"LPOS", queue_key(job.origin), id}), keyed({"LLEN", queue_key(job.origin)})};
+  std::vector<client::Command> where{keyed({"LPOS", queue_key(job.origin), id}),
+                                     keyed({"LLEN", queue_key(job.origin)})};
   for (auto r : k_registries) where.push_back(keyed({"ZSCORE", registry_key(r, job.origin), id}));
   auto second = value_or_throw(target.exec_all(std::move(where)));
   job.position = position_in_queue(target, job.origin, id, second[0], second[1]);

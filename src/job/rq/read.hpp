@@ -30,14 +30,14 @@ struct JobSnapshot {
   std::string id;
   bool exists = false;
   std::map<std::string, std::string> fields;  // the hash, raw
-  std::string status;                          // "" when the hash has none (2.x reads "created")
+  std::string status;  // "" when the hash has none (2.x reads "created")
   std::string origin;
   JobCall call;
-  std::optional<std::int64_t> key_ttl_ms;      // nullopt: no expiry
-  std::optional<std::int64_t> position;        // index in rq:queue:<origin>, when queued there
-  std::vector<Registry> registries;            // registries of `origin` that hold the job
-  std::vector<std::string> execution_ids;      // RQ 2.x started-registry members <id>:<exec>
-  std::optional<JobResult> result;             // the latest outcome
+  std::optional<std::int64_t> key_ttl_ms;  // nullopt: no expiry
+  std::optional<std::int64_t> position;  // index in rq:queue:<origin>, when queued there
+  std::vector<Registry> registries;  // registries of `origin` that hold the job
+  std::vector<std::string> execution_ids;  // RQ 2.x started-registry members <id>:<exec>
+  std::optional<JobResult> result;  // the latest outcome
   std::optional<std::int64_t> results_ttl_ms;  // of the results stream
   std::optional<decode::DecodedValue> meta;
   std::string field(const std::string& name) const;  // "" when absent
@@ -52,7 +52,7 @@ std::optional<std::string> read_job_status(cluster::Client& target, const std::s
 // What `status --wait` adds to the report.
 struct WaitInfo {
   bool waited = false;
-  bool timed_out = false;        // the deadline passed before the job ended
+  bool timed_out = false;  // the deadline passed before the job ended
   std::chrono::milliseconds elapsed{0};
 };
 

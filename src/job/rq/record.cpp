@@ -18,8 +18,7 @@ using Json = nlohmann::ordered_json;
 
 // The serialized (func, None, args, kwargs) tuple, before compression.
 Expected<std::string> job_payload(const EnqueueRequest& r) {
-  if (r.serializer == Serializer::json)
-    return python_json_dumps(Json::array({r.func, nullptr, r.args, r.kwargs}));
+  if (r.serializer == Serializer::json) return python_json_dumps(Json::array({r.func, nullptr, r.args, r.kwargs}));
   return decode::encode_rq_job_data(r.func, r.args, r.kwargs);
 }
 
@@ -37,14 +36,16 @@ Expected<void> check(const EnqueueRequest& r) {
                 "give the dotted path the worker imports, e.g. myapp.tasks.send_email");
   if (r.queue.empty()) return fail(ErrorKind::usage, "the queue name is empty");
   if (r.job_id && !valid_job_id(*r.job_id))
-    return fail(ErrorKind::usage, fmt::format("--job-id '{}' is not valid: RQ accepts only A-Z, a-z, 0-9, '_' and '-'", *r.job_id));
+    return fail(ErrorKind::usage,
+                fmt::format("--job-id '{}' is not valid: RQ accepts only A-Z, a-z, 0-9, '_' and '-'", *r.job_id));
   if (r.timeout_s && (*r.timeout_s == 0 || *r.timeout_s < -1))
     return fail(ErrorKind::usage, "--timeout must be a positive number of seconds, or -1 for no timeout");
   if (r.result_ttl_s && *r.result_ttl_s < -1)
     return fail(ErrorKind::usage, "--result-ttl must be 0 (keep no result), positive, or -1 (keep forever)");
   if (r.failure_ttl_s && *r.failure_ttl_s < -1)
     return fail(ErrorKind::usage, "--failure-ttl must be 0, positive, or -1 (keep forever)");
-  if (r.ttl_s && *r.ttl_s <= 0) return fail(ErrorKind::usage, "--ttl must be positive (RQ: job ttl must be greater than 0)");
+  if (r.ttl_s && *r.ttl_s <= 0)
+    return fail(ErrorKind::usage, "--ttl must be positive (RQ: job ttl must be greater than 0)");
   if (!r.meta.is_object()) return fail(ErrorKind::usage, "--meta must be a JSON object");
   if (!r.args.is_array() || !r.kwargs.is_object()) return fail(ErrorKind::internal, "job arguments are malformed");
   return {};
@@ -82,7 +83,8 @@ std::string new_job_id() {
 Expected<JobRecord> build_job_record(const EnqueueRequest& request, SystemTime now, const std::string& new_id) {
   if (auto ok = check(request); !ok) return std::unexpected(ok.error());
   auto payload = job_payload(request);
-  if (!payload) return fail(ErrorKind::usage, fmt::format("cannot serialize the arguments: {}", payload.error().message));
+  if (!payload)
+    return fail(ErrorKind::usage, fmt::format("cannot serialize the arguments: {}", payload.error().message));
   JobRecord job;
   job.id = request.job_id.value_or(new_id);
   job.queue = request.queue;
@@ -138,7 +140,8 @@ std::vector<client::Command> enqueue_commands(const JobRecord& job) {
   }
   out.push_back(client::cmd(std::move(hset)).key(1));
   if (job.scheduled) {
-    out.push_back(keyed({"ZADD", registry_key(Registry::scheduled, job.queue), std::to_string(job.schedule_at), job.id}));
+    out.push_back(
+        keyed({"ZADD", registry_key(Registry::scheduled, job.queue), std::to_string(job.schedule_at), job.id}));
   } else {
     if (job.ttl_s) out.push_back(keyed({"EXPIRE", key, std::to_string(*job.ttl_s)}));
     out.push_back(keyed({job.at_front ? "LPUSH" : "RPUSH", queue_key(job.queue), job.id}));

@@ -26,19 +26,19 @@ const char* to_string(Serializer s);
 
 // What the user asked for. Durations are whole seconds as RQ stores them.
 struct EnqueueRequest {
-  std::string func;                                              // dotted import path
-  nlohmann::ordered_json args = nlohmann::ordered_json::array();    // positional arguments
-  nlohmann::ordered_json kwargs = nlohmann::ordered_json::object(); // keyword arguments
+  std::string func;  // dotted import path
+  nlohmann::ordered_json args = nlohmann::ordered_json::array();  // positional arguments
+  nlohmann::ordered_json kwargs = nlohmann::ordered_json::object();  // keyword arguments
   std::string queue = "default";
-  std::optional<std::int64_t> timeout_s;      // nullopt: the queue default, 180; -1: none
-  std::optional<std::int64_t> result_ttl_s;   // nullopt: the worker's default (500)
+  std::optional<std::int64_t> timeout_s;  // nullopt: the queue default, 180; -1: none
+  std::optional<std::int64_t> result_ttl_s;  // nullopt: the worker's default (500)
   std::optional<std::int64_t> failure_ttl_s;  // nullopt: a year
-  std::optional<std::int64_t> ttl_s;          // discard the job if not started in time
-  std::optional<std::string> description;     // empty or nullopt: RQ's call string
-  std::optional<std::string> job_id;          // nullopt: a new uuid4
+  std::optional<std::int64_t> ttl_s;  // discard the job if not started in time
+  std::optional<std::string> description;  // empty or nullopt: RQ's call string
+  std::optional<std::string> job_id;  // nullopt: a new uuid4
   bool at_front = false;
   nlohmann::ordered_json meta = nlohmann::ordered_json::object();
-  std::optional<std::int64_t> schedule_at;    // unix seconds: scheduled, not queued
+  std::optional<std::int64_t> schedule_at;  // unix seconds: scheduled, not queued
   Serializer serializer = Serializer::pickle;
 };
 

@@ -29,20 +29,20 @@ const char* result_type_name(int code);
 
 // One stored outcome of a run.
 struct JobResult {
-  std::string source;                       // "stream" or "hash" (legacy fields)
-  std::string entry_id;                     // stream entry id ("1700000000000-0")
+  std::string source;  // "stream" or "hash" (legacy fields)
+  std::string entry_id;  // stream entry id ("1700000000000-0")
   std::optional<std::int64_t> created_at_ms;  // from the entry id
-  int type_code = 0;                        // 0 when unknown (legacy failure/success guessed)
-  std::string type;                         // "successful", "failed", ...
+  int type_code = 0;  // 0 when unknown (legacy failure/success guessed)
+  std::string type;  // "successful", "failed", ...
   std::optional<decode::DecodedValue> return_value;  // absent: the function returned None
-  std::optional<std::string> exc_string;    // the traceback text
+  std::optional<std::string> exc_string;  // the traceback text
   std::vector<std::pair<std::string, std::string>> extra;  // other fields (2.x worker_name, ...)
-  std::vector<std::string> problems;        // what could not be decoded, for people
+  std::vector<std::string> problems;  // what could not be decoded, for people
 };
 
 // Decodes one stream entry (field/value pairs as XRANGE returns them).
-JobResult decode_result_entry(std::string_view entry_id,
-                              const std::vector<std::pair<std::string, std::string>>& fields, Serializer serializer);
+JobResult decode_result_entry(std::string_view entry_id, const std::vector<std::pair<std::string, std::string>>& fields,
+                              Serializer serializer);
 
 // The legacy outcome kept in the job hash (`result` = serializer.dumps(value), `exc_info` =
 // zlib(traceback)), or nullopt when neither field has a value.
@@ -61,10 +61,10 @@ std::string traceback_text(std::string_view bytes, std::vector<std::string>& pro
 struct JobCall {
   std::optional<Serializer> serializer;  // nullopt: neither pickle nor JSON
   std::string func_name;
-  nlohmann::ordered_json instance;       // null for plain functions
+  nlohmann::ordered_json instance;  // null for plain functions
   nlohmann::ordered_json args = nlohmann::ordered_json::array();
   nlohmann::ordered_json kwargs = nlohmann::ordered_json::object();
-  std::string problem;                   // why it could not be decoded, if it could not
+  std::string problem;  // why it could not be decoded, if it could not
 };
 
 // Inflates (capped; RQ also reads uncompressed data) and reads the job tuple.

@@ -36,7 +36,8 @@ struct Fields {
 };
 
 // "YYYY-MM-DD?HH:MM[:SS[.f{1,6}]]" where ? is one of `separators`; leaves pos after it.
-bool read_date_time(std::string_view s, std::size_t& pos, Fields& f, std::string_view separators, bool seconds_required) {
+bool read_date_time(std::string_view s, std::size_t& pos, Fields& f, std::string_view separators,
+                    bool seconds_required) {
   if (!digits(s, pos, 4, f.year) || !expect(s, pos, '-') || !digits(s, pos, 2, f.month) || !expect(s, pos, '-') ||
       !digits(s, pos, 2, f.day))
     return false;
@@ -67,7 +68,8 @@ bool read_date_time(std::string_view s, std::size_t& pos, Fields& f, std::string
 }
 
 sys_time<microseconds> utc_of(const Fields& f) {
-  const sys_days date{year_month_day{year{f.year}, month{static_cast<unsigned>(f.month)}, day{static_cast<unsigned>(f.day)}}};
+  const sys_days date{
+      year_month_day{year{f.year}, month{static_cast<unsigned>(f.month)}, day{static_cast<unsigned>(f.day)}}};
   return date + hours{f.hour} + minutes{f.minute} + seconds{f.second} + microseconds{f.micros};
 }
 
@@ -103,14 +105,19 @@ Expected<std::int64_t> parse_rq_seconds(std::string_view text, std::string_view 
   if (auto [ptr, ec] = std::from_chars(first, last, value); ec == std::errc() && ptr == last) return value;
   std::int64_t unit = 0;
   switch (text.back()) {
-    case 'd': case 'D': unit = 86400; break;
-    case 'h': case 'H': unit = 3600; break;
-    case 'm': case 'M': unit = 60; break;
-    case 's': case 'S': unit = 1; break;
+    case 'd':
+    case 'D': unit = 86400; break;
+    case 'h':
+    case 'H': unit = 3600; break;
+    case 'm':
+    case 'M': unit = 60; break;
+    case 's':
+    case 'S': unit = 1; break;
     default: return bad();
   }
   last -= 1;
-  if (auto [ptr, ec] = std::from_chars(first, last, value); ec != std::errc() || ptr != last || first == last) return bad();
+  if (auto [ptr, ec] = std::from_chars(first, last, value); ec != std::errc() || ptr != last || first == last)
+    return bad();
   if (value > INT64_MAX / unit || value < INT64_MIN / unit) return bad();
   return value * unit;
 }

@@ -31,9 +31,10 @@ void require_standalone(cluster::Client& target, std::string_view action) {
 void require_type(const resp::Value& type_reply, std::string_view key, std::string_view expected) {
   if (type_reply.is_error()) throw Failure(client::to_error(type_reply.str, "TYPE"));
   if (type_reply.str != "none" && type_reply.str != expected)
-    throw Failure(ErrorKind::server,
-                  fmt::format("key '{}' is a {}, but RQ keeps a {} there; nothing was written", key, type_reply.str, expected),
-                  "another application uses RQ's key names on this database");
+    throw Failure(
+        ErrorKind::server,
+        fmt::format("key '{}' is a {}, but RQ keeps a {} there; nothing was written", key, type_reply.str, expected),
+        "another application uses RQ's key names on this database");
 }
 
 std::vector<resp::Value> watched_transaction(cluster::Client& target, const std::vector<std::string>& watch,
@@ -62,17 +63,19 @@ std::vector<resp::Value> watched_transaction(cluster::Client& target, const std:
     for (auto& w : writes) batch.push_back(std::move(w));
     batch.push_back(client::cmd({"EXEC"}));
     for (auto& c : batch) c.unsafe_to_retry();
-    if (conn.broken()) throw Failure(ErrorKind::connect, fmt::format("{}: the connection was lost before writing", what));
+    if (conn.broken())
+      throw Failure(ErrorKind::connect, fmt::format("{}: the connection was lost before writing", what));
     auto result = conn.exec(std::move(batch));
     if (!result)
       throw Failure(ErrorKind::outcome_unknown,
-                    fmt::format("outcome unknown: the connection failed after the transaction for {} was sent ({})", what,
-                                result.error().message),
+                    fmt::format("outcome unknown: the connection failed after the transaction for {} was sent ({})",
+                                what, result.error().message),
                     "check the job with `rctl job status` before trying again; rctl does not send it twice");
     const auto& exec = result->back();
     for (std::size_t i = 0; i + 1 < result->size(); ++i)
       if ((*result)[i].is_error())
-        throw Failure(ErrorKind::server, fmt::format("{}: the server refused the transaction: {}", what, (*result)[i].str),
+        throw Failure(ErrorKind::server,
+                      fmt::format("{}: the server refused the transaction: {}", what, (*result)[i].str),
                       "nothing was written");
     if (exec.is_null()) continue;  // a watched key changed: read again
     if (exec.is_error()) throw Failure(client::to_error(exec.str, "EXEC"));

@@ -22,9 +22,7 @@ client::Target target_ok(const config::Settings& s) {
   return std::move(*t);
 }
 
-std::string password_of(const client::ConnectionOptions& o) {
-  return o.password ? o.password->reveal() : "<none>";
-}
+std::string password_of(const client::ConnectionOptions& o) { return o.password ? o.password->reveal() : "<none>"; }
 
 }  // namespace
 
@@ -133,7 +131,7 @@ TEST_CASE("client options: certificate verification") {
       {"rediss://h?ssl_check_hostname=false", false, true, false, 1, "ssl_check_hostname=false"},
       {"rediss://h?ssl_check_hostname=true", false, true, true, 0},
       {"rediss://h?ssl_cert_reqs=none&ssl_check_hostname=false", false, false, false, 1, "ssl_cert_reqs=none"},
-      {"rediss://h", true, false, false, 0},                     // --insecure warns in resolve()
+      {"rediss://h", true, false, false, 0},  // --insecure warns in resolve()
       {"rediss://h?ssl_cert_reqs=none", true, false, false, 0},  // ... once, not twice
       {"rediss://h?ssl_check_hostname=false", true, false, false, 0},
       {"redis://h?ssl_cert_reqs=none", false, false, false, 0},  // no TLS: nothing to warn about

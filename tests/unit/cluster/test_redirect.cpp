@@ -24,12 +24,19 @@ const NodeAddress k_node_7001{"127.0.0.1", 7001};
 Value moved(int slot, const std::string& address) {
   return Value::error_reply("MOVED " + std::to_string(slot) + " " + address);
 }
-Value ask(int slot, const std::string& address) { return Value::error_reply("ASK " + std::to_string(slot) + " " + address); }
+Value ask(int slot, const std::string& address) {
+  return Value::error_reply("ASK " + std::to_string(slot) + " " + address);
+}
 
 }  // namespace
 
 TEST_CASE("parse_redirect reads MOVED and ASK targets", "[cluster][redirect]") {
-  struct Case { std::string message; RedirectKind kind; int slot; NodeAddress target; };
+  struct Case {
+    std::string message;
+    RedirectKind kind;
+    int slot;
+    NodeAddress target;
+  };
   const Case cases[] = {
       // As captured from redis-server 7.0.15:
       {"MOVED 12182 127.0.0.1:7303", RedirectKind::moved, 12182, {"127.0.0.1", 7303}},
@@ -60,10 +67,29 @@ TEST_CASE("parse_redirect reads TRYAGAIN and CLUSTERDOWN, nothing else", "[clust
   CHECK(parse_redirect("CLUSTERDOWN The cluster is down").kind == RedirectKind::cluster_down);
   CHECK(parse_redirect("CLUSTERDOWN Hash slot not served").kind == RedirectKind::cluster_down);
   const char* not_redirects[] = {
-      "", "ERR unknown command", "CROSSSLOT Keys in request don't hash to the same slot", "MOVED", "MOVED ",
-      "MOVED 3999", "MOVED 3999 ", "MOVED abc 1.2.3.4:1", "MOVED 16384 h:1", "MOVED -1 h:1", "MOVED 1 h:0",
-      "MOVED 1 h:65536", "MOVED 1 h", "MOVED 1 h:", "MOVED 1 h:12x", "ASK 1 [::1:6379", "ASK 1 [::1]6379",
-      "MOVEDX 1 h:1", "moved 1 h:1", "MOVED 1  h:1", "MOVED 1 h:1 extra", "TRYAGAINX", "READONLY You can't write",
+      "",
+      "ERR unknown command",
+      "CROSSSLOT Keys in request don't hash to the same slot",
+      "MOVED",
+      "MOVED ",
+      "MOVED 3999",
+      "MOVED 3999 ",
+      "MOVED abc 1.2.3.4:1",
+      "MOVED 16384 h:1",
+      "MOVED -1 h:1",
+      "MOVED 1 h:0",
+      "MOVED 1 h:65536",
+      "MOVED 1 h",
+      "MOVED 1 h:",
+      "MOVED 1 h:12x",
+      "ASK 1 [::1:6379",
+      "ASK 1 [::1]6379",
+      "MOVEDX 1 h:1",
+      "moved 1 h:1",
+      "MOVED 1  h:1",
+      "MOVED 1 h:1 extra",
+      "TRYAGAINX",
+      "READONLY You can't write",
       "MOVED 99999999999999999999 h:1",
   };
   for (const char* message : not_redirects) {
@@ -253,8 +279,9 @@ TEST_CASE("LOADING, BUSY and MASTERDOWN back off on the same node, then give up 
   auto d = tracker.on_reply(loading, k_node_7001);
   REQUIRE(d.action == Action::give_up);
   CHECK(d.error.kind == ErrorKind::server);
-  CHECK(d.error.message ==
-        "server is loading its dataset: gave up after 4 retries (last: LOADING Redis is loading the dataset in memory)");
+  CHECK(
+      d.error.message ==
+      "server is loading its dataset: gave up after 4 retries (last: LOADING Redis is loading the dataset in memory)");
   CHECK(d.error.hint.find("--retries") != std::string::npos);
 }
 
@@ -285,9 +312,9 @@ TEST_CASE("slot_moved: MOVED, ASK and TRYAGAIN mean route again; other replies d
 }
 
 TEST_CASE("rate_delay keeps the weight sent under the rate", "[cluster][scan]") {
-  CHECK(rctl::cluster::rate_delay(1000, 0, 0s) == 0ms);     // no limit
-  CHECK(rctl::cluster::rate_delay(1000, -5, 0s) == 0ms);    // no limit
-  CHECK(rctl::cluster::rate_delay(0, 100, 0s) == 0ms);      // nothing sent yet
+  CHECK(rctl::cluster::rate_delay(1000, 0, 0s) == 0ms);  // no limit
+  CHECK(rctl::cluster::rate_delay(1000, -5, 0s) == 0ms);  // no limit
+  CHECK(rctl::cluster::rate_delay(0, 100, 0s) == 0ms);  // nothing sent yet
   CHECK(rctl::cluster::rate_delay(1000, 100, 0s) == 10000ms);
   CHECK(rctl::cluster::rate_delay(1000, 100, 4s) == 6000ms);
   CHECK(rctl::cluster::rate_delay(1000, 100, 10s) == 0ms);  // exactly on time
@@ -317,5 +344,5 @@ TEST_CASE("scan_call_limit: far above any real walk, finite for any keyspace", "
   using rctl::cluster::scan_call_limit;
   CHECK(scan_call_limit(0, 1000) == 16 + 1024);
   CHECK(scan_call_limit(1'000'000, 1000) == 16 * 1001 + 1024);  // a real walk takes ~1,000-2,000
-  CHECK(scan_call_limit(10, 0) == 16 * 11 + 1024);               // COUNT 0 counts as 1
+  CHECK(scan_call_limit(10, 0) == 16 * 11 + 1024);  // COUNT 0 counts as 1
 }

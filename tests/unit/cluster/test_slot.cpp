@@ -20,7 +20,10 @@ TEST_CASE("crc16_xmodem matches the XMODEM check value", "[cluster][slot]") {
 TEST_CASE("key_slot agrees with CLUSTER KEYSLOT of Redis 7.0.15", "[cluster][slot]") {
   // Expected values were produced by `CLUSTER KEYSLOT <key>` on a redis-server 7.0.15
   // cluster node (binary keys sent as raw RESP bulk strings), then hardcoded.
-  struct Case { std::string key; int slot; };
+  struct Case {
+    std::string key;
+    int slot;
+  };
   const Case cases[] = {
       {""s, 0},
       {"foo"s, 12182},
@@ -29,28 +32,30 @@ TEST_CASE("key_slot agrees with CLUSTER KEYSLOT of Redis 7.0.15", "[cluster][slo
       {"{user1000}.following"s, 3443},
       {"{user1000}.followers"s, 3443},
       {"user1000"s, 3443},
-      {"foo{}{bar}"s, 8363},       // empty first tag: whole key
-      {"foo{{bar}}zap"s, 4015},    // tag is "{bar"
+      {"foo{}{bar}"s, 8363},  // empty first tag: whole key
+      {"foo{{bar}}zap"s, 4015},  // tag is "{bar"
       {"{bar"s, 4015},
-      {"foo{bar}{zap}"s, 5061},    // only the first tag counts: "bar"
+      {"foo{bar}{zap}"s, 5061},  // only the first tag counts: "bar"
       {"{}"s, 15257},
       {"{"s, 4092},
       {"}"s, 12090},
       {"}{"s, 12793},
-      {"}{x}"s, 16287},            // '}' before the first '{' is ignored: tag "x"
-      {"{}x}"s, 10489},            // first '}' after '{' closes an empty tag: whole key
+      {"}{x}"s, 16287},  // '}' before the first '{' is ignored: tag "x"
+      {"{}x}"s, 10489},  // first '}' after '{' closes an empty tag: whole key
       {"a{b}c"s, 3300},
       {"b"s, 3300},
       {"{a}{b}"s, 15495},
       {"x{a}y{b}"s, 15495},
-      {"{{}}"s, 4092},             // tag is "{"
+      {"{{}}"s, 4092},  // tag is "{"
       {"{ }"s, 9314},
       {"session:abc123"s, 11692},
       {"rl:{tenant42}:minute"s, 14826},
       {"\x00"s, 0},
       {"\x00\x00\x00"s, 0},
-      {"a\x00"s "b"s, 8383},
-      {"{\x00}"s, 0},              // tag is one NUL byte
+      {"a\x00"s
+       "b"s,
+       8383},
+      {"{\x00}"s, 0},  // tag is one NUL byte
       {"\xff"s, 7920},
       {"\xff\xfe\xfd\x80"s, 2021},
       {"caf\xc3\xa9"s, 5735},

@@ -62,7 +62,8 @@ void check_three_by_three(const SlotMap& map, const std::string& host_7301) {
   CHECK(primary_at(map, 16383).id == k_id_7303);
   CHECK(primary_at(map, 0).address == NodeAddress{host_7301, 7301});
   CHECK(primary_at(map, 0).ip == "127.0.0.1");
-  for (const auto& [replica, primary] : {std::pair{k_id_7304, k_id_7301}, {k_id_7305, k_id_7302}, {k_id_7306, k_id_7303}}) {
+  for (const auto& [replica, primary] :
+       {std::pair{k_id_7304, k_id_7301}, {k_id_7305, k_id_7302}, {k_id_7306, k_id_7303}}) {
     const Node* node = find_node(map, replica);
     REQUIRE(node != nullptr);
     CHECK_FALSE(node->primary);
@@ -269,11 +270,17 @@ TEST_CASE("error replies and malformed replies", "[cluster][topology]") {
   REQUIRE_FALSE(error.has_value());
   CHECK(error.error().kind == ErrorKind::server);
   CHECK(error.error().message == "CLUSTER SHARDS: ERR unknown subcommand 'SHARDS'");
-  auto disabled = SlotMap::from_slots_reply(Value::error_reply("ERR This instance has cluster support disabled"), k_plain);
+  auto disabled =
+      SlotMap::from_slots_reply(Value::error_reply("ERR This instance has cluster support disabled"), k_plain);
   REQUIRE_FALSE(disabled.has_value());
   CHECK(disabled.error().kind == ErrorKind::server);
 
-  struct Case { const char* name; Value reply; bool shards; std::string message; };
+  struct Case {
+    const char* name;
+    Value reply;
+    bool shards;
+    std::string message;
+  };
   const Case cases[] = {
       {"not a list", str("nope"), true, "CLUSTER SHARDS: reply is not a list of shards"},
       {"shard is an integer", arr({num(1)}), true, "CLUSTER SHARDS: shard 0: not a map"},
@@ -288,12 +295,15 @@ TEST_CASE("error replies and malformed replies", "[cluster][topology]") {
        "CLUSTER SHARDS: invalid slot range 0-16384"},
       {"reversed range", arr({pairs(true, {{"slots", ints({9, 3})}, {"nodes", arr({})}})}), true,
        "CLUSTER SHARDS: invalid slot range 9-3"},
-      {"overlap", arr({shard(false, {0, 10}, {{.id = "a", .port = 1}}), shard(false, {10, 20}, {{.id = "b", .port = 2}})}),
-       true, "CLUSTER SHARDS: slot 10 is claimed by two shards"},
-      {"port as text", arr({pairs(false, {{"slots", ints({})}, {"nodes", arr({pairs(false, {{"port", str("6379")}})})}})}),
-       true, "CLUSTER SHARDS: shard 0 node 0: \"port\" is not a port number"},
-      {"port too big", arr({pairs(false, {{"slots", ints({})}, {"nodes", arr({pairs(false, {{"port", num(65536)}})})}})}),
-       true, "CLUSTER SHARDS: shard 0 node 0: \"port\" is not a port number"},
+      {"overlap",
+       arr({shard(false, {0, 10}, {{.id = "a", .port = 1}}), shard(false, {10, 20}, {{.id = "b", .port = 2}})}), true,
+       "CLUSTER SHARDS: slot 10 is claimed by two shards"},
+      {"port as text",
+       arr({pairs(false, {{"slots", ints({})}, {"nodes", arr({pairs(false, {{"port", str("6379")}})})}})}), true,
+       "CLUSTER SHARDS: shard 0 node 0: \"port\" is not a port number"},
+      {"port too big",
+       arr({pairs(false, {{"slots", ints({})}, {"nodes", arr({pairs(false, {{"port", num(65536)}})})}})}), true,
+       "CLUSTER SHARDS: shard 0 node 0: \"port\" is not a port number"},
       {"id as integer", arr({pairs(false, {{"slots", ints({})}, {"nodes", arr({pairs(false, {{"id", num(1)}})})}})}),
        true, "CLUSTER SHARDS: shard 0 node 0: \"id\" is not a string"},
       {"endpoint as integer",
@@ -311,7 +321,8 @@ TEST_CASE("error replies and malformed replies", "[cluster][topology]") {
        "CLUSTER SLOTS: range 0 node 0: port is not a port number"},
       {"metadata odd", arr({arr({num(0), num(5), arr({str("h"), num(1), str("id"), arr({str("ip")})})})}), false,
        "CLUSTER SLOTS: range 0 node 0: metadata is not a map"},
-      {"slot -1", arr({arr({num(-1), num(5), arr({str("h"), num(1)})})}), false, "CLUSTER SLOTS: invalid slot range -1-5"},
+      {"slot -1", arr({arr({num(-1), num(5), arr({str("h"), num(1)})})}), false,
+       "CLUSTER SLOTS: invalid slot range -1-5"},
   };
   for (const auto& c : cases) {
     INFO(c.name);
@@ -338,8 +349,9 @@ TEST_CASE("any single value replaced by a wrong type never crashes", "[cluster][
   // out-of-bounds read.
   const Value replacements[] = {num(-1), num(1 << 20), Value::nil(), arr({}), Value::list({}, Type::map), str("")};
   const std::function<Value()> replies[] = {
-      [] { return split_shards(false); }, [] { return split_shards(true); }, [] { return split_slots(false); },
-      [] { return unknown_endpoint_slots(true); }, [] { return failover_shards(false); },
+      [] { return split_shards(false); },    [] { return split_shards(true); },
+      [] { return split_slots(false); },     [] { return unknown_endpoint_slots(true); },
+      [] { return failover_shards(false); },
   };
   int parsed = 0;
   int rejected = 0;
@@ -411,8 +423,8 @@ TEST_CASE("assign after MOVED", "[cluster][topology]") {
     CHECK(map.primaries().size() == 3);
   }
   SECTION("the last slot of a shard moves away") {
-    auto map = parse_shards(arr({shard(false, {0, 0}, {{.id = "a", .port = 1}}),
-                                 shard(false, {1, 16383}, {{.id = "b", .port = 2}})}));
+    auto map = parse_shards(
+        arr({shard(false, {0, 0}, {{.id = "a", .port = 1}}), shard(false, {1, 16383}, {{.id = "b", .port = 2}})}));
     map.assign(0, NodeAddress{"127.0.0.1", 2});
     CHECK(map.primaries().size() == 1);
     CHECK(map.shards()[0].slots.empty());

@@ -7,9 +7,9 @@
 #include <string>
 
 using namespace rctl;
-using test::env_of;
 using config::ConnectionFlags;
 using config::Role;
+using test::env_of;
 
 namespace {
 
@@ -86,7 +86,8 @@ TEST_CASE("config profile: malformed files name the line") {
   CHECK(parse_error("url = redis://x\n") == "/etc/rctl/config:1: 'url' is outside any profile");
   CHECK(parse_error("[a]\nhots = x\n") == "/etc/rctl/config:2: unknown setting 'hots'");
   CHECK(parse_error("[a]\n[b]\n[a]\n") == "/etc/rctl/config:3: profile 'a' is defined twice (first at line 1)");
-  CHECK(parse_error("[a]\nport = 1\nport = 2\n") == "/etc/rctl/config:3: 'port' is set twice in profile 'a' (first at line 2)");
+  CHECK(parse_error("[a]\nport = 1\nport = 2\n") ==
+        "/etc/rctl/config:3: 'port' is set twice in profile 'a' (first at line 2)");
   CHECK(parse_error("[a\n") == "/etc/rctl/config:1: expected [profile-name]");
   CHECK(parse_error("[]\n") == "/etc/rctl/config:1: a profile needs a name: [prod]");
 }
@@ -100,7 +101,7 @@ TEST_CASE("config profile: a profile fills in what the command line left unset")
   CHECK(a.flags.user == "app");
   CHECK(a.flags.password_file == "/etc/rctl/secrets/prod.pass");  // relative to the file
   CHECK(a.flags.password_from_profile);
-  CHECK(a.flags.cacert == "/home/ann/certs/amazon.pem");         // ~ from HOME
+  CHECK(a.flags.cacert == "/home/ann/certs/amazon.pem");  // ~ from HOME
   CHECK(a.flags.timeout == "2s");
   CHECK(a.flags.retries == 3);
   CHECK(a.flags.cluster);
@@ -123,9 +124,9 @@ TEST_CASE("config profile: a profile fills in what the command line left unset")
     CHECK_FALSE(b.flags.url);
     CHECK_FALSE(b.flags.url_from_profile);
     CHECK(b.flags.port == 7000);
-    CHECK_FALSE(b.flags.user);           // the profile's credentials stay with its endpoint
+    CHECK_FALSE(b.flags.user);  // the profile's credentials stay with its endpoint
     CHECK_FALSE(b.flags.password_file);
-    CHECK(b.flags.timeout == "2s");       // the rest still applies
+    CHECK(b.flags.timeout == "2s");  // the rest still applies
     CHECK(b.flags.cacert == "/home/ann/certs/amazon.pem");
   }
   SECTION("a password on the command line keeps the profile's password out") {
@@ -207,7 +208,7 @@ TEST_CASE("config profile: resolve() names the profile as the source") {
   REQUIRE(s);
   CHECK(s->url_source == "profile 'p'");
   CHECK_FALSE(s->password);  // the URL's own password is used, not the environment's
-  CHECK_FALSE(s->db);        // nor REDIS_DB: the profile's URL names its db
+  CHECK_FALSE(s->db);  // nor REDIS_DB: the profile's URL names its db
   CHECK(s->warnings.empty());  // no "password on the command line" warning
   auto q = apply_ok(f, "q");
   s = config::resolve(q.flags, Role::general, env);

@@ -13,14 +13,13 @@
 #include <unistd.h>
 
 using namespace rctl;
-using test::env_of;
 using config::ConnectionFlags;
 using config::Role;
+using test::env_of;
 
 namespace {
 
-config::Settings resolve_ok(const ConnectionFlags& flags, const config::Environment& env,
-                            Role role = Role::general) {
+config::Settings resolve_ok(const ConnectionFlags& flags, const config::Environment& env, Role role = Role::general) {
   auto s = config::resolve(flags, role, env);
   if (!s) FAIL("unexpected error: " << s.error().message);
   return std::move(*s);
@@ -81,7 +80,10 @@ TEST_CASE("config settings: each role picks its URL variable, then REDIS_URL, th
       {Role::session, all, "redis://sessions", "SESSION_REDIS_URL"},
       {Role::ratelimit, all, "redis://limits", "RATE_LIMIT_STORAGE_URL"},
       {Role::queue, all, "redis://queue", "REDIS_QUEUE_URL"},
-      {Role::session, {{"REDIS_URL", "redis://main"}, {"REDIS_QUEUE_URL", "redis://queue"}}, "redis://main", "REDIS_URL"},
+      {Role::session,
+       {{"REDIS_URL", "redis://main"}, {"REDIS_QUEUE_URL", "redis://queue"}},
+       "redis://main",
+       "REDIS_URL"},
       {Role::queue, {{"REDIS_PRIVATE_URL", "redis://private"}}, "redis://private", "REDIS_PRIVATE_URL"},
       {Role::ratelimit, {{"RATE_LIMIT_STORAGE_URL", ""}, {"REDIS_URL", "redis://main"}}, "redis://main", "REDIS_URL"},
       {Role::general, {{"SESSION_REDIS_URL", "redis://sessions"}}, std::nullopt, std::nullopt},
@@ -96,8 +98,10 @@ TEST_CASE("config settings: each role picks its URL variable, then REDIS_URL, th
 }
 
 TEST_CASE("config settings: flags beat the environment") {
-  auto env = env_of({{"REDIS_URL", "redis://env-host:7000/4"}, {"REDIS_HOST", "env-host"},
-                     {"REDIS_PORT", "7001"}, {"REDIS_DB", "5"}});
+  auto env = env_of({{"REDIS_URL", "redis://env-host:7000/4"},
+                     {"REDIS_HOST", "env-host"},
+                     {"REDIS_PORT", "7001"},
+                     {"REDIS_DB", "5"}});
   SECTION("--url replaces REDIS_URL; REDIS_DB does not override it") {
     ConnectionFlags f;
     f.url = "redis://flag-host";
@@ -242,7 +246,7 @@ TEST_CASE("config settings: --password-file") {
     std::string password;
   };
   const Case cases[] = {
-      {"s3cr3t\n", "s3cr3t"},  {"s3cr3t\r\n", "s3cr3t"}, {"s3cr3t", "s3cr3t"},
+      {"s3cr3t\n", "s3cr3t"},   {"s3cr3t\r\n", "s3cr3t"},         {"s3cr3t", "s3cr3t"},
       {"s3cr3t\n\n", "s3cr3t"}, {" pass word \n", " pass word "},
   };
   for (const auto& c : cases) {

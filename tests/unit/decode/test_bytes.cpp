@@ -20,19 +20,19 @@ TEST_CASE("bytes: UTF-8 validation", "[decode][bytes]") {
       {"plain ascii", true},
       {"h\xc3\xa9llo \xe2\x9c\x93 \xf0\x9f\x98\x80", true},
       {bytes_of("nul\x00inside"), true},
-      {"\xf4\x8f\xbf\xbf", true},        // U+10FFFF
-      {"\xed\x9f\xbf", true},            // U+D7FF
-      {"\xee\x80\x80", true},            // U+E000
-      {"\x80", false},                   // lone continuation
-      {"\xc3", false},                   // truncated
-      {"\xe2\x9c", false},               // truncated
-      {"\xc0\xaf", false},               // overlong '/'
-      {"\xc1\xbf", false},               // overlong
-      {"\xe0\x80\xaf", false},           // overlong
-      {"\xf0\x80\x80\xaf", false},       // overlong
-      {"\xed\xa0\x80", false},           // surrogate U+D800
-      {"\xed\xbf\xbf", false},           // surrogate U+DFFF
-      {"\xf4\x90\x80\x80", false},       // above U+10FFFF
+      {"\xf4\x8f\xbf\xbf", true},  // U+10FFFF
+      {"\xed\x9f\xbf", true},  // U+D7FF
+      {"\xee\x80\x80", true},  // U+E000
+      {"\x80", false},  // lone continuation
+      {"\xc3", false},  // truncated
+      {"\xe2\x9c", false},  // truncated
+      {"\xc0\xaf", false},  // overlong '/'
+      {"\xc1\xbf", false},  // overlong
+      {"\xe0\x80\xaf", false},  // overlong
+      {"\xf0\x80\x80\xaf", false},  // overlong
+      {"\xed\xa0\x80", false},  // surrogate U+D800
+      {"\xed\xbf\xbf", false},  // surrogate U+DFFF
+      {"\xf4\x90\x80\x80", false},  // above U+10FFFF
       {"\xf5\x80\x80\x80", false},
       {"\xff", false},
       {"ok\xc3\xa9\xc3", false},
@@ -45,7 +45,10 @@ TEST_CASE("bytes: UTF-8 validation", "[decode][bytes]") {
 
 TEST_CASE("bytes: repair_utf8 replaces each bad byte", "[decode][bytes]") {
   CHECK(repair_utf8("ok") == "ok");
-  CHECK(repair_utf8("a\xff" "b") == "a\xef\xbf\xbd" "b");
+  CHECK(repair_utf8("a\xff"
+                    "b") ==
+        "a\xef\xbf\xbd"
+        "b");
   CHECK(repair_utf8("\xed\xa0\x80") == "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
   CHECK(is_valid_utf8(repair_utf8("\xc3\x28\xe2\x28\xa1\xf0\x28\x8c\xbc")));
 }
@@ -64,11 +67,15 @@ TEST_CASE("bytes: escape_for_terminal", "[decode][bytes]") {
       {"del\x7f", "del\\x7f"},
       {"bell\x07", "bell\\x07"},
       {"back\\slash", "back\\\\slash"},
-      {"\xc2\x85next line", "\\u{85}next line"},         // C1 NEL
-      {"\xc2\x9b" "31m", "\\u{9b}31m"},                   // C1 CSI
-      {"\xc2\xa0nbsp", "\xc2\xa0nbsp"},                   // U+00A0 is printable
+      {"\xc2\x85next line", "\\u{85}next line"},  // C1 NEL
+      {"\xc2\x9b"
+       "31m",
+       "\\u{9b}31m"},  // C1 CSI
+      {"\xc2\xa0nbsp", "\xc2\xa0nbsp"},  // U+00A0 is printable
       {"x\xe2\x80\xa8y\xe2\x80\xa9", "x\\u{2028}y\\u{2029}"},
-      {"\xe2\x80\xae""evil", "\\u{202e}evil"},              // RIGHT-TO-LEFT OVERRIDE
+      {"\xe2\x80\xae"
+       "evil",
+       "\\u{202e}evil"},  // RIGHT-TO-LEFT OVERRIDE
       {"\xe2\x80\xaa\xe2\x80\xab\xe2\x80\xac\xe2\x80\xad", "\\u{202a}\\u{202b}\\u{202c}\\u{202d}"},
       {"\xe2\x81\xa6\xe2\x81\xa7\xe2\x81\xa8\xe2\x81\xa9", "\\u{2066}\\u{2067}\\u{2068}\\u{2069}"},
       {"bad\xff\xfe", "bad\\xff\\xfe"},
@@ -95,8 +102,13 @@ TEST_CASE("bytes: hex", "[decode][bytes]") {
 
 TEST_CASE("bytes: base64 round trips and RFC 4648 vectors", "[decode][bytes]") {
   const std::pair<std::string, std::string> vectors[] = {
-      {"", ""}, {"f", "Zg=="}, {"fo", "Zm8="}, {"foo", "Zm9v"},
-      {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"},
+      {"", ""},
+      {"f", "Zg=="},
+      {"fo", "Zm8="},
+      {"foo", "Zm9v"},
+      {"foob", "Zm9vYg=="},
+      {"fooba", "Zm9vYmE="},
+      {"foobar", "Zm9vYmFy"},
   };
   for (const auto& [plain, encoded] : vectors) {
     CHECK(base64_encode(plain) == encoded);
@@ -109,7 +121,8 @@ TEST_CASE("bytes: base64 round trips and RFC 4648 vectors", "[decode][bytes]") {
   for (std::size_t n = 0; n <= all.size(); n += 7) {
     const std::string part = all.substr(0, n);
     CHECK(base64_decode(base64_encode(part)).value() == part);
-    CHECK(base64_decode(base64_encode(part, Base64Alphabet::url_safe, false), Base64Alphabet::url_safe).value() == part);
+    CHECK(base64_decode(base64_encode(part, Base64Alphabet::url_safe, false), Base64Alphabet::url_safe).value() ==
+          part);
   }
   CHECK(base64_encode(bytes_of("\xfb\xff"), Base64Alphabet::standard) == "+/8=");
   CHECK(base64_encode(bytes_of("\xfb\xff"), Base64Alphabet::url_safe) == "-_8=");

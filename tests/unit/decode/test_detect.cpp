@@ -52,7 +52,7 @@ TEST_CASE("detect: table of values and what they are", "[decode][detect]") {
       {read_fixture("msgpack/flask_session.bin"), Format::msgpack},
       {bytes_of("\x93\x01\x02\x03"), Format::msgpack},
       {bytes_of("\x93\x01\x02\x03\x04"), Format::binary},  // trailing byte: not one msgpack object
-      {bytes_of("\x2a"), Format::utf8_text},              // a msgpack int alone is not trusted
+      {bytes_of("\x2a"), Format::utf8_text},  // a msgpack int alone is not trusted
       {bytes_of("\xff\xfe\x00\x01"), Format::binary},
       {bytes_of("\x80\x05garbage"), Format::binary},
       {"h\xc3\xa9llo", Format::utf8_text},
@@ -151,7 +151,8 @@ TEST_CASE("decode: forced modes", "[decode][detect]") {
     CHECK(e.error().kind == rctl::ErrorKind::protocol);
     CHECK(e.error().message == "value is not valid pickle: unknown opcode 0x7a at offset 0");
     CHECK(decode(pickled, Mode::json).error().message == "value is not valid json: syntax error at byte 0");
-    CHECK(decode(bytes_of("\x91\x01\x02"), Mode::msgpack).error().message == "value is not valid msgpack: 1 trailing bytes");
+    CHECK(decode(bytes_of("\x91\x01\x02"), Mode::msgpack).error().message ==
+          "value is not valid msgpack: 1 trailing bytes");
     CHECK(decode("", Mode::msgpack).error().message == "value is not valid msgpack: truncated");
   }
   SECTION("json and msgpack") {
@@ -171,7 +172,8 @@ TEST_CASE("decode: forced modes", "[decode][detect]") {
 }
 
 TEST_CASE("decode: mode names", "[decode][detect]") {
-  for (const auto mode : {Mode::auto_detect, Mode::raw, Mode::json, Mode::pickle, Mode::msgpack, Mode::hex, Mode::base64}) {
+  for (const auto mode :
+       {Mode::auto_detect, Mode::raw, Mode::json, Mode::pickle, Mode::msgpack, Mode::hex, Mode::base64}) {
     CHECK(parse_mode(to_string(mode)).value() == mode);
   }
   auto bad = parse_mode("yaml");
@@ -183,8 +185,13 @@ TEST_CASE("decode: mode names", "[decode][detect]") {
 
 TEST_CASE("decode: every result dumps as valid JSON", "[decode][detect]") {
   const std::string samples[] = {
-      bytes_of("\xff\xfe"), "S'\\xff'\n.", bytes_of("\x80\x04\x8c\x01\xff."), bytes_of("\xa2\xc3\x28"),
-      bytes_of("\x81\xa1\xff\x01"), deflate(bytes_of("\xff")), "V\\ud800\n.",
+      bytes_of("\xff\xfe"),
+      "S'\\xff'\n.",
+      bytes_of("\x80\x04\x8c\x01\xff."),
+      bytes_of("\xa2\xc3\x28"),
+      bytes_of("\x81\xa1\xff\x01"),
+      deflate(bytes_of("\xff")),
+      "V\\ud800\n.",
   };
   for (const auto& s : samples) {
     INFO(to_hex(s));

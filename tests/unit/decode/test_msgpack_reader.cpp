@@ -84,7 +84,8 @@ TEST_CASE("msgpack reader: malformed input", "[decode][msgpack]") {
   CHECK(error_of("\xc1") == "msgpack: invalid data at offset 0");
   CHECK(error_of(bytes_of("\x92\x01\xc1")) == "msgpack: invalid data at offset 2");
   CHECK(error_of(bytes_of("\x92\x01")) == "msgpack: truncated");
-  CHECK(error_of(bytes_of("\xa5" "abc")) == "msgpack: truncated");
+  CHECK(error_of(bytes_of("\xa5"
+                          "abc")) == "msgpack: truncated");
   CHECK(error_of(bytes_of("\xc9\xff\xff\xff\xff\x01")).starts_with("msgpack: "));  // ext32 of 4 GiB
   CHECK(value_of(bytes_of("\xa2\xc3\x28")) == "\xef\xbf\xbd(");  // invalid UTF-8 str repaired
 }
@@ -119,7 +120,9 @@ TEST_CASE("msgpack reader: limits at the limit and one past it", "[decode][msgpa
     CHECK(MsgpackLimits{}.max_key_bytes == k_msgpack_max_key_bytes);
     // Keys b"" and b"a" become {"$bytes":""} and {"$bytes":"YQ=="}: 13 + 17 bytes of text.
     // Integer keys cost nothing.
-    const std::string keys = bytes_of("\x83\xc4\x00\xc0\xc4\x01""a\xc0\x07\xc0");
+    const std::string keys = bytes_of(
+        "\x83\xc4\x00\xc0\xc4\x01"
+        "a\xc0\x07\xc0");
     MsgpackLimits small;
     small.max_key_bytes = 30;
     CHECK(value_of(keys, small).size() == 3);

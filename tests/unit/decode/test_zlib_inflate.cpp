@@ -33,7 +33,8 @@ TEST_CASE("zlib: reads what Python's zlib.compress wrote (RQ job data)", "[decod
 
 TEST_CASE("zlib: gzip streams are accepted too", "[decode][zlib]") {
   // gzip.compress(b"hi", mtime=0) from Python.
-  const std::string gz = bytes_of("\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff\xcb\xc8\x04\x00\xac\x2a\x93\xd8\x02\x00\x00\x00");
+  const std::string gz =
+      bytes_of("\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff\xcb\xc8\x04\x00\xac\x2a\x93\xd8\x02\x00\x00\x00");
   CHECK(looks_like_gzip(gz));
   CHECK_FALSE(looks_like_zlib(gz));
   auto out = inflate_capped(gz, 100);

@@ -19,10 +19,14 @@ JobSnapshot finished_job() {
   job.exists = true;
   job.status = "finished";
   job.origin = "default";
-  job.fields = {{"status", "finished"},      {"origin", "default"},
-                {"description", "evil \x1b]0;x\x07 desc"}, {"created_at", "2026-11-22T03:12:29.967737Z"},
-                {"enqueued_at", "2026-11-22T03:12:29.967737Z"}, {"started_at", ""},
-                {"timeout", "180"},            {"result_ttl", "-1"}};
+  job.fields = {{"status", "finished"},
+                {"origin", "default"},
+                {"description", "evil \x1b]0;x\x07 desc"},
+                {"created_at", "2026-11-22T03:12:29.967737Z"},
+                {"enqueued_at", "2026-11-22T03:12:29.967737Z"},
+                {"started_at", ""},
+                {"timeout", "180"},
+                {"result_ttl", "-1"}};
   job.call.serializer = Serializer::pickle;
   job.call.func_name = "m.f";
   job.call.args = Json::array({1});

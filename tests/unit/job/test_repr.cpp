@@ -22,13 +22,13 @@ TEST_CASE("job repr: str quoting and escapes match CPython", "[ops][job][repr]")
       {"back\\slash", "'back\\\\slash'"},
       {"tab\tnl\nret\r", "'tab\\tnl\\nret\\r'"},
       {std::string("\x00\x1b\x7f", 3), "'\\x00\\x1b\\x7f'"},
-      {"\u0085\u00a0\u00e9", "'\\x85\\xa0\u00e9'"},             // C1 control and NBSP escaped, é kept
-      {"\u200b\u2028\u0378", "'\\u200b\\u2028\\u0378'"},         // format, separator, unassigned
+      {"\u0085\u00a0\u00e9", "'\\x85\\xa0\u00e9'"},  // C1 control and NBSP escaped, é kept
+      {"\u200b\u2028\u0378", "'\\u200b\\u2028\\u0378'"},  // format, separator, unassigned
       {"日本語 ✓", "'日本語 ✓'"},
-      {"\U0001F600", "'\U0001F600'"},                            // emoji is printable
-      {"\U000E0001", "'\\U000e0001'"},                           // astral format character
-      {"\ud7ff\ue000\uffff", "'\\ud7ff\\ue000\\uffff'"},          // unassigned, private use, noncharacter
-      {"\u00ad", "'\\xad'"},                                     // soft hyphen (Cf)
+      {"\U0001F600", "'\U0001F600'"},  // emoji is printable
+      {"\U000E0001", "'\\U000e0001'"},  // astral format character
+      {"\ud7ff\ue000\uffff", "'\\ud7ff\\ue000\\uffff'"},  // unassigned, private use, noncharacter
+      {"\u00ad", "'\\xad'"},  // soft hyphen (Cf)
   };
   for (const auto& [in, out] : cases) {
     INFO(in);
@@ -42,7 +42,7 @@ TEST_CASE("job repr: the printable table agrees with CPython at range edges", "[
   CHECK_FALSE(python_printable(0x7f));
   CHECK_FALSE(python_printable(0x1f));
   CHECK_FALSE(python_printable(0x80));
-  CHECK_FALSE(python_printable(0xa0));   // NBSP is Zs
+  CHECK_FALSE(python_printable(0xa0));  // NBSP is Zs
   CHECK(python_printable(0xa1));
   CHECK(python_printable(0x2ffb));
   CHECK_FALSE(python_printable(0x2fff));  // unassigned
@@ -113,8 +113,9 @@ TEST_CASE("job repr: values and RQ's call string", "[ops][job][repr]") {
 TEST_CASE("job repr: json.dumps with Python's defaults", "[ops][job][repr]") {
   Json v = Json::array({"f", nullptr, Json::array({"é ✓ \U0001F600 \x7f \x1f", 1.0, 9223372036854775808ull}),
                         Json{{"k", Json{{"a", Json::array({true, false})}}}}});
-  CHECK(python_json_dumps(v) ==
-        R"(["f", null, ["\u00e9 \u2713 \ud83d\ude00 \u007f \u001f", 1.0, 9223372036854775808], {"k": {"a": [true, false]}}])");
+  CHECK(
+      python_json_dumps(v) ==
+      R"(["f", null, ["\u00e9 \u2713 \ud83d\ude00 \u007f \u001f", 1.0, 9223372036854775808], {"k": {"a": [true, false]}}])");
   CHECK(python_json_dumps(Json::parse(R"({"q": "\"\\\b\f\n\r\t/"})")) == R"({"q": "\"\\\b\f\n\r\t/"})");
   CHECK(python_json_dumps(Json::object()) == "{}");
   CHECK(python_json_dumps(Json::array()) == "[]");

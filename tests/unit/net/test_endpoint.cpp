@@ -40,8 +40,8 @@ TEST_CASE("net endpoint: parse_url accepts the URL forms apps hand out") {
   const Case cases[] = {
       {"redis://localhost", Transport::tcp, "localhost", 6379, "", none, none, std::nullopt},
       {"redis://cache.example.com:6380/2", Transport::tcp, "cache.example.com", 6380, "", none, none, 2},
-      {"rediss://app:s3cr3t@cache.example.com:6380/15", Transport::tls, "cache.example.com", 6380, "",
-       "app", "s3cr3t", 15},
+      {"rediss://app:s3cr3t@cache.example.com:6380/15", Transport::tls, "cache.example.com", 6380, "", "app", "s3cr3t",
+       15},
       {"REDISS://Cache.Example.com", Transport::tls, "Cache.Example.com", 6379, "", none, none, std::nullopt},
       // Password only: the username stays unset, so AUTH gets one argument.
       {"redis://:s3cr3t@host", Transport::tcp, "host", 6379, "", none, "s3cr3t", std::nullopt},
@@ -59,8 +59,8 @@ TEST_CASE("net endpoint: parse_url accepts the URL forms apps hand out") {
       {"redis://host#ignored", Transport::tcp, "host", 6379, "", none, none, std::nullopt},
       {"redis://", Transport::tcp, "127.0.0.1", 6379, "", none, none, std::nullopt},
       {"unix:///tmp/redis.sock", Transport::unix_socket, "", 0, "/tmp/redis.sock", none, none, std::nullopt},
-      {"redis+unix:///var/run/redis/redis.sock?db=4", Transport::unix_socket, "", 0,
-       "/var/run/redis/redis.sock", none, none, 4},
+      {"redis+unix:///var/run/redis/redis.sock?db=4", Transport::unix_socket, "", 0, "/var/run/redis/redis.sock", none,
+       none, 4},
       {"unix://:s3cr3t@/tmp/r.sock", Transport::unix_socket, "", 0, "/tmp/r.sock", none, "s3cr3t", std::nullopt},
       {"unix://app:pw@/tmp/my%20dir/r.sock", Transport::unix_socket, "", 0, "/tmp/my dir/r.sock", "app", "pw",
        std::nullopt},
@@ -80,9 +80,10 @@ TEST_CASE("net endpoint: parse_url accepts the URL forms apps hand out") {
 }
 
 TEST_CASE("net endpoint: query options") {
-  auto p = parse_ok("rediss://host?ssl_cert_reqs=none&db=3&password=p%26w&ssl_ca_certs=%2Fetc%2Fca.pem"
-                    "&socket_timeout=1.5&socket_connect_timeout=2&protocol=2&ssl_check_hostname=false"
-                    "&ssl_certfile=/c.pem&ssl_keyfile=/k.pem&username=app");
+  auto p = parse_ok(
+      "rediss://host?ssl_cert_reqs=none&db=3&password=p%26w&ssl_ca_certs=%2Fetc%2Fca.pem"
+      "&socket_timeout=1.5&socket_connect_timeout=2&protocol=2&ssl_check_hostname=false"
+      "&ssl_certfile=/c.pem&ssl_keyfile=/k.pem&username=app");
   CHECK(p.verify_peer == false);
   CHECK(p.check_hostname == false);
   CHECK(p.db == 3);
@@ -102,9 +103,7 @@ TEST_CASE("net endpoint: query options") {
     CHECK(parse_ok("rediss://h?ssl_cert_reqs=optional").verify_peer == true);
     CHECK_FALSE(parse_ok("rediss://h").verify_peer.has_value());
   }
-  SECTION("a query db beats the path db (it comes later)") {
-    CHECK(parse_ok("redis://h/1?db=2").db == 2);
-  }
+  SECTION("a query db beats the path db (it comes later)") { CHECK(parse_ok("redis://h/1?db=2").db == 2); }
   SECTION("an unknown option is a warning, not an error") {
     auto q = parse_ok("redis://h?health_check_interval=10&&retry_on_timeout=yes");
     REQUIRE(q.warnings.size() == 2);
@@ -253,9 +252,9 @@ TEST_CASE("net endpoint: describe and is_ip_literal") {
     bool literal;
   };
   const Case cases[] = {
-      {"127.0.0.1", true}, {"::1", true},          {"2001:db8::7", true}, {"::ffff:10.0.0.1", true},
-      {"localhost", false}, {"10.0.0", false},     {"256.1.1.1", false},  {"[::1]", false},
-      {"", false},          {"1.2.3.4 ", false},   {"redis.example.com", false},
+      {"127.0.0.1", true},  {"::1", true},       {"2001:db8::7", true},        {"::ffff:10.0.0.1", true},
+      {"localhost", false}, {"10.0.0", false},   {"256.1.1.1", false},         {"[::1]", false},
+      {"", false},          {"1.2.3.4 ", false}, {"redis.example.com", false},
   };
   for (const auto& c : cases) {
     INFO("host: '" << c.host << "'");

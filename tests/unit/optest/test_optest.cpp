@@ -83,8 +83,9 @@ TEST_CASE("ops optest: group selection") {
     CHECK(names(*g) == std::vector<std::string>{"strings", "sets"});
   }
   SECTION("an unknown name is a usage error listing the valid ones") {
-    for (auto [only, skip] : {std::pair<std::optional<std::string>, std::optional<std::string>>{"strings,lits", std::nullopt},
-                              {std::nullopt, "zsets"}}) {
+    for (auto [only, skip] :
+         {std::pair<std::optional<std::string>, std::optional<std::string>>{"strings,lits", std::nullopt},
+          {std::nullopt, "zsets"}}) {
       auto g = optest::select_test_groups(only, skip);
       REQUIRE_FALSE(g);
       CHECK(g.error().kind == ErrorKind::usage);
@@ -290,7 +291,8 @@ TEST_CASE("ops optest: reply checks fail naming the command and what came back")
   CHECK_NOTHROW(Reply(resp::Value::bulk("2.5"), "ZSCORE").number(2.5));
   resp::Value map{resp::Type::map};
   map.elements = {resp::Value::bulk("b"), resp::Value::bulk("2"), resp::Value::bulk("a"), resp::Value::bulk("1")};
-  auto flat = resp::Value::list({resp::Value::bulk("a"), resp::Value::bulk("1"), resp::Value::bulk("b"), resp::Value::bulk("2")});
+  auto flat = resp::Value::list(
+      {resp::Value::bulk("a"), resp::Value::bulk("1"), resp::Value::bulk("b"), resp::Value::bulk("2")});
   CHECK(Reply(map, "HGETALL").pairs() == Reply(flat, "HGETALL").pairs());
   CHECK_NOTHROW(Reply(resp::Value::nil(), "EXEC").null());
   s = stop_of([] { Reply(resp::Value::list({}), "EXEC").null(); });
@@ -301,7 +303,8 @@ TEST_CASE("ops optest: a refused command found in an error reply is unsupported,
   using optest::NodeRunner;
   using optest::OpStop;
   try {
-    NodeRunner::error_reply(resp::Value::error_reply("NOPERM this user has no permissions to run the 'eval' command"), "EVAL");
+    NodeRunner::error_reply(resp::Value::error_reply("NOPERM this user has no permissions to run the 'eval' command"),
+                            "EVAL");
     FAIL("no OpStop thrown");
   } catch (const OpStop& s) {
     CHECK(s.outcome == Outcome::unsupported);

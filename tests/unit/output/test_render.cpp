@@ -21,8 +21,17 @@ namespace {
 
 // Bytes a hostile server could put in a key, a value or an INFO field.
 const std::string k_hostile[] = {
-    "\x1b[31mred\x1b[0m"s, "carriage\rreturn"s, "nul\0byte"s, "bad\xf0utf8"s, "line\nbreak"s,
-    "bell\x07"s,           "del\x7f"s,          "c1\xc2\x9b"s, "bidi\xe2\x80\xae" "evil"s, "tab\tx"s,
+    "\x1b[31mred\x1b[0m"s,
+    "carriage\rreturn"s,
+    "nul\0byte"s,
+    "bad\xf0utf8"s,
+    "line\nbreak"s,
+    "bell\x07"s,
+    "del\x7f"s,
+    "c1\xc2\x9b"s,
+    "bidi\xe2\x80\xae"
+    "evil"s,
+    "tab\tx"s,
 };
 
 // The text with colour codes (ESC [ digits/; m) removed.
@@ -101,14 +110,8 @@ TEST_CASE("output render: escaped forms") {
     std::string shown;
   };
   const Case cases[] = {
-      {"\x1b[31mred"s, "\\x1b[31mred"},
-      {"a\rb", "a\\rb"},
-      {"nul\0x"s, "nul\\x00x"},
-      {"\xf0"s, "\\xf0"},
-      {"bad\xf0utf8"s, "bad\\xf0utf8"},
-      {"a\nb", "a\\nb"},
-      {"a\\b", "a\\\\b"},
-      {"\x7f", "\\x7f"},
+      {"\x1b[31mred"s, "\\x1b[31mred"}, {"a\rb", "a\\rb"}, {"nul\0x"s, "nul\\x00x"}, {"\xf0"s, "\\xf0"},
+      {"bad\xf0utf8"s, "bad\\xf0utf8"}, {"a\nb", "a\\nb"}, {"a\\b", "a\\\\b"},       {"\x7f", "\\x7f"},
       {"ключ 日本 ✓", "ключ 日本 ✓"},
   };
   for (const auto& c : cases) {
@@ -253,7 +256,9 @@ TEST_CASE("output render: JSON stays valid for any bytes") {
   j["value"] = "bad\xf0utf8"s;
   j["bad\xc3key"s] = 1;
   j["control"] = "\x1b[31m\0\r\n"s;
-  j["bytes"] = decode::json_bytes("\xf0" "e");
+  j["bytes"] = decode::json_bytes(
+      "\xf0"
+      "e");
   j["text"] = decode::json_bytes("héllo");
   auto text = output::render_json(j);
   CHECK(text.back() == '\n');
@@ -270,8 +275,12 @@ TEST_CASE("output render: JSON stays valid for any bytes") {
 TEST_CASE("output render: JSON escapes C1 controls and bidi overrides") {
   nlohmann::ordered_json j;
   // U+009B (CSI), U+0085 (NEL), U+0080, U+009F, U+202A, U+202E, U+2066, U+2069.
-  j["c1"] = "a\xc2\x9b" "31m\xc2\x85\xc2\x80\xc2\x9f"s;
-  j["bidi"] = "\xe2\x80\xaa\xe2\x80\xae" "cod.exe\xe2\x81\xa6\xe2\x81\xa9"s;
+  j["c1"] =
+      "a\xc2\x9b"
+      "31m\xc2\x85\xc2\x80\xc2\x9f"s;
+  j["bidi"] =
+      "\xe2\x80\xaa\xe2\x80\xae"
+      "cod.exe\xe2\x81\xa6\xe2\x81\xa9"s;
   // Neighbours stay as they are: U+00A0, U+2029, U+202F, U+2065, U+206A, and é.
   j["kept"] = "\xc2\xa0\xe2\x80\xa9\xe2\x80\xaf\xe2\x81\xa5\xe2\x81\xaa\xc3\xa9"s;
   auto text = output::render_json(j);
@@ -297,7 +306,7 @@ TEST_CASE("output render: json_bytes keeps valid UTF-8 as a string") {
       {"ключ ✓ 😀", "ключ ✓ 😀"},
       {"nul\0"s, "nul\0"s},  // valid UTF-8; JSON escapes it
       {"\xf0"s, {{"base64", "8A=="}}},
-      {"\xc0\xaf"s, {{"base64", "wK8="}}},      // overlong '/'
+      {"\xc0\xaf"s, {{"base64", "wK8="}}},  // overlong '/'
       {"\xed\xa0\x80"s, {{"base64", "7aCA"}}},  // a UTF-16 surrogate
       {"\xff\xfe\xfd\xfc"s, {{"base64", "//79/A=="}}},
   };

@@ -96,12 +96,27 @@ TEST_CASE("ops ratelimit key: identities with ':' and few identifiers") {
 }
 
 TEST_CASE("ops ratelimit key: malformed and foreign keys are not limits keys") {
-  const char* bad[] = {"", "LIMITER", "LIMITER/", "LIMITER/x/5/1", "LIMITER/x/5/1/fortnight",
-                       "LIMITER/x/five/1/minute", "LIMITER/x/5/0/minute", "LIMITER/x/-5/1/minute",
-                       "LIMITER/x/5/1/Minute", "LIMITER/x/5/1/minutes", "LIMITER/x/5/1/minute/",
-                       "LIMITER/x/5/1/minute/-1", "/x/5/1/minute", ":LIMITER/x/5/1/minute",
-                       "LIMITS:{LIMITER/x/5/1/minute", "LIMITS:{}", "LIMITS:{}/-1", ":{LIMITER/x/5/1/minute}",
-                       "LIMITER/x/99999999999999999999/1/minute", "rate:alice:29000000", "session:abc",
+  const char* bad[] = {"",
+                       "LIMITER",
+                       "LIMITER/",
+                       "LIMITER/x/5/1",
+                       "LIMITER/x/5/1/fortnight",
+                       "LIMITER/x/five/1/minute",
+                       "LIMITER/x/5/0/minute",
+                       "LIMITER/x/-5/1/minute",
+                       "LIMITER/x/5/1/Minute",
+                       "LIMITER/x/5/1/minutes",
+                       "LIMITER/x/5/1/minute/",
+                       "LIMITER/x/5/1/minute/-1",
+                       "/x/5/1/minute",
+                       ":LIMITER/x/5/1/minute",
+                       "LIMITS:{LIMITER/x/5/1/minute",
+                       "LIMITS:{}",
+                       "LIMITS:{}/-1",
+                       ":{LIMITER/x/5/1/minute}",
+                       "LIMITER/x/99999999999999999999/1/minute",
+                       "rate:alice:29000000",
+                       "session:abc",
                        "LIMITS:{LIMITER/x/5/1/minute}/-2"};
   for (const char* key : bad) {
     INFO("key: " << key);

@@ -62,7 +62,8 @@ TEST_CASE("ops ratelimit probe: strategy names") {
 }
 
 TEST_CASE("ops ratelimit probe: scripts are named by the SHA-1 EVALSHA takes") {
-  for (const auto* s : {&ratelimit::fixed_window_script(), &ratelimit::moving_window_script(), &ratelimit::sliding_window_script()}) {
+  for (const auto* s :
+       {&ratelimit::fixed_window_script(), &ratelimit::moving_window_script(), &ratelimit::sliding_window_script()}) {
     CHECK(s->sha1 == util::sha1_hex(s->text));
     CHECK(s->sha1.size() == 40);
   }

@@ -28,20 +28,40 @@ TEST_CASE("ops ratelimit spec: limits' string notation") {
   CHECK(parse_ok("1/second, 5/minute | 10 per 2 HOURS") ==
         V{{1, 1, Granularity::second}, {5, 1, Granularity::minute}, {10, 2, Granularity::hour}});
   CHECK(parse_ok("  3 / 2 days ") == V{{3, 2, Granularity::day}});
-  CHECK(parse_ok("5per minute") == V{{5, 1, Granularity::minute}});     // limits' regex allows it
+  CHECK(parse_ok("5per minute") == V{{5, 1, Granularity::minute}});  // limits' regex allows it
   CHECK(parse_ok("7/10minutes") == V{{7, 10, Granularity::minute}});
   CHECK(parse_ok("1 PER Month") == V{{1, 1, Granularity::month}});
   CHECK(parse_ok("2/years") == V{{2, 1, Granularity::year}});
-  CHECK(parse_ok("0/minute") == V{{0, 1, Granularity::minute}});       // a limit that blocks everything
+  CHECK(parse_ok("0/minute") == V{{0, 1, Granularity::minute}});  // a limit that blocks everything
   CHECK(parse_ok("007/minute") == V{{7, 1, Granularity::minute}});
   CHECK(parse_ok("1000000000/day") == V{{ratelimit::k_max_limit_amount, 1, Granularity::day}});
 }
 
 TEST_CASE("ops ratelimit spec: junk is a usage error naming the flag") {
-  const char* bad[] = {"", " ", "abc", "20", "20/", "/minute", "20/fortnight", "20/minutess", "20 minute",
-                       "20 per", "5 per 0 minutes", "-5/minute", "5.5/minute", "5/minute;", ";5/minute",
-                       "5/minute;;1/hour", "5/minute extra", "1000000001/day", "99999999999999999999/day",
-                       "5 per 1000001 seconds", "5/min", "5/mins", "five/minute", "5/minute\x1b[31m"};
+  const char* bad[] = {"",
+                       " ",
+                       "abc",
+                       "20",
+                       "20/",
+                       "/minute",
+                       "20/fortnight",
+                       "20/minutess",
+                       "20 minute",
+                       "20 per",
+                       "5 per 0 minutes",
+                       "-5/minute",
+                       "5.5/minute",
+                       "5/minute;",
+                       ";5/minute",
+                       "5/minute;;1/hour",
+                       "5/minute extra",
+                       "1000000001/day",
+                       "99999999999999999999/day",
+                       "5 per 1000001 seconds",
+                       "5/min",
+                       "5/mins",
+                       "five/minute",
+                       "5/minute\x1b[31m"};
   for (const char* text : bad) {
     INFO("limit: " << text);
     auto parsed = ratelimit::parse_limits(text, "--limit");

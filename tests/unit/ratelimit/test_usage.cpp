@@ -34,7 +34,7 @@ TEST_CASE("ops ratelimit usage: fixed window") {
   CHECK(full.retry_after_ms == 42000);  // the window's end frees it
   auto over = ratelimit::fixed_window_usage(9, 1500, k_5_per_minute, k_now);
   CHECK(over.used == 9);
-  CHECK(over.remaining == 0);          // limits: max(0, amount - count)
+  CHECK(over.remaining == 0);  // limits: max(0, amount - count)
   CHECK(over.retry_after_ms == 1500);
 
   auto missing = ratelimit::fixed_window_usage(0, -2, k_5_per_minute, k_now);  // no hits in this window

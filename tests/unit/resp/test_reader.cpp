@@ -23,7 +23,7 @@ struct Row {
   std::string name;
   std::string wire;
   std::vector<Value> values;  // expected, in order
-  std::string error;          // expected error substring; empty: no error
+  std::string error;  // expected error substring; empty: no error
   ReaderLimits limits = {};
   bool incomplete = false;  // wire ends inside a value: no error, bytes stay buffered
 };
@@ -96,16 +96,12 @@ std::vector<Row> valid_rows() {
       {"nested arrays",
        "*3\r\n*1\r\n+a\r\n*0\r\n*2\r\n*1\r\n:1\r\n$-1\r\n",
        {array({array({simple("a")}), array({}), array({array({integer(1)}), Value::nil()})})}},
-      {"map",
-       "%2\r\n+a\r\n:1\r\n$1\r\nb\r\n#t\r\n",
-       {map({simple("a"), integer(1), bulk("b"), boolean(true)})}},
+      {"map", "%2\r\n+a\r\n:1\r\n$1\r\nb\r\n#t\r\n", {map({simple("a"), integer(1), bulk("b"), boolean(true)})}},
       {"map with aggregate key and value",
        "%1\r\n*1\r\n:1\r\n~1\r\n_\r\n",
        {map({array({integer(1)}), set({Value::nil()})})}},
       {"set", "~2\r\n+a\r\n+b\r\n", {set({simple("a"), simple("b")})}},
-      {"push",
-       ">3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$2\r\nhi\r\n",
-       {push({bulk("message"), bulk("ch"), bulk("hi")})}},
+      {"push", ">3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$2\r\nhi\r\n", {push({bulk("message"), bulk("ch"), bulk("hi")})}},
       {"true", "#t\r\n", {boolean(true)}},
       {"false", "#f\r\n", {boolean(false)}},
       {"double", ",3.14\r\n", {number(3.14)}},
@@ -129,9 +125,7 @@ std::vector<Row> valid_rows() {
        "|1\r\n+key-popularity\r\n%2\r\n$1\r\na\r\n,0.1923\r\n$1\r\nb\r\n,0.0012\r\n"
        "*2\r\n:2039123\r\n:9543892\r\n",
        {array({integer(2039123), integer(9543892)})}},
-      {"attribute inside an array",
-       "*2\r\n|1\r\n+ttl\r\n:3600\r\n+a\r\n+b\r\n",
-       {array({simple("a"), simple("b")})}},
+      {"attribute inside an array", "*2\r\n|1\r\n+ttl\r\n:3600\r\n+a\r\n+b\r\n", {array({simple("a"), simple("b")})}},
       {"attribute annotating a nested aggregate",
        "*1\r\n|1\r\n+k\r\n+v\r\n*1\r\n:1\r\n",
        {array({array({integer(1)})})}},
@@ -175,12 +169,10 @@ std::vector<Row> limit_rows() {
        {array({array({integer(1), integer(2)}), integer(3)})},
        "",
        four_elements},
-      {"reply elements over limit, nested", "*2\r\n*3\r\n", {}, "reply too large: more than 4 elements",
-       four_elements},
+      {"reply elements over limit, nested", "*2\r\n*3\r\n", {}, "reply too large: more than 4 elements", four_elements},
       {"reply element bound is per reply",
        "*4\r\n:1\r\n:2\r\n:3\r\n:4\r\n%2\r\n:1\r\n:2\r\n:3\r\n:4\r\n",
-       {array({integer(1), integer(2), integer(3), integer(4)}),
-        map({integer(1), integer(2), integer(3), integer(4)})},
+       {array({integer(1), integer(2), integer(3), integer(4)}), map({integer(1), integer(2), integer(3), integer(4)})},
        "",
        four_elements},
       {"map pairs count twice towards the reply", "%3\r\n", {}, "more than 4 elements", four_elements},
@@ -191,16 +183,8 @@ std::vector<Row> limit_rows() {
       {"depth at limit", "*1\r\n*1\r\n:1\r\n", {array({array({integer(1)})})}, "", small},
       {"depth over limit", "*1\r\n*1\r\n*1\r\n:1\r\n", {}, "nesting too deep", small},
       {"empty aggregate counts as a level", "*1\r\n%0\r\n", {}, "nesting too deep", depth_one},
-      {"attribute counts as a level",
-       "*1\r\n|1\r\n+k\r\n+v\r\n:1\r\n",
-       {},
-       "nesting too deep",
-       depth_one},
-      {"array at max_elements",
-       "*3\r\n:1\r\n:2\r\n:3\r\n",
-       {array({integer(1), integer(2), integer(3)})},
-       "",
-       small},
+      {"attribute counts as a level", "*1\r\n|1\r\n+k\r\n+v\r\n:1\r\n", {}, "nesting too deep", depth_one},
+      {"array at max_elements", "*3\r\n:1\r\n:2\r\n:3\r\n", {array({integer(1), integer(2), integer(3)})}, "", small},
       {"array over max_elements", "*4\r\n", {}, "array length out of range", small},
       {"set over max_elements", "~4\r\n", {}, "set length out of range", small},
       {"push over max_elements", ">4\r\n", {}, "push length out of range", small},
@@ -218,18 +202,8 @@ std::vector<Row> limit_rows() {
       {"bulk error over max_bulk_length", "!6\r\n", {}, "error length out of range", small},
       {"verbatim at max_bulk_length", "=5\r\ntxt:x\r\n", {verbatim("txt", "x")}, "", small},
       {"verbatim over max_bulk_length", "=6\r\n", {}, "verbatim string length out of range", small},
-      {"default max_elements",
-       "*" + std::to_string(k_default_max_elements) + "\r\n",
-       {},
-       "",
-       unlimited_reply(),
-       true},
-      {"default max_reply_elements",
-       "*" + std::to_string(k_default_max_reply_elements) + "\r\n",
-       {},
-       "",
-       {},
-       true},
+      {"default max_elements", "*" + std::to_string(k_default_max_elements) + "\r\n", {}, "", unlimited_reply(), true},
+      {"default max_reply_elements", "*" + std::to_string(k_default_max_reply_elements) + "\r\n", {}, "", {}, true},
       {"default max_reply_elements + 1",
        "*" + std::to_string(k_default_max_reply_elements + 1) + "\r\n",
        {},
@@ -238,36 +212,21 @@ std::vector<Row> limit_rows() {
        "*" + std::to_string(k_default_max_elements + 1) + "\r\n",
        {},
        "array length out of range"},
-      {"default max_bulk_length",
-       "$" + std::to_string(k_default_max_bulk_length) + "\r\nabc",
-       {},
-       "",
-       {},
-       true},
+      {"default max_bulk_length", "$" + std::to_string(k_default_max_bulk_length) + "\r\nabc", {}, "", {}, true},
       {"default max_bulk_length + 1",
        "$" + std::to_string(k_default_max_bulk_length + 1) + "\r\n",
        {},
        "bulk string length out of range"},
       // With the element limit off, huge counts are legal: the reader must wait for the
       // elements without allocating for them.
-      {"LLONG_MAX array count, no element limit",
-       "*9223372036854775807\r\n:1\r\n",
-       {},
-       "",
-       unlimited_elements(),
-       true},
+      {"LLONG_MAX array count, no element limit", "*9223372036854775807\r\n:1\r\n", {}, "", unlimited_elements(), true},
       {"SIZE_MAX/8+3 array count, no element limit",
        "*" + k_size_max_over_8_plus_3 + "\r\n$1\r\nx\r\n",
        {},
        "",
        unlimited_elements(),
        true},
-      {"map count LLONG_MAX/2, no element limit",
-       "%4611686018427387903\r\n",
-       {},
-       "",
-       unlimited_elements(),
-       true},
+      {"map count LLONG_MAX/2, no element limit", "%4611686018427387903\r\n", {}, "", unlimited_elements(), true},
       {"map count LLONG_MAX/2 + 1, no element limit",
        "%4611686018427387904\r\n",
        {},
@@ -290,10 +249,7 @@ std::vector<Row> malformed_rows() {
   return {
       // reliability-ux.md Table 1, cases 1-7.
       {"LLONG_MAX array count", "*9223372036854775807\r\n", {}, "array length out of range"},
-      {"SIZE_MAX/8+3 array count",
-       "*" + k_size_max_over_8_plus_3 + "\r\n",
-       {},
-       "array length out of range"},
+      {"SIZE_MAX/8+3 array count", "*" + k_size_max_over_8_plus_3 + "\r\n", {}, "array length out of range"},
       {"bulk length -2", "$-2\r\n", {}, "bulk string length out of range"},
       {"array count -2", "*-2\r\n", {}, "array length out of range"},
       {"integer LLONG_MAX + 1", ":9223372036854775808\r\n", {}, "bad integer value"},
@@ -350,23 +306,11 @@ std::vector<Row> malformed_rows() {
       {"bulk with LF only", "$2\r\nab\n+OK\r\n", {}, "bulk string not terminated by CRLF"},
       {"bulk error without CRLF", "!2\r\nab\n\r", {}, "error not terminated by CRLF"},
       {"null followed by LF", "_\n", {}, "line not terminated by CRLF"},
-      {"line over k_max_line_length",
-       "+" + std::string(k_max_line_length + 1, 'a') + "\r\n",
-       {},
-       "line too long"},
-      {"endless line without CRLF",
-       "+" + std::string(k_max_line_length + 100, 'a'),
-       {},
-       "line too long"},
-      {"endless header without CRLF",
-       "*" + std::string(k_max_line_length + 1, '1'),
-       {},
-       "line too long"},
+      {"line over k_max_line_length", "+" + std::string(k_max_line_length + 1, 'a') + "\r\n", {}, "line too long"},
+      {"endless line without CRLF", "+" + std::string(k_max_line_length + 100, 'a'), {}, "line too long"},
+      {"endless header without CRLF", "*" + std::string(k_max_line_length + 1, '1'), {}, "line too long"},
       // Errors after good values, and inside aggregates.
-      {"error after a value",
-       "+OK\r\n:1\r\n@",
-       {simple("OK"), integer(1)},
-       "unknown reply type byte 0x40"},
+      {"error after a value", "+OK\r\n:1\r\n@", {simple("OK"), integer(1)}, "unknown reply type byte 0x40"},
       {"bad element inside an array", "*2\r\n:1\r\n:x\r\n", {}, "bad integer value"},
       {"NUL type byte", "\0\r\n"s, {}, "unknown reply type byte 0x00"},
       {"inline command is not a reply", "PING\r\n", {}, "unknown reply type byte 0x50"},
@@ -390,8 +334,7 @@ void check_outcome(const Row& row, const Outcome& got, const char* mode) {
   INFO("row: " << row.name << ", mode: " << mode);
   REQUIRE(got.values.size() == row.values.size());
   for (std::size_t i = 0; i < row.values.size(); ++i) {
-    INFO("value " << i << ": got " << debug_string(got.values[i]) << ", want "
-                  << debug_string(row.values[i]));
+    INFO("value " << i << ": got " << debug_string(got.values[i]) << ", want " << debug_string(row.values[i]));
     CHECK(same(got.values[i], row.values[i]));
   }
   if (row.error.empty()) {
@@ -547,20 +490,18 @@ TEST_CASE("resp reader: many replies across buffer compaction") {
   const Value second = array({bulk("hello"), map({integer(1), number(2.5)})});
   constexpr std::size_t k_rounds = 20000;
   const std::string wire = repeat(one, k_rounds);
-  for (const std::size_t chunk :
-       {std::size_t{1}, std::size_t{7}, std::size_t{4096}, std::size_t{100000}}) {
+  for (const std::size_t chunk : {std::size_t{1}, std::size_t{7}, std::size_t{4096}, std::size_t{100000}}) {
     INFO("chunk size " << chunk);
     std::vector<std::string_view> chunks;
-    for (std::size_t at = 0; at < wire.size(); at += chunk)
-      chunks.push_back(std::string_view(wire).substr(at, chunk));
+    for (std::size_t at = 0; at < wire.size(); at += chunk) chunks.push_back(std::string_view(wire).substr(at, chunk));
     const Outcome got = run_chunks(chunks);
     CHECK_FALSE(got.error.has_value());
     CHECK(got.buffered == 0);
     REQUIRE(got.values.size() == 3 * k_rounds);
     bool all_same = true;
     for (std::size_t i = 0; i < got.values.size(); i += 3) {
-      all_same = all_same && same(got.values[i], first) && same(got.values[i + 1], second) &&
-                 got.values[i + 2].is_null();
+      all_same =
+          all_same && same(got.values[i], first) && same(got.values[i + 1], second) && got.values[i + 2].is_null();
     }
     CHECK(all_same);
   }

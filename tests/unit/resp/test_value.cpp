@@ -13,8 +13,7 @@ using namespace rctl::resp::test;
 
 TEST_CASE("resp value: to_string names every type distinctly") {
   std::set<std::string> names;
-  for (int t = 0; t <= static_cast<int>(Type::push); ++t)
-    names.insert(to_string(static_cast<Type>(t)));
+  for (int t = 0; t <= static_cast<int>(Type::push); ++t) names.insert(to_string(static_cast<Type>(t)));
   CHECK(names.size() == static_cast<std::size_t>(Type::push) + 1);
   CHECK(std::string(to_string(Type::bulk_string)) == "bulk string");
   CHECK(std::string(to_string(Type::map)) == "map");
@@ -40,8 +39,7 @@ TEST_CASE("resp value: debug_string escapes control bytes, quotes and non-ASCII"
 }
 
 TEST_CASE("resp value: debug_string abbreviates long strings and aggregates") {
-  CHECK(debug_string(bulk(std::string(1000, 'a'))) ==
-        "\"" + std::string(64, 'a') + "\"... (+936 bytes)");
+  CHECK(debug_string(bulk(std::string(1000, 'a'))) == "\"" + std::string(64, 'a') + "\"... (+936 bytes)");
 
   std::vector<Value> items;
   for (int i = 0; i < 100; ++i) items.push_back(integer(i));

@@ -31,13 +31,7 @@ TEST_CASE("resp writer: exact encoding of a command") {
 
 TEST_CASE("resp writer: binary-safe arguments round-trip through the reader") {
   const std::vector<std::string> args = {
-      "SET",
-      "k\0ey"s,
-      "line1\r\nline2\r\n",
-      "",
-      "\xff\xfe\x80\x00\x7f"s,
-      "$3\r\n*1\r\n",
-      std::string(70000, 'x'),
+      "SET", "k\0ey"s, "line1\r\nline2\r\n", "", "\xff\xfe\x80\x00\x7f"s, "$3\r\n*1\r\n", std::string(70000, 'x'),
   };
   const Value got = read_back(encode_command(args));
   REQUIRE(got.type == Type::array);

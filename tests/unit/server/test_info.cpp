@@ -8,14 +8,12 @@
 #include <vector>
 
 using namespace rctl;
-using server::Info;
 using info_support::info_all_7_0;
+using server::Info;
 
 namespace {
 
-std::vector<std::string> strings(const std::vector<std::string_view>& views) {
-  return {views.begin(), views.end()};
-}
+std::vector<std::string> strings(const std::vector<std::string_view>& views) { return {views.begin(), views.end()}; }
 
 using Pairs = std::vector<std::pair<std::string, std::string>>;
 
@@ -39,7 +37,7 @@ TEST_CASE("ops info: the captured INFO all of Redis 7.0") {
   CHECK(info.integer("used_memory") == 1140888);
   CHECK(info.integer("rdb_last_bgsave_time_sec") == -1);
   CHECK_FALSE(info.integer("mem_fragmentation_ratio").has_value());  // 6.83
-  CHECK_FALSE(info.integer("used_memory_human").has_value());        // 1.09M
+  CHECK_FALSE(info.integer("used_memory_human").has_value());  // 1.09M
   CHECK(info.number("mem_fragmentation_ratio") == 6.83);
   CHECK(info.number("used_cpu_user") == 0.010782);
   CHECK(info.number("used_memory") == 1140888.0);
@@ -62,9 +60,10 @@ TEST_CASE("ops info: the captured INFO all of Redis 7.0") {
   CHECK(info.keys_with_prefix("latency_percentiles_usec_").size() == 9);
   CHECK(info.keys_with_prefix("nothing_").empty());
 
-  CHECK(server::parse_kv_list(*info.get("cmdstat_set")) ==
-        Pairs{{"calls", "21"}, {"usec", "80"}, {"usec_per_call", "3.81"}, {"rejected_calls", "0"},
-              {"failed_calls", "0"}});
+  CHECK(
+      server::parse_kv_list(*info.get("cmdstat_set")) ==
+      Pairs{
+          {"calls", "21"}, {"usec", "80"}, {"usec_per_call", "3.81"}, {"rejected_calls", "0"}, {"failed_calls", "0"}});
   CHECK(server::parse_kv_list(*info.get("db0")) == Pairs{{"keys", "20"}, {"expires", "1"}, {"avg_ttl", "999900"}});
 }
 

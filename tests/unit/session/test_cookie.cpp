@@ -18,13 +18,16 @@ struct Vector {
   const char* cookie;
 };
 const Vector k_vectors[] = {
-    {"sekrit", "f2c3cb18-2853-4627-afb9-92a8074399f5", "f2c3cb18-2853-4627-afb9-92a8074399f5.9hCOm2Wn75C8TExsthOboQV5Z7c"},
-    {"a much longer secret key with spaces and \xc3\xbcn\xc3\xaf""c\xc3\xb6""d\xc3\xa9", "0ad2bd3e-7b58-4d0a-9d5c-4d0f0a3c9e11",
-     "0ad2bd3e-7b58-4d0a-9d5c-4d0f0a3c9e11.VjoK0NzxNSohxAdDYGexMnjY_u0"},
-    {"k", "Zm9vYmFy_-xyz0123456789abcdefghijklmnopqrs", "Zm9vYmFy_-xyz0123456789abcdefghijklmnopqrs.q1oSqQjyw_BEjnVh-wdldfdTdEU"},
+    {"sekrit", "f2c3cb18-2853-4627-afb9-92a8074399f5",
+     "f2c3cb18-2853-4627-afb9-92a8074399f5.9hCOm2Wn75C8TExsthOboQV5Z7c"},
+    {"a much longer secret key with spaces and \xc3\xbcn\xc3\xaf"
+     "c\xc3\xb6"
+     "d\xc3\xa9",
+     "0ad2bd3e-7b58-4d0a-9d5c-4d0f0a3c9e11", "0ad2bd3e-7b58-4d0a-9d5c-4d0f0a3c9e11.VjoK0NzxNSohxAdDYGexMnjY_u0"},
+    {"k", "Zm9vYmFy_-xyz0123456789abcdefghijklmnopqrs",
+     "Zm9vYmFy_-xyz0123456789abcdefghijklmnopqrs.q1oSqQjyw_BEjnVh-wdldfdTdEU"},
     // A sid with dots: itsdangerous splits at the last one.
-    {std::string(100, 'x'),
-     "sid.with.dots", "sid.with.dots.TkS5duatq3jQupHHXIE4VDyHisc"},
+    {std::string(100, 'x'), "sid.with.dots", "sid.with.dots.TkS5duatq3jQupHHXIE4VDyHisc"},
 };
 
 }  // namespace
@@ -64,13 +67,16 @@ TEST_CASE("bad signatures are failed checks, never lookups", "[ops][session][coo
     return r.error().message;
   };
   CHECK(fails(sid + "." + good, util::Secret("Sekrit")).find("does not verify") != std::string::npos);  // wrong secret
-  CHECK(fails(sid + ".8hCOm2Wn75C8TExsthOboQV5Z7c", secret).find("does not verify") != std::string::npos);  // one char off
+  CHECK(fails(sid + ".8hCOm2Wn75C8TExsthOboQV5Z7c", secret).find("does not verify") !=
+        std::string::npos);  // one char off
   CHECK(fails(sid + "." + good.substr(0, 26), secret).find("does not verify") != std::string::npos);  // truncated
   CHECK(fails(sid + "." + good + "AAAA", secret).find("does not verify") != std::string::npos);  // extended
   CHECK(fails(sid + "." + good + "AA", secret).find("base64url") != std::string::npos);  // impossible length
-  CHECK(fails("f2c3cb18-2853-4627-afb9-92a8074399f6." + good, secret).find("does not verify") != std::string::npos);  // other sid
+  CHECK(fails("f2c3cb18-2853-4627-afb9-92a8074399f6." + good, secret).find("does not verify") !=
+        std::string::npos);  // other sid
   CHECK(fails(sid + ".9hCOm2Wn75C8TExsthOboQV5Z7c!", secret).find("base64url") != std::string::npos);
-  CHECK(fails(sid + ".9hCOm2Wn75C8TExs+hOboQV5Z7c", secret).find("base64url") != std::string::npos);  // standard alphabet
+  CHECK(fails(sid + ".9hCOm2Wn75C8TExs+hOboQV5Z7c", secret).find("base64url") !=
+        std::string::npos);  // standard alphabet
   CHECK(fails(sid + ".", secret).find("base64url") != std::string::npos);
   CHECK(fails("." + good, secret).find("no session id") != std::string::npos);
   // The app signs: an unsigned cookie cannot be one of its cookies.
@@ -94,8 +100,8 @@ TEST_CASE("unsigned cookies map directly; signed ones need the secret", "[ops][s
 
 TEST_CASE("malformed cookie values are usage errors", "[ops][session][cookie]") {
   util::Secret secret("sekrit");
-  const std::vector<std::string> bad_values = {"", "   ", "\"\"", "session=abc", "abc; Path=/", "a b", "a\x1b[2Jb",
-                                               std::string("a\0b", 3)};
+  const std::vector<std::string> bad_values = {
+      "", "   ", "\"\"", "session=abc", "abc; Path=/", "a b", "a\x1b[2Jb", std::string("a\0b", 3)};
   for (const auto& bad : bad_values) {
     auto r = session_from_cookie(bad, nullptr);
     REQUIRE_FALSE(r);

@@ -9,10 +9,12 @@ using namespace rctl;
 using Json = nlohmann::ordered_json;
 
 TEST_CASE("is_sensitive_key", "[ops][session][mask]") {
-  for (const char* key : {"password", "Password", "user_password", "passwd", "PASSPHRASE", "pwd", "secret",
-                          "client_secret", "token", "csrf_token", "_csrf_token", "X-CSRF-Token", "xsrf", "api_key",
-                          "apiKey", "API Key", "x-api-key", "Authorization", "credentials", "private_key", "jwt",
-                          "oauth_signature", "remember_cookie", "_auth_user_hash", "access_token", "refreshToken"}) {
+  for (const char* key :
+       {"password",     "Password",      "user_password", "passwd",          "PASSPHRASE",      "pwd",
+        "secret",       "client_secret", "token",         "csrf_token",      "_csrf_token",     "X-CSRF-Token",
+        "xsrf",         "api_key",       "apiKey",        "API Key",         "x-api-key",       "Authorization",
+        "credentials",  "private_key",   "jwt",           "oauth_signature", "remember_cookie", "_auth_user_hash",
+        "access_token", "refreshToken"}) {
     INFO(key);
     CHECK(session::is_sensitive_key(key));
   }

@@ -10,7 +10,9 @@ using Json = nlohmann::ordered_json;
 
 namespace {
 
-std::optional<session::SessionUser> user_of(const Json& data) { return session::session_user(data, session::default_user_fields()); }
+std::optional<session::SessionUser> user_of(const Json& data) {
+  return session::session_user(data, session::default_user_fields());
+}
 
 decode::DecodedValue decoded(decode::Format format, Json data) {
   decode::DecodedValue v;
@@ -24,7 +26,7 @@ decode::DecodedValue decoded(decode::Format format, Json data) {
 TEST_CASE("session_user: the common user fields, in order", "[ops][session]") {
   CHECK(user_of({{"user_id", 42}})->id == "42");
   CHECK(user_of({{"user_id", 42}})->field == "user_id");
-  CHECK(user_of({{"_user_id", "7"}})->field == "_user_id");                      // Flask-Login
+  CHECK(user_of({{"_user_id", "7"}})->field == "_user_id");  // Flask-Login
   CHECK(user_of({{"_auth_user_id", "3"}, {"_auth_user_hash", "x"}})->id == "3");  // Django
   CHECK(user_of({{"uid", "u-1"}})->id == "u-1");
   CHECK(user_of({{"email", "ann@example.com"}})->id == "ann@example.com");
@@ -78,10 +80,13 @@ TEST_CASE("classify_store", "[ops][session]") {
   auto pickle_dict = decoded(decode::Format::pickle, {{"user_id", 1}});
   CHECK(session::classify_store(":1:django.contrib.sessions.cacheabc", pickle_dict) == SessionStore::django);
   CHECK(session::classify_store("myapp:1:django.contrib.sessions.cached_dbabc", pickle_dict) == SessionStore::django);
-  CHECK(session::classify_store("starsessions.x", decoded(decode::Format::json, {{"a", 1}})) == SessionStore::starsessions);
-  CHECK(session::classify_store("session:x", decoded(decode::Format::json, {{"_permanent", true}})) == SessionStore::flask_session);
+  CHECK(session::classify_store("starsessions.x", decoded(decode::Format::json, {{"a", 1}})) ==
+        SessionStore::starsessions);
+  CHECK(session::classify_store("session:x", decoded(decode::Format::json, {{"_permanent", true}})) ==
+        SessionStore::flask_session);
   CHECK(session::classify_store("session:x", pickle_dict) == SessionStore::flask_session);
-  CHECK(session::classify_store("session:x", decoded(decode::Format::msgpack, {{"a", 1}})) == SessionStore::flask_session);
+  CHECK(session::classify_store("session:x", decoded(decode::Format::msgpack, {{"a", 1}})) ==
+        SessionStore::flask_session);
   CHECK(session::classify_store("app:s:1", decoded(decode::Format::json, {{"user_id", 1}, {"ip_address", "::1"}})) ==
         SessionStore::json_record);
   CHECK(session::classify_store("app:s:1", decoded(decode::Format::json, {{"x", 1}})) == SessionStore::unknown);

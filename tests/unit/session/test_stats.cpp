@@ -91,9 +91,9 @@ TEST_CASE("size percentiles: exact for small sizes, bounded error above", "[ops]
 TEST_CASE("TTL histogram ranges", "[ops][session][stats]") {
   session::TtlHistogram t;
   const std::int64_t minute = 60'000, hour = 60 * minute, day = 24 * hour;
-  for (std::optional<std::int64_t> ttl : std::vector<std::optional<std::int64_t>>{
-           0, minute - 1, minute, hour - 1, hour, day, 7 * day - 1, 7 * day, 14 * day, 30 * day, 31 * day,
-           std::nullopt, std::nullopt, -5})
+  for (std::optional<std::int64_t> ttl :
+       std::vector<std::optional<std::int64_t>>{0, minute - 1, minute, hour - 1, hour, day, 7 * day - 1, 7 * day,
+                                                14 * day, 30 * day, 31 * day, std::nullopt, std::nullopt, -5})
     t.add(ttl);
   std::vector<std::uint64_t> counts;
   for (const auto& b : t.buckets()) counts.push_back(b.sessions);

@@ -28,9 +28,8 @@ std::string info_text(std::int64_t commands, std::int64_t net_in, std::int64_t n
   out << "# Clients\r\nconnected_clients:" << clients << "\r\n"
       << "# Memory\r\nused_memory:" << used_memory << "\r\n"
       << "# Stats\r\ntotal_commands_processed:" << commands << "\r\ntotal_net_input_bytes:" << net_in
-      << "\r\ntotal_net_output_bytes:" << net_out << "\r\nexpired_keys:" << expired
-      << "\r\nevicted_keys:" << evicted << "\r\nkeyspace_hits:" << hits << "\r\nkeyspace_misses:" << misses
-      << "\r\n# Keyspace\r\n"
+      << "\r\ntotal_net_output_bytes:" << net_out << "\r\nexpired_keys:" << expired << "\r\nevicted_keys:" << evicted
+      << "\r\nkeyspace_hits:" << hits << "\r\nkeyspace_misses:" << misses << "\r\n# Keyspace\r\n"
       << keyspace;
   return out.str();
 }
@@ -229,8 +228,8 @@ TEST_CASE("ops stats: command_stats from commandstats and latencystats") {
   std::vector<std::string> names;
   for (const auto& c : stats) names.push_back(c.name);
   // Most calls first, then by name.
-  CHECK(names == std::vector<std::string>{"set", "get", "select", "client|list", "config|get", "expire", "hset",
-                                          "incr", "ping"});
+  CHECK(names == std::vector<std::string>{"set", "get", "select", "client|list", "config|get", "expire", "hset", "incr",
+                                          "ping"});
   const auto& set = stats[0];
   CHECK(set.calls == 21);
   CHECK(set.usec == 80);
@@ -245,9 +244,10 @@ TEST_CASE("ops stats: command_stats from commandstats and latencystats") {
   CHECK(incr.failed == 1);
 
   // A server without latencystats (Redis < 7) and a malformed entry.
-  auto old = stats::command_stats(Info::parse("# Commandstats\r\n"
-                                            "cmdstat_get:calls=5,usec=10,usec_per_call=2.00\r\n"
-                                            "cmdstat_bad:calls=x,usec=\r\n"));
+  auto old =
+      stats::command_stats(Info::parse("# Commandstats\r\n"
+                                       "cmdstat_get:calls=5,usec=10,usec_per_call=2.00\r\n"
+                                       "cmdstat_bad:calls=x,usec=\r\n"));
   REQUIRE(old.size() == 2);
   CHECK(old[0].name == "get");
   CHECK(old[0].calls == 5);
@@ -267,8 +267,9 @@ TEST_CASE("ops stats: keyspace_stats") {
   CHECK(ks[1].keys == 2);
   CHECK(ks[1].expires == 0);
 
-  auto odd = stats::keyspace_stats(Info::parse("# Keyspace\r\ndb15:keys=1\r\ndbx:keys=2\r\nother:keys=3\r\n"
-                                             "# Stats\r\ndb1:keys=9\r\n"));
+  auto odd =
+      stats::keyspace_stats(Info::parse("# Keyspace\r\ndb15:keys=1\r\ndbx:keys=2\r\nother:keys=3\r\n"
+                                        "# Stats\r\ndb1:keys=9\r\n"));
   REQUIRE(odd.size() == 1);
   CHECK(odd[0].db == 15);
   CHECK(odd[0].keys == 1);

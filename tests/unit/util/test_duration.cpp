@@ -14,10 +14,21 @@ TEST_CASE("util duration: parse_duration accepts units and bare seconds") {
     std::int64_t ms;
   };
   const Case cases[] = {
-      {"250ms", 250},      {"5s", 5000},          {"1.5s", 1500},       {"2m", 120'000},
-      {"2min", 120'000},   {"1h", 3'600'000},     {"1h30m", 5'400'000}, {"1d", 86'400'000},
-      {"3", 3000},         {"0.25", 250},         {" 5s ", 5000},       {"0.5ms", 1},
-      {"1h30m15s500ms", 5'415'500},               {"0", 0},             {"90s", 90'000},
+      {"250ms", 250},
+      {"5s", 5000},
+      {"1.5s", 1500},
+      {"2m", 120'000},
+      {"2min", 120'000},
+      {"1h", 3'600'000},
+      {"1h30m", 5'400'000},
+      {"1d", 86'400'000},
+      {"3", 3000},
+      {"0.25", 250},
+      {" 5s ", 5000},
+      {"0.5ms", 1},
+      {"1h30m15s500ms", 5'415'500},
+      {"0", 0},
+      {"90s", 90'000},
   };
   for (const auto& c : cases) {
     INFO("text: '" << c.text << "'");
@@ -29,8 +40,26 @@ TEST_CASE("util duration: parse_duration accepts units and bare seconds") {
 
 TEST_CASE("util duration: parse_duration rejects junk with a usage error naming the flag") {
   const char* bad[] = {
-      "",     " ",      "junk", "5x",  "-5s", "-1",  "s",      "ms",    "5 s",   "1h 30m", "5S",
-      "1.5.5s", ".",    "1e3",  "+5s", "inf", "nan", "5s-",    "1,5s",  "99999999999999999999d",
+      "",
+      " ",
+      "junk",
+      "5x",
+      "-5s",
+      "-1",
+      "s",
+      "ms",
+      "5 s",
+      "1h 30m",
+      "5S",
+      "1.5.5s",
+      ".",
+      "1e3",
+      "+5s",
+      "inf",
+      "nan",
+      "5s-",
+      "1,5s",
+      "99999999999999999999d",
       "9999999999999999999999",
   };
   for (const char* text : bad) {

@@ -25,14 +25,16 @@ TEST_CASE("hmac: RFC 2202 and RFC 4231 vectors", "[util][hmac]") {
   CHECK(hex_hmac(util::Digest::sha256, key, "Hi There") ==
         "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
   // A key longer than the block size is hashed first (RFC 4231 case 6).
-  CHECK(hex_hmac(util::Digest::sha256, std::string(131, '\xaa'), "Test Using Larger Than Block-Size Key - Hash Key First") ==
+  CHECK(hex_hmac(util::Digest::sha256, std::string(131, '\xaa'),
+                 "Test Using Larger Than Block-Size Key - Hash Key First") ==
         "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
 }
 
 TEST_CASE("hmac: values Python's hmac module gives", "[util][hmac]") {
   const std::string fox = "The quick brown fox jumps over the lazy dog";
   CHECK(hex_hmac(util::Digest::sha1, "key", fox) == "de7c9b85b8b78aa6bc8a7a36f70a90701c9db4d9");
-  CHECK(hex_hmac(util::Digest::sha256, "key", fox) == "f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8");
+  CHECK(hex_hmac(util::Digest::sha256, "key", fox) ==
+        "f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8");
   // Empty key and message are valid input.
   CHECK(hex_hmac(util::Digest::sha1, "", "") == "fbdb1d1b18aa6c08324b7d64b71fb76370690e1d");
   // itsdangerous' key derivation for Flask-Session: HMAC-SHA1(secret, "flask-session").

@@ -67,7 +67,7 @@ TEST_CASE("util strings: parse_int takes whole decimal integers only") {
       {"007", 7},
       {"9223372036854775807", std::numeric_limits<std::int64_t>::max()},
       {"-9223372036854775808", std::numeric_limits<std::int64_t>::min()},
-      {"9223372036854775808", std::nullopt},   // overflow
+      {"9223372036854775808", std::nullopt},  // overflow
       {"-9223372036854775809", std::nullopt},  // underflow
       {"99999999999999999999999", std::nullopt},
       {"", std::nullopt},
@@ -94,10 +94,11 @@ TEST_CASE("util strings: parse_double") {
     std::optional<double> value;
   };
   const Case cases[] = {
-      {"3.14", 3.14}, {"-2.5", -2.5}, {"0", 0.0},        {"1e3", 1000.0},      {"14.00", 14.0},
-      {".5", 0.5},    {"", std::nullopt}, {"abc", std::nullopt}, {"3,14", std::nullopt},
-      {" 1", std::nullopt}, {"1 ", std::nullopt}, {"+1", std::nullopt}, {"1.2.3", std::nullopt},
-      {"1e999", std::nullopt},  // out of range
+      {"3.14", 3.14},          {"-2.5", -2.5},          {"0", 0.0},
+      {"1e3", 1000.0},         {"14.00", 14.0},         {".5", 0.5},
+      {"", std::nullopt},      {"abc", std::nullopt},   {"3,14", std::nullopt},
+      {" 1", std::nullopt},    {"1 ", std::nullopt},    {"+1", std::nullopt},
+      {"1.2.3", std::nullopt}, {"1e999", std::nullopt},  // out of range
       {"5%", std::nullopt},
   };
   for (const auto& c : cases) {

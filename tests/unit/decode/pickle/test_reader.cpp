@@ -19,9 +19,9 @@ using Json = nlohmann::ordered_json;
 namespace {
 
 const std::vector<std::string> k_cases = {
-    "scalars", "big_ints", "special_floats", "unicode", "bytes", "nested", "sets",
-    "non_string_keys", "shared", "datetimes", "decimal_uuid", "ordered", "custom_class",
-    "flask_session", "rq_job_tuple", "long_list", "big_dict"};
+    "scalars",      "big_ints",        "special_floats", "unicode",   "bytes",        "nested",
+    "sets",         "non_string_keys", "shared",         "datetimes", "decimal_uuid", "ordered",
+    "custom_class", "flask_session",   "rq_job_tuple",   "long_list", "big_dict"};
 
 std::string fixture_bin(const std::string& name, int proto) {
   return read_fixture("pickle/" + name + ".p" + std::to_string(proto) + ".bin");
@@ -96,16 +96,18 @@ TEST_CASE("pickle reader: a malicious pickle only becomes a marker", "[decode][p
   // The same through protocol 4 STACK_GLOBAL + REDUCE, and builtins.eval via NEWOBJ.
   CHECK(value_of(bytes_of("\x80\x04\x8c\x02os\x8c\x06system\x93\x8c\x02id\x85R.")) ==
         Json::parse(R"({"$pickle": "os.system", "args": ["id"]})"));
-  CHECK(value_of(bytes_of("\x80\x02""c__builtin__\neval\nX\x01\x00\x00\x00""1\x85\x81.")) ==
-        Json::parse(R"({"$pickle": "builtins.eval", "args": ["1"]})"));
+  CHECK(value_of(bytes_of("\x80\x02"
+                          "c__builtin__\neval\nX\x01\x00\x00\x00"
+                          "1\x85\x81.")) == Json::parse(R"({"$pickle": "builtins.eval", "args": ["1"]})"));
   // A bare global is only named.
   CHECK(value_of("cos\nsystem\n.") == Json::parse(R"({"$pickle": "os.system"})"));
 }
 
 TEST_CASE("pickle reader: protocol 0/1 opcodes Python 3 no longer writes", "[decode][pickle]") {
   SECTION("STRING with escapes, INT 00/01, LONG, FLOAT, text PUT/GET") {
-    const Json v = value_of("(lp0\nS'a\\'b\\x41\\n\\101'\np1\naI01\naI00\naI-7\naL123456789012345678901234567890L\n"
-                            "aF1.5\nag1\na.");
+    const Json v = value_of(
+        "(lp0\nS'a\\'b\\x41\\n\\101'\np1\naI01\naI00\naI-7\naL123456789012345678901234567890L\n"
+        "aF1.5\nag1\na.");
     CHECK(v == Json::parse(R"(["a'bA\nA", true, false, -7, "123456789012345678901234567890", 1.5, "a'bA\nA"])"));
   }
   SECTION("STRING/BINSTRING that is not UTF-8 becomes bytes") {
@@ -143,33 +145,46 @@ TEST_CASE("pickle reader: protocol 2-5 specifics", "[decode][pickle]") {
     CHECK(value_of(bytes_of("\x80\x02\x84\xff\xff\xff\xff.")) == Json::parse(R"({"$pickle_ext": -1})"));
   }
   SECTION("NEWOBJ_EX keeps kwargs; non-global callables are shown") {
-    CHECK(value_of(bytes_of("\x80\x04\x8c\x01m\x8c\x01""C\x93)}\x8c\x01k\x88s\x92.")) ==
+    CHECK(value_of(bytes_of("\x80\x04\x8c\x01m\x8c\x01"
+                            "C\x93)}\x8c\x01k\x88s\x92.")) ==
           Json::parse(R"({"$pickle": "m.C", "args": [], "kwargs": {"k": true}})"));
     CHECK(value_of(bytes_of("\x80\x02K\x01)R.")) == Json::parse(R"({"$pickle": "?", "callable": 1, "args": []})"));
   }
   SECTION("list/dict items added to an object marker") {
-    CHECK(value_of(bytes_of("\x80\x02""cm\nL\n)R(K\x01K\x02""eK\x03""a.")) ==
-          Json::parse(R"({"$pickle": "m.L", "args": [], "listitems": [1, 2, 3]})"));
-    CHECK(value_of(bytes_of("\x80\x02""cm\nD\n)RK\x01K\x02s.")) ==
+    CHECK(value_of(bytes_of("\x80\x02"
+                            "cm\nL\n)R(K\x01K\x02"
+                            "eK\x03"
+                            "a.")) == Json::parse(R"({"$pickle": "m.L", "args": [], "listitems": [1, 2, 3]})"));
+    CHECK(value_of(bytes_of("\x80\x02"
+                            "cm\nD\n)RK\x01K\x02s.")) ==
           Json::parse(R"({"$pickle": "m.D", "args": [], "dictitems": {"1": 2}})"));
   }
   SECTION("datetime with a zone offset we cannot know keeps the zone as data") {
-    const Json v = value_of(bytes_of(
-        "\x80\x04\x8c\x08""datetime\x8c\x08""datetime\x93""C\n\x07\xe4\x01\x02\x00\x00\x00\x00\x00\x00"
-        "\x8c\x06myzone\x8c\x04Zone\x93)R\x86R."));
+    const Json v =
+        value_of(bytes_of("\x80\x04\x8c\x08"
+                          "datetime\x8c\x08"
+                          "datetime\x93"
+                          "C\n\x07\xe4\x01\x02\x00\x00\x00\x00\x00\x00"
+                          "\x8c\x06myzone\x8c\x04Zone\x93)R\x86R."));
     CHECK(v == Json::parse(R"({"$pickle": "datetime.datetime", "value": "2020-01-02T00:00:00",
                                "tzinfo": {"$pickle": "myzone.Zone", "args": []}})"));
   }
   SECTION("impossible datetime fields fall back to the marker") {
-    const Json v = value_of(bytes_of("\x80\x04\x8c\x08""datetime\x8c\x04""date\x93""C\x04\x07\xe4\x0d\x01\x85R."));
+    const Json v =
+        value_of(bytes_of("\x80\x04\x8c\x08"
+                          "datetime\x8c\x04"
+                          "date\x93"
+                          "C\x04\x07\xe4\x0d\x01\x85R."));
     CHECK(v == Json::parse(R"({"$pickle": "datetime.date", "args": [{"$bytes": "B+QNAQ=="}]})"));
   }
   SECTION("FRAME is skipped, READONLY_BUFFER is a no-op, BYTEARRAY8 is bytes") {
-    CHECK(value_of(bytes_of("\x80\x05\x95\x0b\x00\x00\x00\x00\x00\x00\x00\x96\x01\x00\x00\x00\x00\x00\x00\x00z\x98.")) ==
-          Json::parse(R"({"$bytes": "eg=="})"));
+    CHECK(
+        value_of(bytes_of("\x80\x05\x95\x0b\x00\x00\x00\x00\x00\x00\x00\x96\x01\x00\x00\x00\x00\x00\x00\x00z\x98.")) ==
+        Json::parse(R"({"$bytes": "eg=="})"));
   }
   SECTION("a list that contains itself") {
-    CHECK(value_of(bytes_of("\x80\x04]\x94h\x00""a.")) == Json::parse(R"([{"$cycle": true}])"));
+    CHECK(value_of(bytes_of("\x80\x04]\x94h\x00"
+                            "a.")) == Json::parse(R"([{"$cycle": true}])"));
   }
   SECTION("trailing bytes after STOP are not read") {
     auto r = read_pickle(bytes_of("\x80\x02N.garbage"));
@@ -183,8 +198,8 @@ TEST_CASE("pickle reader: malformed input is an error, never a crash", "[decode]
   CHECK(error_of(bytes_of("\x80\x02\xff.")) == "pickle: unknown opcode 0xff at offset 2");
   CHECK(error_of(bytes_of("\x80\x06N.")) == "pickle: unsupported protocol 6");
   CHECK(error_of(".") == "pickle: stack underflow");
-  CHECK(error_of("(.") == "pickle: stack underflow");     // STOP may not reach below a MARK
-  CHECK(error_of("N(a.") == "pickle: stack underflow");   // nor may APPEND
+  CHECK(error_of("(.") == "pickle: stack underflow");  // STOP may not reach below a MARK
+  CHECK(error_of("N(a.") == "pickle: stack underflow");  // nor may APPEND
   CHECK(error_of("]e.") == "pickle: MARK missing");
   CHECK(error_of("g5\n.") == "pickle: memo key 5 missing");
   CHECK(error_of(bytes_of("\x80\x02h\x00.")) == "pickle: memo key 0 missing");
@@ -224,7 +239,9 @@ TEST_CASE("pickle reader: deep nesting is refused, not recursed into", "[decode]
     for (std::uint32_t i = 0; i < 300000; ++i) {
       p += 'j';
       for (int b = 0; b < 4; ++b) p += static_cast<char>((i >> (8 * b)) & 0xff);
-      p += bytes_of("]\x94""a0");
+      p += bytes_of(
+          "]\x94"
+          "a0");
     }
     p += bytes_of("j\x00\x00\x00\x00.");
     CHECK(error_of(p) == "pickle: too deep (more than 128 levels)");
@@ -331,9 +348,7 @@ TEST_CASE("pickle reader: limits hold at the limit and fail one past it", "[deco
     }() + "Ns.";
     CHECK(error_of(nested) == "pickle: non-string dict keys longer than 1048576 bytes in total");
   }
-  SECTION("output bytes default") {
-    CHECK(defaults.max_output_bytes == rctl::decode::k_pickle_max_output_bytes);
-  }
+  SECTION("output bytes default") { CHECK(defaults.max_output_bytes == rctl::decode::k_pickle_max_output_bytes); }
 }
 
 TEST_CASE("pickle reader: integers", "[decode][pickle]") {

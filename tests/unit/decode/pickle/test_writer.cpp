@@ -15,7 +15,8 @@ using Json = nlohmann::ordered_json;
 
 TEST_CASE("pickle writer: formats.md §1.3 job bytes, exactly", "[decode][pickle_writer]") {
   const std::string expected = bytes_of(
-      "\x80\x02(X\x16\x00\x00\x00myapp.tasks.send_emailN(X\x05\x00\x00\x00""a@b.cJ\x03\x00\x00\x00t}"
+      "\x80\x02(X\x16\x00\x00\x00myapp.tasks.send_emailN(X\x05\x00\x00\x00"
+      "a@b.cJ\x03\x00\x00\x00t}"
       "(X\x05\x00\x00\x00retry\x88X\x04\x00\x00\x00tags](X\x01\x00\x00\x00xeut.");
   const auto args = Json::parse(R"(["a@b.c", 3])");
   const auto kwargs = Json::parse(R"({"retry": true, "tags": ["x"]})");
@@ -53,9 +54,26 @@ TEST_CASE("pickle writer: bytes match the Python-checked reference encoder", "[d
 
 TEST_CASE("pickle writer: round trip through the reader", "[decode][pickle_writer]") {
   const char* docs[] = {
-      "null", "true", "false", "0", "-1", "2147483647", "-2147483648", "2147483648", "-2147483649",
-      "9223372036854775807", "-9223372036854775808", "18446744073709551615", "1.5", "-0.0", "1e308",
-      R"("")", R"("h\u00e9llo \u2713 \ud83d\ude00")", "[]", "{}", "[[[]]]",
+      "null",
+      "true",
+      "false",
+      "0",
+      "-1",
+      "2147483647",
+      "-2147483648",
+      "2147483648",
+      "-2147483649",
+      "9223372036854775807",
+      "-9223372036854775808",
+      "18446744073709551615",
+      "1.5",
+      "-0.0",
+      "1e308",
+      R"("")",
+      R"("h\u00e9llo \u2713 \ud83d\ude00")",
+      "[]",
+      "{}",
+      "[[[]]]",
       R"({"z": 1, "a": [1, {"b": null}], "": ""})",
   };
   for (const char* doc : docs) {

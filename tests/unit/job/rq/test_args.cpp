@@ -59,14 +59,16 @@ TEST_CASE("job args: RQ's rules for '=' and ':'", "[ops][job][args]") {
 }
 
 TEST_CASE("job args: unicode and large integers", "[ops][job][args]") {
-  auto a = parse({"héllo ✓", ":\"\\u00e9\\ud83d\\ude00\"", ":18446744073709551615", ":-9223372036854775808", ":2147483648"});
+  auto a =
+      parse({"héllo ✓", ":\"\\u00e9\\ud83d\\ude00\"", ":18446744073709551615", ":-9223372036854775808", ":2147483648"});
   CHECK(a.args[0] == "héllo ✓");
   CHECK(a.args[1] == "é\U0001F600");
   CHECK(a.args[2].get<std::uint64_t>() == 18446744073709551615ull);
   CHECK(a.args[3].get<std::int64_t>() == INT64_MIN);
   CHECK(a.args[4].get<std::int64_t>() == 2147483648);
   // Python's json.loads keeps these exact; rctl cannot, so it refuses instead of rounding.
-  CHECK_THAT(args_error_of({":18446744073709551616"}), Catch::Contains("18446744073709551616") && Catch::Contains("outside"));
+  CHECK_THAT(args_error_of({":18446744073709551616"}),
+             Catch::Contains("18446744073709551616") && Catch::Contains("outside"));
   CHECK_THAT(args_error_of({"k:=[1, -9223372036854775809]"}), Catch::Contains("keyword argument 'k'"));
   // Digits inside strings and floats are not integers.
   CHECK(parse({":\"123456789012345678901234567890\"", ":12345678901234567890123.5"}).args[0] ==

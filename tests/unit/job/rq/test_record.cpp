@@ -20,13 +20,12 @@ using Args = std::vector<std::string>;
 namespace {
 
 // 2026-11-22T03:12:29.967737Z
-SystemTime fixed_now() {
-  return SystemTime(std::chrono::seconds(1795317149)) + std::chrono::microseconds(967737);
-}
+SystemTime fixed_now() { return SystemTime(std::chrono::seconds(1795317149)) + std::chrono::microseconds(967737); }
 
 std::string unhex(std::string_view hex) {
   std::string out;
-  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) out.push_back(static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
+  for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
+    out.push_back(static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
   return out;
 }
 
@@ -51,17 +50,39 @@ TEST_CASE("job record: a plain enqueue, byte for byte", "[ops][job][record]") {
   // Python: zlib.compress(b'\x80\x02(X\x0c\x00\x00\x00rq_tasks.addN(J\x01\x00\x00\x00J\x02\x00\x00\x00t}t.')
   const std::string data = unhex("789c6b60d288e0616060282a8c2f492cce2ed64b4c49f1d3f062040a7931018992da123d00a2cc086e");
   Args hset = hset_prefix("fixed-id-1");
-  for (const auto& s : Args{"status", "queued", "created_at", ts, "data", data, "success_callback_name", "",
-                            "failure_callback_name", "", "stopped_callback_name", "", "started_at", "", "ended_at", "",
-                            "last_heartbeat", "", "worker_name", "", "group_id", "", "origin", "default", "description",
-                            "rq_tasks.add(1, 2)", "enqueued_at", ts, "timeout", "180"})
+  for (const auto& s : Args{"status",
+                            "queued",
+                            "created_at",
+                            ts,
+                            "data",
+                            data,
+                            "success_callback_name",
+                            "",
+                            "failure_callback_name",
+                            "",
+                            "stopped_callback_name",
+                            "",
+                            "started_at",
+                            "",
+                            "ended_at",
+                            "",
+                            "last_heartbeat",
+                            "",
+                            "worker_name",
+                            "",
+                            "group_id",
+                            "",
+                            "origin",
+                            "default",
+                            "description",
+                            "rq_tasks.add(1, 2)",
+                            "enqueued_at",
+                            ts,
+                            "timeout",
+                            "180"})
     hset.push_back(s);
   const std::vector<Args> expected = {
-      {"MULTI"},
-      {"SADD", "rq:queues", "rq:queue:default"},
-      hset,
-      {"RPUSH", "rq:queue:default", "fixed-id-1"},
-      {"EXEC"},
+      {"MULTI"}, {"SADD", "rq:queues", "rq:queue:default"}, hset, {"RPUSH", "rq:queue:default", "fixed-id-1"}, {"EXEC"},
   };
   auto commands = enqueue_commands(*job);
   CHECK(args_of(commands) == expected);
@@ -103,7 +124,9 @@ TEST_CASE("job record: every option", "[ops][job][record]") {
   CHECK(fields["ttl"] == "600");
   CHECK(fields["origin"] == "high");
   // meta: pickle protocol 2 of {'a': 1}, not compressed (RQ writes serializer.dumps(meta)).
-  CHECK(fields["meta"] == std::string("\x80\x02}(X\x01\x00\x00\x00" "aJ\x01\x00\x00\x00u.", 17));
+  CHECK(fields["meta"] == std::string("\x80\x02}(X\x01\x00\x00\x00"
+                                      "aJ\x01\x00\x00\x00u.",
+                                      17));
   CHECK_FALSE(fields.contains("enqueue_at_front"));  // only scheduled jobs keep the wish
 }
 
@@ -123,8 +146,8 @@ TEST_CASE("job record: a scheduled job goes to the scheduled registry, not the q
   for (std::size_t i = 2; i + 1 < commands[2].size(); i += 2) fields[commands[2][i]] = commands[2][i + 1];
   CHECK(fields["status"] == "scheduled");
   CHECK_FALSE(fields.contains("enqueued_at"));  // schedule_job does not enqueue yet
-  CHECK(fields["enqueue_at_front"] == "1");     // the scheduler LPUSHes it then
-  CHECK(fields["ttl"] == "60");                 // kept; the EXPIRE comes when it is enqueued
+  CHECK(fields["enqueue_at_front"] == "1");  // the scheduler LPUSHes it then
+  CHECK(fields["ttl"] == "60");  // kept; the EXPIRE comes when it is enqueued
   CHECK(fields["description"] == "os.getcwd()");
 }
 
@@ -141,7 +164,8 @@ TEST_CASE("job record: JSON serializer writes what RQ's JSONSerializer writes", 
   // Python: zlib.compress(json.dumps(['rq_tasks.add', None, [1, 'é'], {'k': [True]}]).encode())
   CHECK(fields["data"] == unhex("789c8b562a2a8c2f492cce2ed64b4c4951d251c82bcdc9d1518836d451508a29353048b5548ad551a856"
                                 "ca56b252882e292a4d8dad8d0500b17e101c"));
-  CHECK(decode::inflate_capped(fields["data"], 1000).value() == R"(["rq_tasks.add", null, [1, "\u00e9"], {"k": [true]}])");
+  CHECK(decode::inflate_capped(fields["data"], 1000).value() ==
+        R"(["rq_tasks.add", null, [1, "\u00e9"], {"k": [true]}])");
   CHECK(fields["meta"] == R"({"who": "ci"})");
   CHECK(fields["description"] == "rq_tasks.add(1, 'é', k=[True])");
 }
@@ -168,7 +192,8 @@ TEST_CASE("job record: bad requests are refused before anything is written", "[o
   CHECK_THAT(refused([](EnqueueRequest& r) { r.ttl_s = 0; }), Catch::Contains("--ttl"));
   CHECK_THAT(refused([](EnqueueRequest& r) { r.result_ttl_s = -5; }), Catch::Contains("--result-ttl"));
   CHECK_THAT(refused([](EnqueueRequest& r) { r.meta = Json::array(); }), Catch::Contains("--meta"));
-  CHECK_THAT(refused([](EnqueueRequest& r) { r.args = Json::array({std::string("\xff", 1)}); }), Catch::Contains("serialize"));
+  CHECK_THAT(refused([](EnqueueRequest& r) { r.args = Json::array({std::string("\xff", 1)}); }),
+             Catch::Contains("serialize"));
 }
 
 TEST_CASE("job record: ids", "[ops][job][record]") {

@@ -20,21 +20,24 @@ namespace {
 const Fields k_success = {
     {"type", "1"},
     {"return_value",
-     "gAWVmwAAAAAAAAB9lCiMBG5hbWWUjAxyw6lzdW3DqSDinJOUjAFulEsqjANiaWeUigkAAAAAAAAAAECMBXJhdGlvlEc/0AAAAAAAAIwCb2uUiIwEbm9"
+     "gAWVmwAAAAAAAAB9lCiMBG5hbWWUjAxyw6lzdW3DqSDinJOUjAFulEsqjANiaWeUigkAAAAAAAAAAECMBXJhdGlvlEc/"
+     "0AAAAAAAAIwCb2uUiIwEbm9"
      "uZZROjAVpdGVtc5RdlChLAYwDdHdvlF2UKEdADAAAAAAAAIllZYwFaW5uZXKUfZSMBGRlZXCUfZQojARsaXN0lF2UjARkaWN0lH2UdXN1Lg=="}};
 
 // rq_tasks.fail('bad ünïcode').
-const Fields k_failure = {
-    {"type", "2"},
-    {"exc_string",
-     "eJylkUFOwzAQRfc9xairpEpr2qoCKrGEEyCWrRx3UkxcO8xMCD0VF2DXi5E6oIaKBYi/8h/L/z/b96QN5tqUkOwCCxAa9AJGOwdOs6TLAcCddQhDVTMp"
-     "Z3NV7eUx+LnaWJZx1Z7VW2RFz6oJVCJNqv0wA2c9wnS+uM7AeqiQikC79VPI2zwAeoEbaM3kcyNJ4zhq1dcf2mPcqXp6edWvjvmMrpisCbl20gJ0Fl/R"
-     "1IJ9BPgZ5j84s+ki4nzVdc/wjaSovUlGcalpyxmMOlM2R3uGt/qFTrTHn1GNjFsoVoIsrKwX3JIWG7yqEOkIvRbNJfewZxcRutDWdcDaMsKDdjXeEgVK"
-     "dsjc3jgdnGZLyPUGDu/+8GbCBgcfdl/GEg=="}};
+const Fields k_failure = {{"type", "2"},
+                          {"exc_string",
+                           "eJylkUFOwzAQRfc9xairpEpr2qoCKrGEEyCWrRx3UkxcO8xMCD0VF2DXi5E6oIaKBYi/8h/L/z/"
+                           "b96QN5tqUkOwCCxAa9AJGOwdOs6TLAcCddQhDVTMp"
+                           "Z3NV7eUx+LnaWJZx1Z7VW2RFz6oJVCJNqv0wA2c9wnS+"
+                           "uM7AeqiQikC79VPI2zwAeoEbaM3kcyNJ4zhq1dcf2mPcqXp6edWvjvmMrpisCbl20gJ0Fl/R"
+                           "1IJ9BPgZ5j84s+ki4nzVdc/wjaSovUlGcalpyxmMOlM2R3uGt/"
+                           "qFTrTHn1GNjFsoVoIsrKwX3JIWG7yqEOkIvRbNJfewZxcRutDWdcDaMsKDdjXeEgVK"
+                           "dsjc3jgdnGZLyPUGDu/+8GbCBgcfdl/GEg=="}};
 
 // rq_tasks.echo('x', 2, k=[1, {'a': None}]) on a worker with -S rq.serializers.JSONSerializer.
-const Fields k_json_success = {{"type", "1"},
-                               {"return_value", "eyJhcmdzIjogWyJ4IiwgMl0sICJrd2FyZ3MiOiB7ImsiOiBbMSwgeyJhIjogbnVsbH1dfX0="}};
+const Fields k_json_success = {
+    {"type", "1"}, {"return_value", "eyJhcmdzIjogWyJ4IiwgMl0sICJrd2FyZ3MiOiB7ImsiOiBbMSwgeyJhIjogbnVsbH1dfX0="}};
 
 }  // namespace
 
@@ -80,7 +83,8 @@ TEST_CASE("job result: JSON serializer", "[ops][job][result]") {
 }
 
 TEST_CASE("job result: RQ 2.x extra fields and unknown types are kept", "[ops][job][result]") {
-  auto r = decode_result_entry("1-0", {{"type", "5"}, {"worker_name", "w1"}, {"execution_id", "abc"}}, Serializer::pickle);
+  auto r =
+      decode_result_entry("1-0", {{"type", "5"}, {"worker_name", "w1"}, {"execution_id", "abc"}}, Serializer::pickle);
   CHECK(r.type == "max_retries_exceeded");
   CHECK(r.extra == Fields{{"worker_name", "w1"}, {"execution_id", "abc"}});
   auto odd = decode_result_entry("2-0", {{"type", "9"}}, Serializer::pickle);
