@@ -115,7 +115,7 @@ void add_global_flags(CLI::App& app, GlobalOptions& o) {
   app.add_option("-u,--url", c.url, "Redis URL: redis://[user:password@]host[:port][/db], rediss://..., unix:///path")
       ->group(conn)
       ->type_name("URL");
-  app.add_option("--host", c.host, "Server host name or IP (default 127.0.0.1)")->group(conn)->type_name("HOST");
+  app.add_option("-h,--host", c.host, "Server host name or IP (default 127.0.0.1)")->group(conn)->type_name("HOST");
   app.add_option("-p,--port", c.port, "Server port (default 6379)")
       ->group(conn)
       ->type_name("PORT")

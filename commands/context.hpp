@@ -63,9 +63,6 @@ class Context {
   // The command's action, set by the subcommand's callback; returns the exit code.
   std::function<int()> run;
 
-  // Set by commands that follow monitoring-plugin exit codes under -o nagios (health).
-  bool nagios_exit_codes = false;
-
  private:
   struct Resolved {
     client::ConnectionOptions options;

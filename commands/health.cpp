@@ -32,20 +32,31 @@ bool ready(const health::HealthReport& r, bool strict) {
 
 int run_health(Context& ctx, const HealthFlags& f) {
   ctx.require_format({output::Format::table, output::Format::json, output::Format::nagios}, "health");
-  ctx.nagios_exit_codes = true;
   auto& printer = ctx.printer();
   health::HealthOptions options;
   options.samples = f.samples;
-  options.thresholds.latency_warn_ms = static_cast<double>(duration_flag(f.latency_warn, "--latency-warn").count());
-  options.thresholds.latency_crit_ms = static_cast<double>(duration_flag(f.latency_crit, "--latency-crit").count());
-  options.thresholds.memory_warn_pct = f.memory_warn;
-  options.thresholds.memory_crit_pct = f.memory_crit;
-  options.thresholds.lag_warn_s = static_cast<double>(duration_flag(f.lag_warn, "--lag-warn").count()) / 1000.0;
-  options.thresholds.lag_crit_s = static_cast<double>(duration_flag(f.lag_crit, "--lag-crit").count()) / 1000.0;
-  if (options.thresholds.latency_warn_ms > options.thresholds.latency_crit_ms ||
-      options.thresholds.memory_warn_pct > options.thresholds.memory_crit_pct ||
-      options.thresholds.lag_warn_s > options.thresholds.lag_crit_s)
-    throw Failure(ErrorKind::usage, "a warning threshold is above its critical threshold");
+  auto ms = [](const std::string& text, std::string_view flag) {
+    return value_or_throw(util::parse_duration_ms(text, flag));
+  };
+  auto& t = options.thresholds;
+  t.latency_warn_ms = ms(f.latency_warn, "--latency-warn");
+  t.latency_crit_ms = ms(f.latency_crit, "--latency-crit");
+  t.memory_warn_pct = f.memory_warn;
+  t.memory_crit_pct = f.memory_crit;
+  t.lag_warn_s = ms(f.lag_warn, "--lag-warn") / 1000.0;
+  t.lag_crit_s = ms(f.lag_crit, "--lag-crit") / 1000.0;
+  // Name the pair: a bare number is seconds, so `--latency-warn 20` is 20s, above 500ms.
+  auto ordered = [](double warn, double crit, std::string_view name, const std::string& warn_text,
+                    const std::string& crit_text) {
+    if (warn > crit)
+      throw Failure(ErrorKind::usage,
+                    fmt::format("--{}-warn {} is above --{}-crit {}", name, warn_text, name, crit_text),
+                    "a bare number is seconds: give a unit (250ms, 5s) and keep warn at or below crit");
+  };
+  ordered(t.latency_warn_ms, t.latency_crit_ms, "latency", f.latency_warn, f.latency_crit);
+  ordered(t.memory_warn_pct, t.memory_crit_pct, "memory", fmt::format("{}", f.memory_warn),
+          fmt::format("{}", f.memory_crit));
+  ordered(t.lag_warn_s, t.lag_crit_s, "lag", f.lag_warn, f.lag_crit);
   bool nagios = printer.format() == output::Format::nagios;
 
   auto connect = ctx.connector(config::Role::general);
@@ -67,7 +78,9 @@ int run_health(Context& ctx, const HealthFlags& f) {
         printer.emit(health::render_health(*report, options));
         return exit_status(*report, printer.format(), f.strict);
       }
-      if (nagios) {
+      // A server that is down or refuses us is CRITICAL; a check that could not be made as
+      // asked (`--cluster` against a standalone server, a bug) is UNKNOWN, via main().
+      if (nagios && error->kind != ErrorKind::usage && error->kind != ErrorKind::internal) {
         auto r = health::unreachable_report(ctx.connection_options(config::Role::general), *error);
         printer.emit(health::render_health(r, options));
         return 2;

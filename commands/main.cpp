@@ -61,21 +61,54 @@ void scrub_secrets(int argc, char** argv) {
   }
 }
 
-// True when the command line asks for JSON, so that even parse errors are JSON.
-bool wants_json(int argc, char** argv) {
+// The output format the command line asks for (json, nagios, else table), so that even
+// parse errors are JSON, or a nagios UNKNOWN line.
+std::string requested_format(int argc, char** argv) {
+  std::string format = "table";
   for (int i = 1; i < argc; ++i) {
     std::string_view a(argv[i]);
-    if ((a == "-o" || a == "--output") && i + 1 < argc && std::string_view(argv[i + 1]) == "json") return true;
-    if (a == "--output=json" || a == "-ojson") return true;
+    std::string_view value;
+    if ((a == "-o" || a == "--output") && i + 1 < argc) value = argv[i + 1];
+    else if (a.starts_with("--output=")) value = a.substr(9);
+    else if (a.starts_with("-o") && a.size() > 2) value = a.substr(2);
+    if (value == "json" || value == "nagios") format = value;
   }
-  return false;
+  return format;
+}
+
+// `-h` is the host, as in redis-cli, psql and mysql. A trailing `-h` with no value left
+// (`rctl -h`, `rctl health -h`) can only mean help, so it becomes `--help`.
+void trailing_h_means_help(int argc, char** argv) {
+  static char help[] = "--help";
+  if (argc > 1 && std::string_view(argv[argc - 1]) == "-h") argv[argc - 1] = help;
+}
+
+// Help is a success only when nothing but command words came with it: `rctl -p 1 health
+// -o nagios --help` must not tell a monitor that the check passed.
+std::vector<std::string> words_besides_help(int argc, char** argv, const CLI::App& app) {
+  std::vector<std::string> commands;
+  for (const CLI::App* at = &app; !at->get_subcommands().empty(); at = at->get_subcommands().front())
+    commands.push_back(at->get_subcommands().front()->get_name());
+  std::vector<std::string> extra;
+  std::size_t next_command = 0;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view a(argv[i]);
+    if (a == "--help") continue;
+    if (next_command < commands.size() && a == commands[next_command]) {
+      ++next_command;
+      continue;
+    }
+    extra.emplace_back(a);
+  }
+  return extra;
 }
 
 int report(commands::Context& ctx, const Error& error) {
   int code =
       error.kind == ErrorKind::interrupted ? util::interrupt_exit_code() : static_cast<int>(exit_code_for(error.kind));
-  if (ctx.nagios_exit_codes && ctx.printer().format() == output::Format::nagios)
-    code = error.kind == ErrorKind::usage ? 3 : 2;
+  // A monitoring plugin that could not check says UNKNOWN (3), whatever stopped it; a
+  // server that is down is a CRITICAL report, not an error (see run_health).
+  if (ctx.printer().format() == output::Format::nagios) code = 3;
   ctx.printer().error(error, code);
   return code;
 }
@@ -131,6 +164,19 @@ std::string usage_message(const CLI::ParseError& e, const CLI::App& app) {
   return what;
 }
 
+// Help asked for together with options: a usage error (exit 2, UNKNOWN under -o nagios),
+// so that a mistyped check never passes. The other words are counted, not echoed: they may
+// hold a password.
+int help_with_arguments(commands::Context& ctx, const CLI::App& app, int argc, char** argv,
+                        const std::vector<std::string>& extra) {
+  scrub_secrets(argc, argv);
+  ctx.options().output = requested_format(argc, argv);
+  return report(ctx, Error{ErrorKind::usage,
+                           fmt::format("--help was given with other arguments ({}): nothing was run",
+                                       extra.size() == 1 ? "1 more" : fmt::format("{} more", extra.size())),
+                           fmt::format("run '{} --help' alone to read the help", command_path(app))});
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -145,6 +191,9 @@ int main(int argc, char** argv) {
       "(health, stats, cache, sessions, rate limits, RQ jobs)",
       "rctl"};
   app.set_version_flag("--version", std::string("rctl ") + RCTL_VERSION);
+  // Only the long form: `-h` is the host (add_global_flags). Set before any subcommand,
+  // which copies its parent's help flag.
+  app.set_help_flag("--help", "Print this help message and exit");
   app.require_subcommand(1);
   app.fallthrough();
   commands::add_global_flags(app, options);
@@ -158,21 +207,25 @@ int main(int argc, char** argv) {
   commands::register_job(app, ctx);
   commands::register_session(app, ctx);
 
+  trailing_h_means_help(argc, argv);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
+    if (auto extra = words_besides_help(argc, argv, app); !extra.empty())
+      return help_with_arguments(ctx, app, argc, argv, extra);
     return flushed(ctx, app.exit(e));
   } catch (const CLI::CallForAllHelp& e) {
+    if (auto extra = words_besides_help(argc, argv, app); !extra.empty())
+      return help_with_arguments(ctx, app, argc, argv, extra);
     return flushed(ctx, app.exit(e));
   } catch (const CLI::CallForVersion&) {
     // Through the printer, so that `--version -o json` is JSON like every other output.
-    options.output = wants_json(argc, argv) ? "json" : "table";
+    options.output = requested_format(argc, argv) == "json" ? "json" : "table";
     ctx.printer().emit(commands::version_document());
     return flushed(ctx, 0);
   } catch (const CLI::ParseError& e) {
     scrub_secrets(argc, argv);
-    if (wants_json(argc, argv)) options.output = "json";
-    else options.output = "table";
+    options.output = requested_format(argc, argv);
     return report(ctx, Error{ErrorKind::usage, usage_message(e, app), fmt::format("see {} --help", command_path(app))});
   }
   scrub_secrets(argc, argv);

@@ -105,6 +105,18 @@ void Printer::emit_line(const Document& doc) {
 
 void Printer::error(const Error& error, int exit_code) {
   error_line(error);
+  if (m_format == Format::nagios) {
+    // The monitoring plugin contract: one status line on stdout, whatever went wrong.
+    std::string line = "REDIS UNKNOWN: " + error.message;
+    for (auto& ch : line)
+      if (ch == '|' || ch == '\n' || ch == '\r') ch = ' ';
+    try {
+      write_stdout(decode::escape_for_terminal(line) + "\n");
+    } catch (const StdoutClosed&) {
+    } catch (const StdoutFailed&) {
+    }
+    return;
+  }
   if (m_format == Format::json) {
     nlohmann::ordered_json j;
     j["error"] = {

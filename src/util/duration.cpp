@@ -37,6 +37,12 @@ std::string format_millis(std::uint64_t ms) {
 }  // namespace
 
 Expected<Millis> parse_duration(std::string_view text, std::string_view what) {
+  auto ms = parse_duration_ms(text, what);
+  if (!ms) return std::unexpected(ms.error());
+  return Millis(static_cast<std::int64_t>(std::llround(*ms)));
+}
+
+Expected<double> parse_duration_ms(std::string_view text, std::string_view what) {
   auto bad = [&] {
     return fail(ErrorKind::usage, fmt::format("invalid {} '{}'", what, text),
                 "use a number with a unit: 250ms, 5s, 2m, 1h, 1d");
@@ -56,7 +62,7 @@ Expected<Millis> parse_duration(std::string_view text, std::string_view what) {
     rest = rest.substr(j);
   }
   if (total > 1e15) return bad();
-  return Millis(static_cast<std::int64_t>(std::llround(total)));
+  return total;
 }
 
 std::string format_duration(Millis duration) {

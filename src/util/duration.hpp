@@ -15,6 +15,8 @@ using Millis = std::chrono::milliseconds;
 // Parses "250ms", "5s", "1.5s", "2m", "1h", "1d", "1h30m" or a bare number of seconds.
 // Fails with ErrorKind::usage naming `what` (the flag) on junk or negative values.
 Expected<Millis> parse_duration(std::string_view text, std::string_view what = "duration");
+// The same, unrounded: thresholds below a millisecond (`--latency-warn 0.01ms`) keep their value.
+Expected<double> parse_duration_ms(std::string_view text, std::string_view what = "duration");
 
 // Formats a duration compactly: "850ms", "12.3s", "4m05s", "2h10m", "3d4h".
 std::string format_duration(Millis duration);

@@ -230,9 +230,11 @@ class PlainHealth(HealthCases, RctlTestCase):
             self.assertOneLineError(rctl(*args), message)
 
     def test_wrong_output_format_for_command(self):
+        # Under -o nagios a monitor reads stdout and the plugin codes: UNKNOWN, 3.
         out = rctl("stats", "-o", "nagios", "-p", str(self.server.port))
-        self.assertExit(out, 2)
+        self.assertExit(out, 3)
         self.assertOneLineError(out, "does not support -o nagios")
+        self.assertEqual(out.stdout, "REDIS UNKNOWN: stats does not support -o nagios\n")
 
     def test_nothing_listening_is_exit_3_at_once(self):
         port = unused_port()

@@ -1,0 +1,88 @@
+"""Exit codes a CI job or a monitor reads (issue 17 items 1-4): -h is the host, nagios mode
+always answers with one status line, denied INFO is not reported as zeros, and
+`health --wait` does not wait out errors that cannot clear."""
+
+import json
+import time
+import unittest
+
+from faults import unused_port
+from harness import Certificates, RctlTestCase, RedisServer, rctl, rctl_json
+
+SECRET = "s3cret-pw"
+
+
+class OneServer(RctlTestCase):
+    """One redis-server for the class; `acl` adds ACL users."""
+
+    acl = None
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = RedisServer(acl=cls.acl)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.close()
+
+
+class HostFlagAndHelp(OneServer):
+    def test_dash_h_is_the_host_like_redis_cli(self):
+        out = rctl("-h", "127.0.0.1", "-p", self.server.port, "health", "-o", "json")
+        self.assertExit(out, 0)
+        self.assertEqual(json.loads(out.stdout)["status"], "ok")
+
+    def test_dash_h_to_a_dead_server_is_critical_not_help(self):
+        out = rctl("-h", "127.0.0.1", "-p", unused_port(), "health", "-o", "nagios")
+        self.assertExit(out, 2)
+        self.assertTrue(out.stdout.startswith("REDIS CRITICAL"), out.stdout)
+
+    def test_dash_h_alone_or_without_value_is_help(self):
+        for args in (["-h"], ["health", "-h"], ["--help"], ["cache", "keys", "--help"]):
+            out = rctl(*args)
+            self.assertExit(out, 0, args)
+            self.assertIn("Usage", out.stdout, args)
+
+    def test_help_with_other_arguments_is_not_a_success(self):
+        out = rctl("-p", unused_port(), "health", "--help")
+        self.assertExit(out, 2)
+        self.assertIn("--help", out.stderr)
+        out = rctl("-p", unused_port(), "health", "-o", "nagios", "--help")
+        self.assertExit(out, 3)
+        self.assertTrue(out.stdout.startswith("REDIS UNKNOWN: "), out.stdout)
+        out = rctl("-a", SECRET, "health", "-h")
+        self.assertExit(out, 2)
+        self.assertNoSecret(out, SECRET)
+
+
+class NagiosUnknown(OneServer):
+    def nagios(self, *args):
+        return rctl("-p", self.server.port, "health", "-o", "nagios", *args)
+
+    def assertUnknown(self, out, fragment):
+        self.assertExit(out, 3)
+        lines = out.stdout.splitlines()
+        self.assertEqual(len(lines), 1, out.stdout)
+        self.assertTrue(lines[0].startswith("REDIS UNKNOWN: "), out.stdout)
+        self.assertIn(fragment, lines[0])
+
+    def test_bad_threshold_is_unknown_naming_the_option(self):
+        self.assertUnknown(self.nagios("--latency-warn", "20"), "--latency-warn")
+        self.assertUnknown(self.nagios("--latency-crit", "soon"), "--latency-crit")
+        self.assertUnknown(self.nagios("--memory-warn", "101"), "--memory-warn")
+
+    def test_usage_error_is_unknown(self):
+        self.assertUnknown(self.nagios("--no-such-flag"), "--no-such-flag")
+        self.assertUnknown(rctl("stats", "-o", "nagios", "-p", self.server.port), "-o nagios")
+
+    def test_cluster_flag_against_standalone_is_unknown(self):
+        self.assertUnknown(self.nagios("--cluster"), "cluster mode required")
+
+    def test_perfdata_thresholds_keep_their_precision(self):
+        out = self.nagios("--latency-warn", "0.01ms", "--latency-crit", "2.5ms")
+        self.assertIn(out.returncode, (0, 1, 2))
+        self.assertIn("ms;0.01;2.5;0;", out.stdout)
+
+
+if __name__ == "__main__":
+    unittest.main()
