@@ -162,11 +162,12 @@ void evaluate_node(NodeHealth& n, const HealthThresholds& t) {
                                                       n.handshake.connect.tls_handshake_ms)
                                         : ""),
                       n.address});
+  // PING timings are ours, not INFO's: judged even where INFO is refused (its own check says so).
+  check_latency(n, t);
   if (n.info.empty()) return;
   if (n.info.get("role"))
     n.role = n.info.get_or("role", "") == "slave" ? "replica" : std::string(n.info.get_or("role", ""));
   check_loading(n);
-  check_latency(n, t);
   check_memory(n, t);
   check_replication(n, t);
   check_counters(n);

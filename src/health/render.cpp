@@ -24,6 +24,12 @@ Json optional_int(const server::Info& info, std::string_view key) {
   return v ? Json(*v) : Json(nullptr);
 }
 
+// null where INFO did not say (refused by ACL, or an old server), never an invented "".
+Json optional_text(const server::Info& info, std::string_view key) {
+  auto v = info.get(key);
+  return v ? Json(std::string(*v)) : Json(nullptr);
+}
+
 Json check_json(const Check& c) {
   Json j{{"name", c.name}, {"status", to_string(c.level)}, {"message", decode::json_bytes(c.message)}};
   if (!c.node.empty()) j["node"] = c.node;
@@ -40,7 +46,7 @@ Json replication_json(const NodeHealth& n) {
     j["sync_in_progress"] = i.get_or("master_sync_in_progress", "0") == "1";
     j["offset"] = optional_int(i, "slave_repl_offset");
   } else {
-    j["connected_replicas"] = i.integer("connected_slaves").value_or(0);
+    j["connected_replicas"] = optional_int(i, "connected_slaves");
     j["offset"] = optional_int(i, "master_repl_offset");
     Json replicas = Json::array();
     auto primary_offset = i.integer("master_repl_offset").value_or(0);
@@ -84,21 +90,22 @@ Json node_json(const NodeHealth& n) {
                      {"p99", round3(n.latency.p99_ms)},
                      {"max", round3(n.latency.max_ms)}};
   const auto& i = n.info;
-  j["server"] = {{"version", std::string(i.get_or("redis_version", ""))},
-                 {"mode", std::string(i.get_or("redis_mode", ""))},
+  j["server"] = {{"version", optional_text(i, "redis_version")},
+                 {"mode", optional_text(i, "redis_mode")},
                  {"uptime_seconds", optional_int(i, "uptime_in_seconds")},
-                 {"loading", i.get_or("loading", "0") == "1"}};
+                 {"loading", i.empty() ? Json(nullptr) : Json(i.get_or("loading", "0") == "1")}};
   j["replication"] = replication_json(n);
-  auto used = i.integer("used_memory").value_or(0);
-  auto max = i.integer("maxmemory").value_or(0);
-  j["memory"] = {
-      {"used_bytes", used},
-      {"max_bytes", max},
-      {"used_ratio", max > 0 ? Json(round3(static_cast<double>(used) / static_cast<double>(max))) : Json(nullptr)},
-      {"rss_bytes", optional_int(i, "used_memory_rss")},
-      {"fragmentation_ratio",
-       i.number("mem_fragmentation_ratio") ? Json(*i.number("mem_fragmentation_ratio")) : Json(nullptr)},
-      {"policy", std::string(i.get_or("maxmemory_policy", ""))}};
+  auto used = i.integer("used_memory");
+  auto max = i.integer("maxmemory");
+  j["memory"] = {{"used_bytes", optional_int(i, "used_memory")},
+                 {"max_bytes", optional_int(i, "maxmemory")},
+                 {"used_ratio", used && max && *max > 0
+                                    ? Json(round3(static_cast<double>(*used) / static_cast<double>(*max)))
+                                    : Json(nullptr)},
+                 {"rss_bytes", optional_int(i, "used_memory_rss")},
+                 {"fragmentation_ratio",
+                  i.number("mem_fragmentation_ratio") ? Json(*i.number("mem_fragmentation_ratio")) : Json(nullptr)},
+                 {"policy", optional_text(i, "maxmemory_policy")}};
   j["connected_clients"] = optional_int(i, "connected_clients");
   j["blocked_clients"] = optional_int(i, "blocked_clients");
   j["evicted_keys"] = optional_int(i, "evicted_keys");
@@ -138,6 +145,7 @@ Level node_level(const NodeHealth& n) {
 }
 
 std::string memory_cell(const server::Info& i) {
+  if (!i.integer("used_memory")) return "?";  // INFO refused: unknown, not 0B
   auto used = i.integer("used_memory").value_or(0);
   auto max = i.integer("maxmemory").value_or(0);
   if (max <= 0) return util::format_bytes(used);
@@ -206,9 +214,10 @@ std::string nagios_line(const HealthReport& r, const HealthOptions& o) {
     auto label = r.nodes.size() > 1 ? n.address + " " : std::string{};
     perf += fmt::format(" '{}latency_p99'={:.3f}ms;{};{};0;", label, n.latency.p99_ms, t.latency_warn_ms,
                         t.latency_crit_ms);
-    perf += fmt::format(" '{}used_memory'={}B;;;0;", label, n.info.integer("used_memory").value_or(0));
-    perf += fmt::format(" '{}connected_clients'={};;;0;", label, n.info.integer("connected_clients").value_or(0));
-    perf += fmt::format(" '{}evicted_keys'={}c;;;0;", label, n.info.integer("evicted_keys").value_or(0));
+    // What INFO did not tell (refused by ACL) is left out: a graph of invented zeros lies.
+    if (auto v = n.info.integer("used_memory")) perf += fmt::format(" '{}used_memory'={}B;;;0;", label, *v);
+    if (auto v = n.info.integer("connected_clients")) perf += fmt::format(" '{}connected_clients'={};;;0;", label, *v);
+    if (auto v = n.info.integer("evicted_keys")) perf += fmt::format(" '{}evicted_keys'={}c;;;0;", label, *v);
   }
   // '|' would start perfdata early; newlines would end the status line.
   for (auto& ch : summary)

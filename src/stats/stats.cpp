@@ -1,6 +1,7 @@
 #include "stats/stats.hpp"
 
 #include "client/options.hpp"
+#include "client/server_error.hpp"
 #include "util/strings.hpp"
 
 #include <algorithm>
@@ -24,7 +25,12 @@ StatsReport collect_stats(cluster::Client& target) {
       n.error = outcomes[i].replies.error();
     } else {
       const auto& reply = outcomes[i].replies->front();
-      if (reply.is_error()) n.error = Error{ErrorKind::server, "INFO: " + reply.str, {}};
+      if (reply.is_error()) {
+        // NOPERM is an ACL matter (exit 4), with the grant that fixes it; not a server fault.
+        n.error = client::to_error(reply.str, "INFO");
+        if (n.error->kind == ErrorKind::permission)
+          n.error->hint = "stats reads INFO: grant it (ACL SETUSER <user> +info) or use a user that has it";
+      }
       else if (!reply.is_string())
         n.error = Error{ErrorKind::protocol,
                         std::string("protocol error: INFO answered with a reply of type ") +

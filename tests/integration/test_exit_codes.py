@@ -84,5 +84,34 @@ class NagiosUnknown(OneServer):
         self.assertIn("ms;0.01;2.5;0;", out.stdout)
 
 
+class InfoDenied(OneServer):
+    """A user allowed PING but not INFO, as some providers hand out."""
+
+    acl = [f"noinfo on >{SECRET} ~* +@all -info"]
+
+    def target(self):
+        return ["-u", self.server.url(user="noinfo", password=SECRET)]
+
+    def test_stats_exits_4_with_a_hint(self):
+        out, data = rctl_json("stats", *self.target())
+        self.assertExit(out, 4)
+        self.assertEqual(data["error"]["kind"], "permission")
+        self.assertIn("INFO", data["error"]["hint"])
+
+    def test_health_json_does_not_invent_values(self):
+        out, data = rctl_json("health", *self.target())
+        node = data["nodes"][0]
+        self.assertIsNone(node["server"]["version"], node)
+        self.assertIsNone(node["memory"]["used_bytes"], node)
+        self.assertTrue(any("INFO" in c["message"] for c in data["checks"]), data["checks"])
+
+    def test_health_nagios_leaves_unknown_values_out_of_perfdata(self):
+        out = rctl("health", "-o", "nagios", *self.target())
+        self.assertNotIn("used_memory", out.stdout)
+        self.assertNotIn("connected_clients", out.stdout)
+        self.assertIn("latency_p99", out.stdout)
+        self.assertIn("INFO", out.stdout)
+
+
 if __name__ == "__main__":
     unittest.main()
