@@ -9,6 +9,8 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace rctl::commands {
 
 namespace {
@@ -22,6 +24,20 @@ int exit_status(const health::HealthReport& r, output::Format format, bool stric
   if (format == output::Format::nagios) return nagios_code(r.level);
   if (r.level == health::Level::critical || (strict && r.level == health::Level::warning)) return 1;
   return 0;
+}
+
+// Errors that waiting cannot clear: a wrong password, missing ACL rights, a certificate that
+// does not verify, plaintext sent to a TLS port (the server closes before any reply, and the
+// connection says so in its hint). Refused connections, timeouts and LOADING can clear.
+bool cannot_clear(const Error& e) {
+  switch (e.kind) {
+    case ErrorKind::usage:
+    case ErrorKind::auth:
+    case ErrorKind::permission:
+    case ErrorKind::tls: return true;
+    case ErrorKind::connect: return e.hint.starts_with("the server may require TLS");
+    default: return false;
+  }
 }
 
 bool ready(const health::HealthReport& r, bool strict) {
@@ -72,7 +88,10 @@ int run_health(Context& ctx, const HealthFlags& f) {
     else error = client.error();
     bool done = report ? ready(*report, f.strict) : false;
     auto now = std::chrono::steady_clock::now();
-    if (done || now >= deadline || util::interrupted()) {
+    bool hopeless = error ? cannot_clear(*error)
+                          : std::any_of(report->nodes.begin(), report->nodes.end(),
+                                        [](const health::NodeHealth& n) { return n.error && cannot_clear(*n.error); });
+    if (done || now >= deadline || util::interrupted() || hopeless) {
       if (util::interrupted()) throw Failure(ErrorKind::interrupted, "interrupted while waiting for the server");
       if (report) {
         printer.emit(health::render_health(*report, options));

@@ -1,6 +1,7 @@
 #include "health/health.hpp"
 
 #include "client/options.hpp"
+#include "client/server_error.hpp"
 #include "cluster/address.hpp"
 #include "cluster/slot.hpp"
 #include "util/duration.hpp"
@@ -41,6 +42,8 @@ struct Sampler : std::enable_shared_from_this<Sampler> {
     auto start = Clock::now();
     connection.send(client::cmd({"PING"}), [self = shared_from_this(), start](Expected<resp::Value> r) {
       if (!r) return self->done(std::unexpected(r.error()));
+      // A refused PING (NOPERM) is no round trip to time: the node fails with the reason.
+      if (r->is_error()) return self->done(std::unexpected(client::to_error(r->str, "PING")));
       self->samples.push_back(ms_between(start, Clock::now()));
       self->next_ping();
     });

@@ -113,5 +113,45 @@ class InfoDenied(OneServer):
         self.assertIn("INFO", out.stdout)
 
 
+class WaitStopsOnPermanentErrors(RctlTestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = RedisServer(password=SECRET, acl=[f"noping on >{SECRET} ~* -@all"])
+        cls.tls_server = RedisServer(tls=True)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.close()
+        cls.tls_server.close()
+
+    def assertFailsAtOnce(self, args, code):
+        start = time.monotonic()
+        out = rctl("health", "--wait", "20s", *args)
+        self.assertLess(time.monotonic() - start, 8, out.stderr)
+        self.assertExit(out, code)
+        self.assertNotIn("waiting", out.stderr)
+
+    def test_wrong_password(self):
+        self.assertFailsAtOnce(["-u", self.server.url(password="wrong")], 4)
+
+    def test_noperm(self):
+        # The server answers, so this is a report (unhealthy, exit 1) naming NOPERM.
+        self.assertFailsAtOnce(["-u", self.server.url(user="noping", password=SECRET), "-o", "json"], 1)
+        out, data = rctl_json("health", "-u", self.server.url(user="noping", password=SECRET), "--wait", "20s")
+        self.assertEqual(data["nodes"][0]["error"]["kind"], "permission")
+        self.assertIn("NOPERM", data["nodes"][0]["error"]["message"])
+
+    def test_tls_verification_failure(self):
+        self.assertFailsAtOnce(["-u", self.tls_server.url(host="127.0.0.1")], 3)
+
+    def test_plaintext_to_a_tls_port(self):
+        self.assertFailsAtOnce(["-p", self.tls_server.port], 3)
+
+    def test_refused_still_waits(self):
+        out = rctl("health", "-p", unused_port(), "--wait", "700ms")
+        self.assertExit(out, 3)
+        self.assertIn("waiting", out.stderr)
+
+
 if __name__ == "__main__":
     unittest.main()
