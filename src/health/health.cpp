@@ -42,8 +42,13 @@ struct Sampler : std::enable_shared_from_this<Sampler> {
     auto start = Clock::now();
     connection.send(client::cmd({"PING"}), [self = shared_from_this(), start](Expected<resp::Value> r) {
       if (!r) return self->done(std::unexpected(r.error()));
-      // A refused PING (NOPERM) is no round trip to time: the node fails with the reason.
-      if (r->is_error()) return self->done(std::unexpected(client::to_error(r->str, "PING")));
+      // A PING refused by ACL (NOPERM, NOAUTH) is no round trip to time: the node fails with
+      // the reason. LOADING and the like still answer, and INFO tells the rest.
+      if (r->is_error()) {
+        auto refused = client::to_error(r->str, "PING");
+        if (refused.kind == ErrorKind::permission || refused.kind == ErrorKind::auth)
+          return self->done(std::unexpected(std::move(refused)));
+      }
       self->samples.push_back(ms_between(start, Clock::now()));
       self->next_ping();
     });

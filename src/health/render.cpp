@@ -97,15 +97,15 @@ Json node_json(const NodeHealth& n) {
   j["replication"] = replication_json(n);
   auto used = i.integer("used_memory");
   auto max = i.integer("maxmemory");
-  j["memory"] = {{"used_bytes", optional_int(i, "used_memory")},
-                 {"max_bytes", optional_int(i, "maxmemory")},
-                 {"used_ratio", used && max && *max > 0
-                                    ? Json(round3(static_cast<double>(*used) / static_cast<double>(*max)))
-                                    : Json(nullptr)},
-                 {"rss_bytes", optional_int(i, "used_memory_rss")},
-                 {"fragmentation_ratio",
-                  i.number("mem_fragmentation_ratio") ? Json(*i.number("mem_fragmentation_ratio")) : Json(nullptr)},
-                 {"policy", optional_text(i, "maxmemory_policy")}};
+  j["memory"] = {
+      {"used_bytes", optional_int(i, "used_memory")},
+      {"max_bytes", optional_int(i, "maxmemory")},
+      {"used_ratio",
+       used && max && *max > 0 ? Json(round3(static_cast<double>(*used) / static_cast<double>(*max))) : Json(nullptr)},
+      {"rss_bytes", optional_int(i, "used_memory_rss")},
+      {"fragmentation_ratio",
+       i.number("mem_fragmentation_ratio") ? Json(*i.number("mem_fragmentation_ratio")) : Json(nullptr)},
+      {"policy", optional_text(i, "maxmemory_policy")}};
   j["connected_clients"] = optional_int(i, "connected_clients");
   j["blocked_clients"] = optional_int(i, "blocked_clients");
   j["evicted_keys"] = optional_int(i, "evicted_keys");

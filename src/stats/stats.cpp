@@ -30,8 +30,7 @@ StatsReport collect_stats(cluster::Client& target) {
         n.error = client::to_error(reply.str, "INFO");
         if (n.error->kind == ErrorKind::permission)
           n.error->hint = "stats reads INFO: grant it (ACL SETUSER <user> +info) or use a user that has it";
-      }
-      else if (!reply.is_string())
+      } else if (!reply.is_string())
         n.error = Error{ErrorKind::protocol,
                         std::string("protocol error: INFO answered with a reply of type ") +
                             resp::to_string(reply.type) + " where text was expected",
