@@ -12,6 +12,7 @@ import socket
 import subprocess
 import tempfile
 import threading
+import time
 import unittest
 
 import redis
@@ -384,6 +385,12 @@ class ServerStates(FaultCase):
         self.assertIn("42.50% done", checks["loading"]["message"])
         out = rctl("health", "-o", "nagios", "-p", server.port)
         self.assertExit(out, 2)
+        # LOADING clears by itself: --wait waits it out (unlike NOPERM, see test_exit_codes).
+        start = time.monotonic()
+        out = rctl("health", "-p", server.port, "--wait", "1200ms")
+        self.assertExit(out, 1)
+        self.assertGreaterEqual(time.monotonic() - start, 1.1)
+        self.assertIn("waiting (2)", out.stderr)
 
     def test_real_server_busy_with_a_script(self):
         server = RedisServer(args=["--busy-reply-threshold", "50"])
