@@ -80,6 +80,8 @@ std::string requested_format(int argc, char** argv) {
 // (`rctl -h`, `rctl health -h`) can only mean help, so it becomes `--help`.
 void trailing_h_means_help(int argc, char** argv) {
   static char help[] = "--help";
+  for (int i = 1; i < argc - 1; ++i)
+    if (std::string_view(argv[i]) == "--") return;  // after --, `-h` is an argument (a key)
   if (argc > 1 && std::string_view(argv[argc - 1]) == "-h") argv[argc - 1] = help;
 }
 
@@ -172,8 +174,7 @@ int help_with_arguments(commands::Context& ctx, const CLI::App& app, int argc, c
   scrub_secrets(argc, argv);
   ctx.options().output = requested_format(argc, argv);
   return report(ctx, Error{ErrorKind::usage,
-                           fmt::format("--help was given with other arguments ({}): nothing was run",
-                                       extra.size() == 1 ? "1 more" : fmt::format("{} more", extra.size())),
+                           fmt::format("--help was given with {} other argument(s): nothing was run", extra.size()),
                            fmt::format("run '{} --help' alone to read the help", command_path(app))});
 }
 
