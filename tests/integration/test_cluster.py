@@ -161,6 +161,12 @@ class ClusterKeys(ClusterTestCase):
         out, data = rctl_json("cache", "keys", "other:", "--limit", "5000", *self.target())
         self.assertEqual(data["count"], 3000)
 
+        self.assertEqual(len(data["sample"]), 10)
+        # --sample N is N keys in total, not N per primary (issue 17 item 10).
+        out, data = rctl_json("cache", "invalidate", "app:cache:", "--dry-run", "--sample", "2", *self.target())
+        self.assertExit(out, 0)
+        self.assertEqual(len(data["sample"]), 2)
+        self.assertEqual(sum(len(n["sample"]) for n in data["nodes"]), 2)
     def test_ask_and_moved_during_slot_migration(self):
         slot_key = "{mig}"
         slot = int(self.r.cluster_keyslot(slot_key))
