@@ -233,7 +233,7 @@ const char* to_string(Level level) {
 }
 
 HealthReport check_health(cluster::Client& target, const HealthOptions& options) {
-  auto start = Clock::now();
+  auto start = options.started.value_or(Clock::now());
   HealthReport report;
   report.target = client::describe(target.seed_options());
   report.provider = server::guess_provider(target.seed_options().endpoint);

@@ -7,7 +7,7 @@ import subprocess
 import time
 import unittest
 
-from faults import FakeServer, silent, unused_port
+from faults import FakeServer, Proxy, silent, unused_port
 from harness import RCTL, Certificates, RctlTestCase, RedisServer, rctl, rctl_json
 
 
@@ -167,6 +167,17 @@ def check_prometheus(test, text):
 
 class PlainHealth(HealthCases, RctlTestCase):
     tls = False
+
+    def test_duration_counts_connecting(self):
+        """Issue 17 item 13: the whole check is timed, connecting and the handshake included,
+        so a slow handshake shows in duration_ms / "checked in"."""
+        proxy = Proxy(self.server.port, lambda cmd, nth: "slow" if cmd[0] == b"HELLO" else None)
+        self.addCleanup(proxy.close)
+        out, data = rctl_json("health", "-u", f"redis://127.0.0.1:{proxy.port}")
+        self.assertExit(out, 0)
+        node = data["nodes"][0]
+        self.assertGreater(node["handshake_ms"], 20)
+        self.assertGreaterEqual(data["duration_ms"], node["connect_ms"] + node["handshake_ms"])
 
     def test_unix_socket(self):
         server = RedisServer(unix=True)
