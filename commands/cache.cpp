@@ -7,6 +7,7 @@
 #include "cache/render.hpp"
 #include "resp/reader.hpp"
 #include "util/duration.hpp"
+#include "util/interrupt.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -139,7 +140,16 @@ int run_persist(Context& ctx, const CacheFlags& f) {
 
 int run_keys(Context& ctx, const CacheFlags& f) {
   ctx.require_table_or_json("cache keys");
-  ctx.printer().emit(cache::render_keys(cache::list_keys(ctx.connect(), f.prefix, f.limit)));
+  // Ctrl-C stops the scan between pages and what was found is printed, as for the other scans.
+  util::install_interrupt_handler();
+  auto listing = cache::list_keys(ctx.connect(), f.prefix, f.limit);
+  ctx.printer().emit(cache::render_keys(listing));
+  if (listing.interrupted) {
+    ctx.printer().warning(
+        fmt::format("interrupted: listed the {} keys found before the scan stopped", listing.keys.size()));
+    return util::interrupt_exit_code();
+  }
+  if (auto hint = cache::keys_glob_hint(listing); !hint.empty()) ctx.printer().note(hint);
   return 0;
 }
 

@@ -10,13 +10,15 @@ namespace rctl::commands {
 output::Printer& Context::printer() {
   if (!m_printer) {
     auto format = output::parse_format(m_options.output).value_or(output::Format::table);
-    m_printer.emplace(format, output::detect_terminal(m_options.no_color), m_options.quiet, m_options.verbose);
+    m_printer.emplace(format, output::detect_terminal(m_options.no_color, m_options.wide), m_options.quiet,
+                      m_options.verbose);
   }
   return *m_printer;
 }
 
 void Context::require_format(std::initializer_list<output::Format> allowed, std::string_view command) {
   auto format = output::parse_format(m_options.output);
+  if (format == output::Format::none) return;  // every command can answer with its exit code alone
   for (auto f : allowed)
     if (format == f) return;
   std::string names;
@@ -157,11 +159,13 @@ void add_global_flags(CLI::App& app, GlobalOptions& o) {
   app.add_flag("--cluster", c.cluster, "Require cluster mode (otherwise detected)")->group(conn);
   app.add_flag("--resp2", c.resp2, "Speak RESP2 only (skip HELLO 3)")->group(conn);
   const char* out = "Output";
-  app.add_option("-o,--output", o.output, "Output format: table, json (health: nagios; stats: prometheus)")
+  app.add_option("-o,--output", o.output,
+                 "Output format: table, json, none (exit code only; health: nagios; stats: prometheus)")
       ->group(out)
       ->type_name("FORMAT")
-      ->check(CLI::IsMember({"table", "json", "nagios", "prometheus"}));
+      ->check(CLI::IsMember({"table", "json", "nagios", "prometheus", "none"}));
   app.add_flag("--no-color", o.no_color, "No colours (also NO_COLOR=1)")->group(out);
+  app.add_flag("--wide", o.wide, "Never shorten table columns to fit the terminal")->group(out);
   app.add_flag("-q,--quiet", o.quiet, "No warnings or progress on stderr")->group(out);
   app.add_flag("-v,--verbose", o.verbose, "Debug messages on stderr (secrets redacted)")->group(out);
 }

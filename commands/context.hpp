@@ -24,6 +24,7 @@ struct GlobalOptions {
   std::optional<std::string> profile;  // --profile
   std::string output;  // -o; empty until apply_defaults() picks one
   bool no_color = false;
+  bool wide = false;  // --wide: tables are never cut to the terminal's width
   bool quiet = false;
   bool verbose = false;
 };

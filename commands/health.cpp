@@ -81,6 +81,7 @@ int run_health(Context& ctx, const HealthFlags& f) {
   if (!f.wait.empty()) util::install_interrupt_handler();
   long pause_ms = 100;
   for (int attempt = 1;; ++attempt) {
+    options.started = std::chrono::steady_clock::now();  // the check's time includes connecting
     auto client = connect();
     std::optional<health::HealthReport> report;
     std::optional<Error> error;

@@ -1,6 +1,7 @@
 #include "cache/cache.hpp"
 
 #include "client/server_error.hpp"
+#include "util/interrupt.hpp"
 #include "util/strings.hpp"
 
 #include <fmt/format.h>
@@ -280,8 +281,9 @@ KeyListing list_keys(cluster::Client& target, const std::string& prefix, std::si
         }
         listing.keys.push_back({std::move(k.str), {}, std::nullopt, 0, std::nullopt, target.label(*node)});
       }
-    } while (cursor != "0" && !listing.truncated);
-    if (listing.truncated) break;
+      listing.interrupted = util::interrupted();
+    } while (cursor != "0" && !listing.truncated && !listing.interrupted);
+    if (listing.truncated || listing.interrupted) break;
   }
   // SCAN may return a key twice; list it once.
   std::sort(listing.keys.begin(), listing.keys.end(), [](const KeyInfo& a, const KeyInfo& b) { return a.key < b.key; });

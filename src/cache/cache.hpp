@@ -80,11 +80,13 @@ struct KeyListing {
   std::string pattern;
   std::vector<KeyInfo> keys;
   bool truncated = false;  // stopped at the limit
+  bool interrupted = false;  // stopped by Ctrl-C (or SIGTERM/SIGHUP): the keys are those found so far
   std::uint64_t scan_calls = 0;
 };
 
 // SCANs every primary for keys under `prefix` (glob characters escaped), up to `limit`, and
-// describes each (type, TTL, length, memory).
+// describes each (type, TTL, length, memory). An interrupt stops the scan between pages; the
+// keys found by then are still described.
 KeyListing list_keys(cluster::Client& target, const std::string& prefix, std::size_t limit);
 
 }  // namespace rctl::cache

@@ -23,6 +23,7 @@ struct InvalidatePages {
   const InvalidateOptions& options;
   InvalidateReport& report;
   bool used_del = false;
+  std::size_t sampled = 0;  // dry-run sample keys kept so far, all nodes together
 
   void on_page(cluster::Page& page, std::vector<std::string> found) {
     auto& out = report.nodes[page.node()];
@@ -35,7 +36,11 @@ struct InvalidatePages {
         continue;
       }
       if (options.dry_run) {
-        if (out.sample.size() < options.sample) out.sample.push_back(key);
+        // --sample N is N keys in total across the primaries, not N per node.
+        if (sampled < options.sample) {
+          out.sample.push_back(key);
+          ++sampled;
+        }
         continue;
       }
       keys.push_back(std::move(key));

@@ -162,12 +162,28 @@ output::Document render_keys(const KeyListing& l) {
               {"pattern", decode::json_bytes(l.pattern)},
               {"count", l.keys.size()},
               {"truncated", l.truncated},
+              {"interrupted", l.interrupted},
               {"keys", keys}};
   doc.blocks.emplace_back(std::move(t));
-  doc.blocks.emplace_back(output::Text{
-      fmt::format("{} keys{}", l.keys.size(), l.truncated ? " (limit reached; raise --limit for more)" : ""),
-      output::Tone::dim});
+  doc.blocks.emplace_back(
+      output::Text{fmt::format("{} keys{}", l.keys.size(),
+                               l.interrupted ? " (interrupted: the keys found before the scan stopped)"
+                               : l.truncated ? " (limit reached; raise --limit for more)"
+                                             : ""),
+                   output::Tone::dim});
   return doc;
+}
+
+std::string keys_glob_hint(const KeyListing& l) {
+  auto glob = l.prefix.find_first_of("*?[");
+  if (!l.keys.empty() || glob == std::string::npos) return {};
+  auto literal = l.prefix.substr(0, glob);
+  auto msg = fmt::format(
+      "no key starts with the literal text '{}': PREFIX is literal, glob characters match "
+      "themselves",
+      l.prefix);
+  if (!literal.empty()) msg += fmt::format("; for keys starting with '{}' run: rctl cache keys '{}'", literal, literal);
+  return msg;
 }
 
 output::Document render_invalidate(const InvalidateReport& r) {

@@ -123,19 +123,32 @@ void check_replication(NodeHealth& n, const HealthThresholds& t) {
   auto replicas = n.info.integer("connected_slaves").value_or(0);
   Level level = Level::ok;
   std::int64_t worst_lag = 0;
+  // A replica that is not online (wait_bgsave, send_bulk, ...) has no meaningful lag: the
+  // message names its state instead, which is what the operator needs to see.
+  std::vector<std::string> not_online;
   for (auto key : n.info.keys_with_prefix("slave")) {
     if (key == "slave_read_only" || key.find_first_of("0123456789") != 5) continue;
     auto fields = server::parse_kv_list(*n.info.get(key));
+    auto state = std::string(server::kv_get(fields, "state").value_or("unknown"));
+    if (state != "online") {
+      level = worst(level, Level::warning);
+      not_online.push_back(fmt::format("{}:{} is {}", server::kv_get(fields, "ip").value_or("?"),
+                                       server::kv_get(fields, "port").value_or("?"), state));
+      continue;
+    }
     auto lag = util::parse_int(server::kv_get(fields, "lag").value_or("0")).value_or(0);
     worst_lag = std::max(worst_lag, lag);
-    if (server::kv_get(fields, "state").value_or("") != "online") level = worst(level, Level::warning);
   }
   auto lag = static_cast<double>(worst_lag);
   level = worst(level, lag >= t.lag_crit_s ? Level::critical : lag >= t.lag_warn_s ? Level::warning : Level::ok);
-  n.checks.push_back({"replication", level,
-                      replicas ? fmt::format("primary with {} replica(s), worst lag {}s", replicas, worst_lag)
-                               : std::string("primary without replicas"),
-                      n.address});
+  std::string msg = "primary without replicas";
+  if (replicas > 0 || !not_online.empty()) {
+    msg = fmt::format("primary with {} replica(s)", std::max<std::int64_t>(replicas, 0));
+    if (!not_online.empty()) msg += fmt::format(", replica {}", util::join(not_online, ", replica "));
+    if (not_online.size() < static_cast<std::size_t>(std::max<std::int64_t>(replicas, 0)))
+      msg += fmt::format(", worst lag {}s", worst_lag);
+  }
+  n.checks.push_back({"replication", level, msg, n.address});
 }
 
 void check_loading(NodeHealth& n) {
@@ -242,7 +255,7 @@ const char* to_string(Level level) {
 }
 
 HealthReport check_health(cluster::Client& target, const HealthOptions& options) {
-  auto start = Clock::now();
+  auto start = options.started.value_or(Clock::now());
   HealthReport report;
   report.target = client::describe(target.seed_options());
   report.provider = server::guess_provider(target.seed_options().endpoint);

@@ -37,6 +37,9 @@ struct HealthThresholds {
 struct HealthOptions {
   int samples = 5;  // PINGs per node
   HealthThresholds thresholds;
+  // When the check began, before connecting: "checked in" counts the connection too. Unset:
+  // from the call of check_health.
+  std::optional<std::chrono::steady_clock::time_point> started;
 };
 
 struct Check {

@@ -5,10 +5,12 @@
 #include <fmt/format.h>
 
 #include <cerrno>
+#include <charconv>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
 #include <poll.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 namespace rctl::output {
@@ -27,6 +29,7 @@ std::optional<Format> parse_format(std::string_view name) {
   if (name == "json") return Format::json;
   if (name == "nagios") return Format::nagios;
   if (name == "prometheus") return Format::prometheus;
+  if (name == "none") return Format::none;
   return std::nullopt;
 }
 
@@ -36,11 +39,12 @@ const char* to_string(Format format) {
     case Format::json: return "json";
     case Format::nagios: return "nagios";
     case Format::prometheus: return "prometheus";
+    case Format::none: return "none";
   }
   return "table";
 }
 
-Terminal detect_terminal(bool no_color_flag) {
+Terminal detect_terminal(bool no_color_flag, bool wide) {
   Terminal t;
   t.stdout_tty = ::isatty(STDOUT_FILENO) == 1;
   t.stderr_tty = ::isatty(STDERR_FILENO) == 1;
@@ -52,6 +56,15 @@ Terminal detect_terminal(bool no_color_flag) {
   bool force = !env("CLICOLOR_FORCE").empty() && env("CLICOLOR_FORCE") != "0";
   t.color = !no_color && (force || t.stdout_tty);
   t.stderr_color = !no_color && (force || t.stderr_tty);
+  // Off a TTY (a file, a pipe, a --dry-run sample kept for review) nothing is ever cut.
+  if (t.stdout_tty && !wide) {
+    auto columns = env("COLUMNS");
+    std::size_t n = 0;
+    auto [end, ec] = std::from_chars(columns.data(), columns.data() + columns.size(), n);
+    winsize size{};
+    if (ec == std::errc{} && end == columns.data() + columns.size() && n > 0) t.table_width = n;
+    else if (::ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0) t.table_width = size.ws_col;
+  }
   return t;
 }
 
@@ -91,16 +104,18 @@ void Printer::emit(const Document& doc) {
     case Format::prometheus:
       if (doc.prometheus) return write_stdout(*doc.prometheus);
       break;
+    case Format::none: return;
     case Format::table: break;
   }
-  write_stdout(render_table(doc, m_terminal.color));
+  write_stdout(render_table(doc, m_terminal.color, m_terminal.table_width));
 }
 
 void Printer::emit_line(const Document& doc) {
   end_progress();
+  if (m_format == Format::none) return;
   if (m_format == Format::json)
     return write_stdout(doc.json.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n");
-  write_stdout(render_table(doc, m_terminal.color));
+  write_stdout(render_table(doc, m_terminal.color, m_terminal.table_width));
 }
 
 void Printer::error(const Error& error, int exit_code) {

@@ -12,9 +12,10 @@
 
 namespace rctl::output {
 
-enum class Format { table, json, nagios, prometheus };
+// none: nothing on stdout, the exit code is the answer (CI steps); stderr is unchanged.
+enum class Format { table, json, nagios, prometheus, none };
 
-// Parses "table", "json", "nagios", "prometheus"; nullopt otherwise.
+// Parses "table", "json", "nagios", "prometheus", "none"; nullopt otherwise.
 std::optional<Format> parse_format(std::string_view name);
 const char* to_string(Format format);
 
@@ -23,10 +24,14 @@ struct Terminal {
   bool stderr_tty = false;
   bool color = false;  // stdout colour
   bool stderr_color = false;
+  // Columns tables are fitted to: 0 (never cut) off a TTY or with --wide, else COLUMNS or
+  // the terminal's size.
+  std::size_t table_width = 0;
 };
 
-// Looks at the file descriptors and NO_COLOR / TERM=dumb / CLICOLOR_FORCE.
-Terminal detect_terminal(bool no_color_flag);
+// Looks at the file descriptors and NO_COLOR / TERM=dumb / CLICOLOR_FORCE, and at COLUMNS
+// and the terminal size unless `wide`.
+Terminal detect_terminal(bool no_color_flag, bool wide = false);
 
 // Thrown when stdout is a closed pipe (`rctl ... | head`); main() exits 0 quietly.
 struct StdoutClosed {};
@@ -85,8 +90,9 @@ class Printer {
   bool m_progress_shown = false;
 };
 
-// Renders the human form of `doc` (exposed for golden tests).
-std::string render_table(const Document& doc, bool color);
+// Renders the human form of `doc` (exposed for golden tests). Tables are fitted to `width`
+// terminal columns by shortening their widest columns; 0 never cuts anything.
+std::string render_table(const Document& doc, bool color, std::size_t width = 0);
 
 // Renders the JSON form of `doc` (valid JSON even for invalid UTF-8 input).
 std::string render_json(const nlohmann::ordered_json& json);

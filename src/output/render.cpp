@@ -11,8 +11,8 @@ namespace rctl::output {
 
 namespace {
 
-// Cells longer than this are cut in tables (Fields and Text are never cut).
-constexpr std::size_t k_max_cell_width = 120;
+// Fitting a table to the terminal never cuts a column below this (or its header).
+constexpr std::size_t k_min_fitted_column = 10;
 
 bool is_wide(char32_t cp) {
   return (cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0xa4cf) || (cp >= 0xac00 && cp <= 0xd7a3) ||
@@ -109,19 +109,39 @@ void render_fields(std::string& out, const Fields& f, bool color) {
   }
 }
 
-void render_rows(std::string& out, const Table& t, bool color) {
+// Shortens the widest columns until the rows fit `width` terminal columns (0: no limit).
+// Only the widest is cut each round, so short columns (types, TTLs, counts) stay whole.
+void fit_table_width(std::vector<std::vector<std::string>>& cells, std::vector<std::size_t>& widths,
+                     const std::vector<std::size_t>& header_widths, std::size_t width) {
+  if (width == 0 || widths.empty()) return;
+  for (std::size_t round = 0; round < widths.size(); ++round) {
+    std::size_t total = 2 * (widths.size() - 1);
+    for (auto w : widths) total += w;
+    if (total <= width) return;
+    auto widest = static_cast<std::size_t>(std::max_element(widths.begin(), widths.end()) - widths.begin());
+    auto floor = std::max(k_min_fitted_column, header_widths[widest]);
+    if (widths[widest] <= floor) return;
+    auto target = std::max(floor, widths[widest] - std::min(widths[widest], total - width));
+    widths[widest] = target;
+    for (auto& line : cells) line[widest] = truncate(std::move(line[widest]), target);
+  }
+}
+
+void render_rows(std::string& out, const Table& t, bool color, std::size_t width) {
   if (!t.title.empty()) out += paint(decode::escape_for_terminal(t.title), Tone::strong, color) + "\n";
   std::size_t n = t.columns.size();
   std::vector<std::size_t> widths(n, 0);
   std::vector<std::vector<std::string>> cells;
   for (std::size_t c = 0; c < n; ++c) widths[c] = display_width(decode::escape_for_terminal(t.columns[c]));
+  auto header_widths = widths;
   for (const auto& row : t.rows) {
     auto& line = cells.emplace_back();
     for (std::size_t c = 0; c < n; ++c) {
-      line.push_back(c < row.size() ? truncate(escape_cell(row[c]), k_max_cell_width) : std::string{});
+      line.push_back(c < row.size() ? escape_cell(row[c]) : std::string{});
       widths[c] = std::max(widths[c], display_width(line.back()));
     }
   }
+  fit_table_width(cells, widths, header_widths, width);
   auto right = [&](std::size_t c) { return c < t.numeric.size() && t.numeric[c]; };
   std::string header;
   for (std::size_t c = 0; c < n; ++c) {
@@ -162,7 +182,7 @@ void render_text(std::string& out, const Text& text, bool color) {
 
 }  // namespace
 
-std::string render_table(const Document& doc, bool color) {
+std::string render_table(const Document& doc, bool color, std::size_t width) {
   std::string out;
   bool first = true;
   for (const auto& block : doc.blocks) {
@@ -173,7 +193,7 @@ std::string render_table(const Document& doc, bool color) {
     if (!first && !std::holds_alternative<Text>(block)) out += "\n";
     first = false;
     if (auto* f = std::get_if<Fields>(&block)) render_fields(out, *f, color);
-    else if (auto* t = std::get_if<Table>(&block)) render_rows(out, *t, color);
+    else if (auto* t = std::get_if<Table>(&block)) render_rows(out, *t, color, width);
     else if (auto* x = std::get_if<Text>(&block)) render_text(out, *x, color);
   }
   return out;

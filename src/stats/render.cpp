@@ -4,6 +4,7 @@
 #include "decode/bytes.hpp"
 #include "stats/stats.hpp"
 #include "util/duration.hpp"
+#include "util/strings.hpp"
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
@@ -147,9 +148,15 @@ void add_tables(output::Document& doc, const StatsReport& r, const Json& totals)
   output::Table nodes;
   nodes.columns = {"NODE", "ROLE", "VERSION", "OPS/S", "HIT RATE", "MEMORY", "MAX", "POLICY", "CLIENTS", "KEYS"};
   nodes.numeric = {false, false, false, true, true, true, true, false, true, true};
+  std::vector<std::string> unreachable;
   for (const auto& n : r.nodes) {
     if (n.error) {
-      nodes.rows.push_back({n.address, n.role, output::Cell(n.error->message, output::Tone::bad)});
+      // The figures are unknown; the reason goes to a notice under the table, where it is
+      // read as an error rather than as a server version.
+      std::vector<output::Cell> row{n.address, n.role};
+      row.resize(nodes.columns.size(), output::Cell("-", output::Tone::dim));
+      nodes.rows.push_back(std::move(row));
+      unreachable.push_back(fmt::format("{} unreachable: {}", n.address, n.error->message));
       continue;
     }
     const auto& i = n.info;
@@ -165,6 +172,8 @@ void add_tables(output::Document& doc, const StatsReport& r, const Json& totals)
          util::format_count(keys)});
   }
   doc.blocks.emplace_back(std::move(nodes));
+  if (!unreachable.empty())
+    doc.blocks.emplace_back(output::Text{util::join(unreachable, "\n"), output::Tone::bad, true});
 
   // Keyspace and commands are summed over nodes (primaries for keys).
   std::map<int, KeyspaceStat> dbs;

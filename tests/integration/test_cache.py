@@ -15,6 +15,7 @@ import zlib
 import msgpack
 import redis
 
+from faults import Proxy
 from harness import RCTL, Certificates, RctlTestCase, RedisServer, rctl, rctl_json
 
 
@@ -203,6 +204,60 @@ class CacheReadWrite(RctlTestCase):
         self.assertEqual(data["count"], 2)
         self.assertTrue(data["truncated"])
 
+    def test_keys_interrupted_prints_what_was_found(self):
+        """Issue 17 item 12: Ctrl-C during `cache keys` prints the keys found so far (valid
+        JSON) and exits 130. Every SCAN after the first is held 0.3s by a proxy, so the signal
+        lands mid-scan."""
+        pipe = self.r.pipeline(transaction=False)
+        for i in range(6000):
+            pipe.set(f"ck:{i}", "v")
+        pipe.execute()
+
+        def slow_scan(cmd, nth):
+            if cmd[0] == b"SCAN" and nth >= 1:
+                time.sleep(0.3)
+        proxy = Proxy(self.server.port, slow_scan)
+        self.addCleanup(proxy.close)
+        proc = subprocess.Popen([RCTL, "cache", "keys", "ck:", "--limit", "10000", "-o", "json",
+                                 "-p", str(proxy.port)],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 10
+        while proxy.count(b"SCAN") < 2:
+            self.assertLess(time.monotonic(), deadline)
+            time.sleep(0.01)
+        data, stderr = interrupt_for_json(self, proc)
+        self.assertGreater(data["count"], 0)
+        self.assertLess(data["count"], 6000)
+        self.assertEqual(data["count"], len(data["keys"]))
+        self.assertTrue(all(k["type"] == "string" for k in data["keys"]))
+        self.assertIn("interrupted", stderr)
+
+    def test_keys_with_glob_and_no_match_says_prefix_is_literal(self):
+        """Issue 17 item 11: 'app:*' matches nothing when no key holds a literal star; the
+        note says PREFIX is literal and gives the form that was meant."""
+        self.r.set("app:1", "x")
+        out, data = self.json_cache("keys", "app:*")
+        self.assertExit(out, 0)
+        self.assertEqual(data["count"], 0)
+        self.assertIn("PREFIX is literal", out.stderr)
+        self.assertIn("rctl cache keys 'app:'", out.stderr)
+        out, data = self.json_cache("keys", "app:")
+        self.assertNotIn("literal", out.stderr)
+        out, data = self.json_cache("keys", "nothing:")
+        self.assertEqual(data["count"], 0)
+        self.assertNotIn("literal", out.stderr)
+
+
+def interrupt_for_json(test, proc):
+    """Sends SIGINT to a running `rctl ... -o json`: it must exit 130 with a JSON report whose
+    `interrupted` is true. Returns (report, stderr)."""
+    proc.send_signal(signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=30)
+    test.assertEqual(proc.returncode, 130, stderr)
+    report = json.loads(stdout)
+    test.assertTrue(report["interrupted"])
+    return report, stderr
+
 
 class Invalidate(RctlTestCase):
     tls = False
@@ -351,11 +406,7 @@ class Invalidate(RctlTestCase):
                                  "--max-rate", "20000", "-o", "json", *self.target()],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         time.sleep(0.6)
-        proc.send_signal(signal.SIGINT)
-        stdout, stderr = proc.communicate(timeout=30)
-        self.assertEqual(proc.returncode, 130, stderr)
-        report = json.loads(stdout)
-        self.assertTrue(report["interrupted"])
+        report, stderr = interrupt_for_json(self, proc)
         self.assertFalse(report["complete"])
         self.assertGreater(report["deleted"], 0)
         self.assertLess(report["deleted"], 30000)

@@ -80,6 +80,15 @@ class ClusterFailover(RctlTestCase):
         self.assertEqual(data["status"], "critical")
         down = [n for n in data["nodes"] if not n["reachable"]]
         self.assertEqual([n["address"] for n in down], [f"127.0.0.1:{victim.port}"])
+        # Issue 17 item 15: stats shows the dead node's error in a notice of its own, not in
+        # the VERSION column of the node table.
+        out = rctl("stats", "--timeout", "2s", *args)
+        self.assertExit(out, 0)
+        row = next(l for l in out.stdout.splitlines() if l.startswith(f"127.0.0.1:{victim.port} "))
+        self.assertEqual(row.split()[2:], ["-"] * 8, out.stdout)
+        notice = [l for l in out.stdout.splitlines() if f"127.0.0.1:{victim.port}" in l and l != row]
+        self.assertEqual(len(notice), 1, out.stdout)
+        self.assertIn("unreachable", notice[0])
         # Wait for the failover (node timeout 2s), then health recovers: slots covered, state ok.
         deadline = time.time() + 30
         while time.time() < deadline:
@@ -152,6 +161,12 @@ class ClusterKeys(ClusterTestCase):
         self.assertEqual(data["nodes_count"], 3)
         self.assertEqual(data["matched"], 3000)
         self.assertTrue(all(n["matched"] > 0 for n in data["nodes"]))
+        self.assertEqual(len(data["sample"]), 10)
+        # --sample N is N keys in total, not N per primary (issue 17 item 10).
+        out, data = rctl_json("cache", "invalidate", "app:cache:", "--dry-run", "--sample", "2", *self.target())
+        self.assertExit(out, 0)
+        self.assertEqual(len(data["sample"]), 2)
+        self.assertEqual(sum(len(n["sample"]) for n in data["nodes"]), 2)
         out, data = rctl_json("cache", "invalidate", "app:cache:", "--yes", *self.target())
         self.assertExit(out, 0)
         self.assertEqual(data["deleted"], 3000)

@@ -39,7 +39,7 @@ class Completion(RctlTestCase):
         self.assertIn("stats", bash_complete("rctl", ""))
 
     def test_bash_options_and_values(self):
-        self.assertEqual(bash_complete("rctl", "-o", ""), ["table", "json", "nagios", "prometheus"])
+        self.assertEqual(bash_complete("rctl", "-o", ""), ["table", "json", "nagios", "prometheus", "none"])
         self.assertEqual(bash_complete("rctl", "cache", "invalidate", "--dr"), ["--dry-run"])
         self.assertIn("--wait", bash_complete("rctl", "health", "--"))
         self.assertIn("--url", bash_complete("rctl", "health", "--"))  # global flags are inherited
@@ -57,7 +57,7 @@ class Completion(RctlTestCase):
         subprocess.run(["fish", "--no-execute", FISH], check=True)
         self.assertEqual(fish_complete("rctl ca"), ["cache"])
         self.assertEqual(fish_complete("rctl cache inv"), ["invalidate"])
-        self.assertEqual(sorted(fish_complete("rctl -o ")), ["json", "nagios", "prometheus", "table"])
+        self.assertEqual(sorted(fish_complete("rctl -o ")), ["json", "nagios", "none", "prometheus", "table"])
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ import subprocess
 import time
 import unittest
 
-from faults import FakeServer, silent, unused_port
+from faults import FakeServer, Proxy, silent, unused_port
 from harness import RCTL, Certificates, RctlTestCase, RedisServer, rctl, rctl_json
 
 
@@ -167,6 +167,36 @@ def check_prometheus(test, text):
 
 class PlainHealth(HealthCases, RctlTestCase):
     tls = False
+
+    def test_replica_waiting_for_bgsave_is_named(self):
+        """Issue 17 item 14: a replica in wait_bgsave gives a warning naming its state, not
+        "worst lag 0s"."""
+        primary = RedisServer(args=["--repl-diskless-sync", "yes", "--repl-diskless-sync-delay", "60"])
+        replica = RedisServer()
+        self.addCleanup(primary.close)
+        self.addCleanup(replica.close)
+        replica.cli("REPLICAOF", "127.0.0.1", str(primary.port))
+        deadline = time.monotonic() + 10
+        while "state=wait_bgsave" not in primary.cli("INFO", "replication"):
+            self.assertLess(time.monotonic(), deadline, primary.cli("INFO", "replication"))
+            time.sleep(0.05)
+        out, data = rctl_json("health", "-u", primary.url())
+        self.assertExit(out, 0)  # a warning: exit 1 only with --strict
+        check = next(c for c in data["checks"] if c["name"] == "replication")
+        self.assertEqual(check["status"], "warning")
+        self.assertIn("wait_bgsave", check["message"])
+        self.assertNotIn("worst lag 0s", check["message"])
+
+    def test_duration_counts_connecting(self):
+        """Issue 17 item 13: the whole check is timed, connecting and the handshake included,
+        so a slow handshake shows in duration_ms / "checked in"."""
+        proxy = Proxy(self.server.port, lambda cmd, nth: "slow" if cmd[0] == b"HELLO" else None)
+        self.addCleanup(proxy.close)
+        out, data = rctl_json("health", "-u", f"redis://127.0.0.1:{proxy.port}")
+        self.assertExit(out, 0)
+        node = data["nodes"][0]
+        self.assertGreater(node["handshake_ms"], 20)
+        self.assertGreaterEqual(data["duration_ms"], node["connect_ms"] + node["handshake_ms"])
 
     def test_unix_socket(self):
         server = RedisServer(unix=True)

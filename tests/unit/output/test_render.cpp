@@ -209,7 +209,9 @@ TEST_CASE("output render: long cells are cut with an ellipsis") {
     Table t;
     t.columns = {"v"};
     t.rows = {{Cell(c.cell)}};
-    CHECK(output::render_table(table_doc(t), false) == "v\n" + c.shown + "\n");
+    CHECK(output::render_table(table_doc(t), false, 120) == "v\n" + c.shown + "\n");
+    // Without a width (off a TTY, --wide) nothing is cut (issue 17 item 8).
+    CHECK(output::render_table(table_doc(t), false) == "v\n" + c.cell + "\n");
   }
   // Fields and Text are never cut.
   Document doc;
@@ -325,4 +327,23 @@ TEST_CASE("output render: parse_format") {
     INFO("'" << bad << "'");
     CHECK_FALSE(output::parse_format(bad).has_value());
   }
+}
+
+TEST_CASE("output render: a table fits the width by shortening its widest column") {
+  Table t;
+  t.columns = {"KEY", "TYPE", "TTL"};
+  t.numeric = {false, false, true};
+  t.rows = {{Cell(std::string(60, 'k')), Cell("string"), Cell("1h")}, {Cell("short"), Cell("hash"), Cell("-")}};
+  // KEY 60 + 2 + TYPE 6 + 2 + TTL 3 = 73 columns; fitted to 40, KEY gives up 33.
+  auto fitted = output::render_table(table_doc(t), false, 40);
+  CHECK(fitted == "KEY                          TYPE    TTL\n" + std::string(26, 'k') +
+                      "…  string   1h\n"
+                      "short                        hash      -\n");
+  for (std::size_t start = 0, end; (end = fitted.find('\n', start)) != std::string::npos; start = end + 1)
+    CHECK(std::string_view(fitted).substr(start, end - start).size() <= 40 + 2);  // "…" is 3 bytes, 1 column
+  // Wide enough: unchanged.
+  CHECK(output::render_table(table_doc(t), false, 200) == output::render_table(table_doc(t), false));
+  // Too narrow to fit: columns stop at 10 (or their header) instead of vanishing.
+  auto narrow = output::render_table(table_doc(t), false, 5);
+  CHECK(narrow.find(std::string(9, 'k') + "…") != std::string::npos);
 }
