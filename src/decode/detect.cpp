@@ -62,7 +62,11 @@ std::string reason(const Error& error) {
 }
 
 std::string pickle_note(const PickleResult& r, std::size_t size) {
-  std::string note = r.protocol >= 2 ? fmt::format("pickle protocol {}", r.protocol) : "pickle protocol 0 or 1";
+  // Built without fmt: this runs once per value of a scan, and the protocol is one digit.
+  std::string note = "pickle protocol ";
+  if (r.protocol >= 2 && r.protocol <= 9) note += static_cast<char>('0' + r.protocol);
+  else if (r.protocol >= 2) note += std::to_string(r.protocol);
+  else note += "0 or 1";
   if (r.consumed < size) note += fmt::format(", {} bytes after STOP ignored", size - r.consumed);
   return note;
 }

@@ -26,6 +26,9 @@ class ObjectBuilder {
   // JSON "last one wins" semantics). The reference stays valid until the next slot() call.
   nlohmann::ordered_json& slot(std::string key);
 
+  // Room for `n` keys without regrowing (a regrowth copies every key: they are const).
+  void reserve(std::size_t n) { entries().reserve(n); }
+
   // Number of distinct keys so far.
   std::size_t size() const { return entries().size(); }
 

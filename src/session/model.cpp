@@ -19,15 +19,26 @@ using Json = nlohmann::ordered_json;
 constexpr std::array<std::string_view, 9> k_record_fields = {
     "created_at", "last_activity", "last_seen", "ip_address", "ip", "user_agent", "device", "expires_at", "login_at"};
 
+// The member `name` of an object, found without building a key string (this runs for every
+// session of a scan). Objects built by the decoders hold each key once, so the first match is
+// the one find() would return.
+const Json* object_member(const Json& data, std::string_view name) {
+  if (!data.is_object()) return nullptr;
+  for (const auto& [key, value] : data.get_ref<const Json::object_t&>())
+    if (key == name) return &value;
+  return nullptr;
+}
+
 const Json* field_at(const Json& data, std::string_view path) {
   const Json* at = &data;
-  for (auto part : util::split(path, '.')) {
-    if (!at->is_object()) return nullptr;
-    auto it = at->find(std::string(part));
-    if (it == at->end()) return nullptr;
-    at = &*it;
+  std::size_t start = 0;
+  while (true) {
+    const auto dot = path.find('.', start);
+    const auto part = dot == std::string_view::npos ? path.substr(start) : path.substr(start, dot - start);
+    at = object_member(*at, part);
+    if (!at || dot == std::string_view::npos) return at;
+    start = dot + 1;
   }
-  return at;
 }
 
 std::optional<std::string> user_text(const Json& v) {
@@ -89,10 +100,10 @@ SessionStore classify_store(std::string_view key, const decode::DecodedValue& va
   if (util::starts_with(key, "starsessions.")) return SessionStore::starsessions;
   if (!is_dict(value)) return SessionStore::unknown;
   const Json& data = *value.data;
-  if (data.contains("_permanent")) return SessionStore::flask_session;
+  if (object_member(data, "_permanent")) return SessionStore::flask_session;
   if (value.format == decode::Format::json) {
     for (auto f : k_record_fields)
-      if (data.contains(std::string(f))) return SessionStore::json_record;
+      if (object_member(data, f)) return SessionStore::json_record;
   }
   if (value.format == decode::Format::pickle || value.format == decode::Format::msgpack)
     return SessionStore::flask_session;
@@ -112,8 +123,8 @@ std::optional<SessionUser> session_user(const Json& data, const std::vector<std:
 std::optional<Json> session_last_activity(const Json& data) {
   if (!data.is_object()) return std::nullopt;
   for (const auto& field : last_activity_fields()) {
-    auto it = data.find(field);
-    if (it != data.end() && !it->is_null()) return *it;
+    const Json* v = object_member(data, field);
+    if (v && !v->is_null()) return *v;
   }
   return std::nullopt;
 }

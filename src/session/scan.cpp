@@ -6,7 +6,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <memory>
+#include <optional>
 
 namespace rctl::session {
 
@@ -14,8 +16,12 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+struct SessionPages;
+
 // The GET + PTTL replies of one page's keys.
 struct SessionBatch {
+  SessionPages* pages = nullptr;
+  std::optional<cluster::Page> page;
   std::vector<std::string> keys;
   std::vector<std::string> prefixes;
   std::vector<resp::Value> values;
@@ -30,14 +36,23 @@ std::optional<std::int64_t> ttl_of(const resp::Value& pttl) {
 
 // The domain rules of one page: keys under a prefix are read with GET + PTTL (pipelined on
 // the node's connection) and each string value becomes a record for the visitor.
+//
+// The batches in flight are owned here, not by their reply callbacks: a callback then holds
+// two words (batch, index), which std::function stores without allocating; two allocations
+// fewer per key. A batch whose node failed (its callbacks dropped by the engine) is freed
+// with this object, when the scan is over.
 struct SessionPages {
   const SessionScanOptions& options;
   const SessionVisitor& visit;
   SessionScanReport& report;
+  std::vector<std::unique_ptr<SessionBatch>> batches{};
 
   void on_page(cluster::Page& page, std::vector<std::string> found) {
     auto& out = report.nodes[page.node()];
-    auto batch = std::make_shared<SessionBatch>();
+    auto owned = std::make_unique<SessionBatch>();
+    SessionBatch* batch = owned.get();
+    batch->keys.reserve(found.size());
+    batch->prefixes.reserve(found.size());
     for (auto& key : found) {
       // The pattern may be wider than the prefixes (a class of first bytes); the literal
       // prefixes decide.
@@ -49,22 +64,36 @@ struct SessionPages {
     }
     if (batch->keys.empty()) return;
     const std::size_t n = batch->keys.size();
+    batch->pages = this;
+    batch->page = page;
     batch->values.resize(n);
     batch->ttls.resize(n);
     batch->remaining = 2 * n;
+    batches.push_back(std::move(owned));
     for (std::size_t i = 0; i < n; ++i) {
-      page.send(client::cmd({"GET", batch->keys[i]}), [this, page, batch, i](resp::Value r) mutable {
+      page.send(client::cmd({"GET", batch->keys[i]}), [batch, i](resp::Value r) {
         batch->values[i] = std::move(r);
-        if (--batch->remaining == 0) on_batch(page, *batch);
+        if (--batch->remaining == 0) batch->pages->on_batch(*batch);
       });
-      page.send(client::cmd({"PTTL", batch->keys[i]}), [this, page, batch, i](resp::Value r) mutable {
+      page.send(client::cmd({"PTTL", batch->keys[i]}), [batch, i](resp::Value r) {
         batch->ttls[i] = std::move(r);
-        if (--batch->remaining == 0) on_batch(page, *batch);
+        if (--batch->remaining == 0) batch->pages->on_batch(*batch);
       });
     }
   }
 
-  void on_batch(cluster::Page& page, SessionBatch& batch) {
+  void on_batch(SessionBatch& batch) {
+    auto page = std::move(*batch.page);
+    handle_batch(page, batch);
+    // Done with it (at most max_in_flight batches per primary are here: a short search).
+    auto it = std::find_if(batches.begin(), batches.end(), [&](const auto& b) { return b.get() == &batch; });
+    if (it != batches.end()) {
+      std::swap(*it, batches.back());
+      batches.pop_back();
+    }
+  }
+
+  void handle_batch(cluster::Page& page, SessionBatch& batch) {
     auto& out = report.nodes[page.node()];
     std::vector<std::string> moved;
     for (std::size_t i = 0; i < batch.keys.size(); ++i) {

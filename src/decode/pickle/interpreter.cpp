@@ -135,25 +135,33 @@ bool Interpreter::add_items(const char* op, Ref target, const std::vector<Ref>& 
   return true;
 }
 
+Ref* Interpreter::memo_find(std::uint64_t index) {
+  if (index < m_memo_dense.size()) return m_memo_dense[index] == k_no_ref ? nullptr : &m_memo_dense[index];
+  const auto it = m_memo_sparse.find(index);
+  return it == m_memo_sparse.end() ? nullptr : &it->second;
+}
+
 bool Interpreter::memo_put(std::uint64_t index) {
   Ref value = 0;
   if (!top(value)) return false;
-  const auto it = m_memo.find(index);
-  if (it != m_memo.end()) {
-    it->second = value;
+  if (Ref* slot = memo_find(index)) {
+    *slot = value;
     return true;
   }
-  if (m_memo.size() >= m_limits.max_memo) {
+  if (m_memo_size >= m_limits.max_memo) {
     return error(fmt::format("more than {} memo entries", m_limits.max_memo));
   }
-  m_memo.emplace(index, value);
+  // memo_find said `index` is in neither container, so appending it cannot shadow a map entry.
+  if (index == m_memo_dense.size()) m_memo_dense.push_back(value);
+  else m_memo_sparse.emplace(index, value);
+  ++m_memo_size;
   return true;
 }
 
 bool Interpreter::memo_get(std::uint64_t index) {
-  const auto it = m_memo.find(index);
-  if (it == m_memo.end()) return error(fmt::format("memo key {} missing", index));
-  return push(it->second);
+  const Ref* slot = memo_find(index);
+  if (!slot) return error(fmt::format("memo key {} missing", index));
+  return push(*slot);
 }
 
 bool Interpreter::step(std::uint8_t op, std::size_t at) {
@@ -306,7 +314,7 @@ bool Interpreter::step(std::uint8_t op, std::size_t at) {
       std::uint32_t index = 0;
       return read_le(index) && memo_put(index);
     }
-    case Op::memoize: return memo_put(m_memo.size());  // MEMOIZE
+    case Op::memoize: return memo_put(m_memo_size);  // MEMOIZE
     case Op::get: {
       std::uint64_t index = 0;
       if (!read_line(arg)) return false;

@@ -28,6 +28,9 @@ class Interpreter {
  public:
   // Prepares to interpret `input` under `limits` (which must outlive the interpreter).
   Interpreter(std::string_view input, const PickleLimits& limits) : m_in(input), m_limits(limits) {
+    // Session-like pickles hold a node per four to eight input bytes (opcode, argument,
+    // MEMOIZE); reserving for one per four (capped) saves the regrowths of a small value's graph.
+    m_graph.nodes.reserve(3 + std::min<std::size_t>(input.size() / 4, k_node_reserve_cap));
     m_graph.nodes.resize(3);
     m_graph.nodes[pickle::k_false_ref].kind = Kind::boolean;
     m_graph.nodes[pickle::k_true_ref].kind = Kind::boolean;
@@ -167,16 +170,23 @@ class Interpreter {
   // PUT/MEMOIZE and GET, within max_memo.
   bool memo_put(std::uint64_t index);
   bool memo_get(std::uint64_t index);
+  Ref* memo_find(std::uint64_t index);
   // Executes opcode `op`, read at offset `at`.
   bool step(std::uint8_t op, std::size_t at);
 
+  static constexpr std::size_t k_node_reserve_cap = 1024;
   std::string_view m_in;
   std::size_t m_pos = 0;
   const PickleLimits& m_limits;
   Graph m_graph;
   std::vector<Ref> m_stack;
   std::vector<std::size_t> m_marks;  // stack positions of open MARKs
-  std::unordered_map<std::uint64_t, Ref> m_memo;
+  // Memo entries. pickle.dumps numbers them 0, 1, 2... (MEMOIZE, or PUT n), so those live
+  // in a vector (no hashing, no node per entry: this runs for every value of a scan); any
+  // other index in the map. An index is in at most one of them.
+  std::vector<Ref> m_memo_dense;  // pickle::k_no_ref: no entry
+  std::unordered_map<std::uint64_t, Ref> m_memo_sparse;
+  std::size_t m_memo_size = 0;
   std::size_t m_refs = 0;  // child references stored in containers
   int m_protocol = 0;
   bool m_stopped = false;

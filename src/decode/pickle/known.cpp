@@ -47,10 +47,30 @@ std::optional<std::string> latin1_bytes(std::string_view utf8) {
 unsigned byte_at(const std::string& s, std::size_t i) { return static_cast<unsigned char>(s[i]); }
 
 // "HH:MM:SS[.ffffff]" (microseconds only when non-zero, as Python's isoformat()).
+// `value` in exactly `width` decimal digits (callers bound it). Not fmt: every datetime of
+// every session of a scan goes through here.
+void append_digits(std::string& out, unsigned value, int width) {
+  char digits[8];
+  for (int i = width - 1; i >= 0; --i) {
+    digits[i] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  }
+  out.append(digits, static_cast<std::size_t>(width));
+}
+
 std::optional<std::string> clock(unsigned h, unsigned m, unsigned s, unsigned us) {
   if (h > 23 || m > 59 || s > 59 || us > 999999) return std::nullopt;
-  std::string out = fmt::format("{:02}:{:02}:{:02}", h, m, s);
-  if (us != 0) out += fmt::format(".{:06}", us);
+  std::string out;
+  out.reserve(15);
+  append_digits(out, h, 2);
+  out += ':';
+  append_digits(out, m, 2);
+  out += ':';
+  append_digits(out, s, 2);
+  if (us != 0) {
+    out += '.';
+    append_digits(out, us, 6);
+  }
   return out;
 }
 
@@ -59,7 +79,14 @@ std::optional<std::string> date_part(const std::string& st) {
   const unsigned month = byte_at(st, 2) & 0x7fu;  // the top bit is datetime's `fold`
   const unsigned day = byte_at(st, 3);
   if (year < 1 || year > 9999 || month < 1 || month > 12 || day < 1 || day > 31) return std::nullopt;
-  return fmt::format("{:04}-{:02}-{:02}", year, month, day);
+  std::string out;
+  out.reserve(26);  // room for "T" and a clock with microseconds
+  append_digits(out, year, 4);
+  out += '-';
+  append_digits(out, month, 2);
+  out += '-';
+  append_digits(out, day, 2);
+  return out;
 }
 
 // "+HH:MM" (or "+HH:MM:SS") for a timedelta node of less than a day either way.

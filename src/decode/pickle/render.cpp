@@ -131,6 +131,7 @@ bool Renderer::array(const std::vector<Ref>& items, std::size_t depth, Json& out
 
 bool Renderer::dict(const std::vector<Ref>& pairs, std::size_t depth, Json& out) {
   ObjectBuilder builder(out);
+  builder.reserve(pairs.size() / 2);  // bounded: the pairs exist in the graph already
   for (std::size_t i = 0; i + 1 < pairs.size(); i += 2) {
     std::string key;
     if (!key_text(pairs[i], depth, key)) return false;

@@ -363,3 +363,18 @@ TEST_CASE("pickle reader: integers", "[decode][pickle]") {
   CHECK(value_of(bytes_of("J\xff\xff\xff\xff.")) == -1);
   CHECK(value_of(bytes_of("M\xff\xff.")) == 65535);
 }
+
+TEST_CASE("pickle reader: memo indices in any order, overwritten, and after MEMOIZE", "[decode][pickle]") {
+  // PUT 1 before 0 (an index past the end), PUT 0, PUT 1 again (overwrites), PUT 2, then
+  // MEMOIZE (index = entries so far = 3); GETs read back what each index holds last.
+  const std::string pickle = bytes_of(
+      "\x80\x04"
+      "K\x01q\x01"
+      "0K\x02q\x00"
+      "0K\x03q\x01"
+      "0K\x04q\x02"
+      "0K\x05\x94"
+      "0(h\x00h\x01h\x02h\x03l.");
+  CHECK(value_of(pickle) == Json::parse("[2, 3, 4, 5]"));
+  CHECK(error_of(pickle.substr(0, pickle.size() - 4) + "h\x04l.") == "pickle: memo key 4 missing");
+}
