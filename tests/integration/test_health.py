@@ -229,6 +229,18 @@ class PlainHealth(HealthCases, RctlTestCase):
             self.assertEqual(data["error"]["hint"], hint, args)
             self.assertOneLineError(rctl(*args), message)
 
+    def test_unexpected_arguments_are_listed_in_the_order_given(self):
+        # Issue 17 item 21: CLI11 listed them last-first ("app:* --pattern --scan").
+        out = rctl("cache", "keys", "app:", "--scan", "--pattern", "app:*", "-p", str(self.server.port))
+        self.assertExit(out, 2)
+        self.assertOneLineError(out, "not expected: --scan --pattern app:*")
+
+    def test_json_flag_suggests_the_output_option(self):
+        out, data = rctl_json("health", "--json")
+        self.assertExit(out, 2)
+        self.assertIn("--json", data["error"]["message"])
+        self.assertIn("-o json", data["error"]["hint"])
+
     def test_wrong_output_format_for_command(self):
         out = rctl("stats", "-o", "nagios", "-p", str(self.server.port))
         self.assertExit(out, 2)
