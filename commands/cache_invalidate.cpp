@@ -74,7 +74,7 @@ int run_invalidate(Context& ctx, const InvalidateFlags& f) {
                       unknown == 0 ? std::string()
                                    : fmt::format(", and {} more whose outcome is unknown",
                                                  util::format_count(static_cast<std::int64_t>(unknown)))),
-          "nothing outside the prefix was touched; run the command again to finish");
+          after_failed_delete_hint(*n.error, "nothing outside the prefix was touched"));
     }
   if (!report.incomplete_reason.empty()) {
     printer.error_line({ErrorKind::check_failed,

@@ -13,6 +13,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cerrno>
 #include <cstdio>
@@ -178,6 +179,36 @@ int help_with_arguments(commands::Context& ctx, const CLI::App& app, int argc, c
                            fmt::format("run '{} --help' alone to read the help", command_path(app))});
 }
 
+// CLI11 lists unexpected arguments last-first ("not expected: app:* --pattern --scan" for
+// `--scan --pattern app:*`); list them in the order they were typed.
+std::vector<std::string> unexpected_in_order(const CLI::App& app) {
+  std::vector<std::string> words;
+  for (const CLI::App* at = &app;; at = at->get_subcommands().front()) {
+    auto rest = at->remaining(false);
+    words.insert(words.end(), rest.begin(), rest.end());
+    if (at->get_subcommands().empty()) break;
+  }
+  return words;
+}
+
+struct UsageText {
+  std::string message, hint;
+};
+
+UsageText usage_text(const CLI::ParseError& e, const CLI::App& app) {
+  UsageText out{usage_message(e, app), fmt::format("see {} --help", command_path(app))};
+  if (dynamic_cast<const CLI::ExtrasError*>(&e) == nullptr) return out;
+  auto words = unexpected_in_order(app);
+  std::vector<std::string> reversed(words.rbegin(), words.rend());
+  // Only when these are exactly the words CLI11 named; otherwise keep its message as it is.
+  if (words.empty() || !out.message.ends_with(fmt::format("{}", fmt::join(reversed, " ")))) return out;
+  auto listed = fmt::format("{}", fmt::join(reversed, " "));
+  out.message.replace(out.message.rfind(listed), listed.size(), fmt::format("{}", fmt::join(words, " ")));
+  if (std::ranges::find(words, "--json") != words.end())
+    out.hint = fmt::format("for JSON output use -o json; see {} --help", command_path(app));
+  return out;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -227,7 +258,8 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     scrub_secrets(argc, argv);
     options.output = requested_format(argc, argv);
-    return report(ctx, Error{ErrorKind::usage, usage_message(e, app), fmt::format("see {} --help", command_path(app))});
+    auto text = usage_text(e, app);
+    return report(ctx, Error{ErrorKind::usage, std::move(text.message), std::move(text.hint)});
   }
   scrub_secrets(argc, argv);
 

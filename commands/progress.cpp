@@ -1,5 +1,7 @@
 #include "progress.hpp"
 
+#include <fmt/format.h>
+
 #include <utility>
 
 namespace rctl::commands {
@@ -29,6 +31,20 @@ int failed_exit(output::Printer& printer, const Error& error, std::string messag
   if (hint) shown.hint = std::move(*hint);
   printer.error_line(shown);
   return static_cast<int>(exit_code_for(error.kind));
+}
+
+std::string after_failed_delete_hint(const Error& error, std::string_view untouched) {
+  if (error.message.find("READONLY") != std::string::npos)
+    return fmt::format(
+        "{}; the node is a read-only replica, where nothing can be deleted: run against its primary "
+        "(INFO replication names it as master_host:master_port)",
+        untouched);
+  if (error.kind == ErrorKind::permission)
+    return fmt::format(
+        "{}; the ACL user may not run this on these keys, so running again fails the same way: use a "
+        "user allowed to delete them (ACL GETUSER shows its rights)",
+        untouched);
+  return fmt::format("{}; run the command again to finish", untouched);
 }
 
 }  // namespace rctl::commands

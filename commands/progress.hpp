@@ -9,6 +9,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace rctl::commands {
 
@@ -48,5 +49,10 @@ int interrupted_exit(output::Printer& printer, std::string message, std::string 
 // the error's own kind, which rewording never changes.
 int failed_exit(output::Printer& printer, const Error& error, std::string message,
                 std::optional<std::string> hint = std::nullopt);
+
+// The hint after a deletion stopped by `error`: "run the command again" only when that can
+// succeed; a read-only replica (READONLY) or a user without the right (NOPERM) fails the same
+// way every time, so those name the cause instead. `untouched` says what was left alone.
+std::string after_failed_delete_hint(const Error& error, std::string_view untouched);
 
 }  // namespace rctl::commands

@@ -209,7 +209,7 @@ int run_revoke(Context& ctx, const SessionFlags& f) {
                     report.outcome_unknown
                         ? fmt::format(", and {} more whose outcome is unknown", report.outcome_unknown)
                         : std::string()),
-        "nothing but the selected sessions was touched; run the command again to finish");
+        after_failed_delete_hint(*report.error, "nothing but the selected sessions was touched"));
   if (!report.missing_sids.empty())
     printer.warning(fmt::format("not found: {}", decode::escape_for_terminal(util::join(report.missing_sids, ", "))));
   return 0;

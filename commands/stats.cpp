@@ -2,11 +2,15 @@
 
 #include "stats.hpp"
 
+#include "client/options.hpp"
 #include "stats/stats.hpp"
 #include "stats/render.hpp"
+#include "util/atomic_file.hpp"
 #include "util/interrupt.hpp"
 
 #include <CLI/CLI.hpp>
+
+#include <fmt/format.h>
 
 #include <algorithm>
 
@@ -23,6 +27,49 @@ stats::StatsReport sample(cluster::Client& target) {
   return report;
 }
 
+// The `addr` label a node of this target would carry, for a target that never answered.
+std::string stats_addr_label(const client::ConnectionOptions& o) {
+  if (o.endpoint.transport == net::Transport::unix_socket) return "unix:" + o.endpoint.socket_path;
+  return fmt::format("{}:{}", o.endpoint.host, o.endpoint.port);
+}
+
+// Prometheus output goes to stdout, or with --textfile replaces that file in one step so that
+// node_exporter never reads half of it.
+void emit_stats(Context& ctx, const StatsFlags& f, const stats::StatsReport& report) {
+  auto doc = stats::render_stats(report);
+  if (f.textfile.empty()) return ctx.printer().emit(doc);
+  if (auto written = util::write_file_atomically(f.textfile, doc.prometheus.value_or("")); !written)
+    throw Failure(written.error());
+}
+
+// An unreachable server is a sample too, as exporters report it: `redis_up 0`, then the error
+// and its exit code (3), so that an alert on redis_up fires instead of the scrape going stale.
+int stats_once(Context& ctx, const StatsFlags& f) {
+  if (ctx.printer().format() != output::Format::prometheus) {
+    emit_stats(ctx, f, sample(ctx.connect()));
+    return 0;
+  }
+  std::optional<Error> down;
+  try {
+    emit_stats(ctx, f, sample(ctx.connect()));
+    return 0;
+  } catch (const Failure& failure) {
+    auto kind = failure.error().kind;
+    if (kind != ErrorKind::connect && kind != ErrorKind::timeout) throw;
+    down = failure.error();
+  }
+  stats::StatsReport report;
+  auto options = ctx.connection_options(config::Role::general);
+  report.target = client::describe(options);
+  stats::NodeStats node;
+  node.address = stats_addr_label(options);
+  node.error = *down;
+  report.nodes.push_back(std::move(node));
+  emit_stats(ctx, f, report);
+  ctx.printer().error_line(*down);
+  return static_cast<int>(exit_code_for(down->kind));
+}
+
 }  // namespace
 
 int run_stats(Context& ctx, const StatsFlags& f) {
@@ -30,10 +77,11 @@ int run_stats(Context& ctx, const StatsFlags& f) {
   auto& printer = ctx.printer();
   if (f.watch.empty()) {
     if (f.count) throw Failure(ErrorKind::usage, "--count needs --watch");
-    auto& target = ctx.connect();
-    printer.emit(stats::render_stats(sample(target)));
-    return 0;
+    if (!f.textfile.empty() && printer.format() != output::Format::prometheus)
+      throw Failure(ErrorKind::usage, "--textfile writes the Prometheus text format", "drop -o, or use -o prometheus");
+    return stats_once(ctx, f);
   }
+  if (!f.textfile.empty()) throw Failure(ErrorKind::usage, "--textfile writes one sample; it does not support --watch");
   if (printer.format() == output::Format::prometheus)
     throw Failure(ErrorKind::usage, "--watch prints rates over time; it does not support -o prometheus",
                   "scrape `rctl stats -o prometheus` instead");
@@ -64,7 +112,14 @@ void register_stats(CLI::App& app, Context& ctx, StatsRun run) {
   cmd->add_option("--count", f->count, "With --watch: stop after N lines")
       ->type_name("N")
       ->check(CLI::Range(1, 1000000));
-  cmd->callback([&ctx, f, run] { ctx.run = [&ctx, f, run] { return run(ctx, *f); }; });
+  cmd->add_option("--textfile", f->textfile,
+                  "Write the Prometheus text to PATH atomically (for node_exporter's textfile collector)")
+      ->type_name("PATH");
+  cmd->callback([&ctx, f, run] {
+    // --textfile is Prometheus output; -o given with it must say the same (checked in run).
+    if (!f->textfile.empty() && ctx.options().output.empty()) ctx.options().output = "prometheus";
+    ctx.run = [&ctx, f, run] { return run(ctx, *f); };
+  });
 }
 
 }  // namespace rctl::commands

@@ -13,6 +13,7 @@ namespace rctl::commands {
 struct StatsFlags {
   std::string watch;  // --watch DUR; empty for one report
   int count = 0;  // --count N with --watch; 0 for until Ctrl-C
+  std::string textfile;  // --textfile PATH: write the Prometheus text there, atomically
 };
 
 using StatsRun = std::function<int(Context&, const StatsFlags&)>;

@@ -16,7 +16,7 @@ _rctl_options() {
   case "$1" in
     'rctl') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose' ;;
     'rctl health') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --help --wait --samples --latency-warn --latency-crit --memory-warn --memory-crit --lag-warn --lag-crit --strict' ;;
-    'rctl stats') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --help --watch --count' ;;
+    'rctl stats') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --help --watch --count --textfile' ;;
     'rctl cache') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --help' ;;
     'rctl cache get') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --help --help --decode --raw --limit' ;;
     'rctl cache set') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --help --help --value-file --ttl --nx --xx --keep-ttl --json' ;;
@@ -91,6 +91,7 @@ _rctl_value() {
       'rctl health --lag-crit') found='value '; echo "$found" ;;
       'rctl stats --watch') found='value '; echo "$found" ;;
       'rctl stats --count') found='value '; echo "$found" ;;
+      'rctl stats --textfile') found='file '; echo "$found" ;;
       'rctl cache get --decode') found='choices auto raw json pickle msgpack hex base64'; echo "$found" ;;
       'rctl cache get --limit') found='value '; echo "$found" ;;
       'rctl cache set --value-file') found='file '; echo "$found" ;;

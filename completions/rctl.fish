@@ -12,7 +12,7 @@ function __rctl_path
             continue
         end
         if string match -q -- '-*' $w
-            if contains -- $w '--batch' '--burst' '--cacert' '--cert' '--client' '--concurrency' '--connect-timeout' '--cookie' '--count' '--db' '--decode' '--description' '--entries' '--failure-ttl' '--hits' '--host' '--iterations' '--job-id' '--job-timeout' '--key' '--lag-crit' '--lag-warn' '--latency-crit' '--latency-warn' '--limit' '--max' '--max-rate' '--memory-crit' '--memory-warn' '--meta' '--offset' '--only' '--output' '--pass' '--password' '--password-file' '--pattern' '--port' '--prefix' '--profile' '--queue' '--result-ttl' '--retries' '--sample' '--samples' '--schedule-at' '--schedule-in' '--secret-env' '--serializer' '--skip' '--sni' '--socket' '--sort' '--state' '--strategy' '--timeout' '--top' '--ttl' '--url' '--user' '--user-field' '--value-file' '--wait' '--watch' '-a' '-h' '-n' '-o' '-p' '-s' '-u'
+            if contains -- $w '--batch' '--burst' '--cacert' '--cert' '--client' '--concurrency' '--connect-timeout' '--cookie' '--count' '--db' '--decode' '--description' '--entries' '--failure-ttl' '--hits' '--host' '--iterations' '--job-id' '--job-timeout' '--key' '--lag-crit' '--lag-warn' '--latency-crit' '--latency-warn' '--limit' '--max' '--max-rate' '--memory-crit' '--memory-warn' '--meta' '--offset' '--only' '--output' '--pass' '--password' '--password-file' '--pattern' '--port' '--prefix' '--profile' '--queue' '--result-ttl' '--retries' '--sample' '--samples' '--schedule-at' '--schedule-in' '--secret-env' '--serializer' '--skip' '--sni' '--socket' '--sort' '--state' '--strategy' '--textfile' '--timeout' '--top' '--ttl' '--url' '--user' '--user-field' '--value-file' '--wait' '--watch' '-a' '-h' '-n' '-o' '-p' '-s' '-u'
                 set skip 1
             end
             continue
@@ -99,6 +99,7 @@ complete -c rctl -n '__rctl_under '\''rctl health'\''' -l strict -d 'Treat warni
 complete -c rctl -n '__rctl_under '\''rctl stats'\''' -l help -d 'Print this help message and exit'
 complete -c rctl -n '__rctl_under '\''rctl stats'\''' -l watch -x -d 'Print one line of rates every interval until Ctrl-C'
 complete -c rctl -n '__rctl_under '\''rctl stats'\''' -l count -x -d 'With --watch: stop after N lines'
+complete -c rctl -n '__rctl_under '\''rctl stats'\''' -l textfile -r -F -d 'Write the Prometheus text to PATH atomically (for node_exporter'\''s textfile collector)'
 complete -c rctl -n '__rctl_at '\''rctl cache'\''' -a 'get' -d 'Show keys with type, TTL, size and decoded value'
 complete -c rctl -n '__rctl_at '\''rctl cache'\''' -a 'set' -d 'Write a string value'
 complete -c rctl -n '__rctl_at '\''rctl cache'\''' -a 'del' -d 'Delete keys (UNLINK; DEL on servers without it)'

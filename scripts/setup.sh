@@ -20,6 +20,8 @@ packages=(
   dpkg-dev lintian
   # benchmarks
   hyperfine time util-linux
+  # Prometheus's linter (promtool) for the stats -o prometheus tests
+  prometheus
 )
 
 missing=()

@@ -259,8 +259,14 @@ class Handshake : public std::enable_shared_from_this<Handshake> {
     if (opts().db == 0) return finish({});
     m_state->send(cmd({"SELECT", std::to_string(opts().db)}), [self = shared_from_this()](Expected<resp::Value> reply) {
       if (!reply) return self->finish(std::unexpected(reply.error()));
-      if (reply->is_error())
-        return self->finish(std::unexpected(to_error(reply->str, fmt::format("SELECT {}", self->opts().db))));
+      if (reply->is_error()) {
+        auto error = to_error(reply->str, fmt::format("SELECT {}", self->opts().db));
+        // A cluster has only database 0 (Redis refuses SELECT there): say so rather than
+        // leave the user to decode the server's wording.
+        if (reply->str.find("cluster mode") != std::string::npos)
+          error.hint = "a Redis Cluster has only database 0: drop -n/--db (or the /N of the URL)";
+        return self->finish(std::unexpected(std::move(error)));
+      }
       self->finish({});
     });
   }

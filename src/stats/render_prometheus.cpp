@@ -52,15 +52,16 @@ std::string format_value(double v) {
 
 class Exposition {
  public:
+  // `suffix` names a summary's _sum and _count samples, which belong to the family `name`.
   void add(const std::string& name, std::string_view type, std::string_view help,
-           std::vector<std::pair<std::string, std::string>> labels, double value) {
+           std::vector<std::pair<std::string, std::string>> labels, double value, std::string_view suffix = {}) {
     auto [it, inserted] = m_families.try_emplace(name);
     if (inserted) {
       m_order.push_back(name);
       it->second.help = help;
       it->second.type = type;
     }
-    std::string text = "{";
+    std::string text = std::string(suffix) + "{";
     for (std::size_t i = 0; i < labels.size(); ++i)
       text += fmt::format("{}{}=\"{}\"", i ? "," : "", labels[i].first, escape_label(labels[i].second));
     it->second.samples.push_back(text + "} " + format_value(value));
@@ -107,7 +108,9 @@ constexpr Simple k_simple[] = {
     {"evicted_keys", "redis_evicted_keys_total", "counter", "Keys evicted by maxmemory."},
     {"total_net_input_bytes", "redis_net_input_bytes_total", "counter", "Bytes read from the network."},
     {"total_net_output_bytes", "redis_net_output_bytes_total", "counter", "Bytes written to the network."},
-    {"instantaneous_ops_per_sec", "redis_instantaneous_ops_per_sec", "gauge", "Commands per second (server estimate)."},
+    // promtool rejects abbreviated units ("_sec"): the INFO field's name is not kept here.
+    {"instantaneous_ops_per_sec", "redis_instantaneous_ops_per_second", "gauge",
+     "Commands per second (server estimate)."},
     {"connected_slaves", "redis_connected_slaves", "gauge", "Connected replicas."},
     {"rdb_changes_since_last_save", "redis_rdb_changes_since_last_save", "gauge", "Writes since the last RDB save."},
     {"rdb_last_save_time", "redis_rdb_last_save_timestamp_seconds", "gauge", "Unix time of the last RDB save."},
@@ -153,14 +156,21 @@ std::string prometheus_text(const StatsReport& report) {
             static_cast<double>(c.rejected));
       e.add("redis_commands_failed_calls_total", "counter", "Failed calls per command.", labels,
             static_cast<double>(c.failed));
+      // A `quantile` label is only valid on a summary (promtool rejects it on a gauge); the
+      // summary's _sum and _count are the same command's total time and calls.
+      if (!c.p50_us && !c.p99_us && !c.p999_us) continue;
+      constexpr std::string_view latency = "redis_command_latency_seconds";
+      constexpr std::string_view latency_help = "Command latency percentiles (latencystats).";
       auto quantile = [&](const char* q, const std::optional<double>& us) {
         if (us)
-          e.add("redis_latency_percentiles_seconds", "gauge", "Command latency percentiles (latencystats).",
-                {{"addr", n.address}, {"cmd", c.name}, {"quantile", q}}, *us / 1e6);
+          e.add(std::string(latency), "summary", latency_help, {{"addr", n.address}, {"cmd", c.name}, {"quantile", q}},
+                *us / 1e6);
       };
       quantile("0.5", c.p50_us);
       quantile("0.99", c.p99_us);
       quantile("0.999", c.p999_us);
+      e.add(std::string(latency), "summary", latency_help, labels, static_cast<double>(c.usec) / 1e6, "_sum");
+      e.add(std::string(latency), "summary", latency_help, labels, static_cast<double>(c.calls), "_count");
     }
   }
   return e.str();

@@ -418,6 +418,46 @@ class Invalidate(RctlTestCase):
         self.assertEqual(self.r.dbsize(), 500)
 
 
+class InvalidateRefused(RctlTestCase):
+    """Issue 17 item 17: after NOPERM or READONLY the hint names the cause; running the same
+    command again would fail the same way, so it must not suggest that."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.primary = RedisServer(acl=["nodel on >pw ~* +@all -unlink -del"])
+        cls.addClassCleanup(cls.primary.close)
+        cls.replica = RedisServer(args=["--replicaof", "127.0.0.1", str(cls.primary.port)])
+        cls.addClassCleanup(cls.replica.close)
+        r = client(cls.primary)
+        r.mset({f"app:{i}": i for i in range(20)})
+        deadline = time.time() + 10
+        while client(cls.replica).dbsize() != 20:
+            if time.time() > deadline:
+                raise AssertionError("the replica did not sync")
+            time.sleep(0.05)
+
+    def hint(self, out):
+        lines = [l for l in out.stderr.splitlines() if "hint" in l]
+        self.assertTrue(lines, out.stderr)
+        return " ".join(lines)
+
+    def test_noperm_names_the_missing_right(self):
+        out = rctl("cache", "invalidate", "app:", "--yes", "-p", self.primary.port, "--user", "nodel", "-a", "pw")
+        self.assertExit(out, 4)
+        hint = self.hint(out)
+        self.assertNotIn("run the command again to finish", hint)
+        self.assertIn("ACL user may not", hint)
+        self.assertEqual(client(self.primary).dbsize(), 20)
+
+    def test_readonly_replica_points_at_the_primary(self):
+        out = rctl("cache", "invalidate", "app:", "--yes", "-p", self.replica.port)
+        self.assertNotEqual(out.returncode, 0)
+        hint = self.hint(out)
+        self.assertNotIn("run the command again to finish", hint)
+        self.assertIn("read-only replica", hint)
+        self.assertIn("primary", hint)
+
+
 class TlsInvalidate(Invalidate):
     tls = True
 

@@ -43,6 +43,12 @@ class ClusterHealth(ClusterTestCase):
         used = sum(n["memory"]["used_bytes"] for n in data["nodes"])
         self.assertEqual(data["totals"]["used_memory_bytes"], used)
 
+    def test_database_other_than_0_gets_a_hint(self):
+        # Issue 17 item 21: a cluster has only db 0; say so instead of only quoting the server.
+        out, data = rctl_json("health", "-n", "3", *self.target())
+        self.assertNotEqual(out.returncode, 0)
+        self.assertIn("only database 0", data["error"]["hint"])
+
     def test_table_output(self):
         out = rctl("health", *self.target())
         self.assertExit(out, 0)

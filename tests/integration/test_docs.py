@@ -59,6 +59,17 @@ class Docs(RctlTestCase):
         self.assertEqual(self.man_warnings, "")
         self.assertIn("EXIT STATUS", self.man)
 
+    def test_prose_renders_as_written(self):
+        # Issue 17 item 19: a prose line starting with "#" became a section heading, and the
+        # password mask "****" (scdoc's bold markers) rendered as nothing.
+        headings = [l for l in self.man.splitlines()[1:-1] if l and not l[0].isspace()]
+        self.assertEqual(headings, ["NAME", "SYNOPSIS", "DESCRIPTION", "CONNECTING", "PROFILES", "GLOBAL OPTIONS",
+                                    "COMMANDS", "ENVIRONMENT", "EXIT STATUS", "JSON OUTPUT", "EXAMPLES", "SECURITY",
+                                    "SEE ALSO"])
+        prose = " ".join(self.man.split())
+        self.assertIn("Lines starting with # or ; are comments", prose)
+        self.assertIn("the password replaced by ****.", prose)
+
     def test_every_command_and_flag_is_in_the_man_page(self):
         self.assertGreater(len(self.paths), 5)
         for path in self.paths[1:]:

@@ -3,7 +3,9 @@
 import json
 import os
 import re
+import shutil
 import subprocess
+import tempfile
 import time
 import unittest
 
@@ -128,6 +130,33 @@ class HealthCases:
         self.assertRegex(out.stdout, r'redis_up\{addr="[a-z0-9.]+:%d"\} 1\n' % self.server.port)
         self.assertIn("redis_memory_used_bytes{", out.stdout)
         self.assertIn('redis_commands_total{addr=', out.stdout)
+        # Issue 17 item 18: Prometheus's own linter accepts it (latency percentiles are a
+        # summary, not gauges with a quantile label; no abbreviated units).
+        self.assertIn('redis_command_latency_seconds{addr=', out.stdout)
+        promtool_check(self, out.stdout)
+
+    def test_stats_textfile_is_replaced_atomically(self):
+        d = tempfile.mkdtemp(prefix="rctl-textfile-")
+        try:
+            path = os.path.join(d, "redis.prom")
+            with open(path, "w") as f:
+                f.write("old\n")
+            out = rctl("stats", "--textfile", path, *self.target())
+            self.assertExit(out, 0)
+            self.assertEqual(out.stdout, "")
+            with open(path) as f:
+                text = f.read()
+            self.assertIn("redis_up{", text)
+            promtool_check(self, text)
+            self.assertEqual(os.listdir(d), ["redis.prom"])  # no temporary file left behind
+            self.assertEqual(os.stat(path).st_mode & 0o444, 0o444)  # node_exporter can read it
+            out = rctl("stats", "--textfile", path, "-o", "json", *self.target())
+            self.assertExit(out, 2)
+            out = rctl("stats", "--textfile", os.path.join(d, "missing", "x.prom"), *self.target())
+            self.assertNotEqual(out.returncode, 0)
+            self.assertEqual(os.listdir(d), ["redis.prom"])
+        finally:
+            shutil.rmtree(d)
 
     def test_stats_watch_prints_rate_lines(self):
         out = rctl("stats", "--watch", "200ms", "--count", "2", "-o", "json", *self.target())
@@ -138,6 +167,12 @@ class HealthCases:
             row = json.loads(line)
             self.assertGreaterEqual(row["ops_per_sec"], 0)
             self.assertGreater(row["interval_seconds"], 0.1)
+
+
+def promtool_check(test, text):
+    """Prometheus's own linter (Debian package prometheus): exit 0 and nothing to say."""
+    lint = subprocess.run(["promtool", "check", "metrics"], input=text, capture_output=True, text=True, timeout=60)
+    test.assertEqual((lint.returncode, lint.stdout + lint.stderr), (0, ""), text)
 
 
 def check_prometheus(test, text):
@@ -159,9 +194,12 @@ def check_prometheus(test, text):
         else:
             m = re.match(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{((?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\[\\"n])*",?)*)\})? (\S+)$', line)
             test.assertIsNotNone(m, f"bad sample line: {line!r}")
-            test.assertIn(m.group(1), seen_type, f"sample before TYPE: {line!r}")
+            family = m.group(1)
+            if family not in seen_type:  # a summary's or histogram's own samples
+                family = re.sub(r"_(sum|count|bucket)$", "", family)
+            test.assertIn(family, seen_type, f"sample before TYPE: {line!r}")
             float(m.group(4).replace("+Inf", "inf").replace("-Inf", "-inf"))
-            families_with_samples.add(m.group(1))
+            families_with_samples.add(family)
     test.assertEqual(seen_help, seen_type)
 
 
@@ -208,6 +246,15 @@ class PlainHealth(HealthCases, RctlTestCase):
             self.assertExit(out, 0)
         finally:
             server.close()
+
+    def test_stats_prometheus_reports_a_down_server_as_redis_up_0(self):
+        port = unused_port()
+        out = rctl("stats", "-o", "prometheus", "-p", str(port))
+        self.assertExit(out, 3)
+        self.assertIn(f'redis_up{{addr="127.0.0.1:{port}"}} 0\n', out.stdout)
+        check_prometheus(self, out.stdout)
+        promtool_check(self, out.stdout)
+        self.assertOneLineError(out, "refused")
 
     def test_resp2_flag_skips_hello(self):
         out, data = rctl_json("health", "--resp2", *self.target())
@@ -258,6 +305,18 @@ class PlainHealth(HealthCases, RctlTestCase):
             self.assertIn(message, data["error"]["message"], args)
             self.assertEqual(data["error"]["hint"], hint, args)
             self.assertOneLineError(rctl(*args), message)
+
+    def test_unexpected_arguments_are_listed_in_the_order_given(self):
+        # Issue 17 item 21: CLI11 listed them last-first ("app:* --pattern --scan").
+        out = rctl("cache", "keys", "app:", "--scan", "--pattern", "app:*", "-p", str(self.server.port))
+        self.assertExit(out, 2)
+        self.assertOneLineError(out, "not expected: --scan --pattern app:*")
+
+    def test_json_flag_suggests_the_output_option(self):
+        out, data = rctl_json("health", "--json")
+        self.assertExit(out, 2)
+        self.assertIn("--json", data["error"]["message"])
+        self.assertIn("-o json", data["error"]["hint"])
 
     def test_wrong_output_format_for_command(self):
         # Under -o nagios a monitor reads stdout and the plugin codes: UNKNOWN, 3.
