@@ -297,16 +297,18 @@ std::string redact_url(std::string_view url) {
       hide.emplace_back(value_start, value_end == std::string_view::npos ? url.size() : value_end);
     }
   }
-  // Only a password after the URL's first '?' is certainly in the query; "&password=" before
-  // it may be part of a userinfo password and must not shield an '@' from masking.
-  const auto query = url.find('?');
+  auto scheme_end = url.find("://");
+  auto start = scheme_end == std::string_view::npos ? 0 : scheme_end + 3;
+  // Only a password after the first '?' behind "://" is certainly in the query; "&password="
+  // before it may be part of a userinfo password and must not shield an '@' from masking (a
+  // '?' in front of "://" is no query either: found by fuzzing, a scheme holding one left the
+  // userinfo shown).
+  const auto query = url.find('?', start);
   auto in_query_value = [&](std::size_t i) {
     for (const auto& [b, e] : hide)
       if (query != std::string_view::npos && b > query && i >= b && i < e) return true;
     return false;
   };
-  auto scheme_end = url.find("://");
-  auto start = scheme_end == std::string_view::npos ? 0 : scheme_end + 3;
   // The URL could not be parsed, so where its authority ends is unknown: a password may hold
   // an unencoded '@', '/', '?' or '#'. Mask up to the last '@' of the whole URL (over-masking
   // a message beats quoting part of a password), unless that '@' is in a query password.

@@ -229,6 +229,9 @@ TEST_CASE("net endpoint: redact_url masks passwords") {
       // Issue 16: an '@' before a '/' in the password is not where the authority ends.
       {"redis://user:p@ss/SECRET@127.0.0.1:6379", "redis://user:****@127.0.0.1:6379"},
       {"redis://user:p@ss?x#SECRET@127.0.0.1:6379/0", "redis://user:****@127.0.0.1:6379/0"},
+      // Found by fuzz_url: a '?' in front of "://" starts no query, so "&password=" after it
+      // is still part of the userinfo.
+      {"re?s://name'3&password=@host?x", "re?s://****"},
       // A name holding '@' before the first ':' is not shown as a user name.
       {"redis://p@ss:x@host", "redis://****@host"},
   };
