@@ -1,6 +1,7 @@
 #include "cache/cache.hpp"
 
 #include "client/server_error.hpp"
+#include "cluster/scan.hpp"
 #include "util/interrupt.hpp"
 #include "util/strings.hpp"
 
@@ -263,12 +264,28 @@ KeyListing list_keys(cluster::Client& target, const std::string& prefix, std::si
   KeyListing listing;
   listing.prefix = prefix;
   listing.pattern = util::prefix_pattern(prefix);
+  constexpr std::size_t k_count = 1000;
   for (const auto* node : target.primaries()) {
     auto* conn = value_or_throw(target.connection(*node));
+    // DBSIZE bounds the walk, as in cluster::scan_primaries: a cursor that never returns to 0
+    // ends with an error instead of looping (no bound when DBSIZE is refused).
+    std::uint64_t keys = 0, call_limit = 0, calls = 0;
+    int size_checks = 0;
+    auto read_size = [&] {
+      ++size_checks;
+      auto size = conn->exec(client::cmd({"DBSIZE"}));
+      if (!size || size->type != resp::Type::integer || size->integer < 0) return;
+      keys = std::max(keys, static_cast<std::uint64_t>(size->integer));
+      call_limit = cluster::scan_call_limit(keys, k_count);
+    };
+    read_size();
     std::string cursor = "0";
     do {
-      auto reply = check(conn->exec(client::cmd({"SCAN", cursor, "MATCH", listing.pattern, "COUNT", "1000"})), "SCAN");
+      auto reply =
+          check(conn->exec(client::cmd({"SCAN", cursor, "MATCH", listing.pattern, "COUNT", std::to_string(k_count)})),
+                "SCAN");
       ++listing.scan_calls;
+      ++calls;
       if (reply.elements.size() != 2 || !reply.elements[0].is_string() || !reply.elements[1].is_list())
         wrong_type(reply, "SCAN", "[cursor, [keys]]");
       cursor = reply.elements[0].str;
@@ -282,6 +299,12 @@ KeyListing list_keys(cluster::Client& target, const std::string& prefix, std::si
         listing.keys.push_back({std::move(k.str), {}, std::nullopt, 0, std::nullopt, target.label(*node)});
       }
       listing.interrupted = util::interrupted();
+      if (cursor != "0" && call_limit > 0 && calls > call_limit) {
+        // The keyspace may have grown since DBSIZE was read: ask once more before giving up.
+        if (size_checks >= 2) throw Failure(cluster::endless_cursor_error(target.label(*node), calls, keys));
+        call_limit = 0;
+        read_size();
+      }
     } while (cursor != "0" && !listing.truncated && !listing.interrupted);
     if (listing.truncated || listing.interrupted) break;
   }

@@ -151,12 +151,7 @@ class NodeScanner : public std::enable_shared_from_this<NodeScanner> {
       m_out.complete = true;
     } else if (m_call_limit > 0 && m_out.scan_calls > m_call_limit) {
       // The keyspace may have grown since DBSIZE was read: ask once more before giving up.
-      if (m_size_checks >= 2)
-        return fail({ErrorKind::protocol,
-                     fmt::format("SCAN on {} did not return to cursor 0 after {} calls, more than a keyspace of {} "
-                                 "keys can take: the server's cursor never ends",
-                                 m_out.address, m_out.scan_calls, m_keys),
-                     "a proxy or server that does not implement SCAN cursors as Redis does; report it to its vendor"});
+      if (m_size_checks >= 2) return fail(endless_cursor_error(m_out.address, m_out.scan_calls, m_keys));
       m_call_limit = 0;
       check_size();
     }
@@ -277,6 +272,14 @@ bool slot_moved(const resp::Value& reply) {
   if (!reply.is_error()) return false;
   auto kind = parse_redirect(reply.str).kind;
   return kind == RedirectKind::moved || kind == RedirectKind::ask || kind == RedirectKind::try_again;
+}
+
+Error endless_cursor_error(const std::string& address, std::uint64_t calls, std::uint64_t keys) {
+  return {ErrorKind::protocol,
+          fmt::format("SCAN on {} did not return to cursor 0 after {} calls, more than a keyspace of {} "
+                      "keys can take: the server's cursor never ends",
+                      address, calls, keys),
+          "a proxy or server that does not implement SCAN cursors as Redis does; report it to its vendor"};
 }
 
 std::uint64_t scan_call_limit(std::uint64_t keys, std::size_t count) {

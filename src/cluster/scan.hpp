@@ -129,6 +129,10 @@ std::chrono::milliseconds rate_delay(std::uint64_t weight_sent, double rate_per_
 // keyspace that grows during the walk. A cursor still not back to 0 after that never will be.
 std::uint64_t scan_call_limit(std::uint64_t keys, std::size_t count);
 
+// The error for a SCAN on `address` still not back to cursor 0 after `calls` calls over a
+// keyspace of `keys` keys (exit 6).
+Error endless_cursor_error(const std::string& address, std::uint64_t calls, std::uint64_t keys);
+
 // Copies the engine's per-node figures into a domain's node results (those that have them).
 template <class DomainNode>
 void copy_scan_figures(const std::vector<ScanNode>& from, std::vector<DomainNode>& to) {

@@ -121,6 +121,23 @@ class EndlessCursor(RctlTestCase):
         self.assertEqual(handler.count(b"SCAN"), 16 * (10 // 1000 + 1) + 1024 + 2)
         self.assertEqual(handler.count(b"DBSIZE"), 2)
 
+    def test_cache_keys_stops_on_a_cursor_that_never_ends(self):
+        # `cache keys` walks with its own loop (it stops at --limit keys): the same bound.
+        def answer(cmd, n):
+            if cmd[0] == b"SCAN":
+                return enc([str(n + 1).encode(), []])
+            if cmd[0] == b"DBSIZE":
+                return enc(10)
+            return enc(0)
+        handler = CountingHandler(answer)
+        server = FakeServer(fake_redis(handler))
+        self.addCleanup(server.close)
+        out, data = rctl_json("cache", "keys", "p:", "-p", server.port, timeout=60)
+        self.assertExit(out, 6)
+        self.assertIn("did not return to cursor 0", data["error"]["message"])
+        self.assertEqual(handler.count(b"SCAN"), 16 * (10 // 1000 + 1) + 1024 + 2)
+        self.assertEqual(handler.count(b"DBSIZE"), 2)
+
 
 if __name__ == "__main__":
     unittest.main()
