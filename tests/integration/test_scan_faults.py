@@ -101,16 +101,21 @@ class EndlessCursor(RctlTestCase):
     """Issue 16: a SCAN cursor that never returns to 0 (a broken proxy or server) stops after
     more calls than the keyspace (DBSIZE) can take, with exit 6 and a message."""
 
-    def test_a_cursor_that_never_ends_stops_with_exit_6(self):
+    def endless_server(self):
+        """A server whose SCAN always has another page (never cursor 0), DBSIZE 10."""
         def answer(cmd, n):
             if cmd[0] == b"SCAN":
-                return enc([str(n + 1).encode(), []])  # always another page, never cursor 0
+                return enc([str(n + 1).encode(), []])
             if cmd[0] == b"DBSIZE":
                 return enc(10)
             return enc(0)
         handler = CountingHandler(answer)
         server = FakeServer(fake_redis(handler))
         self.addCleanup(server.close)
+        return handler, server
+
+    def test_a_cursor_that_never_ends_stops_with_exit_6(self):
+        handler, server = self.endless_server()
         out, data = rctl_json("cache", "invalidate", "p:", "--yes", "-p", server.port, timeout=60)
         self.assertExit(out, 6)
         self.assertFalse(data["complete"])
@@ -123,15 +128,7 @@ class EndlessCursor(RctlTestCase):
 
     def test_cache_keys_stops_on_a_cursor_that_never_ends(self):
         # `cache keys` walks with its own loop (it stops at --limit keys): the same bound.
-        def answer(cmd, n):
-            if cmd[0] == b"SCAN":
-                return enc([str(n + 1).encode(), []])
-            if cmd[0] == b"DBSIZE":
-                return enc(10)
-            return enc(0)
-        handler = CountingHandler(answer)
-        server = FakeServer(fake_redis(handler))
-        self.addCleanup(server.close)
+        handler, server = self.endless_server()
         out, data = rctl_json("cache", "keys", "p:", "-p", server.port, timeout=60)
         self.assertExit(out, 6)
         self.assertIn("did not return to cursor 0", data["error"]["message"])
