@@ -146,9 +146,8 @@ InvalidateReport invalidate_prefix(cluster::Client& target, const InvalidateOpti
          .on_interrupt = [&] { report.interrupted = true; },
          .tick =
              [&] {
-               cluster::copy_scan_figures(run.nodes, report.nodes);
+               cluster::copy_scan_progress(run, report, start);
                add_earlier();
-               report.seconds = std::chrono::duration<double>(Clock::now() - start).count();
                if (progress) progress(report);
              }},
         {.on_page = [&](cluster::Page& page, std::vector<std::string> keys) { pages.on_page(page, std::move(keys)); },

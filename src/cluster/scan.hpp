@@ -145,4 +145,12 @@ void copy_scan_figures(const std::vector<ScanNode>& from, std::vector<DomainNode
   }
 }
 
+// The scan's figures so far into a domain report: its per-node results and the seconds
+// since `start`. What each domain's progress tick shows, and its final report holds.
+template <class Report>
+void copy_scan_progress(const ScanRun& run, Report& report, std::chrono::steady_clock::time_point start) {
+  copy_scan_figures(run.nodes, report.nodes);
+  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
 }  // namespace rctl::cluster

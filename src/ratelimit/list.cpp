@@ -159,8 +159,7 @@ ListReport list_limiters(cluster::Client& target, const LimiterListOptions& opti
        .on_interrupt = [&] { report.interrupted = true; },
        .tick =
            [&] {
-             cluster::copy_scan_figures(run.nodes, report.nodes);
-             report.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+             cluster::copy_scan_progress(run, report, start);
              if (progress) progress(report);
            }},
       {.on_page = [&](cluster::Page& page, std::vector<std::string> keys) { pages.on_page(page, std::move(keys)); },

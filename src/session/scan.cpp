@@ -233,16 +233,14 @@ SessionScanReport scan_sessions(cluster::Client& target, const SessionScanOption
        .on_interrupt = [&] { report.interrupted = true; },
        .tick =
            [&] {
-             cluster::copy_scan_figures(run.nodes, report.nodes);
-             report.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+             cluster::copy_scan_progress(run, report, start);
              if (progress) progress(report);
            }},
       {.on_page = [&](cluster::Page& page, std::vector<std::string> keys) { pages.on_page(page, std::move(keys)); },
        .replay = [&](std::vector<cluster::MovedKey> moved) { replay_moved(target, options, visit, report, moved); }},
       run);
-  cluster::copy_scan_figures(run.nodes, report.nodes);
+  cluster::copy_scan_progress(run, report, start);
   if (run.interrupted) report.interrupted = true;
-  report.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   return report;
 }
 
