@@ -24,6 +24,14 @@ std::string join(const std::vector<std::string>& parts, std::string_view sep);
 // Parses a whole decimal integer (optional leading '-'); nullopt on junk, empty or overflow.
 std::optional<std::int64_t> parse_int(std::string_view text);
 
+// The value of one hexadecimal digit (either case), or -1 for any other byte.
+inline int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
 // Parses a whole decimal floating-point number, locale-independent; nullopt on junk.
 std::optional<double> parse_double(std::string_view text);
 

@@ -1,6 +1,7 @@
 #include "decode/pickle/text.hpp"
 
 #include "decode/bytes.hpp"
+#include "util/strings.hpp"
 
 #include <charconv>
 #include <limits>
@@ -16,16 +17,7 @@ std::string qualified_name(std::string_view module, std::string_view name) {
   return out;
 }
 
-namespace {
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 bool unquote_string_literal(std::string_view line, std::string& out) {
   if (line.size() < 2 || line.front() != line.back() || (line.front() != '\'' && line.front() != '"')) {
@@ -56,8 +48,8 @@ bool unquote_string_literal(std::string_view line, std::string& out) {
       case 'v': out.push_back('\v'); break;
       case 'x': {
         if (i + 2 >= body.size()) return false;
-        const int hi = hex_value(body[i + 1]);
-        const int lo = hex_value(body[i + 2]);
+        const int hi = util::hex_value(body[i + 1]);
+        const int lo = util::hex_value(body[i + 2]);
         if (hi < 0 || lo < 0) return false;
         out.push_back(static_cast<char>(hi * 16 + lo));
         i += 2;
@@ -120,7 +112,7 @@ bool decode_raw_unicode_escape(std::string_view raw, std::string& out) {
     if (raw.size() - i - 1 < digits) return false;
     std::uint32_t cp = 0;
     for (std::size_t k = 1; k <= digits; ++k) {
-      const int h = hex_value(raw[i + k]);
+      const int h = util::hex_value(raw[i + k]);
       if (h < 0) return false;
       cp = cp * 16 + static_cast<std::uint32_t>(h);
     }
