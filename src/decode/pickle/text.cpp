@@ -17,8 +17,6 @@ std::string qualified_name(std::string_view module, std::string_view name) {
   return out;
 }
 
-namespace {}  // namespace
-
 bool unquote_string_literal(std::string_view line, std::string& out) {
   if (line.size() < 2 || line.front() != line.back() || (line.front() != '\'' && line.front() != '"')) {
     return false;
