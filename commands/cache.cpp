@@ -33,7 +33,6 @@ struct CacheFlags {
 };
 
 int run_get(Context& ctx, const CacheFlags& f) {
-  ctx.require_table_or_json("cache get");
   if (f.raw && f.keys.size() != 1) throw Failure(ErrorKind::usage, "--raw writes the bytes of exactly one key");
   if (f.raw && ctx.printer().format() == output::Format::json)
     throw Failure(ErrorKind::usage, "--raw and -o json exclude each other");
@@ -84,7 +83,6 @@ std::string read_value(const CacheFlags& f) {
 }
 
 int run_set(Context& ctx, const CacheFlags& f) {
-  ctx.require_table_or_json("cache set");
   bool has_value = f.value_option && f.value_option->count() > 0;
   if (has_value == !f.value_file.empty())
     throw Failure(ErrorKind::usage, "give the value as an argument, '-' for stdin, or --value-file (one of them)");
@@ -110,20 +108,17 @@ int run_set(Context& ctx, const CacheFlags& f) {
 }
 
 int run_del(Context& ctx, const CacheFlags& f) {
-  ctx.require_table_or_json("cache del");
   auto deleted = cache::delete_keys(ctx.connect(), f.keys);
   ctx.printer().emit(cache::render_deleted(f.keys.size(), deleted));
   return deleted == 0 ? static_cast<int>(ExitCode::not_found) : 0;
 }
 
 int run_ttl(Context& ctx, const CacheFlags& f) {
-  ctx.require_table_or_json("cache ttl");
   ctx.printer().emit(cache::render_ttl(f.key, cache::key_ttl(ctx.connect(), f.key)));
   return 0;
 }
 
 int run_expire(Context& ctx, const CacheFlags& f) {
-  ctx.require_table_or_json("cache expire");
   auto ttl = duration_flag(f.ttl, "TTL");
   if (ttl.count() <= 0) throw Failure(ErrorKind::usage, "the TTL must be positive");
   auto& target = ctx.connect();
@@ -133,13 +128,11 @@ int run_expire(Context& ctx, const CacheFlags& f) {
 }
 
 int run_persist(Context& ctx, const CacheFlags& f) {
-  ctx.require_table_or_json("cache persist");
   ctx.printer().emit(cache::render_persist(f.key, cache::persist_key(ctx.connect(), f.key)));
   return 0;
 }
 
 int run_keys(Context& ctx, const CacheFlags& f) {
-  ctx.require_table_or_json("cache keys");
   // Ctrl-C stops the scan between pages and what was found is printed, as for the other scans.
   util::install_interrupt_handler();
   auto listing = cache::list_keys(ctx.connect(), f.prefix, f.limit);

@@ -34,7 +34,6 @@ std::string progress_text(const cache::InvalidateReport& r) {
 }
 
 int run_invalidate(Context& ctx, const InvalidateFlags& f) {
-  ctx.require_format({output::Format::table, output::Format::json}, "cache invalidate");
   if (f.prefix.empty() && !f.all_keys)
     throw Failure(ErrorKind::usage, "an empty prefix matches every key",
                   "pass --all-keys if you really mean to delete the whole keyspace");

@@ -7,7 +7,8 @@
 
 namespace CLI {
 class App;
-}
+class Validator;
+}  // namespace CLI
 
 namespace rctl::commands {
 
@@ -15,8 +16,10 @@ struct OptionModel {
   std::vector<std::string> shorts;  // "o"
   std::vector<std::string> longs;  // "output"
   std::string value_name;  // "FORMAT"; empty for flags
-  std::vector<std::string> choices;  // fixed values (IsMember), in order
+  std::vector<std::string> choices;  // fixed values (IsMember, one_of_each), in order
+  bool list = false;  // a comma list of choices ("G,..")
   bool file = false;  // the value is a path
+  bool output_format = false;  // -o: what it accepts depends on the command (CommandModel::formats)
   std::string description;
   std::string group;
 };
@@ -25,6 +28,7 @@ struct PositionalModel {
   std::string name;  // "prefix"
   std::string value_name;
   std::string description;
+  std::vector<std::string> choices;  // fixed values (IsMember), in order
   bool required = false;
   bool repeated = false;
 };
@@ -35,10 +39,26 @@ struct CommandModel {
   std::vector<OptionModel> options;  // this level's own options (root: the global flags)
   std::vector<PositionalModel> positionals;
   std::vector<CommandModel> commands;
+  std::vector<std::string> formats;  // what -o accepts here (a group: what any command below accepts)
 };
 
-// Reads the tree below (and including) `app`. Hidden subcommands are left out.
-CommandModel read_model(const CLI::App& app);
+class FormatTable;
+
+// Reads the tree below (and including) `app`. Hidden subcommands are left out, and so are
+// options a parent already has (the help flag CLI11 copies into every subcommand).
+CommandModel read_model(const CLI::App& app, const FormatTable& formats);
+
+// Names the items a comma-list option ("strings,keys") takes, for --help and for completions
+// (read_model's choices). It does not check them: the command does, against the same table,
+// with a message that says which item is wrong and why.
+CLI::Validator comma_list_choices(const std::vector<std::string>& names);
+
+// Words joined by single spaces.
+std::string space_joined(const std::vector<std::string>& words);
+
+// What a shell completes after an option that takes a value: "file", "value",
+// "choices A B..." or "list A B..." (a comma list of those).
+std::string value_kind(const OptionModel& option);
 
 // Generators: complete scripts for each shell, deterministic for a given model.
 std::string bash_completion(const CommandModel& root);

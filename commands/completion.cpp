@@ -16,7 +16,7 @@ void register_completion(CLI::App& app, Context& ctx) {
       ->type_name("SHELL");
   cmd->callback([&app, &ctx, shell] {
     ctx.run = [&app, &ctx, shell] {
-      auto model = read_model(app);
+      auto model = read_model(app, ctx.formats());
       auto text = *shell == "bash"  ? bash_completion(model)
                   : *shell == "zsh" ? zsh_completion(model)
                                     : fish_completion(model);

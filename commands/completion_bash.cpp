@@ -9,7 +9,8 @@ namespace rctl::commands {
 namespace {
 
 struct Emitter {
-  std::string commands_case, options_case, values_case;
+  std::string commands_case, args_case, options_case, values_case;
+  const OptionModel* output = nullptr;  // -o, whose values are emitted per command
 };
 
 std::string option_words(const OptionModel& o) {
@@ -19,22 +20,26 @@ std::string option_words(const OptionModel& o) {
   return out;
 }
 
+void add_values(Emitter& e, const std::string& path, const OptionModel& o, const std::string& value) {
+  for (const auto& s : o.shorts)
+    e.values_case += fmt::format("      '{} -{}') found='{}'; echo \"$found\" ;;\n", path, s, value);
+  for (const auto& l : o.longs)
+    e.values_case += fmt::format("      '{} --{}') found='{}'; echo \"$found\" ;;\n", path, l, value);
+}
+
 void walk(const CommandModel& m, const std::string& path, std::string inherited, Emitter& e) {
-  std::string subs;
-  for (const auto& c : m.commands) subs += (subs.empty() ? "" : " ") + c.name;
-  if (!subs.empty()) e.commands_case += fmt::format("    '{}') echo '{}' ;;\n", path, subs);
+  std::vector<std::string> names;
+  for (const auto& c : m.commands) names.push_back(c.name);
+  if (!names.empty()) e.commands_case += fmt::format("    '{}') echo '{}' ;;\n", path, space_joined(names));
+  std::vector<std::string> args;
+  for (const auto& p : m.positionals) args.insert(args.end(), p.choices.begin(), p.choices.end());
+  if (!args.empty()) e.args_case += fmt::format("    '{}') echo '{}' ;;\n", path, space_joined(args));
   for (const auto& o : m.options) {
     inherited += (inherited.empty() ? "" : " ") + option_words(o);
-    if (o.value_name.empty()) continue;
-    std::string kind = o.file ? "file" : o.choices.empty() ? "value" : "choices";
-    std::string choices;
-    for (const auto& c : o.choices) choices += (choices.empty() ? "" : " ") + c;
-    auto value = fmt::format("{} {}", kind, choices);
-    for (const auto& s : o.shorts)
-      e.values_case += fmt::format("      '{} -{}') found='{}'; echo \"$found\" ;;\n", path, s, value);
-    for (const auto& l : o.longs)
-      e.values_case += fmt::format("      '{} --{}') found='{}'; echo \"$found\" ;;\n", path, l, value);
+    if (o.output_format) e.output = &o;
+    if (!o.value_name.empty() && !o.output_format) add_values(e, path, o, value_kind(o));
   }
+  if (e.output != nullptr && !m.formats.empty()) add_values(e, path, *e.output, "choices " + space_joined(m.formats));
   e.options_case += fmt::format("    '{}') echo '{}' ;;\n", path, inherited);
   for (const auto& c : m.commands) walk(c, path + " " + c.name, inherited, e);
 }
@@ -48,6 +53,13 @@ std::string bash_completion(const CommandModel& root) {
 # Install: source it from ~/.bashrc, or copy it to /usr/share/bash-completion/completions/rctl
 
 _rctl_commands() {{
+  case "$1" in
+{}    *) ;;
+  esac
+}}
+
+# Fixed values of the command's arguments (`completion bash`).
+_rctl_args() {{
   case "$1" in
 {}    *) ;;
   esac
@@ -90,6 +102,10 @@ _rctl() {{
     kind=$(_rctl_value "$path" "$prev")
     case "$kind" in
       choices*) COMPREPLY=($(compgen -W "${{kind#choices }}" -- "$cur")); return ;;
+      list*)
+        local head=""
+        [[ "$cur" == *,* ]] && head="${{cur%,*}},"
+        COMPREPLY=($(compgen -P "$head" -W "${{kind#list }}" -- "${{cur##*,}}")); return ;;
       file*) COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null; return ;;
       value*) COMPREPLY=(); return ;;
     esac
@@ -97,13 +113,13 @@ _rctl() {{
   if [[ "$cur" == -* ]]; then
     COMPREPLY=($(compgen -W "$(_rctl_options "$path")" -- "$cur"))
   else
-    COMPREPLY=($(compgen -W "$(_rctl_commands "$path")" -- "$cur"))
+    COMPREPLY=($(compgen -W "$(_rctl_commands "$path") $(_rctl_args "$path")" -- "$cur"))
   fi
 }}
 
 complete -F _rctl rctl
 )SH",
-                     e.commands_case, e.options_case, e.values_case);
+                     e.commands_case, e.args_case, e.options_case, e.values_case);
 }
 
 }  // namespace rctl::commands

@@ -31,53 +31,84 @@ std::vector<std::string> option_names(const OptionModel& o) {
   return out;
 }
 
-void zsh_walk(const CommandModel& m, const std::string& path, std::vector<std::string> inherited, std::string& commands,
-              std::string& options, std::string& values) {
+struct ZshCases {
+  std::string commands, args, options, values;
+  const OptionModel* output = nullptr;  // -o, whose values are emitted per command
+};
+
+void zsh_values(ZshCases& z, const std::string& path, const OptionModel& o, const std::string& kind) {
+  for (const auto& n : option_names(o))
+    z.values += fmt::format("      {}) REPLY={} ;;\n", shell_quoted(path + " " + n), shell_quoted(kind));
+}
+
+void zsh_walk(const CommandModel& m, const std::string& path, std::vector<std::string> inherited, ZshCases& z) {
   if (!m.commands.empty()) {
     std::string list;
     for (const auto& c : m.commands) list += " " + zsh_entry(c.name, c.description);
-    commands += fmt::format("    {}) reply=({}) ;;\n", shell_quoted(path), list.substr(1));
+    z.commands += fmt::format("    {}) reply=({}) ;;\n", shell_quoted(path), list.substr(1));
   }
+  std::string args;
+  for (const auto& p : m.positionals)
+    for (const auto& c : p.choices) args += " " + shell_quoted(c);
+  if (!args.empty()) z.args += fmt::format("    {}) reply=({}) ;;\n", shell_quoted(path), args.substr(1));
   for (const auto& o : m.options) {
-    for (const auto& n : option_names(o)) {
-      inherited.push_back(zsh_entry(n, o.description));
-      if (o.value_name.empty()) continue;
-      std::string kind = o.file ? "file" : o.choices.empty() ? "value" : "choices";
-      std::string choices;
-      for (const auto& c : o.choices) choices += " " + c;
-      values += fmt::format("      {}) REPLY={} ;;\n", shell_quoted(path + " " + n), shell_quoted(kind + choices));
-    }
+    for (const auto& n : option_names(o)) inherited.push_back(zsh_entry(n, o.description));
+    if (o.output_format) z.output = &o;
+    if (!o.value_name.empty() && !o.output_format) zsh_values(z, path, o, value_kind(o));
   }
+  if (z.output != nullptr && !m.formats.empty()) zsh_values(z, path, *z.output, "choices " + space_joined(m.formats));
   std::string list;
   for (const auto& e : inherited) list += " " + e;
-  options += fmt::format("    {}) reply=({}) ;;\n", shell_quoted(path), list.empty() ? "" : list.substr(1));
-  for (const auto& c : m.commands) zsh_walk(c, path + " " + c.name, inherited, commands, options, values);
+  z.options += fmt::format("    {}) reply=({}) ;;\n", shell_quoted(path), list.empty() ? "" : list.substr(1));
+  for (const auto& c : m.commands) zsh_walk(c, path + " " + c.name, inherited, z);
 }
 
-void fish_walk(const CommandModel& m, const std::string& path, std::string& out, std::set<std::string>& valued) {
+std::string fish_option_spec(const OptionModel& o) {
+  std::string spec;
+  for (const auto& s : o.shorts) spec += " -s " + s;
+  for (const auto& l : o.longs) spec += " -l " + l;
+  return spec;
+}
+
+struct FishLines {
+  std::string out;
+  std::set<std::string> valued;  // options that take a value (their value is not a command word)
+  const OptionModel* output = nullptr;  // -o, whose values are offered per command
+};
+
+void fish_walk(const CommandModel& m, const std::string& path, FishLines& f) {
+  auto at = shell_quoted("__rctl_at " + shell_quoted(path));
   for (const auto& c : m.commands)
-    out += fmt::format("complete -c rctl -n {} -a {} -d {}\n", shell_quoted("__rctl_at " + shell_quoted(path)),
-                       shell_quoted(c.name), shell_quoted(c.description));
+    f.out += fmt::format("complete -c rctl -n {} -a {} -d {}\n", at, shell_quoted(c.name), shell_quoted(c.description));
+  for (const auto& p : m.positionals)
+    if (!p.choices.empty())
+      f.out += fmt::format("complete -c rctl -n {} -a {} -d {}\n", at, shell_quoted(space_joined(p.choices)),
+                           shell_quoted(p.description));
   for (const auto& o : m.options) {
-    std::string spec;
-    for (const auto& s : o.shorts) spec += " -s " + s;
-    for (const auto& l : o.longs) spec += " -l " + l;
-    if (!o.value_name.empty()) {
-      for (const auto& n : option_names(o)) valued.insert(n);
-      if (!o.choices.empty()) {
-        std::string choices;
-        for (const auto& c : o.choices) choices += (choices.empty() ? "" : " ") + c;
-        spec += " -x -a " + shell_quoted(choices);
-      } else if (o.file) {
-        spec += " -r -F";
-      } else {
-        spec += " -x";
-      }
+    if (!o.value_name.empty())
+      for (const auto& n : option_names(o)) f.valued.insert(n);
+    if (o.output_format) {
+      f.output = &o;
+      continue;
     }
-    out += fmt::format("complete -c rctl -n {}{} -d {}\n", shell_quoted("__rctl_under " + shell_quoted(path)), spec,
-                       shell_quoted(o.description));
+    std::string spec = fish_option_spec(o);
+    if (o.list) {
+      spec += " -x -a " + shell_quoted("(__rctl_list " + space_joined(o.choices) + ")");
+    } else if (!o.choices.empty()) {
+      spec += " -x -a " + shell_quoted(space_joined(o.choices));
+    } else if (o.file) {
+      spec += " -r -F";
+    } else if (!o.value_name.empty()) {
+      spec += " -x";
+    }
+    f.out += fmt::format("complete -c rctl -n {}{} -d {}\n", shell_quoted("__rctl_under " + shell_quoted(path)), spec,
+                         shell_quoted(o.description));
   }
-  for (const auto& c : m.commands) fish_walk(c, path + " " + c.name, out, valued);
+  // -o once per command level, with what that command accepts.
+  if (f.output != nullptr && !m.formats.empty())
+    f.out += fmt::format("complete -c rctl -n {}{} -x -a {} -d {}\n", at, fish_option_spec(*f.output),
+                         shell_quoted(space_joined(m.formats)), shell_quoted(f.output->description));
+  for (const auto& c : m.commands) fish_walk(c, path + " " + c.name, f);
 }
 
 void collect_commands(const CommandModel& m, const std::string& path, std::string& out) {
@@ -91,13 +122,20 @@ void collect_commands(const CommandModel& m, const std::string& path, std::strin
 }  // namespace
 
 std::string zsh_completion(const CommandModel& root) {
-  std::string commands, options, values;
-  zsh_walk(root, root.name, {}, commands, options, values);
+  ZshCases z;
+  zsh_walk(root, root.name, {}, z);
   return fmt::format(R"SH(#compdef rctl
 # zsh completion for rctl. Generated by `rctl completion zsh`; do not edit.
 # Install: copy to a directory in $fpath as _rctl (e.g. /usr/share/zsh/vendor-completions/_rctl).
 
 _rctl_commands() {{
+  reply=()
+  case "$1" in
+{}  esac
+}}
+
+# Fixed values of the command's arguments (`completion bash`).
+_rctl_args() {{
   reply=()
   case "$1" in
 {}  esac
@@ -139,6 +177,7 @@ _rctl() {{
     _rctl_value "$p" "$prev"
     case $REPLY in
       choices*) compadd -- ${{=REPLY#choices }}; return ;;
+      list*) compset -P '*,'; compadd -- ${{=REPLY#list }}; return ;;
       file*) _files; return ;;
       value*) return ;;
     esac
@@ -149,24 +188,23 @@ _rctl() {{
   else
     _rctl_commands "$p"
     _describe -t commands command reply
+    _rctl_args "$p"
+    (( $#reply )) && compadd -- $reply
   fi
 }}
 
 _rctl "$@"
 )SH",
-                     commands, options, values);
+                     z.commands, z.args, z.options, z.values);
 }
 
 std::string fish_completion(const CommandModel& root) {
-  std::string body;
-  std::set<std::string> valued;
-  fish_walk(root, root.name, body, valued);
+  FishLines f;
+  fish_walk(root, root.name, f);
   std::string subs;
   collect_commands(root, root.name, subs);
-  std::string valued_list;
-  for (const auto& v : valued) valued_list += " -- " + v;
   std::string takes;
-  for (const auto& v : valued) takes += " " + shell_quoted(v);
+  for (const auto& v : f.valued) takes += " " + shell_quoted(v);
   return fmt::format(R"SH(# fish completion for rctl. Generated by `rctl completion fish`; do not edit.
 # Install: copy to ~/.config/fish/completions/rctl.fish (or /usr/share/fish/vendor_completions.d/).
 
@@ -201,6 +239,14 @@ function __rctl_at
     test (__rctl_path) = $argv[1]
 end
 
+# The items of a comma-list option, each after what the current word already lists.
+function __rctl_list
+    set -l head (string replace -r -- '[^,]*$' '' (commandline -ct))
+    for item in $argv
+        echo $head$item
+    end
+end
+
 # True when the path is $argv[1] or below it (options are inherited by subcommands).
 function __rctl_under
     set -l p (__rctl_path)
@@ -209,7 +255,7 @@ end
 
 complete -c rctl -f
 {})SH",
-                     takes, subs, body);
+                     takes, subs, f.out);
 }
 
 }  // namespace rctl::commands

@@ -16,14 +16,14 @@ output::Printer& Context::printer() {
   return *m_printer;
 }
 
-void Context::require_format(std::initializer_list<output::Format> allowed, std::string_view command) {
+void Context::check_format(const CLI::App& command, std::string_view path) {
   auto format = output::parse_format(m_options.output);
-  if (format == output::Format::none) return;  // every command can answer with its exit code alone
-  for (auto f : allowed)
-    if (format == f) return;
+  auto allowed = m_formats.accepted(command);
+  if (!format || std::ranges::find(allowed, *format) != allowed.end()) return;
   std::string names;
-  for (auto f : allowed) names += std::string(names.empty() ? "" : ", ") + output::to_string(f);
-  throw Failure(ErrorKind::usage, fmt::format("{} does not support -o {}", command, m_options.output),
+  for (auto f : allowed)
+    if (f != output::Format::none) names += std::string(names.empty() ? "" : ", ") + output::to_string(f);
+  throw Failure(ErrorKind::usage, fmt::format("{} does not support -o {}", path, m_options.output),
                 fmt::format("use one of: {}", names));
 }
 

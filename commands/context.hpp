@@ -2,6 +2,8 @@
 // What every command needs after parsing: the global options, the printer, and a lazily
 // opened connection to the target. The only place commands/ reaches into client/ and net/.
 
+#include "format_table.hpp"
+
 #include "cluster/client.hpp"
 #include "config/profile.hpp"
 #include "config/settings.hpp"
@@ -43,12 +45,12 @@ class Context {
   // The printer, created on first use from the parsed global options.
   output::Printer& printer();
 
-  // Checks that -o is one of `allowed` for this command; usage error otherwise.
-  void require_format(std::initializer_list<output::Format> allowed, std::string_view command);
-  // The same for the many commands that print only a table or JSON.
-  void require_table_or_json(std::string_view command) {
-    require_format({output::Format::table, output::Format::json}, command);
-  }
+  // The -o formats each command accepts, declared at registration.
+  FormatTable& formats() { return m_formats; }
+
+  // After apply_defaults(): checks that the chosen format is one `command` accepts (it may
+  // come from -o, RCTL_OUTPUT or a profile); usage error naming `path` otherwise.
+  void check_format(const CLI::App& command, std::string_view path);
 
   // Resolves settings for `role` and connects (cluster detection included). Throws Failure.
   cluster::Client& connect(config::Role role = config::Role::general);
@@ -72,6 +74,7 @@ class Context {
   Resolved resolve(config::Role role);
 
   GlobalOptions& m_options;
+  FormatTable m_formats;
   std::optional<config::ProfileFile> m_profiles;  // loaded when a profile is chosen
   std::string m_profile_name;
   std::optional<Error> m_profile_error;

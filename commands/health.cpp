@@ -47,7 +47,6 @@ bool ready(const health::HealthReport& r, bool strict) {
 }  // namespace
 
 int run_health(Context& ctx, const HealthFlags& f) {
-  ctx.require_format({output::Format::table, output::Format::json, output::Format::nagios}, "health");
   auto& printer = ctx.printer();
   health::HealthOptions options;
   options.samples = f.samples;
@@ -124,6 +123,7 @@ void register_health(CLI::App& app, Context& ctx) {
 void register_health(CLI::App& app, Context& ctx, HealthRun run) {
   auto f = std::make_shared<HealthFlags>();
   auto* cmd = app.add_subcommand("health", "Check reachability, latency, memory, replication and cluster state");
+  ctx.formats().accept_also(*cmd, {output::Format::nagios});
   cmd->add_option("--wait", f->wait, "Retry until healthy or until this much time has passed (CI readiness)")
       ->type_name("DUR");
   cmd->add_option("--samples", f->samples, "PINGs per node for latency figures")

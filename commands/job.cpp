@@ -138,7 +138,6 @@ int show_job(Context& ctx, cluster::Client& target, const std::string& id, const
 }
 
 int run_enqueue(Context& ctx, const EnqueueFlags& f) {
-  ctx.require_table_or_json("job enqueue");
   job::rq::EnqueueRequest r;
   r.func = f.func;
   auto parsed = value_or_throw(job::rq::parse_job_arguments(f.args));
@@ -180,19 +179,14 @@ int run_enqueue(Context& ctx, const EnqueueFlags& f) {
 }
 
 int run_status(Context& ctx, const StatusFlags& f) {
-  ctx.require_table_or_json("job status");
   if (!f.wait.empty()) (void)duration_flag(f.wait, "--wait");
   return show_job(ctx, ctx.connect(config::Role::queue), f.id, f.wait, false);
 }
 
 int run_list(Context& ctx, const ListFlags& f) {
-  ctx.require_table_or_json("job list");
   job::rq::JobListOptions o;
   if (!f.queue.empty()) o.queue = f.queue;
-  if (!f.state.empty()) {
-    job::rq::check_state_name(f.state);
-    o.state = f.state;
-  }
+  if (!f.state.empty()) o.state = f.state;
   o.limit = f.limit;
   o.offset = f.offset;
   ctx.printer().emit(
@@ -201,7 +195,6 @@ int run_list(Context& ctx, const ListFlags& f) {
 }
 
 int run_queues(Context& ctx, const QueuesFlags& f) {
-  ctx.require_table_or_json("job queues");
   auto report = job::rq::read_queues(ctx.connect(config::Role::queue), f.queues, std::chrono::system_clock::now());
   ctx.printer().emit(job::render_queues(report));
   return 0;
@@ -267,7 +260,8 @@ void register_job(CLI::App& app, Context& ctx) {
   auto* list = job->add_subcommand("list", "List jobs of a queue (or all queues) and their registries, paginated");
   list->add_option("--queue", l->queue, "Only this queue (default: every queue in rq:queues)")->type_name("QUEUE");
   list->add_option("--state", l->state, "Only queued, started, finished, failed, deferred, scheduled or canceled jobs")
-      ->type_name("STATE");
+      ->type_name("STATE")
+      ->check(CLI::IsMember(job::rq::state_names()));
   list->add_option("--limit", l->limit, "Jobs per page (default 50)")
       ->type_name("N")
       ->check(CLI::Range(std::size_t{1}, job::rq::k_max_list_limit));

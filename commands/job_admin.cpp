@@ -59,7 +59,6 @@ std::vector<job::rq::JobAction> for_each_job(Context& ctx, const std::vector<std
 }
 
 int run_requeue(Context& ctx, const AdminFlags& f) {
-  ctx.require_format({output::Format::table, output::Format::json}, "job requeue");
   if (f.all_failed == !f.ids.empty()) throw Failure(ErrorKind::usage, "give job ids or --all-failed (one of them)");
   if (!f.queue.empty() && !f.all_failed) throw Failure(ErrorKind::usage, "--queue goes with --all-failed");
   auto& target = ctx.connect(config::Role::queue);
@@ -94,7 +93,6 @@ int run_requeue(Context& ctx, const AdminFlags& f) {
 }
 
 int run_cancel(Context& ctx, const AdminFlags& f) {
-  ctx.require_format({output::Format::table, output::Format::json}, "job cancel");
   auto& target = ctx.connect(config::Role::queue);
   auto actions = for_each_job(ctx, f.ids, "cancel", [&](const std::string& id) {
     return job::rq::cancel_job(target, id, apply_of(f), std::chrono::system_clock::now());
@@ -104,7 +102,6 @@ int run_cancel(Context& ctx, const AdminFlags& f) {
 }
 
 int run_empty(Context& ctx, const AdminFlags& f) {
-  ctx.require_format({output::Format::table, output::Format::json}, "job empty");
   const auto& queue = f.ids.front();
   auto& target = ctx.connect(config::Role::queue);
   if (f.dry_run) {

@@ -266,6 +266,7 @@ int main(int argc, char** argv) {
   try {
     if (!ctx.run) return report(ctx, Error{ErrorKind::usage, "no command given", "see rctl --help"});
     ctx.apply_defaults();
+    ctx.check_format(deepest_command(app), command_path(app).substr(app.get_name().size() + 1));
     int code = ctx.run();
     // Stopped by SIGTERM or SIGHUP rather than Ctrl-C: the status names the signal.
     return code == static_cast<int>(ExitCode::interrupted) ? util::interrupt_exit_code() : code;

@@ -42,6 +42,14 @@ void emit_options(std::string& out, const std::vector<OptionModel>& options) {
   }
 }
 
+// What -o accepts, without "none" (accepted everywhere, said once under GLOBAL OPTIONS).
+std::string output_formats(const CommandModel& m) {
+  std::string out;
+  for (const auto& f : m.formats)
+    if (f != "none") out += (out.empty() ? "" : ", ") + f;
+  return out;
+}
+
 void emit_command(std::string& out, const CommandModel& m, const std::string& path) {
   std::string usage = path;
   for (const auto& p : m.positionals)
@@ -49,7 +57,8 @@ void emit_command(std::string& out, const CommandModel& m, const std::string& pa
                  ? fmt::format(" _{}_{}", p.value_name.empty() ? p.name : p.value_name, p.repeated ? "..." : "")
                  : fmt::format(" [_{}_{}]", p.value_name.empty() ? p.name : p.value_name, p.repeated ? "..." : "");
   if (m.commands.empty()) {
-    out += fmt::format("## {}\n\n*{}*{}\n\n{}.\n\n", path, path, usage.substr(path.size()), scd(m.description));
+    out += fmt::format("## {}\n\n*{}*{}\n\n{}. Output (*-o*): {}.\n\n", path, path, usage.substr(path.size()),
+                       scd(m.description), output_formats(m));
     emit_options(out, m.options);
   } else {
     out += fmt::format("## {}\n\n{}.\n\n", path, scd(m.description));
@@ -74,7 +83,7 @@ void register_man_reference(CLI::App& app, Context& ctx) {
   cmd->callback([&app, &ctx] {
     ctx.run = [&app, &ctx] {
       output::Document doc;
-      doc.blocks.emplace_back(output::RawBytes{man_reference(read_model(app))});
+      doc.blocks.emplace_back(output::RawBytes{man_reference(read_model(app, ctx.formats()))});
       ctx.printer().emit(doc);
       return 0;
     };

@@ -1,6 +1,7 @@
 // rctl test: operation tests per capability group, with a verdict each, on a scratch
 // namespace that is removed afterwards.
 
+#include "cli_model.hpp"
 #include "context.hpp"
 #include "progress.hpp"
 
@@ -34,7 +35,6 @@ std::optional<std::string> given(const CLI::Option* option, const std::string& v
 }
 
 int run_test(Context& ctx, const TestFlags& f) {
-  ctx.require_format({output::Format::table, output::Format::json}, "test");
   optest::TestOptions options;
   options.groups =
       value_or_throw(optest::select_test_groups(given(f.only_option, f.only), given(f.skip_option, f.skip)));
@@ -88,8 +88,14 @@ void register_test(CLI::App& app, Context& ctx) {
   auto* cmd =
       app.add_subcommand("test", "Operation tests: a verdict (pass/fail/unsupported) and latency per capability");
   cmd->footer(group_list());
-  f->only_option = cmd->add_option("--only", f->only, "Run only these groups (comma list)")->type_name("G,..");
-  f->skip_option = cmd->add_option("--skip", f->skip, "Skip these groups (comma list)")->type_name("G,..");
+  std::vector<std::string> names;
+  for (const auto& g : optest::test_groups()) names.emplace_back(g.name);
+  f->only_option = cmd->add_option("--only", f->only, "Run only these groups (comma list)")
+                       ->type_name("G,..")
+                       ->check(comma_list_choices(names));
+  f->skip_option = cmd->add_option("--skip", f->skip, "Skip these groups (comma list)")
+                       ->type_name("G,..")
+                       ->check(comma_list_choices(names));
   cmd->add_option("--iterations", f->iterations, "Runs of each operation, for latency figures (default 1)")
       ->type_name("N")
       ->check(CLI::Range(1, k_max_iterations));

@@ -65,7 +65,6 @@ std::string progress_text(const ratelimit::ListReport& r) {
 }
 
 int run_list(Context& ctx, const RatelimitFlags& f) {
-  ctx.require_table_or_json("ratelimit list");
   ratelimit::LimiterListOptions o;
   o.read = read_options(f);
   o.pattern = f.pattern;
@@ -80,7 +79,6 @@ int run_list(Context& ctx, const RatelimitFlags& f) {
 }
 
 int run_show(Context& ctx, const RatelimitFlags& f) {
-  ctx.require_table_or_json("ratelimit show");
   auto o = read_options(f);
   o.entries = f.entries;
   auto limiter = ratelimit::show_limiter(ctx.connect(config::Role::ratelimit), f.key, o);
@@ -90,7 +88,6 @@ int run_show(Context& ctx, const RatelimitFlags& f) {
 }
 
 int run_reset(Context& ctx, const RatelimitFlags& f) {
-  ctx.require_table_or_json("ratelimit reset");
   if (f.keys.empty() == f.client.empty())
     throw Failure(ErrorKind::usage, "name the keys to reset or give --client (one of them)",
                   "rctl ratelimit reset KEY... | rctl ratelimit reset --client ID");

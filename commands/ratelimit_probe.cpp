@@ -21,7 +21,6 @@ struct ProbeFlags {
 };
 
 int run_probe(Context& ctx, const ProbeFlags& f) {
-  ctx.require_format({output::Format::table, output::Format::json}, "ratelimit probe");
   ratelimit::ProbeOptions o;
   if (!f.limit.empty()) o.limits = value_or_throw(ratelimit::parse_limits(f.limit));
   if (!f.strategy.empty()) {

@@ -91,7 +91,6 @@ int scan_exit(Context& ctx, const session::SessionScanReport& scan) {
 }
 
 int run_list(Context& ctx, const SessionFlags& f) {
-  ctx.require_table_or_json("session list");
   session::SessionListOptions o;
   o.scan = scan_options(f);
   if (has_user(f)) o.user = user_flag(f);
@@ -120,7 +119,6 @@ util::Secret secret_from_env(const std::string& name) {
 }
 
 int run_show(Context& ctx, const SessionFlags& f) {
-  ctx.require_table_or_json("session show");
   bool by_cookie = f.cookie_option && f.cookie_option->count() > 0;
   if (by_cookie == !f.sid.empty())
     throw Failure(ErrorKind::usage, "give a session id or --cookie VALUE (one of them)", k_dash_hint);
@@ -149,7 +147,6 @@ int run_show(Context& ctx, const SessionFlags& f) {
 }
 
 int run_stats(Context& ctx, const SessionFlags& f) {
-  ctx.require_table_or_json("session stats");
   auto options = scan_options(f);
   auto& target = ctx.connect(config::Role::session);
   auto report = with_progress(ctx.printer(), scan_progress, [&](const auto& on_progress) {
@@ -160,7 +157,6 @@ int run_stats(Context& ctx, const SessionFlags& f) {
 }
 
 int run_revoke(Context& ctx, const SessionFlags& f) {
-  ctx.require_table_or_json("session revoke");
   if (has_user(f) == !f.sids.empty())
     throw Failure(ErrorKind::usage, "give session ids or --user ID (one of them)", k_dash_hint);
   auto options = scan_options(f);

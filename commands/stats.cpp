@@ -73,7 +73,6 @@ int stats_once(Context& ctx, const StatsFlags& f) {
 }  // namespace
 
 int run_stats(Context& ctx, const StatsFlags& f) {
-  ctx.require_format({output::Format::table, output::Format::json, output::Format::prometheus}, "stats");
   auto& printer = ctx.printer();
   if (f.watch.empty()) {
     if (f.count) throw Failure(ErrorKind::usage, "--count needs --watch");
@@ -108,6 +107,7 @@ void register_stats(CLI::App& app, Context& ctx) {
 void register_stats(CLI::App& app, Context& ctx, StatsRun run) {
   auto f = std::make_shared<StatsFlags>();
   auto* cmd = app.add_subcommand("stats", "Server statistics: ops/s, hit rate, memory, clients, keyspace, commands");
+  ctx.formats().accept_also(*cmd, {output::Format::prometheus});
   cmd->add_option("--watch", f->watch, "Print one line of rates every interval until Ctrl-C")->type_name("DUR");
   cmd->add_option("--count", f->count, "With --watch: stop after N lines")
       ->type_name("N")

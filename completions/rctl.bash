@@ -12,40 +12,48 @@ _rctl_commands() {
   esac
 }
 
+# Fixed values of the command's arguments (`completion bash`).
+_rctl_args() {
+  case "$1" in
+    'rctl completion') echo 'bash zsh fish' ;;
+    *) ;;
+  esac
+}
+
 _rctl_options() {
   case "$1" in
     'rctl') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose' ;;
-    'rctl health') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --help --wait --samples --latency-warn --latency-crit --memory-warn --memory-crit --lag-warn --lag-crit --strict' ;;
-    'rctl stats') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --help --watch --count --textfile' ;;
-    'rctl cache') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --help' ;;
-    'rctl cache get') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --help --help --decode --raw --limit' ;;
-    'rctl cache set') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --help --help --value-file --ttl --nx --xx --keep-ttl --json' ;;
-    'rctl cache del') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --help --help' ;;
-    'rctl cache ttl') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --help --help' ;;
-    'rctl cache expire') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --help --help' ;;
-    'rctl cache persist') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --help --help' ;;
-    'rctl cache keys') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --help --help --limit' ;;
-    'rctl cache invalidate') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --help --help --dry-run -y --yes --all-keys --batch --max-rate --sample' ;;
-    'rctl completion') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --help' ;;
-    'rctl test') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --help --only --skip --iterations --strict --keep' ;;
-    'rctl ratelimit') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --help' ;;
-    'rctl ratelimit list') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --help --help --pattern --client --max --limit --burst' ;;
-    'rctl ratelimit show') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --help --help --entries --limit --burst' ;;
-    'rctl ratelimit reset') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --help --help --client --pattern --dry-run -y --yes' ;;
-    'rctl ratelimit probe') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --help --help --limit --strategy --key --hits --concurrency --dry-run' ;;
-    'rctl job') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --help' ;;
-    'rctl job enqueue') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --help --help --queue --timeout --job-timeout --result-ttl --failure-ttl --ttl --description --job-id --at-front --meta --schedule-in --schedule-at --serializer --wait' ;;
-    'rctl job status') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --help --help --wait' ;;
-    'rctl job list') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --help --help --queue --state --limit --offset' ;;
-    'rctl job queues') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --help --help' ;;
-    'rctl job requeue') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --help --help --all-failed --queue --at-front --dry-run -y --yes' ;;
-    'rctl job cancel') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --help --help --dry-run' ;;
-    'rctl job empty') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --help --help --dry-run -y --yes' ;;
-    'rctl session') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --help' ;;
-    'rctl session list') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --help --help --prefix --user-field --user --limit --sort' ;;
-    'rctl session show') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --help --help --prefix --user-field --cookie --secret-env --reveal' ;;
-    'rctl session stats') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --help --help --prefix --user-field --top' ;;
-    'rctl session revoke') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --help --help --prefix --user-field --user --dry-run -y --yes' ;;
+    'rctl health') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --wait --samples --latency-warn --latency-crit --memory-warn --memory-crit --lag-warn --lag-crit --strict' ;;
+    'rctl stats') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --watch --count --textfile' ;;
+    'rctl cache') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose' ;;
+    'rctl cache get') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --decode --raw --limit' ;;
+    'rctl cache set') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --value-file --ttl --nx --xx --keep-ttl --json' ;;
+    'rctl cache del') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose' ;;
+    'rctl cache ttl') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose' ;;
+    'rctl cache expire') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose' ;;
+    'rctl cache persist') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose' ;;
+    'rctl cache keys') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --limit' ;;
+    'rctl cache invalidate') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --dry-run -y --yes --all-keys --batch --max-rate --sample' ;;
+    'rctl completion') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose' ;;
+    'rctl test') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --only --skip --iterations --strict --keep' ;;
+    'rctl ratelimit') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose' ;;
+    'rctl ratelimit list') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --pattern --client --max --limit --burst' ;;
+    'rctl ratelimit show') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --entries --limit --burst' ;;
+    'rctl ratelimit reset') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --client --pattern --dry-run -y --yes' ;;
+    'rctl ratelimit probe') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --limit --strategy --key --hits --concurrency --dry-run' ;;
+    'rctl job') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose' ;;
+    'rctl job enqueue') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --queue --timeout --job-timeout --result-ttl --failure-ttl --ttl --description --job-id --at-front --meta --schedule-in --schedule-at --serializer --wait' ;;
+    'rctl job status') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --wait' ;;
+    'rctl job list') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --queue --state --limit --offset' ;;
+    'rctl job queues') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose' ;;
+    'rctl job requeue') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --all-failed --queue --at-front --dry-run -y --yes' ;;
+    'rctl job cancel') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --dry-run' ;;
+    'rctl job empty') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --dry-run -y --yes' ;;
+    'rctl session') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose' ;;
+    'rctl session list') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --prefix --user-field --user --limit --sort' ;;
+    'rctl session show') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --prefix --user-field --cookie --secret-env --reveal' ;;
+    'rctl session stats') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --prefix --user-field --top' ;;
+    'rctl session revoke') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --prefix --user-field --user --dry-run -y --yes' ;;
     *) ;;
   esac
 }
@@ -56,102 +64,164 @@ _rctl_value() {
   local path="$1" opt="$2" found
   while :; do
     case "$path $opt" in
-      'rctl -u') found='value '; echo "$found" ;;
-      'rctl --url') found='value '; echo "$found" ;;
-      'rctl -h') found='value '; echo "$found" ;;
-      'rctl --host') found='value '; echo "$found" ;;
-      'rctl -p') found='value '; echo "$found" ;;
-      'rctl --port') found='value '; echo "$found" ;;
-      'rctl -s') found='file '; echo "$found" ;;
-      'rctl --socket') found='file '; echo "$found" ;;
-      'rctl -n') found='value '; echo "$found" ;;
-      'rctl --db') found='value '; echo "$found" ;;
-      'rctl --user') found='value '; echo "$found" ;;
-      'rctl -a') found='value '; echo "$found" ;;
-      'rctl --password') found='value '; echo "$found" ;;
-      'rctl --pass') found='value '; echo "$found" ;;
-      'rctl --password-file') found='file '; echo "$found" ;;
-      'rctl --cacert') found='file '; echo "$found" ;;
-      'rctl --cert') found='file '; echo "$found" ;;
-      'rctl --key') found='file '; echo "$found" ;;
-      'rctl --sni') found='value '; echo "$found" ;;
-      'rctl --connect-timeout') found='value '; echo "$found" ;;
-      'rctl --timeout') found='value '; echo "$found" ;;
-      'rctl --profile') found='value '; echo "$found" ;;
-      'rctl --retries') found='value '; echo "$found" ;;
+      'rctl -u') found='value'; echo "$found" ;;
+      'rctl --url') found='value'; echo "$found" ;;
+      'rctl -h') found='value'; echo "$found" ;;
+      'rctl --host') found='value'; echo "$found" ;;
+      'rctl -p') found='value'; echo "$found" ;;
+      'rctl --port') found='value'; echo "$found" ;;
+      'rctl -s') found='file'; echo "$found" ;;
+      'rctl --socket') found='file'; echo "$found" ;;
+      'rctl -n') found='value'; echo "$found" ;;
+      'rctl --db') found='value'; echo "$found" ;;
+      'rctl --user') found='value'; echo "$found" ;;
+      'rctl -a') found='value'; echo "$found" ;;
+      'rctl --password') found='value'; echo "$found" ;;
+      'rctl --pass') found='value'; echo "$found" ;;
+      'rctl --password-file') found='file'; echo "$found" ;;
+      'rctl --cacert') found='file'; echo "$found" ;;
+      'rctl --cert') found='file'; echo "$found" ;;
+      'rctl --key') found='file'; echo "$found" ;;
+      'rctl --sni') found='value'; echo "$found" ;;
+      'rctl --connect-timeout') found='value'; echo "$found" ;;
+      'rctl --timeout') found='value'; echo "$found" ;;
+      'rctl --profile') found='value'; echo "$found" ;;
+      'rctl --retries') found='value'; echo "$found" ;;
       'rctl -o') found='choices table json nagios prometheus none'; echo "$found" ;;
       'rctl --output') found='choices table json nagios prometheus none'; echo "$found" ;;
-      'rctl health --wait') found='value '; echo "$found" ;;
-      'rctl health --samples') found='value '; echo "$found" ;;
-      'rctl health --latency-warn') found='value '; echo "$found" ;;
-      'rctl health --latency-crit') found='value '; echo "$found" ;;
-      'rctl health --memory-warn') found='value '; echo "$found" ;;
-      'rctl health --memory-crit') found='value '; echo "$found" ;;
-      'rctl health --lag-warn') found='value '; echo "$found" ;;
-      'rctl health --lag-crit') found='value '; echo "$found" ;;
-      'rctl stats --watch') found='value '; echo "$found" ;;
-      'rctl stats --count') found='value '; echo "$found" ;;
-      'rctl stats --textfile') found='file '; echo "$found" ;;
+      'rctl health --wait') found='value'; echo "$found" ;;
+      'rctl health --samples') found='value'; echo "$found" ;;
+      'rctl health --latency-warn') found='value'; echo "$found" ;;
+      'rctl health --latency-crit') found='value'; echo "$found" ;;
+      'rctl health --memory-warn') found='value'; echo "$found" ;;
+      'rctl health --memory-crit') found='value'; echo "$found" ;;
+      'rctl health --lag-warn') found='value'; echo "$found" ;;
+      'rctl health --lag-crit') found='value'; echo "$found" ;;
+      'rctl health -o') found='choices table json nagios none'; echo "$found" ;;
+      'rctl health --output') found='choices table json nagios none'; echo "$found" ;;
+      'rctl stats --watch') found='value'; echo "$found" ;;
+      'rctl stats --count') found='value'; echo "$found" ;;
+      'rctl stats --textfile') found='file'; echo "$found" ;;
+      'rctl stats -o') found='choices table json prometheus none'; echo "$found" ;;
+      'rctl stats --output') found='choices table json prometheus none'; echo "$found" ;;
+      'rctl cache -o') found='choices table json none'; echo "$found" ;;
+      'rctl cache --output') found='choices table json none'; echo "$found" ;;
       'rctl cache get --decode') found='choices auto raw json pickle msgpack hex base64'; echo "$found" ;;
-      'rctl cache get --limit') found='value '; echo "$found" ;;
-      'rctl cache set --value-file') found='file '; echo "$found" ;;
-      'rctl cache set --ttl') found='value '; echo "$found" ;;
-      'rctl cache keys --limit') found='value '; echo "$found" ;;
-      'rctl cache invalidate --batch') found='value '; echo "$found" ;;
-      'rctl cache invalidate --max-rate') found='value '; echo "$found" ;;
-      'rctl cache invalidate --sample') found='value '; echo "$found" ;;
-      'rctl test --only') found='value '; echo "$found" ;;
-      'rctl test --skip') found='value '; echo "$found" ;;
-      'rctl test --iterations') found='value '; echo "$found" ;;
-      'rctl ratelimit list --pattern') found='value '; echo "$found" ;;
-      'rctl ratelimit list --client') found='value '; echo "$found" ;;
-      'rctl ratelimit list --max') found='value '; echo "$found" ;;
-      'rctl ratelimit list --limit') found='value '; echo "$found" ;;
-      'rctl ratelimit list --burst') found='value '; echo "$found" ;;
-      'rctl ratelimit show --entries') found='value '; echo "$found" ;;
-      'rctl ratelimit show --limit') found='value '; echo "$found" ;;
-      'rctl ratelimit show --burst') found='value '; echo "$found" ;;
-      'rctl ratelimit reset --client') found='value '; echo "$found" ;;
-      'rctl ratelimit reset --pattern') found='value '; echo "$found" ;;
-      'rctl ratelimit probe --limit') found='value '; echo "$found" ;;
-      'rctl ratelimit probe --strategy') found='value '; echo "$found" ;;
-      'rctl ratelimit probe --key') found='value '; echo "$found" ;;
-      'rctl ratelimit probe --hits') found='value '; echo "$found" ;;
-      'rctl ratelimit probe --concurrency') found='value '; echo "$found" ;;
-      'rctl job enqueue --queue') found='value '; echo "$found" ;;
-      'rctl job enqueue --timeout') found='value '; echo "$found" ;;
-      'rctl job enqueue --job-timeout') found='value '; echo "$found" ;;
-      'rctl job enqueue --result-ttl') found='value '; echo "$found" ;;
-      'rctl job enqueue --failure-ttl') found='value '; echo "$found" ;;
-      'rctl job enqueue --ttl') found='value '; echo "$found" ;;
-      'rctl job enqueue --description') found='value '; echo "$found" ;;
-      'rctl job enqueue --job-id') found='value '; echo "$found" ;;
-      'rctl job enqueue --meta') found='value '; echo "$found" ;;
-      'rctl job enqueue --schedule-in') found='value '; echo "$found" ;;
-      'rctl job enqueue --schedule-at') found='value '; echo "$found" ;;
+      'rctl cache get --limit') found='value'; echo "$found" ;;
+      'rctl cache get -o') found='choices table json none'; echo "$found" ;;
+      'rctl cache get --output') found='choices table json none'; echo "$found" ;;
+      'rctl cache set --value-file') found='file'; echo "$found" ;;
+      'rctl cache set --ttl') found='value'; echo "$found" ;;
+      'rctl cache set -o') found='choices table json none'; echo "$found" ;;
+      'rctl cache set --output') found='choices table json none'; echo "$found" ;;
+      'rctl cache del -o') found='choices table json none'; echo "$found" ;;
+      'rctl cache del --output') found='choices table json none'; echo "$found" ;;
+      'rctl cache ttl -o') found='choices table json none'; echo "$found" ;;
+      'rctl cache ttl --output') found='choices table json none'; echo "$found" ;;
+      'rctl cache expire -o') found='choices table json none'; echo "$found" ;;
+      'rctl cache expire --output') found='choices table json none'; echo "$found" ;;
+      'rctl cache persist -o') found='choices table json none'; echo "$found" ;;
+      'rctl cache persist --output') found='choices table json none'; echo "$found" ;;
+      'rctl cache keys --limit') found='value'; echo "$found" ;;
+      'rctl cache keys -o') found='choices table json none'; echo "$found" ;;
+      'rctl cache keys --output') found='choices table json none'; echo "$found" ;;
+      'rctl cache invalidate --batch') found='value'; echo "$found" ;;
+      'rctl cache invalidate --max-rate') found='value'; echo "$found" ;;
+      'rctl cache invalidate --sample') found='value'; echo "$found" ;;
+      'rctl cache invalidate -o') found='choices table json none'; echo "$found" ;;
+      'rctl cache invalidate --output') found='choices table json none'; echo "$found" ;;
+      'rctl completion -o') found='choices table json none'; echo "$found" ;;
+      'rctl completion --output') found='choices table json none'; echo "$found" ;;
+      'rctl test --only') found='list connection strings keys hashes lists sets sorted_sets streams transactions scripting pubsub pipelining server'; echo "$found" ;;
+      'rctl test --skip') found='list connection strings keys hashes lists sets sorted_sets streams transactions scripting pubsub pipelining server'; echo "$found" ;;
+      'rctl test --iterations') found='value'; echo "$found" ;;
+      'rctl test -o') found='choices table json none'; echo "$found" ;;
+      'rctl test --output') found='choices table json none'; echo "$found" ;;
+      'rctl ratelimit -o') found='choices table json none'; echo "$found" ;;
+      'rctl ratelimit --output') found='choices table json none'; echo "$found" ;;
+      'rctl ratelimit list --pattern') found='value'; echo "$found" ;;
+      'rctl ratelimit list --client') found='value'; echo "$found" ;;
+      'rctl ratelimit list --max') found='value'; echo "$found" ;;
+      'rctl ratelimit list --limit') found='value'; echo "$found" ;;
+      'rctl ratelimit list --burst') found='value'; echo "$found" ;;
+      'rctl ratelimit list -o') found='choices table json none'; echo "$found" ;;
+      'rctl ratelimit list --output') found='choices table json none'; echo "$found" ;;
+      'rctl ratelimit show --entries') found='value'; echo "$found" ;;
+      'rctl ratelimit show --limit') found='value'; echo "$found" ;;
+      'rctl ratelimit show --burst') found='value'; echo "$found" ;;
+      'rctl ratelimit show -o') found='choices table json none'; echo "$found" ;;
+      'rctl ratelimit show --output') found='choices table json none'; echo "$found" ;;
+      'rctl ratelimit reset --client') found='value'; echo "$found" ;;
+      'rctl ratelimit reset --pattern') found='value'; echo "$found" ;;
+      'rctl ratelimit reset -o') found='choices table json none'; echo "$found" ;;
+      'rctl ratelimit reset --output') found='choices table json none'; echo "$found" ;;
+      'rctl ratelimit probe --limit') found='value'; echo "$found" ;;
+      'rctl ratelimit probe --strategy') found='value'; echo "$found" ;;
+      'rctl ratelimit probe --key') found='value'; echo "$found" ;;
+      'rctl ratelimit probe --hits') found='value'; echo "$found" ;;
+      'rctl ratelimit probe --concurrency') found='value'; echo "$found" ;;
+      'rctl ratelimit probe -o') found='choices table json none'; echo "$found" ;;
+      'rctl ratelimit probe --output') found='choices table json none'; echo "$found" ;;
+      'rctl job -o') found='choices table json none'; echo "$found" ;;
+      'rctl job --output') found='choices table json none'; echo "$found" ;;
+      'rctl job enqueue --queue') found='value'; echo "$found" ;;
+      'rctl job enqueue --timeout') found='value'; echo "$found" ;;
+      'rctl job enqueue --job-timeout') found='value'; echo "$found" ;;
+      'rctl job enqueue --result-ttl') found='value'; echo "$found" ;;
+      'rctl job enqueue --failure-ttl') found='value'; echo "$found" ;;
+      'rctl job enqueue --ttl') found='value'; echo "$found" ;;
+      'rctl job enqueue --description') found='value'; echo "$found" ;;
+      'rctl job enqueue --job-id') found='value'; echo "$found" ;;
+      'rctl job enqueue --meta') found='value'; echo "$found" ;;
+      'rctl job enqueue --schedule-in') found='value'; echo "$found" ;;
+      'rctl job enqueue --schedule-at') found='value'; echo "$found" ;;
       'rctl job enqueue --serializer') found='choices pickle json'; echo "$found" ;;
-      'rctl job enqueue --wait') found='value '; echo "$found" ;;
-      'rctl job status --wait') found='value '; echo "$found" ;;
-      'rctl job list --queue') found='value '; echo "$found" ;;
-      'rctl job list --state') found='value '; echo "$found" ;;
-      'rctl job list --limit') found='value '; echo "$found" ;;
-      'rctl job list --offset') found='value '; echo "$found" ;;
-      'rctl job requeue --queue') found='value '; echo "$found" ;;
-      'rctl session list --prefix') found='value '; echo "$found" ;;
-      'rctl session list --user-field') found='value '; echo "$found" ;;
-      'rctl session list --user') found='value '; echo "$found" ;;
-      'rctl session list --limit') found='value '; echo "$found" ;;
+      'rctl job enqueue --wait') found='value'; echo "$found" ;;
+      'rctl job enqueue -o') found='choices table json none'; echo "$found" ;;
+      'rctl job enqueue --output') found='choices table json none'; echo "$found" ;;
+      'rctl job status --wait') found='value'; echo "$found" ;;
+      'rctl job status -o') found='choices table json none'; echo "$found" ;;
+      'rctl job status --output') found='choices table json none'; echo "$found" ;;
+      'rctl job list --queue') found='value'; echo "$found" ;;
+      'rctl job list --state') found='choices queued started finished failed deferred scheduled canceled'; echo "$found" ;;
+      'rctl job list --limit') found='value'; echo "$found" ;;
+      'rctl job list --offset') found='value'; echo "$found" ;;
+      'rctl job list -o') found='choices table json none'; echo "$found" ;;
+      'rctl job list --output') found='choices table json none'; echo "$found" ;;
+      'rctl job queues -o') found='choices table json none'; echo "$found" ;;
+      'rctl job queues --output') found='choices table json none'; echo "$found" ;;
+      'rctl job requeue --queue') found='value'; echo "$found" ;;
+      'rctl job requeue -o') found='choices table json none'; echo "$found" ;;
+      'rctl job requeue --output') found='choices table json none'; echo "$found" ;;
+      'rctl job cancel -o') found='choices table json none'; echo "$found" ;;
+      'rctl job cancel --output') found='choices table json none'; echo "$found" ;;
+      'rctl job empty -o') found='choices table json none'; echo "$found" ;;
+      'rctl job empty --output') found='choices table json none'; echo "$found" ;;
+      'rctl session -o') found='choices table json none'; echo "$found" ;;
+      'rctl session --output') found='choices table json none'; echo "$found" ;;
+      'rctl session list --prefix') found='value'; echo "$found" ;;
+      'rctl session list --user-field') found='value'; echo "$found" ;;
+      'rctl session list --user') found='value'; echo "$found" ;;
+      'rctl session list --limit') found='value'; echo "$found" ;;
       'rctl session list --sort') found='choices id ttl size'; echo "$found" ;;
-      'rctl session show --prefix') found='value '; echo "$found" ;;
-      'rctl session show --user-field') found='value '; echo "$found" ;;
-      'rctl session show --cookie') found='value '; echo "$found" ;;
-      'rctl session show --secret-env') found='value '; echo "$found" ;;
-      'rctl session stats --prefix') found='value '; echo "$found" ;;
-      'rctl session stats --user-field') found='value '; echo "$found" ;;
-      'rctl session stats --top') found='value '; echo "$found" ;;
-      'rctl session revoke --prefix') found='value '; echo "$found" ;;
-      'rctl session revoke --user-field') found='value '; echo "$found" ;;
-      'rctl session revoke --user') found='value '; echo "$found" ;;
+      'rctl session list -o') found='choices table json none'; echo "$found" ;;
+      'rctl session list --output') found='choices table json none'; echo "$found" ;;
+      'rctl session show --prefix') found='value'; echo "$found" ;;
+      'rctl session show --user-field') found='value'; echo "$found" ;;
+      'rctl session show --cookie') found='value'; echo "$found" ;;
+      'rctl session show --secret-env') found='value'; echo "$found" ;;
+      'rctl session show -o') found='choices table json none'; echo "$found" ;;
+      'rctl session show --output') found='choices table json none'; echo "$found" ;;
+      'rctl session stats --prefix') found='value'; echo "$found" ;;
+      'rctl session stats --user-field') found='value'; echo "$found" ;;
+      'rctl session stats --top') found='value'; echo "$found" ;;
+      'rctl session stats -o') found='choices table json none'; echo "$found" ;;
+      'rctl session stats --output') found='choices table json none'; echo "$found" ;;
+      'rctl session revoke --prefix') found='value'; echo "$found" ;;
+      'rctl session revoke --user-field') found='value'; echo "$found" ;;
+      'rctl session revoke --user') found='value'; echo "$found" ;;
+      'rctl session revoke -o') found='choices table json none'; echo "$found" ;;
+      'rctl session revoke --output') found='choices table json none'; echo "$found" ;;
       *) found= ;;
     esac
     [ -n "$found" ] && return
@@ -177,6 +247,10 @@ _rctl() {
     kind=$(_rctl_value "$path" "$prev")
     case "$kind" in
       choices*) COMPREPLY=($(compgen -W "${kind#choices }" -- "$cur")); return ;;
+      list*)
+        local head=""
+        [[ "$cur" == *,* ]] && head="${cur%,*},"
+        COMPREPLY=($(compgen -P "$head" -W "${kind#list }" -- "${cur##*,}")); return ;;
       file*) COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null; return ;;
       value*) COMPREPLY=(); return ;;
     esac
@@ -184,7 +258,7 @@ _rctl() {
   if [[ "$cur" == -* ]]; then
     COMPREPLY=($(compgen -W "$(_rctl_options "$path")" -- "$cur"))
   else
-    COMPREPLY=($(compgen -W "$(_rctl_commands "$path")" -- "$cur"))
+    COMPREPLY=($(compgen -W "$(_rctl_commands "$path") $(_rctl_args "$path")" -- "$cur"))
   fi
 }
 

@@ -6,7 +6,7 @@ import shutil
 import subprocess
 import unittest
 
-from harness import RctlTestCase
+from harness import RctlTestCase, rctl
 
 ROOT = os.path.join(os.path.dirname(__file__), "..", "..")
 BASH = os.path.join(ROOT, "completions", "rctl.bash")
@@ -46,6 +46,27 @@ class Completion(RctlTestCase):
         self.assertNotIn("--wait", bash_complete("rctl", "stats", "--"))
         self.assertEqual(bash_complete("rctl", "cache", "get", "--decode", "ms"), ["msgpack"])
 
+    def test_bash_offers_exactly_what_each_command_accepts(self):
+        # -o per command, from the table the parser checks: health has no prometheus output.
+        self.assertEqual(bash_complete("rctl", "health", "-o", ""), ["table", "json", "nagios", "none"])
+        self.assertEqual(bash_complete("rctl", "stats", "--output", ""), ["table", "json", "prometheus", "none"])
+        self.assertEqual(bash_complete("rctl", "cache", "get", "-o", ""), ["table", "json", "none"])
+        self.assertEqual(bash_complete("rctl", "test", "--only", "sor"), ["sorted_sets"])
+        self.assertEqual(bash_complete("rctl", "test", "--skip", "strings,ha"), ["strings,hashes"])
+        self.assertEqual(bash_complete("rctl", "job", "list", "--state", "fa"), ["failed"])
+        self.assertEqual(bash_complete("rctl", "completion", ""), ["bash", "zsh", "fish"])
+        for words in (("rctl", "--"), ("rctl", "cache", "--"), ("rctl", "cache", "get", "--")):
+            offered = bash_complete(*words)
+            self.assertEqual(offered.count("--help"), 1, words)
+            self.assertEqual(len(offered), len(set(offered)), words)
+
+    def test_parser_rejects_what_completion_does_not_offer(self):
+        for args in (["health", "-o", "prometheus"], ["cache", "get", "k", "-o", "prometheus"],
+                     ["completion", "bash", "-o", "prometheus"]):
+            out = rctl(*args)
+            self.assertEqual(out.returncode, 2, args)
+            self.assertIn("does not support -o", out.stderr, args)
+
     def test_bash_file_values(self):
         out = bash_complete("rctl", "--cacert", os.path.join(ROOT, "completions", "rctl.ba"))
         self.assertEqual([os.path.basename(p) for p in out], ["rctl.bash"])
@@ -58,6 +79,11 @@ class Completion(RctlTestCase):
         self.assertEqual(fish_complete("rctl ca"), ["cache"])
         self.assertEqual(fish_complete("rctl cache inv"), ["invalidate"])
         self.assertEqual(sorted(fish_complete("rctl -o ")), ["json", "nagios", "none", "prometheus", "table"])
+        self.assertEqual(sorted(fish_complete("rctl health -o ")), ["json", "nagios", "none", "table"])
+        self.assertEqual(sorted(fish_complete("rctl completion ")), ["bash", "fish", "zsh"])
+        self.assertIn("sorted_sets", fish_complete("rctl test --only "))
+        self.assertEqual(fish_complete("rctl job list --state fa"), ["failed"])
+        self.assertEqual(fish_complete("rctl cache get --he"), ["--help"])
 
 
 if __name__ == "__main__":

@@ -67,10 +67,10 @@ std::vector<std::string> queue_names(cluster::Client& target) {
   return names;
 }
 
-void check_state_name(const std::string& state) {
-  if (state == "queued" || parse_registry(state)) return;
-  throw Failure(ErrorKind::usage, fmt::format("--state '{}' is not a job state", state),
-                "use queued, started, finished, failed, deferred, scheduled or canceled");
+std::vector<std::string> state_names() {
+  std::vector<std::string> out{"queued"};
+  for (auto r : k_registries) out.emplace_back(to_string(r));
+  return out;
 }
 
 JobListing list_jobs(cluster::Client& target, const JobListOptions& options) {

@@ -57,8 +57,8 @@ struct JobListing {
 // Queue names from rq:queues (which holds queue keys), sorted.
 std::vector<std::string> queue_names(cluster::Client& target);
 
-// Checks --state ("queued", "started", ...); usage error otherwise.
-void check_state_name(const std::string& state);
+// The states --state accepts: "queued", then the registries ("started", ...).
+std::vector<std::string> state_names();
 
 // Lists jobs: per queue (by name), the queue in order, then the registries (started,
 // finished, failed, deferred, scheduled, canceled) by score; `offset`/`limit` page
