@@ -131,6 +131,10 @@ server::LatencyStats latency_of(const OperationResult& operation) {
 
 Verdict worst(Verdict a, Verdict b) { return static_cast<int>(a) >= static_cast<int>(b) ? a : b; }
 
+bool group_writes(TestGroup group) {
+  return group != TestGroup::connection && group != TestGroup::pubsub && group != TestGroup::server;
+}
+
 Verdict verdict_of(const GroupResult& group) {
   Verdict v = Verdict::pass;
   for (const auto& op : group.operations) {

@@ -119,6 +119,16 @@ struct CleanupResult {
   std::optional<Error> error;  // cleanup could not finish: keys may remain
 };
 
+// A node that takes no writes (a read-only replica, a user without write permission): the
+// groups that write are not run but reported unsupported, with this reason said once.
+struct ReadOnlyTarget {
+  std::string reason;  // "the server is a read-only replica of 10.0.0.5:6379"
+  std::string hint;  // "run rctl test against the primary, 10.0.0.5:6379"
+};
+
+// True for the groups whose operations write keys (all but connection, pubsub and server).
+bool group_writes(TestGroup group);
+
 struct NodeTestResult {
   std::string address;
   std::string key_namespace;  // "rctl:test:{k3j9x2ab0q.1}:"
@@ -127,6 +137,7 @@ struct NodeTestResult {
   bool tls = false;
   std::vector<GroupResult> groups;
   std::optional<Error> error;  // the run on this node stopped early (connection lost)
+  std::optional<ReadOnlyTarget> read_only;  // found before the groups ran
   ServerFacts server;
   CleanupResult cleanup;
 };

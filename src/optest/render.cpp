@@ -63,29 +63,31 @@ Json node_json(const NodeTestResult& n) {
   }
   const auto& s = n.server;
   const auto& c = n.cleanup;
-  return {{"address", n.address},
-          {"namespace", decode::json_bytes(n.key_namespace)},
-          {"slot", n.slot},
-          {"protocol", n.protocol},
-          {"tls", n.tls},
-          {"verdict", to_string(verdict_of(n))},
-          {"error", error_json(n.error)},
-          {"server",
-           {{"version", text_or_null(s.version)},
-            {"mode", text_or_null(s.mode)},
-            {"cluster_enabled", optional_json(s.cluster_enabled)},
-            {"maxmemory_bytes", optional_json(s.maxmemory_bytes)},
-            {"maxmemory_policy", text_or_null(s.maxmemory_policy)},
-            {"databases", optional_json(s.databases)},
-            {"clock_offset_ms", s.clock_offset_ms ? Json(round3(*s.clock_offset_ms)) : Json(nullptr)}}},
-          {"groups", groups},
-          {"cleanup",
-           {{"kept", c.kept},
-            {"keys_removed", c.keys_removed},
-            {"stray_keys_removed", c.stray_keys_removed},
-            {"scan_calls", c.scan_calls},
-            {"function_library_removed", c.function_library_removed},
-            {"error", error_json(c.error)}}}};
+  return {
+      {"address", n.address},
+      {"namespace", decode::json_bytes(n.key_namespace)},
+      {"slot", n.slot},
+      {"protocol", n.protocol},
+      {"tls", n.tls},
+      {"verdict", to_string(verdict_of(n))},
+      {"error", error_json(n.error)},
+      {"read_only", n.read_only ? Json{{"reason", n.read_only->reason}, {"hint", n.read_only->hint}} : Json(nullptr)},
+      {"server",
+       {{"version", text_or_null(s.version)},
+        {"mode", text_or_null(s.mode)},
+        {"cluster_enabled", optional_json(s.cluster_enabled)},
+        {"maxmemory_bytes", optional_json(s.maxmemory_bytes)},
+        {"maxmemory_policy", text_or_null(s.maxmemory_policy)},
+        {"databases", optional_json(s.databases)},
+        {"clock_offset_ms", s.clock_offset_ms ? Json(round3(*s.clock_offset_ms)) : Json(nullptr)}}},
+      {"groups", groups},
+      {"cleanup",
+       {{"kept", c.kept},
+        {"keys_removed", c.keys_removed},
+        {"stray_keys_removed", c.stray_keys_removed},
+        {"scan_calls", c.scan_calls},
+        {"function_library_removed", c.function_library_removed},
+        {"error", error_json(c.error)}}}};
 }
 
 // One problem (a failed or refused operation) in words: "EVAL: ERR unknown command ...".
@@ -222,6 +224,10 @@ output::Document render_test_report(const TestReport& r) {
     auto label = r.nodes.size() == 1 ? std::string("cleanup") : "cleanup " + n.address;
     summary.add(label, output::Cell(cleanup_text(n), n.cleanup.error ? output::Tone::bad : output::Tone::plain));
     if (n.error) summary.add("stopped " + n.address, output::Cell(n.error->message, output::Tone::bad));
+    if (n.read_only)
+      summary.add(
+          r.nodes.size() == 1 ? std::string("writes") : "writes " + n.address,
+          output::Cell(fmt::format("not tested: {}; {}", n.read_only->reason, n.read_only->hint), output::Tone::warn));
   }
   summary.add("time", util::format_duration(util::Millis(static_cast<long>(r.duration_ms))));
   std::string verdict_text = to_string(verdict);

@@ -203,6 +203,15 @@ Outcome NodeRunner::op(std::string name, std::vector<std::string> commands, cons
   return current.outcome;
 }
 
+void NodeRunner::not_run(TestGroup group, std::string reason) {
+  begin_group(group);
+  OperationResult r{"not_run", {}};
+  r.outcome = Outcome::unsupported;
+  r.reason = std::move(reason);
+  m_group->operations.push_back(std::move(r));
+  end_group();
+}
+
 void NodeRunner::skip(std::string name, std::vector<std::string> commands, std::string reason) {
   if (stopped() || !m_group) return;
   OperationResult r{std::move(name), std::move(commands)};
@@ -223,6 +232,10 @@ std::string NodeRunner::key(std::string_view name) {
   auto k = m_out.key_namespace + std::string(name);
   m_keys.insert(k);
   return k;
+}
+
+std::string NodeRunner::unregistered_key(std::string_view name) const {
+  return m_out.key_namespace + std::string(name);
 }
 
 std::string NodeRunner::channel(std::string_view name) const { return m_out.key_namespace + std::string(name); }

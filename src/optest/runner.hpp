@@ -94,6 +94,8 @@ class NodeRunner {
   // `skipped` when the run was stopped before it started (then nothing is recorded).
   Outcome op(std::string name, std::vector<std::string> commands, const std::function<void()>& body,
              Repeat repeat = Repeat::each_iteration);
+  // Records `group` as not run because the node takes no writes: one unsupported entry.
+  void not_run(TestGroup group, std::string reason);
   // Records an operation that was not run because `reason`.
   void skip(std::string name, std::vector<std::string> commands, std::string reason);
   // Sets the current operation's detail line / throughput.
@@ -105,6 +107,8 @@ class NodeRunner {
 
   // A key in this node's namespace, remembered for cleanup.
   std::string key(std::string_view name);
+  // The same key name, not remembered (for a write that may be refused).
+  std::string unregistered_key(std::string_view name) const;
   // A pub/sub channel name in the namespace (channels are not keys: nothing to clean).
   std::string channel(std::string_view name) const;
   // A FUNCTION library name unique to this run and node; marks it for FUNCTION DELETE.
@@ -166,6 +170,10 @@ class NodeRunner {
   double m_sample_ms = 0;
   std::chrono::steady_clock::time_point m_group_start;
 };
+
+// Before any group: whether the node takes writes (preflight.cpp). Transport failures
+// stop the node as in any operation (OpStop).
+std::optional<ReadOnlyTarget> find_read_only(NodeRunner& r);
 
 // DEL of `keys` (one slot): puts an operation's keys back to "absent" before it starts.
 void del_keys(NodeRunner& r, std::initializer_list<std::string_view> keys);

@@ -52,8 +52,17 @@ void run_node(cluster::Client& target, const cluster::Node& node, NodeTestResult
   }
   out.protocol = (*conn)->report().protocol;
   out.tls = (*conn)->options().endpoint.transport == net::Transport::tls;
+  try {
+    out.read_only = find_read_only(runner);
+  } catch (const optest::OpStop&) {
+    // The connection failed (out.error says how): no group runs; cleanup still does.
+  }
   for (auto group : options.groups) {
     if (runner.stopped()) break;
+    if (out.read_only && group_writes(group)) {
+      runner.not_run(group, "not run: this node takes no writes");
+      continue;
+    }
     runner.begin_group(group);
     try {
       run_group(runner, group);

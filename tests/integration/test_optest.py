@@ -237,7 +237,9 @@ class OpTestRefusals(RctlTestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.acl_server = RedisServer(acl=["limited on >pw ~* &* +@all -@scripting -@pubsub"])
+        cls.acl_server = RedisServer(acl=["limited on >pw ~* &* +@all -@scripting -@pubsub",
+                                          "reader on >pw ~* &* +@read +@connection +@pubsub +info +config|get "
+                                          "+time +scan"])
         # As on managed services: CONFIG disabled, EVAL and FUNCTION renamed away.
         cls.renamed_server = RedisServer(args=["--rename-command", "FUNCTION", "", "--rename-command", "EVAL", "",
                                                "--rename-command", "CONFIG", ""])
@@ -291,6 +293,28 @@ class OpTestRefusals(RctlTestCase):
         out = rctl("test", "--only", "strings,pubsub", "--skip", "pubsub", "--strict", *target)
         self.assertExit(out, 0)
 
+    def test_read_only_user_is_found_first_and_nothing_is_cleaned(self):
+        # A user who may not write: the write groups are not run, one reason and one hint,
+        # no "cleanup failed: DEL NOPERM" (nothing was written), exit 0 unless --strict.
+        target = ["-p", str(self.acl_server.port), "--user", "reader", "-a", "pw", "--no-auth-warning"]
+        out, data = self.check_unchanged(self.acl_server, lambda: rctl_json("test", *target))
+        self.assertExit(out, 0)
+        verdicts = {g["name"]: g["verdict"] for g in data["groups"]}
+        self.assertEqual(verdicts, {g: ("pass" if g in ("connection", "pubsub", "server") else "unsupported")
+                                    for g in ALL_GROUPS})
+        node = data["nodes"][0]
+        self.assertIn("may not write", node["read_only"]["reason"])
+        self.assertIn("NOPERM", node["read_only"]["reason"])
+        self.assertIn("rctl:test:*", node["read_only"]["hint"])
+        self.assertIsNone(node["cleanup"]["error"])
+        self.assertEqual(node["cleanup"]["keys_removed"], 0)
+        out = self.check_unchanged(self.acl_server, lambda: rctl("test", *target))
+        self.assertExit(out, 0)
+        self.assertEqual(out.stdout.count("may not write"), 1, out.stdout)
+        self.assertNotIn("cleanup failed", out.stderr)
+        out = self.check_unchanged(self.acl_server, lambda: rctl("test", "--strict", *target))
+        self.assertExit(out, 1)
+
     def test_renamed_commands_are_unsupported_by_name(self):
         target = ["-p", str(self.renamed_server.port)]
         out, data = self.check_unchanged(self.renamed_server, lambda: rctl_json("test", *target))
@@ -315,7 +339,7 @@ class OpTestRefusals(RctlTestCase):
 class OpTestFailures(RctlTestCase):
     """Wrong results are failures (exit 1) with the server's reason, and still leave nothing."""
 
-    def test_read_only_replica_fails_writes(self):
+    def test_read_only_replica_is_found_first_and_names_its_primary(self):
         primary = RedisServer()
         replica = RedisServer(args=["--replicaof", "127.0.0.1", str(primary.port)])
         try:
@@ -324,16 +348,22 @@ class OpTestFailures(RctlTestCase):
             while client_for(replica).dbsize() != client_for(primary).dbsize() and time.time() < deadline:
                 time.sleep(0.05)
             before = digest([client_for(primary)])
-            out, data = rctl_json("test", "--only", "connection,strings", "-p", replica.port)
-            self.assertExit(out, 1)
-            self.assertEqual(data["verdict"], "fail")
-            self.assertFalse(data["success"])
+            out, data = rctl_json("test", "--only", "connection,strings,keys", "-p", replica.port)
+            self.assertExit(out, 0)
+            self.assertEqual(data["verdict"], "unsupported")
             verdicts = {g["name"]: g["verdict"] for g in data["groups"]}
-            self.assertEqual(verdicts, {"connection": "pass", "strings": "fail"})
-            problem = data["groups"][1]["problems"][0]
-            self.assertEqual(problem["command"], "SET")
-            self.assertTrue(problem["reason"].startswith("READONLY"), problem)
-            self.assertIsNone(data["nodes"][0]["cleanup"]["error"])
+            self.assertEqual(verdicts, {"connection": "pass", "strings": "unsupported", "keys": "unsupported"})
+            node = data["nodes"][0]
+            self.assertEqual(node["read_only"]["reason"],
+                             f"the server is a read-only replica of 127.0.0.1:{primary.port}")
+            self.assertIn(f"127.0.0.1:{primary.port}", node["read_only"]["hint"])
+            self.assertIsNone(node["cleanup"]["error"])
+            # One reason, not a READONLY line per operation.
+            out = rctl("test", "-p", replica.port)
+            self.assertExit(out, 0)
+            self.assertNotIn("READONLY", out.stdout + out.stderr)
+            self.assertEqual(out.stdout.count(f"replica of 127.0.0.1:{primary.port}"), 1, out.stdout)
+            self.assertExit(rctl("test", "--strict", "-p", replica.port), 1)
             self.assertEqual(digest([client_for(primary)]), before)
         finally:
             replica.close()
