@@ -81,6 +81,7 @@ def sources(port, password_file):
         "REDISCLI_AUTH": (["-p", port], {"REDISCLI_AUTH": SECRET}),
         "REDIS_URL": ([], {"REDIS_URL": url}),
         "--password-file": (["-p", port, "--password-file", password_file], {}),
+        "--password-command": (["-p", port, "--password-command", f"cat {password_file}"], {}),
         "profile": (["--profile", "sec"], {"RCTL_CONFIG": profile_config(port, url)}),
     }
 

@@ -190,14 +190,36 @@ TEST_CASE("config profile: a password in a file others can read is warned about"
   CHECK(apply_ok(bare, "b").warnings.size() == 1);
 }
 
-TEST_CASE("config profile: password and password-file together are refused") {
+TEST_CASE("config profile: two password sources together are refused") {
   ConnectionFlags flags;
   std::string output;
   std::vector<std::string> warnings;
   auto r = config::apply_profile(parse_ok("[x]\npassword = a\npassword-file = b\n"), "x", Role::general, env_of({}),
                                  flags, output, warnings);
   REQUIRE_FALSE(r);
-  CHECK(r.error().message == "/etc/rctl/config:3: profile 'x' sets both password and password-file");
+  CHECK(r.error().message ==
+        "/etc/rctl/config:3: profile 'x' sets more than one of password, password-file and password-command");
+  r = config::apply_profile(parse_ok("[x]\npassword-command = pass show redis\npassword = a\n"), "x", Role::general,
+                            env_of({}), flags, output, warnings);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().message.starts_with("/etc/rctl/config:2: profile 'x' sets more than one of"));
+}
+
+TEST_CASE("config profile: password-command is kept as written and counts as the profile's password") {
+  ConnectionFlags flags;
+  std::string output;
+  std::vector<std::string> warnings;
+  auto r = config::apply_profile(parse_ok("[x]\nurl = redis://h\npassword-command = pass show \"redis/prod\"\n"), "x",
+                                 Role::general, env_of({}), flags, output, warnings);
+  REQUIRE(r);
+  CHECK(flags.password_command == "pass show \"redis/prod\"");
+  CHECK(flags.password_from_profile);
+  ConnectionFlags on_command_line;
+  on_command_line.password_file = "f";
+  r = config::apply_profile(parse_ok("[x]\npassword-command = helper\n"), "x", Role::general, env_of({}),
+                            on_command_line, output, warnings);
+  REQUIRE(r);
+  CHECK_FALSE(on_command_line.password_command);
 }
 
 TEST_CASE("config profile: resolve() names the profile as the source") {
