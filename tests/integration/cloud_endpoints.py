@@ -58,6 +58,13 @@ def botocore_authorization(method, url, body, headers, region, service, key_id, 
     return request.headers["Authorization"]
 
 
+def allow_tokens(r, user, *tokens):
+    """Makes `user` an ACL user of the server behind redis-py client `r` whose only
+    passwords are `tokens`, with every right: AUTH with any other token is refused."""
+    r.acl_setuser(user, enabled=True, reset_passwords=True, passwords=[f"+{t}" for t in tokens], keys=["~*"],
+                  commands=["+@all"])
+
+
 def fake_jwt(oid, lifetime_s=3600, serial=0):
     """An Entra-shaped access token: header.payload.signature, the payload with oid and exp."""
     def part(doc):

@@ -12,7 +12,7 @@ import unittest
 
 import redis
 
-from cloud_endpoints import FROZEN, CloudEndpoints, botocore_token, fake_jwt
+from cloud_endpoints import FROZEN, CloudEndpoints, allow_tokens, botocore_token, fake_jwt
 from harness import RctlTestCase, RedisServer, rctl, rctl_json
 
 SECRET = "Helper-s3cr3t-9041"
@@ -289,7 +289,7 @@ class IamAuth(RctlTestCase):
         cls.server = RedisServer(password="admin-pass-1")
         cls.r = redis.Redis(port=cls.server.port, password="admin-pass-1")
         cls.token = botocore_token("my-cache", "app-user", "us-east-1", AK, SK, SESSION)
-        cls.r.acl_setuser("app-user", enabled=True, passwords=[f"+{cls.token}"], keys=["~*"], commands=["+@all"])
+        allow_tokens(cls.r, "app-user", cls.token)
         cls.tmp = tempfile.TemporaryDirectory()
 
     @classmethod
@@ -358,8 +358,7 @@ class EntraAuth(RctlTestCase):
         e.requests.clear()
 
     def allow(self, *tokens):
-        self.r.acl_setuser(OID, enabled=True, reset_passwords=True, passwords=[f"+{t}" for t in tokens],
-                           keys=["~*"], commands=["+@all"])
+        allow_tokens(self.r, OID, *tokens)
 
     def env(self, **extra):
         # No az on the PATH (an empty directory) unless the test puts one there; IMDS is the
@@ -387,8 +386,7 @@ class EntraAuth(RctlTestCase):
     def test_vm_instance_metadata_and_user_flag(self):
         token = fake_jwt("ignored-oid")
         self.endpoints.entra_tokens = [token]
-        self.r.acl_setuser("named-user", enabled=True, reset_passwords=True, passwords=[f"+{token}"],
-                           keys=["~*"], commands=["+@all"])
+        allow_tokens(self.r, "named-user", token)
         out, _ = rctl_json("health", "-v", "--entra", "--user", "named-user", "-p", self.server.port, env=self.env())
         self.assertExit(out, 0, out.stderr)
         self.assertIn("the Azure instance metadata service", out.stderr)

@@ -16,7 +16,7 @@ import unittest
 import redis
 import rq
 
-from cloud_endpoints import FROZEN, CloudEndpoints, botocore_token, fake_jwt
+from cloud_endpoints import FROZEN, CloudEndpoints, allow_tokens, botocore_token, fake_jwt
 from faults import FakeServer, unused_port
 from harness import RCTL, RctlTestCase, RedisServer, rctl
 
@@ -211,10 +211,6 @@ class IdentityTokensNeverShown(RctlTestCase):
         cls.server.close()
         cls.tmp.cleanup()
 
-    def allow(self, user, token):
-        self.r.acl_setuser(user, enabled=True, reset_passwords=True, passwords=[f"+{token}"], keys=["~*"],
-                           commands=["+@all"])
-
     def test_no_command_shows_a_token(self):
         iam_env = {"HOME": self.tmp.name, "RCTL_TEST_NOW": FROZEN, "AWS_EC2_METADATA_DISABLED": "true",
                    "AWS_ACCESS_KEY_ID": self.AK, "AWS_SECRET_ACCESS_KEY": self.SK, "AWS_SESSION_TOKEN": self.SESSION,
@@ -229,7 +225,7 @@ class IdentityTokensNeverShown(RctlTestCase):
         secrets = [self.SK, self.SESSION, self.iam_token, self.entra_token, self.endpoints.identity_header]
         for name, (args, env, user, token) in identities.items():
             for accepted in (True, False):
-                self.allow(user, token if accepted else "not-the-token")
+                allow_tokens(self.r, user, token if accepted else "not-the-token")
                 for variant in ([], ["-v"]) if accepted else (["-v"],):
                     for command, ok_code in COMMANDS:
                         prepare(self.r)
