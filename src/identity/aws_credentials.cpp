@@ -131,7 +131,7 @@ Expected<AwsCredentials> from_container(const config::Environment& env) {
     if (!parsed->https && !is_loopback_or_container_host(parsed->host))
       return fail(ErrorKind::usage, "AWS_CONTAINER_CREDENTIALS_FULL_URI must be https or a loopback address");
   }
-  HttpRequest request{"GET", url, {}, {}};
+  HttpRequest request{"GET", url, {}, {}, env_value(env, "AWS_CA_BUNDLE").value_or("")};
   if (auto token_file = env_value(env, "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")) {
     std::ifstream in(*token_file, std::ios::binary);
     if (!in) return fail(ErrorKind::auth, "cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
@@ -222,7 +222,9 @@ Expected<AwsCredentials> assume_role(const config::Environment& env, const AwsCr
   auto signed_headers =
       sign_headers(to_sign, {region.empty() ? "us-east-1" : region, "sts", signing_time(env)}, source);
   if (!signed_headers) return std::unexpected(signed_headers.error());
-  HttpRequest request{"POST", endpoint + (url->target == "/" ? "/" : ""), to_sign.headers, body};
+  // AWS_CA_BUNDLE: the SDKs' setting for a private CA (a proxy, an STS VPC endpoint).
+  HttpRequest request{"POST", endpoint + (url->target == "/" ? "/" : ""), to_sign.headers, body,
+                      env_value(env, "AWS_CA_BUNDLE").value_or("")};
   request.headers.insert(request.headers.end(), signed_headers->begin(), signed_headers->end());
   auto reply = http_request(request, k_sts_timeout, "STS AssumeRole");
   for (auto& [k, v] : request.headers) util::wipe(v);

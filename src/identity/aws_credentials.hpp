@@ -4,7 +4,8 @@
 //   2. the profile AWS_PROFILE (else "default") of the shared files ~/.aws/credentials
 //      (AWS_SHARED_CREDENTIALS_FILE) and ~/.aws/config (AWS_CONFIG_FILE): role_arn with
 //      source_profile or credential_source through STS AssumeRole (endpoint
-//      AWS_ENDPOINT_URL_STS), static keys, credential_process;
+//      AWS_ENDPOINT_URL_STS; https verified, with AWS_CA_BUNDLE when set), static keys,
+//      credential_process;
 //   3. ECS container credentials: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI / _FULL_URI with
 //      AWS_CONTAINER_AUTHORIZATION_TOKEN(_FILE);
 //   4. EC2 instance metadata, IMDSv2 only (token PUT, then the role's credentials), at

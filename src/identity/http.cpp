@@ -195,9 +195,10 @@ Expected<HttpResponse> http_request(const HttpRequest& request, util::Millis tim
   deadline.start(timeout, [exchange, timeout] {
     exchange->finish(Error{ErrorKind::timeout, fmt::format("no reply within {}", util::format_duration(timeout)), {}});
   });
+  net::TlsSettings tls;  // verification on: the chain and the host name
+  tls.ca_file = request.ca_file;
   net::async_connect(
-      loop, endpoint, net::TlsSettings{}, timeout,
-      [exchange](Expected<std::unique_ptr<net::Stream>> stream, net::ConnectReport) {
+      loop, endpoint, tls, timeout, [exchange](Expected<std::unique_ptr<net::Stream>> stream, net::ConnectReport) {
         if (exchange->done) return;
         if (!stream) return exchange->finish(stream.error());
         exchange->stream = std::move(*stream);

@@ -32,6 +32,7 @@ struct HttpRequest {
   std::string url;
   std::vector<std::pair<std::string, std::string>> headers;  // Host and Content-Length are added
   std::string body;
+  std::string ca_file;  // https: a PEM bundle to verify with instead of the system store
 };
 
 struct HttpResponse {

@@ -8,6 +8,7 @@ import base64
 import datetime
 import http.server
 import json
+import ssl
 import threading
 import time
 from unittest import mock
@@ -89,7 +90,8 @@ class CloudEndpoints:
     IMDS_SESSION = "imds-session-token-1"
     ROLE = "test-role"
 
-    def __init__(self):
+    def __init__(self, certificates=None):
+        """With `certificates` (harness.Certificates) the server speaks https only."""
         self.imds = None
         self.ecs = None
         self.ecs_authorization = None  # the Authorization header ECS requires, if any
@@ -193,7 +195,13 @@ class CloudEndpoints:
 </AssumeRoleResponse>""", "text/xml")
 
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        scheme = "http"
+        if certificates:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(certificates.server, certificates.server_key)
+            self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
+            scheme = "https"
+        self.url = f"{scheme}://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 

@@ -13,7 +13,7 @@ import unittest
 import redis
 
 from cloud_endpoints import FROZEN, CloudEndpoints, allow_tokens, botocore_token, fake_jwt
-from harness import RctlTestCase, RedisServer, rctl, rctl_json
+from harness import Certificates, RctlTestCase, RedisServer, rctl, rctl_json
 
 SECRET = "Helper-s3cr3t-9041"
 
@@ -123,7 +123,7 @@ class IamToken(RctlTestCase):
                      "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
                      "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN",
                      "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_STS",
-                     "AWS_EC2_METADATA_SERVICE_ENDPOINT"):
+                     "AWS_EC2_METADATA_SERVICE_ENDPOINT", "AWS_CA_BUNDLE"):
             env.setdefault(name, "")
         env.update(extra)
         return env
@@ -228,6 +228,28 @@ class IamToken(RctlTestCase):
         out, data = rctl_json("auth", "token", "--iam", *self.explicit(), env=env)
         self.assertExit(out, 4)
         self.assertIn("SignatureDoesNotMatch", data["error"]["message"])
+
+    def test_assume_role_over_https_verifies_the_certificate(self):
+        certificates = Certificates.get()
+        sts = CloudEndpoints(certificates)
+        try:
+            sts.sts = (ROLE_AK, ROLE_SK, ROLE_TOKEN)
+            sts.sts_source = (AK, SK, None)
+            creds = self.write("credentials", f"[base]\naws_access_key_id = {AK}\naws_secret_access_key = {SK}\n")
+            config = self.write("config", "[profile ops]\nrole_arn = arn:aws:iam::123456789012:role/cache\n"
+                                          "source_profile = base\n")
+            env = self.env(AWS_PROFILE="ops", AWS_CONFIG_FILE=config, AWS_SHARED_CREDENTIALS_FILE=creds,
+                           AWS_ENDPOINT_URL_STS=sts.url)
+            # A certificate from a CA the system does not trust: refused, nothing signed is sent.
+            out, data = rctl_json("auth", "token", "--iam", *self.explicit(), env=env)
+            self.assertExit(out, 3)
+            self.assertEqual(data["error"]["kind"], "tls")
+            self.assertEqual(sts.requests, [])
+            out = self.token(*self.explicit(), env={**env, "AWS_CA_BUNDLE": certificates.ca})
+            self.assertEqual(out.stdout, botocore_token("my-cache", "my-iam-user", "us-east-1", ROLE_AK, ROLE_SK,
+                                                        ROLE_TOKEN) + "\n")
+        finally:
+            sts.close()
 
     def test_ecs_container_credentials(self):
         e = self.endpoints
