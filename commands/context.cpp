@@ -1,6 +1,7 @@
 #include "context.hpp"
 
 #include "client/options.hpp"
+#include "identity/aws_credentials.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -76,6 +77,25 @@ Context::Resolved Context::resolve(config::Role role) {
   for (const auto& w : settings.warnings) printer().warning(w);
   auto target = value_or_throw(client::make_target(settings));
   for (const auto& w : target.warnings) printer().warning(w);
+  if (flags.iam) {
+    identity::IamOptions iam{flags.user ? flags.user : target.options.username, flags.cache_name, flags.region,
+                             flags.serverless};
+    auto host = target.options.endpoint.host;
+    m_token_source = [iam, host, env] { return identity::elasticache_iam_token(iam, host, env); };
+  } else if (flags.entra) {
+    auto user = flags.user ? flags.user : target.options.username;
+    m_token_source = [user, env] { return identity::entra_token(user, env); };
+  }
+  if (m_token_source) {
+    auto token = value_or_throw(m_token_source());
+    for (const auto& note : token.notes) printer().debug(note);
+    printer().debug(fmt::format("password: {} for user '{}', valid {}s",
+                                token.kind == "entra" ? "a Microsoft Entra token" : "an ElastiCache IAM token",
+                                token.user, (token.expires_at - token.issued_at).count()));
+    target.options.username = token.user;
+    target.options.password = token.token;
+    m_token = std::move(token);
+  }
   Resolved r{target.options, {}};
   r.client_options.force_cluster = target.force_cluster;
   r.client_options.retries = target.retries;
@@ -87,15 +107,41 @@ Context::Resolved Context::resolve(config::Role role) {
   return r;
 }
 
+const std::optional<identity::Token>& Context::identity_token(config::Role role) {
+  if (!m_resolved) m_resolved = resolve(role);
+  return m_token;
+}
+
 client::ConnectionOptions Context::connection_options(config::Role role) {
   if (!m_resolved) m_resolved = resolve(role);
   return m_resolved->options;
 }
 
+Expected<std::optional<std::pair<std::string, util::Secret>>> Context::refresh_token_if_due() {
+  using Fresh = std::optional<std::pair<std::string, util::Secret>>;
+  if (!m_token || !m_token_source || !m_resolved) return Fresh{};
+  // Early enough that a slow token source and a long batch still finish in time: a third of
+  // the token's life, at most five minutes before its end.
+  auto life = m_token->expires_at - m_token->issued_at;
+  auto margin = std::min<std::chrono::seconds>(life / 3, std::chrono::minutes(5));
+  auto now = identity::signing_time(config::process_environment());
+  if (now < m_token->expires_at - margin) return Fresh{};
+  auto token = m_token_source();
+  if (!token) return std::unexpected(token.error());
+  printer().debug(fmt::format("refreshed the {} token for user '{}', valid {}s", token->kind, token->user,
+                              (token->expires_at - token->issued_at).count()));
+  m_resolved->options.username = token->user;
+  m_resolved->options.password = token->token;
+  m_token = std::move(*token);
+  return Fresh(std::pair{m_token->user, m_token->token});
+}
+
 cluster::Client& Context::connect(config::Role role) {
   if (m_client) return *m_client;
   if (!m_resolved) m_resolved = resolve(role);
+  if (auto fresh = refresh_token_if_due(); !fresh) throw Failure(fresh.error());
   m_client = value_or_throw(cluster::Client::open(m_loop, m_resolved->options, m_resolved->client_options));
+  if (m_token) m_client->set_credential_refresher([this] { return refresh_token_if_due(); });
   printer().debug(fmt::format("connected: {}, RESP{}{}", m_client->is_cluster() ? "cluster" : "standalone",
                               m_client->seed().report().protocol,
                               m_client->is_cluster() ? fmt::format(", {} nodes", m_client->nodes().size()) : ""));
@@ -104,7 +150,13 @@ cluster::Client& Context::connect(config::Role role) {
 
 std::function<Expected<std::unique_ptr<cluster::Client>>()> Context::connector(config::Role role) {
   if (!m_resolved) m_resolved = resolve(role);
-  return [this] { return cluster::Client::open(m_loop, m_resolved->options, m_resolved->client_options); };
+  return [this]() -> Expected<std::unique_ptr<cluster::Client>> {
+    // Each attempt of a long wait connects with a token that is still good.
+    if (auto fresh = refresh_token_if_due(); !fresh) return std::unexpected(fresh.error());
+    auto client = cluster::Client::open(m_loop, m_resolved->options, m_resolved->client_options);
+    if (client && m_token) (*client)->set_credential_refresher([this] { return refresh_token_if_due(); });
+    return client;
+  };
 }
 
 util::Millis duration_flag(const std::string& text, std::string_view flag) {
@@ -132,7 +184,26 @@ void add_global_flags(CLI::App& app, GlobalOptions& o) {
                  "Read the password from a file, - for standard input (trailing newline dropped)")
       ->group(conn)
       ->type_name("FILE");
+  app.add_option("--password-command", c.password_command,
+                 "Run CMD with /bin/sh and use its output as the password (a secret store's CLI, a token helper)")
+      ->group(conn)
+      ->type_name("CMD");
   app.add_flag("--askpass", c.askpass, "Prompt for the password on the terminal")->group(conn);
+  const char* identity = "Cloud identity";
+  app.add_flag("--iam", c.iam,
+               "Authenticate to ElastiCache with an IAM token made from your AWS credentials (needs --user)")
+      ->group(identity);
+  app.add_option("--cache-name", c.cache_name,
+                 "For --iam, the replication group or serverless cache name (default: from the endpoint host)")
+      ->group(identity)
+      ->type_name("NAME");
+  app.add_option("--region", c.region, "For --iam, the AWS region (default: from the endpoint host, else AWS_REGION)")
+      ->group(identity)
+      ->type_name("REGION");
+  app.add_flag("--serverless", c.serverless, "For --iam, the cache is ElastiCache Serverless")->group(identity);
+  app.add_flag("--entra", c.entra,
+               "Authenticate to Azure Cache for Redis with a Microsoft Entra token (managed identity, else az login)")
+      ->group(identity);
   app.add_flag("--no-auth-warning", c.no_auth_warning, "Do not warn about a password on the command line")->group(conn);
   app.add_flag("--tls", c.tls, "Use TLS (same as rediss://)")->group(conn);
   app.add_option("--cacert", c.cacert, "CA certificate bundle (PEM) to verify the server")

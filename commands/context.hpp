@@ -7,6 +7,8 @@
 #include "cluster/client.hpp"
 #include "config/profile.hpp"
 #include "config/settings.hpp"
+#include "identity/entra.hpp"
+#include "identity/identity.hpp"
 #include "net/event_loop.hpp"
 #include "output/printer.hpp"
 
@@ -63,6 +65,14 @@ class Context {
 
   net::EventLoop& loop() { return m_loop; }
 
+  // The cloud identity token made for `role` (--iam, --entra), resolving settings first; nullopt
+  // when the settings use a password instead.
+  const std::optional<identity::Token>& identity_token(config::Role role);
+
+  // A new token when the current one is near its end (the clients' credential refresher);
+  // nullopt while it is good or when no token is used.
+  Expected<std::optional<std::pair<std::string, util::Secret>>> refresh_token_if_due();
+
   // The command's action, set by the subcommand's callback; returns the exit code.
   std::function<int()> run;
 
@@ -80,6 +90,8 @@ class Context {
   std::optional<Error> m_profile_error;
   std::optional<output::Printer> m_printer;
   std::optional<Resolved> m_resolved;
+  std::optional<identity::Token> m_token;  // the --iam/--entra token the connection options carry
+  std::function<Expected<identity::Token>()> m_token_source;  // makes a new one
   net::EventLoop m_loop;
   std::unique_ptr<cluster::Client> m_client;
 };
@@ -97,6 +109,7 @@ void register_test(CLI::App& app, Context& ctx);
 void register_ratelimit(CLI::App& app, Context& ctx);
 void register_job(CLI::App& app, Context& ctx);
 void register_session(CLI::App& app, Context& ctx);
+void register_auth(CLI::App& app, Context& ctx);
 
 // The --version report: version, git revision, build type, compiler, TLS library.
 output::Document version_document();

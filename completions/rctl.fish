@@ -12,7 +12,7 @@ function __rctl_path
             continue
         end
         if string match -q -- '-*' $w
-            if contains -- $w '--batch' '--burst' '--cacert' '--cert' '--client' '--concurrency' '--connect-timeout' '--cookie' '--count' '--db' '--decode' '--description' '--entries' '--failure-ttl' '--hits' '--host' '--iterations' '--job-id' '--job-timeout' '--key' '--lag-crit' '--lag-warn' '--latency-crit' '--latency-warn' '--limit' '--max' '--max-rate' '--memory-crit' '--memory-warn' '--meta' '--offset' '--only' '--output' '--pass' '--password' '--password-file' '--pattern' '--port' '--prefix' '--profile' '--queue' '--result-ttl' '--retries' '--sample' '--samples' '--schedule-at' '--schedule-in' '--secret-env' '--serializer' '--skip' '--sni' '--socket' '--sort' '--state' '--strategy' '--textfile' '--timeout' '--top' '--ttl' '--url' '--user' '--user-field' '--value-file' '--wait' '--watch' '-a' '-h' '-n' '-o' '-p' '-s' '-u'
+            if contains -- $w '--batch' '--burst' '--cacert' '--cache-name' '--cert' '--client' '--concurrency' '--connect-timeout' '--cookie' '--count' '--db' '--decode' '--description' '--entries' '--failure-ttl' '--hits' '--host' '--iterations' '--job-id' '--job-timeout' '--key' '--lag-crit' '--lag-warn' '--latency-crit' '--latency-warn' '--limit' '--max' '--max-rate' '--memory-crit' '--memory-warn' '--meta' '--offset' '--only' '--output' '--pass' '--password' '--password-command' '--password-file' '--pattern' '--port' '--prefix' '--profile' '--queue' '--region' '--result-ttl' '--retries' '--sample' '--samples' '--schedule-at' '--schedule-in' '--secret-env' '--serializer' '--skip' '--sni' '--socket' '--sort' '--state' '--strategy' '--textfile' '--timeout' '--top' '--ttl' '--url' '--user' '--user-field' '--value-file' '--wait' '--watch' '-a' '-h' '-n' '-o' '-p' '-s' '-u'
                 set skip 1
             end
             continue
@@ -20,7 +20,7 @@ function __rctl_path
         set -l subs
         switch $path
         case 'rctl'
-            set subs health stats cache completion test ratelimit job session
+            set subs health stats cache completion test ratelimit job session auth
         case 'rctl cache'
             set subs get set del ttl expire persist keys invalidate
         case 'rctl ratelimit'
@@ -29,6 +29,8 @@ function __rctl_path
             set subs enqueue status list queues requeue cancel empty
         case 'rctl session'
             set subs list show stats revoke
+        case 'rctl auth'
+            set subs token
         end
         if contains -- $w $subs
             set path "$path $w"
@@ -65,6 +67,7 @@ complete -c rctl -n '__rctl_at '\''rctl'\''' -a 'test' -d 'Operation tests: a ve
 complete -c rctl -n '__rctl_at '\''rctl'\''' -a 'ratelimit' -d 'Read, probe and reset the rate limits apps keep in Redis (limits, Flask-Limiter, INCR counters, sorted-set logs, redis-cell)'
 complete -c rctl -n '__rctl_at '\''rctl'\''' -a 'job' -d 'Enqueue RQ jobs that real RQ workers run; show job status, results and queues'
 complete -c rctl -n '__rctl_at '\''rctl'\''' -a 'session' -d 'Inspect, measure and revoke web sessions (Flask-Session, Django, starsessions, JSON)'
+complete -c rctl -n '__rctl_at '\''rctl'\''' -a 'auth' -d 'Cloud identity tokens (ElastiCache IAM, Microsoft Entra ID) for other clients'
 complete -c rctl -n '__rctl_under '\''rctl'\''' -l version -d 'Display program version information and exit'
 complete -c rctl -n '__rctl_under '\''rctl'\''' -l help -d 'Print this help message and exit'
 complete -c rctl -n '__rctl_under '\''rctl'\''' -s u -l url -x -d 'Redis URL: redis://[user:password@]host[:port][/db], rediss://..., unix:///path'
@@ -75,7 +78,13 @@ complete -c rctl -n '__rctl_under '\''rctl'\''' -s n -l db -x -d 'Database numbe
 complete -c rctl -n '__rctl_under '\''rctl'\''' -l user -x -d 'ACL user name'
 complete -c rctl -n '__rctl_under '\''rctl'\''' -s a -l password -l pass -x -d 'Password (visible in ps; prefer --password-file or --askpass)'
 complete -c rctl -n '__rctl_under '\''rctl'\''' -l password-file -r -F -d 'Read the password from a file, - for standard input (trailing newline dropped)'
+complete -c rctl -n '__rctl_under '\''rctl'\''' -l password-command -x -d 'Run CMD with /bin/sh and use its output as the password (a secret store'\''s CLI, a token helper)'
 complete -c rctl -n '__rctl_under '\''rctl'\''' -l askpass -d 'Prompt for the password on the terminal'
+complete -c rctl -n '__rctl_under '\''rctl'\''' -l iam -d 'Authenticate to ElastiCache with an IAM token made from your AWS credentials (needs --user)'
+complete -c rctl -n '__rctl_under '\''rctl'\''' -l cache-name -x -d 'For --iam, the replication group or serverless cache name (default: from the endpoint host)'
+complete -c rctl -n '__rctl_under '\''rctl'\''' -l region -x -d 'For --iam, the AWS region (default: from the endpoint host, else AWS_REGION)'
+complete -c rctl -n '__rctl_under '\''rctl'\''' -l serverless -d 'For --iam, the cache is ElastiCache Serverless'
+complete -c rctl -n '__rctl_under '\''rctl'\''' -l entra -d 'Authenticate to Azure Cache for Redis with a Microsoft Entra token (managed identity, else az login)'
 complete -c rctl -n '__rctl_under '\''rctl'\''' -l no-auth-warning -d 'Do not warn about a password on the command line'
 complete -c rctl -n '__rctl_under '\''rctl'\''' -l tls -d 'Use TLS (same as rediss://)'
 complete -c rctl -n '__rctl_under '\''rctl'\''' -l cacert -r -F -d 'CA certificate bundle (PEM) to verify the server'
@@ -244,3 +253,6 @@ complete -c rctl -n '__rctl_under '\''rctl session revoke'\''' -l user -x -d 'Ev
 complete -c rctl -n '__rctl_under '\''rctl session revoke'\''' -l dry-run -d 'Show what would be deleted; delete nothing'
 complete -c rctl -n '__rctl_under '\''rctl session revoke'\''' -s y -l yes -d 'Do not ask for confirmation (required when stdin is not a terminal)'
 complete -c rctl -n '__rctl_at '\''rctl session revoke'\''' -s o -l output -x -a 'table json none' -d 'Output format: table, json, none (exit code only; health: nagios; stats: prometheus)'
+complete -c rctl -n '__rctl_at '\''rctl auth'\''' -a 'token' -d 'Print the token rctl would send as the password (--iam or --entra) on stdout'
+complete -c rctl -n '__rctl_at '\''rctl auth'\''' -s o -l output -x -a 'table json none' -d 'Output format: table, json, none (exit code only; health: nagios; stats: prometheus)'
+complete -c rctl -n '__rctl_at '\''rctl auth token'\''' -s o -l output -x -a 'table json none' -d 'Output format: table, json, none (exit code only; health: nagios; stats: prometheus)'

@@ -20,6 +20,9 @@ struct Command {
   std::chrono::milliseconds extra_timeout{0};
   // True for SUBSCRIBE-like commands whose confirmation arrives as a push message.
   bool reply_is_push = false;
+  // True when an argument is a password or token (AUTH after a credential refresh): the
+  // arguments are wiped once queued, as during the handshake.
+  bool carries_secret = false;
 
   Command& key(int index) {
     key_index = index;

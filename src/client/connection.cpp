@@ -68,7 +68,7 @@ struct Connection::State : std::enable_shared_from_this<State> {
     resp::append_command(out, command.args);
     // The password's copies in the arguments and the write buffer are wiped once sent, so
     // they do not linger in freed memory (core dumps are off too: see main.cpp).
-    if (handshaking)
+    if (handshaking || command.carries_secret)
       for (auto& arg : command.args) util::wipe(arg);
     if (command.reply_is_push) {
       subscribed = true;

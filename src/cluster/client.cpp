@@ -258,7 +258,33 @@ Expected<resp::Value> Client::exec_routed(client::Command command, const Node* n
   }
 }
 
+Expected<void> Client::refresh_credentials_if_due() {
+  if (!m_refresher) return {};
+  auto fresh = m_refresher();
+  if (!fresh) return std::unexpected(fresh.error());
+  if (!*fresh) return {};
+  auto& [user, secret] = **fresh;
+  m_seed_options.username = user;
+  m_seed_options.password = secret;
+  std::vector<client::Connection*> open;
+  if (m_seed && !m_seed->broken()) open.push_back(m_seed.get());
+  for (auto& [address, conn] : m_connections)
+    if (!conn->broken()) open.push_back(conn.get());
+  for (auto* conn : open) {
+    auto auth = client::cmd({"AUTH", user, secret.reveal()});
+    auth.carries_secret = true;
+    auto reply = conn->exec(std::move(auth));
+    if (!reply) return std::unexpected(reply.error());
+    if (reply->is_error())
+      return fail(ErrorKind::auth,
+                  fmt::format("{}: AUTH with the refreshed token was refused: {}",
+                              net::describe(conn->options().endpoint), reply->str.substr(0, reply->str.find('\n'))));
+  }
+  return {};
+}
+
 Expected<resp::Value> Client::exec(client::Command command) {
+  if (auto ok = refresh_credentials_if_due(); !ok) return std::unexpected(ok.error());
   const auto* node = route(command);
   if (!node && m_cluster)
     return fail(ErrorKind::server,
@@ -268,6 +294,7 @@ Expected<resp::Value> Client::exec(client::Command command) {
 }
 
 Expected<std::vector<resp::Value>> Client::exec_all(std::vector<client::Command> commands) {
+  if (auto ok = refresh_credentials_if_due(); !ok) return std::unexpected(ok.error());
   // Group by node, pipeline per node concurrently, then repair redirected ones one by one.
   std::map<std::string, std::vector<std::size_t>> by_node;
   std::map<std::string, const Node*> node_of;
@@ -329,6 +356,11 @@ Expected<std::vector<resp::Value>> Client::exec_all(std::vector<client::Command>
 
 std::vector<std::pair<const Node*, Expected<void>>> Client::run_on_nodes(NodeSelection which, const NodeWork& work) {
   auto nodes = select(which);
+  if (auto ok = refresh_credentials_if_due(); !ok) {
+    std::vector<std::pair<const Node*, Expected<void>>> failed;
+    for (const auto* node : nodes) failed.emplace_back(node, std::unexpected(ok.error()));
+    return failed;
+  }
   std::vector<std::optional<Expected<void>>> results(nodes.size());
   std::size_t remaining = nodes.size();
   auto finish = [&results, &remaining](std::size_t i) {

@@ -29,6 +29,10 @@ struct NodeOutcome {
 using NodeWork =
     std::function<void(const Node& node, client::Connection& connection, std::function<void(Expected<void>)> done)>;
 
+// Fresh credentials (AUTH user and password) when the current ones are about to expire,
+// nullopt while they are good; called before each piece of work (cloud identity tokens).
+using CredentialRefresher = std::function<Expected<std::optional<std::pair<std::string, util::Secret>>>()>;
+
 struct ClientOptions {
   bool force_cluster = false;  // --cluster: fail unless the server is in cluster mode
   int retries = 0;  // extra connection attempts, with jittered backoff
@@ -85,7 +89,15 @@ class Client {
 
   net::EventLoop& loop() { return m_loop; }
 
+  // Installs the refresher: when it hands out new credentials, every open connection of this
+  // client sends AUTH with them (nothing is dropped or reopened) and new connections use them.
+  // Connections taken with open_connection() belong to their caller and are not refreshed.
+  void set_credential_refresher(CredentialRefresher refresher) { m_refresher = std::move(refresher); }
+
  private:
+  // Asks the refresher and re-authenticates; fails with ErrorKind::auth when a server
+  // refuses the new credentials.
+  Expected<void> refresh_credentials_if_due();
   Client(net::EventLoop& loop, client::ConnectionOptions seed_options, ClientOptions options);
   client::ConnectionOptions options_for(const NodeAddress& address) const;
   Expected<void> discover(client::Connection& via);
@@ -105,6 +117,7 @@ class Client {
   // valid for the life of the client (topology changes during one command are rare).
   std::vector<SlotMap> m_retired;
   std::map<std::string, std::unique_ptr<client::Connection>> m_connections;  // by address
+  CredentialRefresher m_refresher;
 };
 
 // Opens a connection with up to `retries` extra attempts on connect/timeout failures,

@@ -14,9 +14,10 @@
 namespace rctl::config {
 
 const std::vector<std::string_view> k_profile_keys = {
-    "url",      "session-url",     "ratelimit-url", "queue-url", "host",    "port",  "socket", "db",
-    "user",     "password",        "password-file", "tls",       "cacert",  "cert",  "key",    "sni",
-    "insecure", "connect-timeout", "timeout",       "retries",   "cluster", "resp2", "output",
+    "url",  "session-url", "ratelimit-url",   "queue-url",        "host",    "port",    "socket", "db",
+    "user", "password",    "password-file",   "password-command", "tls",     "cacert",  "cert",   "key",
+    "sni",  "insecure",    "connect-timeout", "timeout",          "retries", "cluster", "resp2",  "output",
+    "auth", "cache-name",  "region",          "serverless",
 };
 
 namespace {
@@ -164,7 +165,8 @@ Expected<void> apply_profile(const ProfileFile& file, std::string_view name, Rol
   };
   flags.profile = p.name;
   const bool endpoint_on_command_line = flags.url || flags.host || flags.port || flags.socket;
-  const bool password_on_command_line = flags.password || flags.password_file || flags.askpass;
+  const bool password_on_command_line =
+      flags.password || flags.password_file || flags.password_command || flags.askpass;
   const char* role_key = role == Role::session     ? "session-url"
                          : role == Role::ratelimit ? "ratelimit-url"
                          : role == Role::queue     ? "queue-url"
@@ -196,9 +198,11 @@ Expected<void> apply_profile(const ProfileFile& file, std::string_view name, Rol
   if (!password_on_command_line && !endpoint_on_command_line) {
     auto password = get("password");
     auto password_file = get("password-file");
-    if (password && password_file)
-      return error_at(file.path, password_file->line,
-                      fmt::format("profile '{}' sets both password and password-file", p.name));
+    auto password_command = get("password-command");
+    if ((password ? 1 : 0) + (password_file ? 1 : 0) + (password_command ? 1 : 0) > 1)
+      return error_at(
+          file.path, (password_command ? password_command : password_file)->line,
+          fmt::format("profile '{}' sets more than one of password, password-file and password-command", p.name));
     if (password) {
       flags.password = password->value;
       flags.password_from_profile = true;
@@ -208,6 +212,22 @@ Expected<void> apply_profile(const ProfileFile& file, std::string_view name, Rol
       flags.password_file = file_path(password_file->value, file, env);
       flags.password_from_profile = true;
     }
+    if (password_command) {
+      // Run as written, by /bin/sh from rctl's working directory (as git runs its helpers).
+      flags.password_command = password_command->value;
+      flags.password_from_profile = true;
+    }
+  }
+  if (auto s = get("auth"); s && !password_on_command_line && !endpoint_on_command_line) {
+    auto kind = util::to_lower(s->value);
+    if (kind == "iam") flags.iam = !flags.entra;
+    else if (kind == "entra") flags.entra = !flags.iam;
+    else if (kind != "password")
+      return error_at(file.path, s->line, fmt::format("auth: expected iam, entra or password, not '{}'", s->value));
+  }
+  if (!endpoint_on_command_line) {  // they name the profile's cache
+    if (auto s = get("cache-name"); s && !flags.cache_name) flags.cache_name = s->value;
+    if (auto s = get("region"); s && !flags.region) flags.region = s->value;
   }
   if (flags.url_from_profile && url_carries_password(*flags.url)) holds_password = true;
   if (holds_password && file.readable_by_others)
@@ -215,8 +235,9 @@ Expected<void> apply_profile(const ProfileFile& file, std::string_view name, Rol
         fmt::format("config file '{}' holds a password and other users can read it (chmod 600 it, "
                     "or use password-file)",
                     file.path));
-  for (auto [key, target] : {std::pair{"tls", &flags.tls}, std::pair{"insecure", &flags.insecure},
-                             std::pair{"cluster", &flags.cluster}, std::pair{"resp2", &flags.resp2}}) {
+  for (auto [key, target] :
+       {std::pair{"tls", &flags.tls}, std::pair{"insecure", &flags.insecure}, std::pair{"cluster", &flags.cluster},
+        std::pair{"resp2", &flags.resp2}, std::pair{"serverless", &flags.serverless}}) {
     if (auto s = get(key)) {
       auto b = parse_bool(*s, file.path);
       if (!b) return std::unexpected(b.error());

@@ -1,6 +1,7 @@
 #include "config/settings.hpp"
 
 #include "config/password.hpp"
+#include "config/password_command.hpp"
 #include "util/strings.hpp"
 
 #include <fmt/format.h>
@@ -88,8 +89,21 @@ void choose_url(const ConnectionFlags& flags, Role role, const Environment& env,
 }
 
 Expected<void> choose_password(const ConnectionFlags& flags, const Environment& env, Settings& out) {
-  int explicit_sources = (flags.password ? 1 : 0) + (flags.password_file ? 1 : 0) + (flags.askpass ? 1 : 0);
-  if (explicit_sources > 1) return fail(ErrorKind::usage, "use only one of --password, --password-file and --askpass");
+  int explicit_sources = (flags.password ? 1 : 0) + (flags.password_file ? 1 : 0) + (flags.askpass ? 1 : 0) +
+                         (flags.password_command ? 1 : 0);
+  if (explicit_sources > 1)
+    return fail(ErrorKind::usage, "use only one of --password, --password-file, --password-command and --askpass");
+  if (flags.iam && flags.entra) return fail(ErrorKind::usage, "use only one of --iam and --entra");
+  if (flags.iam || flags.entra) {
+    // The token is the password: any other one would be sent instead of it.
+    const char* flag = flags.iam ? "--iam" : "--entra";
+    if (explicit_sources > 0)
+      return fail(ErrorKind::usage, fmt::format("{} makes the password: give no other password", flag));
+    if (out.url && url_carries_password(*out.url) && !url_has_lone_userinfo(*out.url))
+      return fail(ErrorKind::usage, fmt::format("{} makes the password: the URL may not carry one", flag));
+    out.password_explicit = true;  // so a URL's lone "x@" is the user name x
+    return {};
+  }
   const auto profile_source = fmt::format("profile '{}'", flags.profile);
   out.password_explicit = explicit_sources > 0;
   if (flags.password_file) {
@@ -98,6 +112,14 @@ Expected<void> choose_password(const ConnectionFlags& flags, const Environment& 
     if (!secret) return std::unexpected(secret.error());
     out.password = std::move(*secret);
     out.password_source = flags.password_from_profile ? profile_source + " (password-file)" : "--password-file";
+  } else if (flags.password_command) {
+    const auto what = flags.password_from_profile ? profile_source + " password-command" : "--password-command";
+    auto timeout = parse_optional_duration(env("RCTL_PASSWORD_COMMAND_TIMEOUT"), "RCTL_PASSWORD_COMMAND_TIMEOUT");
+    if (!timeout) return std::unexpected(timeout.error());
+    auto secret = run_password_command(*flags.password_command, what, timeout->value_or(k_password_command_timeout));
+    if (!secret) return std::unexpected(secret.error());
+    out.password = std::move(*secret);
+    out.password_source = what;
   } else if (flags.askpass) {
     auto secret = ask_password("Redis password: ");
     if (!secret) return std::unexpected(secret.error());

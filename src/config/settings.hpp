@@ -35,6 +35,7 @@ struct ConnectionFlags {
   std::optional<std::string> user;
   std::optional<std::string> password;  // --password: works, but warns
   std::optional<std::string> password_file;  // --password-file
+  std::optional<std::string> password_command;  // --password-command: its stdout is the password
   bool askpass = false;
   bool no_auth_warning = false;
   bool tls = false;
@@ -45,6 +46,12 @@ struct ConnectionFlags {
   int retries = 0;
   bool cluster = false;  // --cluster: require cluster mode
   bool resp2 = false;  // --resp2: skip HELLO 3
+  // A cloud identity instead of a password (identity/): --iam (ElastiCache) and its options.
+  bool iam = false;
+  std::optional<std::string> cache_name;  // --cache-name
+  std::optional<std::string> region;  // --region
+  bool serverless = false;  // --serverless
+  bool entra = false;  // --entra: a Microsoft Entra ID token (Azure)
   // Set by apply_profile(): the profile's name, and which of the above it filled in (they
   // are named after it in -v output and draw no command-line password warning).
   std::string profile;

@@ -19,6 +19,9 @@ ASIO_OPENSSL_FILES = re.compile(
     r"^src/net/(\w+_stream\.cpp|event_loop\.cpp|connect\.cpp|asio_streams\.hpp)$|^src/util/hmac\.cpp$")
 STDOUT_WRITES = re.compile(r"\bstd::cout\b|\bSTDOUT_FILENO\b|\bstdout\b|\bputs\s*\(|(?<![\w:])printf\s*\(|"
                            r"\bfmt::print\s*\(\s*(?!stderr)")
+# Files that name STDOUT_FILENO without writing rctl's stdout: the credential helper's own
+# standard output is redirected into a pipe that rctl reads.
+STDOUT_NAMED_ONLY = {"src/config/password_command.cpp"}
 
 
 def read_table(path):
@@ -88,7 +91,7 @@ def main():
                             problems.append(f"{rel}:{n}: only commands/ includes CLI11")
                         if re.match(r"(asio|openssl)[/.]", header) and not ASIO_OPENSSL_FILES.match(rel):
                             problems.append(f"{rel}:{n}: only the transport files include {header.split('/')[0]}")
-                if not rel.startswith("src/output/"):
+                if not rel.startswith("src/output/") and rel not in STDOUT_NAMED_ONLY:
                     for n, line in enumerate(code_only(text).split("\n"), 1):
                         if STDOUT_WRITES.search(line):
                             problems.append(f"{rel}:{n}: only output/ writes stdout: {line.strip()}")

@@ -16,6 +16,7 @@ import unittest
 import redis
 import rq
 
+from cloud_endpoints import FROZEN, CloudEndpoints, allow_tokens, botocore_token, fake_jwt
 from faults import FakeServer, unused_port
 from harness import RCTL, RctlTestCase, RedisServer, rctl
 
@@ -81,6 +82,7 @@ def sources(port, password_file):
         "REDISCLI_AUTH": (["-p", port], {"REDISCLI_AUTH": SECRET}),
         "REDIS_URL": ([], {"REDIS_URL": url}),
         "--password-file": (["-p", port, "--password-file", password_file], {}),
+        "--password-command": (["-p", port, "--password-command", f"cat {password_file}"], {}),
         "profile": (["--profile", "sec"], {"RCTL_CONFIG": profile_config(port, url)}),
     }
 
@@ -183,6 +185,57 @@ class PasswordNeverShown(RctlTestCase):
                         self.assertNotIn(SECRET.encode(), stdout + stderr)
         finally:
             fake.close()
+
+
+class IdentityTokensNeverShown(RctlTestCase):
+    """Every command with --iam and with --entra, with and without -v: neither the token nor
+    the AWS secret key or session token reaches stdout or stderr, when AUTH works and when
+    the server refuses the token."""
+
+    AK, SK, SESSION = "AKIDSECRETSTEST", "Secret/Access+Key=For-Tests-77", "Session/Token+For=Tests-88"
+    OID = "7d0f8a4e-0000-4bbb-9ccc-000000000001"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = RedisServer(password=SECRET)
+        cls.r = redis.Redis(port=cls.server.port, password=SECRET)
+        cls.iam_token = botocore_token("sec-cache", "iam-user", "us-east-1", cls.AK, cls.SK, cls.SESSION)
+        cls.entra_token = fake_jwt(cls.OID)
+        cls.endpoints = CloudEndpoints()
+        cls.endpoints.entra_tokens = [cls.entra_token]
+        cls.tmp = tempfile.TemporaryDirectory()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.endpoints.close()
+        cls.server.close()
+        cls.tmp.cleanup()
+
+    def test_no_command_shows_a_token(self):
+        iam_env = {"HOME": self.tmp.name, "RCTL_TEST_NOW": FROZEN, "AWS_EC2_METADATA_DISABLED": "true",
+                   "AWS_ACCESS_KEY_ID": self.AK, "AWS_SECRET_ACCESS_KEY": self.SK, "AWS_SESSION_TOKEN": self.SESSION,
+                   "AWS_PROFILE": ""}
+        entra_env = {"PATH": self.tmp.name, "IDENTITY_ENDPOINT": self.endpoints.url + "/msi/token",
+                     "IDENTITY_HEADER": self.endpoints.identity_header}
+        identities = {
+            "iam": (["--iam", "--user", "iam-user", "--cache-name", "sec-cache", "--region", "us-east-1"], iam_env,
+                    "iam-user", self.iam_token),
+            "entra": (["--entra"], entra_env, self.OID, self.entra_token),
+        }
+        secrets = [self.SK, self.SESSION, self.iam_token, self.entra_token, self.endpoints.identity_header]
+        for name, (args, env, user, token) in identities.items():
+            for accepted in (True, False):
+                allow_tokens(self.r, user, token if accepted else "not-the-token")
+                for variant in ([], ["-v"]) if accepted else (["-v"],):
+                    for command, ok_code in COMMANDS:
+                        prepare(self.r)
+                        # Before the command: `session` has a --user of its own.
+                        out = rctl(*args, *command, "-p", self.server.port, *variant, env=env)
+                        label = f"{name} / {'accepted' if accepted else 'refused'} / {variant} / {command}"
+                        for secret in secrets:
+                            self.assertNotIn(secret, out.stdout, label)
+                            self.assertNotIn(secret, out.stderr, label)
+                        self.assertEqual(out.returncode, ok_code if accepted else 4, f"{label}: {out.stderr}")
 
 
 if __name__ == "__main__":

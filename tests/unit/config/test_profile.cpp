@@ -190,14 +190,36 @@ TEST_CASE("config profile: a password in a file others can read is warned about"
   CHECK(apply_ok(bare, "b").warnings.size() == 1);
 }
 
-TEST_CASE("config profile: password and password-file together are refused") {
+TEST_CASE("config profile: two password sources together are refused") {
   ConnectionFlags flags;
   std::string output;
   std::vector<std::string> warnings;
   auto r = config::apply_profile(parse_ok("[x]\npassword = a\npassword-file = b\n"), "x", Role::general, env_of({}),
                                  flags, output, warnings);
   REQUIRE_FALSE(r);
-  CHECK(r.error().message == "/etc/rctl/config:3: profile 'x' sets both password and password-file");
+  CHECK(r.error().message ==
+        "/etc/rctl/config:3: profile 'x' sets more than one of password, password-file and password-command");
+  r = config::apply_profile(parse_ok("[x]\npassword-command = pass show redis\npassword = a\n"), "x", Role::general,
+                            env_of({}), flags, output, warnings);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().message.starts_with("/etc/rctl/config:2: profile 'x' sets more than one of"));
+}
+
+TEST_CASE("config profile: password-command is kept as written and counts as the profile's password") {
+  ConnectionFlags flags;
+  std::string output;
+  std::vector<std::string> warnings;
+  auto r = config::apply_profile(parse_ok("[x]\nurl = redis://h\npassword-command = pass show \"redis/prod\"\n"), "x",
+                                 Role::general, env_of({}), flags, output, warnings);
+  REQUIRE(r);
+  CHECK(flags.password_command == "pass show \"redis/prod\"");
+  CHECK(flags.password_from_profile);
+  ConnectionFlags on_command_line;
+  on_command_line.password_file = "f";
+  r = config::apply_profile(parse_ok("[x]\npassword-command = helper\n"), "x", Role::general, env_of({}),
+                            on_command_line, output, warnings);
+  REQUIRE(r);
+  CHECK_FALSE(on_command_line.password_command);
 }
 
 TEST_CASE("config profile: resolve() names the profile as the source") {
@@ -220,4 +242,55 @@ TEST_CASE("config profile: resolve() names the profile as the source") {
   s = config::resolve(bare.flags, Role::general, env);
   REQUIRE(s);
   CHECK(s->password_source == "REDISCLI_AUTH");  // a URL without a password takes the environment's
+}
+
+TEST_CASE("config profile: auth = iam or entra, with the IAM settings") {
+  ConnectionFlags flags;
+  std::string output;
+  std::vector<std::string> warnings;
+  auto r = config::apply_profile(
+      parse_ok("[aws]\nurl = rediss://h\nauth = IAM\ncache-name = c1\nregion = eu-west-1\nserverless = yes\n"), "aws",
+      Role::general, env_of({}), flags, output, warnings);
+  REQUIRE(r);
+  CHECK(flags.iam);
+  CHECK_FALSE(flags.entra);
+  CHECK(flags.cache_name == "c1");
+  CHECK(flags.region == "eu-west-1");
+  CHECK(flags.serverless);
+  ConnectionFlags azure;
+  REQUIRE(config::apply_profile(parse_ok("[az]\nauth = entra\n"), "az", Role::general, env_of({}), azure, output,
+                                warnings));
+  CHECK(azure.entra);
+  // A password on the command line wins over the profile's identity.
+  ConnectionFlags with_password;
+  with_password.password_file = "f";
+  REQUIRE(config::apply_profile(parse_ok("[aws]\nauth = iam\n"), "aws", Role::general, env_of({}), with_password,
+                                output, warnings));
+  CHECK_FALSE(with_password.iam);
+  ConnectionFlags bad;
+  auto e =
+      config::apply_profile(parse_ok("[x]\nauth = kerberos\n"), "x", Role::general, env_of({}), bad, output, warnings);
+  REQUIRE_FALSE(e);
+  CHECK(e.error().message == "/etc/rctl/config:2: auth: expected iam, entra or password, not 'kerberos'");
+}
+
+TEST_CASE("config settings: a token identity takes no other password") {
+  ConnectionFlags flags;
+  flags.iam = true;
+  flags.password = "pw";
+  auto s = config::resolve(flags, Role::general, env_of({}));
+  REQUIRE_FALSE(s);
+  CHECK(s.error().message == "--iam makes the password: give no other password");
+  flags.password.reset();
+  flags.url = "redis://:pw@h";
+  CHECK(config::resolve(flags, Role::general, env_of({})).error().message ==
+        "--iam makes the password: the URL may not carry one");
+  // "user@" is the user name, and the environment's password is not used.
+  flags.url = "redis://app@h";
+  auto ok = config::resolve(flags, Role::general, env_of({{"REDISCLI_AUTH", "envpw"}}));
+  REQUIRE(ok);
+  CHECK(ok->password_explicit);
+  CHECK_FALSE(ok->password);
+  flags.entra = true;
+  CHECK(config::resolve(flags, Role::general, env_of({})).error().message == "use only one of --iam and --entra");
 }
