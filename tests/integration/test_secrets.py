@@ -56,7 +56,15 @@ COMMANDS = [
     (["job", "cancel", JOB_ID], 0),
     (["job", "empty", "sec", "--yes"], 0),
     (["test", "--only", "connection,strings"], 0),
+    (["call", "GET", "sec:k"], 0),
+    (["call", "--all-nodes", "PING"], 0),
 ]
+
+
+def command_line(command, flags):
+    """`command` with rctl's flags: after it, except for `call`, where everything after COMMAND
+    is the server's and rctl's flags go before."""
+    return [*flags, *command] if command[0] == "call" else [*command, *flags]
 
 
 def prepare(r):
@@ -137,7 +145,7 @@ class PasswordNeverShown(RctlTestCase):
                             continue
                         prepare(self.r)
                         label = f"{outcome} / {source} / {' '.join(variant)} / {' '.join(command)}"
-                        out = self.check_run(label, [*command, *args, *variant], env,
+                        out = self.check_run(label, command_line(command, [*args, *variant]), env,
                                              ok_code if code is None else code)
                         if variant and code is None and source == "URL":
                             # -v names the target with the password masked.
@@ -167,8 +175,8 @@ class PasswordNeverShown(RctlTestCase):
                 for command, _ in COMMANDS:
                     with self.subTest(form=form, command=command):
                         started.clear()
-                        proc = subprocess.Popen([RCTL, *command, *[str(a) for a in args], "--no-auth-warning",
-                                                 "--timeout", "20s"],
+                        flags = [*[str(a) for a in args], "--no-auth-warning", "--timeout", "20s"]
+                        proc = subprocess.Popen([RCTL, *command_line(command, flags)],
                                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                                 env={"PATH": os.environ["PATH"]})
                         try:
