@@ -242,6 +242,7 @@ int main(int argc, char** argv) {
   commands::register_job(app, ctx);
   commands::register_session(app, ctx);
   commands::register_call(app, ctx);
+  commands::register_latency(app, ctx);
 
   trailing_h_means_help(argc, argv);
   try {

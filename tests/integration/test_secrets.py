@@ -58,6 +58,8 @@ COMMANDS = [
     (["test", "--only", "connection,strings"], 0),
     (["call", "GET", "sec:k"], 0),
     (["call", "--all-nodes", "PING"], 0),
+    (["latency", "--count", "1", "--interval", "100ms"], 0),
+    (["latency", "--doctor"], 0),
 ]
 
 
