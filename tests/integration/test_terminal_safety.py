@@ -59,7 +59,6 @@ COMMAND_LINES = [
     (["call", "GET", KEY], (0,)),
     (["call", "HGETALL", PREFIX + b"hash"], (0,)),
     (["call", "--all-primaries", "GET", KEY], (0,)),
-    (["latency", "--count", "1", "--interval", "100ms"], (0,)),
     (["latency", "--doctor"], (0,)),
     (["stats"], (0,)),
     (["session", "list"], (0,)),
