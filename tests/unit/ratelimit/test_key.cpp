@@ -12,7 +12,7 @@ using ratelimit::LimitItem;
 
 namespace {
 
-ratelimit::LimitsKey parse_ok(std::string_view key) {
+ratelimit::LimitsKey parse_limits_key_ok(std::string_view key) {
   INFO("key: " << key);
   auto parsed = ratelimit::parse_limits_key(key);
   if (!parsed) FAIL("not parsed");
@@ -24,7 +24,7 @@ using Ids = std::vector<std::string>;
 }  // namespace
 
 TEST_CASE("ops ratelimit key: Flask-Limiter 3.3 / limits 2.8 keys (real keys from formats.md)") {
-  auto k = parse_ok("LIMITER/127.0.0.1/ping/5/1/minute");
+  auto k = parse_limits_key_ok("LIMITER/127.0.0.1/ping/5/1/minute");
   CHECK(k.layout == KeyLayout::limits);
   CHECK(k.prefix.empty());
   CHECK(k.name_space == "LIMITER");
@@ -36,33 +36,33 @@ TEST_CASE("ops ratelimit key: Flask-Limiter 3.3 / limits 2.8 keys (real keys fro
   CHECK(k.previous_key.empty());
   CHECK_FALSE(k.previous_window);
 
-  auto prefixed = parse_ok("LIMITER/myapp/127.0.0.1/a:GET/10/1/second");  // key_prefix, per_method
+  auto prefixed = parse_limits_key_ok("LIMITER/myapp/127.0.0.1/a:GET/10/1/second");  // key_prefix, per_method
   CHECK(prefixed.identity == "myapp/127.0.0.1");
   CHECK(prefixed.scope == "a:GET");
   CHECK(prefixed.limit == LimitItem{10, 1, Granularity::second});
 
-  auto shared = parse_ok("LIMITER/myapp/127.0.0.1/b:shared_bucket/3/10/minute");
+  auto shared = parse_limits_key_ok("LIMITER/myapp/127.0.0.1/b:shared_bucket/3/10/minute");
   CHECK(shared.scope == "b:shared_bucket");
   CHECK(shared.limit == LimitItem{3, 10, Granularity::minute});
 
-  CHECK(parse_ok("LIMITER/myapp/127.0.0.1/global/1000/1/hour").scope == "global");
-  CHECK(parse_ok("LIMITER/127.0.0.1/plain/100/1/day").limit == LimitItem{100, 1, Granularity::day});
+  CHECK(parse_limits_key_ok("LIMITER/myapp/127.0.0.1/global/1000/1/hour").scope == "global");
+  CHECK(parse_limits_key_ok("LIMITER/127.0.0.1/plain/100/1/day").limit == LimitItem{100, 1, Granularity::day});
 }
 
 TEST_CASE("ops ratelimit key: limits >= 3.7 LIMITS: keys and the sliding-window pair") {
-  auto fixed = parse_ok("LIMITS:LIMITER/fixed/user42/5/1/minute");
+  auto fixed = parse_limits_key_ok("LIMITS:LIMITER/fixed/user42/5/1/minute");
   CHECK(fixed.layout == KeyLayout::limits_prefixed);
   CHECK(fixed.prefix == "LIMITS");
   CHECK(fixed.identity == "fixed");
   CHECK(fixed.scope == "user42");
   CHECK(fixed.current_key == "LIMITS:LIMITER/fixed/user42/5/1/minute");
 
-  auto custom = parse_ok("myapp:limits:LIMITER/10.0.0.1/api/7/2/hour");  // key_prefix (limits >= 5.1)
+  auto custom = parse_limits_key_ok("myapp:limits:LIMITER/10.0.0.1/api/7/2/hour");  // key_prefix (limits >= 5.1)
   CHECK(custom.layout == KeyLayout::limits_prefixed);
   CHECK(custom.prefix == "myapp:limits");
   CHECK(custom.identity == "10.0.0.1");
 
-  auto current = parse_ok("LIMITS:{LIMITER/sliding/user42/5/1/minute}");
+  auto current = parse_limits_key_ok("LIMITS:{LIMITER/sliding/user42/5/1/minute}");
   CHECK(current.layout == KeyLayout::limits_sliding);
   CHECK(current.prefix == "LIMITS");
   CHECK_FALSE(current.previous_window);
@@ -70,7 +70,7 @@ TEST_CASE("ops ratelimit key: limits >= 3.7 LIMITS: keys and the sliding-window 
   CHECK(current.previous_key == "LIMITS:{LIMITER/sliding/user42/5/1/minute}/-1");
   CHECK(current.limit == LimitItem{5, 1, Granularity::minute});
 
-  auto previous = parse_ok("LIMITS:{LIMITER/sliding/user42/5/1/minute}/-1");
+  auto previous = parse_limits_key_ok("LIMITS:{LIMITER/sliding/user42/5/1/minute}/-1");
   CHECK(previous.layout == KeyLayout::limits_sliding);
   CHECK(previous.previous_window);
   CHECK(previous.current_key == current.current_key);
@@ -80,16 +80,16 @@ TEST_CASE("ops ratelimit key: limits >= 3.7 LIMITS: keys and the sliding-window 
 }
 
 TEST_CASE("ops ratelimit key: identities with ':' and few identifiers") {
-  auto v6 = parse_ok("LIMITER/2001:db8::1/ping/5/1/minute");
+  auto v6 = parse_limits_key_ok("LIMITER/2001:db8::1/ping/5/1/minute");
   CHECK(v6.layout == KeyLayout::limits);
   CHECK(v6.identity == "2001:db8::1");
-  auto v6p = parse_ok("LIMITS:LIMITER/::1/ping/5/1/minute");
+  auto v6p = parse_limits_key_ok("LIMITS:LIMITER/::1/ping/5/1/minute");
   CHECK(v6p.prefix == "LIMITS");
   CHECK(v6p.identity == "::1");
-  auto one = parse_ok("LIMITER/user42/5/1/hour");  // limits used directly, one identifier
+  auto one = parse_limits_key_ok("LIMITER/user42/5/1/hour");  // limits used directly, one identifier
   CHECK(one.identity == "user42");
   CHECK(one.scope.empty());
-  auto none = parse_ok("LIMITER/5/1/day");
+  auto none = parse_limits_key_ok("LIMITER/5/1/day");
   CHECK(none.identifiers.empty());
   CHECK(none.identity.empty());
   CHECK(none.scope.empty());
@@ -130,7 +130,7 @@ TEST_CASE("ops ratelimit key: limits_key_for writes what parse_limits_key reads"
   CHECK(ratelimit::limits_key_for(KeyLayout::limits_prefixed, {"u", "s"}, l) == "LIMITS:LIMITER/u/s/3/10/minute");
   CHECK(ratelimit::limits_key_for(KeyLayout::limits_sliding, {"u", "s"}, l) == "LIMITS:{LIMITER/u/s/3/10/minute}");
   for (auto layout : {KeyLayout::limits, KeyLayout::limits_prefixed, KeyLayout::limits_sliding}) {
-    auto k = parse_ok(ratelimit::limits_key_for(layout, {"a", "b", "c"}, l));
+    auto k = parse_limits_key_ok(ratelimit::limits_key_for(layout, {"a", "b", "c"}, l));
     CHECK(k.layout == layout);
     CHECK(k.identity == "a/b");
     CHECK(k.scope == "c");
