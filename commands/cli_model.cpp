@@ -52,6 +52,11 @@ CommandModel read_model(const CLI::App& app) {
     o.group = opt->get_group();
     m.options.push_back(std::move(o));
   }
+  m.passthrough = app.get_prefix_command() && app.get_parent() != nullptr;
+  if (m.passthrough) {
+    m.positionals.push_back({"command", "COMMAND", "The command to send; rctl's own flags go before it", true, false});
+    m.positionals.push_back({"arg", "ARG", "Its arguments, passed as they are", false, true});
+  }
   for (const auto* sub : app.get_subcommands([](const CLI::App* a) { return !a->get_group().empty(); }))
     m.commands.push_back(read_model(*sub));
   return m;

@@ -35,6 +35,9 @@ struct CommandModel {
   std::vector<OptionModel> options;  // this level's own options (root: the global flags)
   std::vector<PositionalModel> positionals;
   std::vector<CommandModel> commands;
+  // Everything from the first positional word on belongs to someone else (`rctl call GET k
+  // -1`): completion offers nothing there, not even rctl's own flags.
+  bool passthrough = false;
 };
 
 // Reads the tree below (and including) `app`. Hidden subcommands are left out.

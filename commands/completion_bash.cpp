@@ -9,7 +9,7 @@ namespace rctl::commands {
 namespace {
 
 struct Emitter {
-  std::string commands_case, options_case, values_case;
+  std::string commands_case, options_case, values_case, passthrough_case;
 };
 
 std::string option_words(const OptionModel& o) {
@@ -36,6 +36,7 @@ void walk(const CommandModel& m, const std::string& path, std::string inherited,
       e.values_case += fmt::format("      '{} --{}') found='{}'; echo \"$found\" ;;\n", path, l, value);
   }
   e.options_case += fmt::format("    '{}') echo '{}' ;;\n", path, inherited);
+  if (m.passthrough) e.passthrough_case += fmt::format("    '{}') return 0 ;;\n", path);
   for (const auto& c : m.commands) walk(c, path + " " + c.name, inherited, e);
 }
 
@@ -56,6 +57,13 @@ _rctl_commands() {{
 _rctl_options() {{
   case "$1" in
 {}    *) ;;
+  esac
+}}
+
+# True for a command whose words after the first positional one belong to the server.
+_rctl_passthrough() {{
+  case "$1" in
+{}    *) return 1 ;;
   esac
 }}
 
@@ -83,7 +91,10 @@ _rctl() {{
     case "$w" in
       --*=*) ;;
       -*) [ -n "$(_rctl_value "$path" "$w")" ] && skip=1 ;;
-      *) case " $(_rctl_commands "$path") " in *" $w "*) path="$path $w" ;; esac ;;
+      *) case " $(_rctl_commands "$path") " in
+           *" $w "*) path="$path $w" ;;
+           *) _rctl_passthrough "$path" && {{ COMPREPLY=(); return; }} ;;
+         esac ;;
     esac
   done
   if [[ "$prev" == -* ]]; then
@@ -103,7 +114,7 @@ _rctl() {{
 
 complete -F _rctl rctl
 )SH",
-                     e.commands_case, e.options_case, e.values_case);
+                     e.commands_case, e.options_case, e.passthrough_case, e.values_case);
 }
 
 }  // namespace rctl::commands

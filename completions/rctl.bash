@@ -3,7 +3,7 @@
 
 _rctl_commands() {
   case "$1" in
-    'rctl') echo 'health stats cache completion test ratelimit job session' ;;
+    'rctl') echo 'health stats cache completion test ratelimit job session call latency' ;;
     'rctl cache') echo 'get set del ttl expire persist keys invalidate' ;;
     'rctl ratelimit') echo 'list show reset probe' ;;
     'rctl job') echo 'enqueue status list queues requeue cancel empty' ;;
@@ -15,7 +15,7 @@ _rctl_commands() {
 _rctl_options() {
   case "$1" in
     'rctl') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose' ;;
-    'rctl health') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --help --wait --samples --latency-warn --latency-crit --memory-warn --memory-crit --lag-warn --lag-crit --strict' ;;
+    'rctl health') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --help --wait --samples --latency-warn --latency-crit --memory-warn --memory-crit --lag-warn --lag-crit --cert-warn-days --cert-crit-days --strict' ;;
     'rctl stats') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --help --watch --count --textfile' ;;
     'rctl cache') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --help' ;;
     'rctl cache get') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --help --help --decode --raw --limit' ;;
@@ -46,7 +46,17 @@ _rctl_options() {
     'rctl session show') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --help --help --prefix --user-field --cookie --secret-env --reveal' ;;
     'rctl session stats') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --help --help --prefix --user-field --top' ;;
     'rctl session revoke') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --help --help --prefix --user-field --user --dry-run -y --yes' ;;
+    'rctl call') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --help --node --all-primaries --all-nodes --raw' ;;
+    'rctl latency') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --help --interval --count --doctor' ;;
     *) ;;
+  esac
+}
+
+# True for a command whose words after the first positional one belong to the server.
+_rctl_passthrough() {
+  case "$1" in
+    'rctl call') return 0 ;;
+    *) return 1 ;;
   esac
 }
 
@@ -89,6 +99,8 @@ _rctl_value() {
       'rctl health --memory-crit') found='value '; echo "$found" ;;
       'rctl health --lag-warn') found='value '; echo "$found" ;;
       'rctl health --lag-crit') found='value '; echo "$found" ;;
+      'rctl health --cert-warn-days') found='value '; echo "$found" ;;
+      'rctl health --cert-crit-days') found='value '; echo "$found" ;;
       'rctl stats --watch') found='value '; echo "$found" ;;
       'rctl stats --count') found='value '; echo "$found" ;;
       'rctl stats --textfile') found='file '; echo "$found" ;;
@@ -152,6 +164,9 @@ _rctl_value() {
       'rctl session revoke --prefix') found='value '; echo "$found" ;;
       'rctl session revoke --user-field') found='value '; echo "$found" ;;
       'rctl session revoke --user') found='value '; echo "$found" ;;
+      'rctl call --node') found='value '; echo "$found" ;;
+      'rctl latency --interval') found='value '; echo "$found" ;;
+      'rctl latency --count') found='value '; echo "$found" ;;
       *) found= ;;
     esac
     [ -n "$found" ] && return
@@ -170,7 +185,10 @@ _rctl() {
     case "$w" in
       --*=*) ;;
       -*) [ -n "$(_rctl_value "$path" "$w")" ] && skip=1 ;;
-      *) case " $(_rctl_commands "$path") " in *" $w "*) path="$path $w" ;; esac ;;
+      *) case " $(_rctl_commands "$path") " in
+           *" $w "*) path="$path $w" ;;
+           *) _rctl_passthrough "$path" && { COMPREPLY=(); return; } ;;
+         esac ;;
     esac
   done
   if [[ "$prev" == -* ]]; then
