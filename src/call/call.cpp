@@ -9,6 +9,9 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <functional>
+#include <map>
+#include <memory>
 
 namespace rctl::call {
 
@@ -85,6 +88,51 @@ NodeReply routed(cluster::Client& client, const std::vector<std::string>& args, 
   return out;
 }
 
+// On a cluster a replica serves reads only on a connection that sent READONLY; without it every
+// keyed command sent there with --node or --all-nodes would just be a MOVED.
+std::vector<client::Command> node_pipeline(const cluster::Client& client, const cluster::Node& node,
+                                           const client::Command& command) {
+  std::vector<client::Command> pipeline;
+  if (client.is_cluster() && !node.primary) pipeline.push_back(client::cmd({"READONLY"}));
+  pipeline.push_back(command);
+  return pipeline;
+}
+
+std::vector<NodeReply> fan_out_call(cluster::Client& client, cluster::NodeSelection which,
+                                    const client::Command& command) {
+  std::map<const cluster::Node*, resp::Value> replies;
+  auto results = client.run_on_nodes(
+      which, [&](const cluster::Node& node, client::Connection& conn, std::function<void(Expected<void>)> done) {
+        auto pipeline = node_pipeline(client, node, command);
+        auto left = std::make_shared<std::size_t>(pipeline.size());
+        auto finished = std::make_shared<bool>(false);
+        auto once = std::make_shared<std::function<void(Expected<void>)>>(std::move(done));
+        auto& slot = replies[&node];
+        for (std::size_t i = 0; i < pipeline.size(); ++i) {
+          bool last = i + 1 == pipeline.size();
+          conn.send(pipeline[i], [&slot, last, left, finished, once](Expected<resp::Value> r) {
+            if (*finished) return;
+            if (!r) {
+              *finished = true;
+              return (*once)(std::unexpected(r.error()));
+            }
+            if (last) slot = std::move(*r);
+            if (--*left == 0) {
+              *finished = true;
+              (*once)({});
+            }
+          });
+        }
+      });
+  std::vector<NodeReply> out;
+  for (auto& [node, result] : results) {
+    Expected<resp::Value> reply =
+        result ? Expected<resp::Value>(std::move(replies[node])) : std::unexpected(result.error());
+    out.push_back({client.label(*node), node->primary ? "primary" : "replica", std::move(reply)});
+  }
+  return out;
+}
+
 }  // namespace
 
 std::optional<Error> refusal(const std::vector<std::string>& args) {
@@ -148,17 +196,15 @@ CallResult run_call(cluster::Client& client, const std::vector<std::string>& arg
       throw Failure(ErrorKind::usage, fmt::format("--node {}: no such node", target.node),
                     fmt::format("the nodes are: {}", fmt::join(known, ", ")));
     auto conn = client.connection(*node);
-    Expected<resp::Value> reply = conn ? (*conn)->exec(std::move(command)) : std::unexpected(conn.error());
+    auto replies = conn ? (*conn)->exec(node_pipeline(client, *node, command))
+                        : Expected<std::vector<resp::Value>>(std::unexpected(conn.error()));
+    Expected<resp::Value> reply =
+        replies ? Expected<resp::Value>(std::move(replies->back())) : std::unexpected(replies.error());
     result.replies.push_back({client.label(*node), node->primary ? "primary" : "replica", std::move(reply)});
     return result;
   }
   auto which = target.fanout == Fanout::all ? cluster::NodeSelection::all : cluster::NodeSelection::primaries;
-  for (auto& outcome : client.fan_out(which, {command})) {
-    Expected<resp::Value> reply = outcome.replies ? Expected<resp::Value>(std::move(outcome.replies->front()))
-                                                  : std::unexpected(outcome.replies.error());
-    result.replies.push_back(
-        {client.label(*outcome.node), outcome.node->primary ? "primary" : "replica", std::move(reply)});
-  }
+  result.replies = fan_out_call(client, which, command);
   return result;
 }
 

@@ -248,6 +248,24 @@ class CallCluster(ClusterTestCase):
         self.assertEqual(len(moved), 2)
         self.assertTrue(all(n["reply"]["error"].startswith("MOVED") for n in moved))
 
+    def test_all_nodes_reads_from_replicas_too(self):
+        rc = redis.RedisCluster(host="127.0.0.1", port=self.cluster.seed().port)
+        try:
+            rc.set("call:replicated", "here")
+            owner = rc.get_node_from_key("call:replicated")
+            # WAIT on the key's primary: its replica has the write before we read it there.
+            self.assertEqual(rc.get_redis_connection(owner).execute_command("WAIT", 1, 10000), 1)
+        finally:
+            rc.close()
+        out, data = self.call("--all-nodes", "GET", "call:replicated")
+        self.assertExit(out, 6)  # the other shards answer MOVED
+        holders = [n for n in data["nodes"] if n["reply"] == "here"]
+        self.assertEqual(sorted(n["role"] for n in holders), ["primary", "replica"])
+        replica = next(n for n in holders if n["role"] == "replica")
+        out, data = self.call("--node", replica["node"], "GET", "call:replicated")
+        self.assertExit(out, 0)
+        self.assertEqual(data["nodes"][0]["reply"], "here")
+
     def test_binary_reply_valid_json_on_cluster(self):
         rc = redis.RedisCluster(host="127.0.0.1", port=self.cluster.seed().port)
         try:
