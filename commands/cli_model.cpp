@@ -68,6 +68,12 @@ CommandModel read_below(const CLI::App& app, const FormatTable& formats, std::se
     if (!inherited.insert(signature_of(o)).second) continue;
     m.options.push_back(std::move(o));
   }
+  m.passthrough = app.get_prefix_command() && app.get_parent() != nullptr;
+  if (m.passthrough) {
+    m.positionals.push_back(
+        {"command", "COMMAND", "The command to send; rctl's own flags go before it", {}, true, false});
+    m.positionals.push_back({"arg", "ARG", "Its arguments, passed as they are", {}, false, true});
+  }
   for (const auto* sub : app.get_subcommands([](const CLI::App* a) { return !a->get_group().empty(); }))
     m.commands.push_back(read_below(*sub, formats, inherited));
   return m;

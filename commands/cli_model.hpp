@@ -40,6 +40,9 @@ struct CommandModel {
   std::vector<PositionalModel> positionals;
   std::vector<CommandModel> commands;
   std::vector<std::string> formats;  // what -o accepts here (a group: what any command below accepts)
+  // Everything from the first positional word on belongs to someone else (`rctl call GET k
+  // -1`): completion offers nothing there, not even rctl's own flags.
+  bool passthrough = false;
 };
 
 class FormatTable;

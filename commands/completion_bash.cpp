@@ -9,7 +9,7 @@ namespace rctl::commands {
 namespace {
 
 struct Emitter {
-  std::string commands_case, args_case, options_case, values_case;
+  std::string commands_case, args_case, options_case, passthrough_case, values_case;
   const OptionModel* output = nullptr;  // -o, whose values are emitted per command
 };
 
@@ -41,6 +41,7 @@ void walk(const CommandModel& m, const std::string& path, std::string inherited,
   }
   if (e.output != nullptr && !m.formats.empty()) add_values(e, path, *e.output, "choices " + space_joined(m.formats));
   e.options_case += fmt::format("    '{}') echo '{}' ;;\n", path, inherited);
+  if (m.passthrough) e.passthrough_case += fmt::format("    '{}') return 0 ;;\n", path);
   for (const auto& c : m.commands) walk(c, path + " " + c.name, inherited, e);
 }
 
@@ -71,6 +72,13 @@ _rctl_options() {{
   esac
 }}
 
+# True for a command whose words after the first positional one belong to the server.
+_rctl_passthrough() {{
+  case "$1" in
+{}    *) return 1 ;;
+  esac
+}}
+
 # "<kind> <choices>" for an option that takes a value (kind: choices, file, value), looked up
 # at this command level and then at each parent level (options are inherited).
 _rctl_value() {{
@@ -95,7 +103,10 @@ _rctl() {{
     case "$w" in
       --*=*) ;;
       -*) [ -n "$(_rctl_value "$path" "$w")" ] && skip=1 ;;
-      *) case " $(_rctl_commands "$path") " in *" $w "*) path="$path $w" ;; esac ;;
+      *) case " $(_rctl_commands "$path") " in
+           *" $w "*) path="$path $w" ;;
+           *) _rctl_passthrough "$path" && {{ COMPREPLY=(); return; }} ;;
+         esac ;;
     esac
   done
   if [[ "$prev" == -* ]]; then
@@ -119,7 +130,7 @@ _rctl() {{
 
 complete -F _rctl rctl
 )SH",
-                     e.commands_case, e.args_case, e.options_case, e.values_case);
+                     e.commands_case, e.args_case, e.options_case, e.passthrough_case, e.values_case);
 }
 
 }  // namespace rctl::commands

@@ -32,7 +32,7 @@ std::vector<std::string> option_names(const OptionModel& o) {
 }
 
 struct ZshCases {
-  std::string commands, args, options, values;
+  std::string commands, args, options, passthrough, values;
   const OptionModel* output = nullptr;  // -o, whose values are emitted per command
 };
 
@@ -42,6 +42,7 @@ void zsh_values(ZshCases& z, const std::string& path, const OptionModel& o, cons
 }
 
 void zsh_walk(const CommandModel& m, const std::string& path, std::vector<std::string> inherited, ZshCases& z) {
+  if (m.passthrough) z.passthrough += fmt::format("    {}) return 0 ;;\n", shell_quoted(path));
   if (!m.commands.empty()) {
     std::string list;
     for (const auto& c : m.commands) list += " " + zsh_entry(c.name, c.description);
@@ -112,6 +113,7 @@ void fish_walk(const CommandModel& m, const std::string& path, FishLines& f) {
 }
 
 void collect_commands(const CommandModel& m, const std::string& path, std::string& out) {
+  if (m.passthrough) out += fmt::format("        case {}\n            set passthrough 1\n", shell_quoted(path));
   if (m.commands.empty()) return;
   std::string names;
   for (const auto& c : m.commands) names += " " + c.name;
@@ -147,6 +149,13 @@ _rctl_options() {{
 {}  esac
 }}
 
+# True for a command whose words after the first positional one belong to the server.
+_rctl_passthrough() {{
+  case "$1" in
+{}  esac
+  return 1
+}}
+
 # REPLY="<kind> <choices>" for an option that takes a value, looked up at this level and
 # then at each parent (options are inherited).
 _rctl_value() {{
@@ -169,7 +178,8 @@ _rctl() {{
     case $w in
       --*=*) ;;
       -*) _rctl_value "$p" "$w"; [[ -n $REPLY ]] && skip=1 ;;
-      *) _rctl_commands "$p"; (( ${{reply[(I)${{w}}:*]}} )) && p="$p $w" ;;
+      *) _rctl_commands "$p"
+         if (( ${{reply[(I)${{w}}:*]}} )); then p="$p $w"; elif _rctl_passthrough "$p"; then return; fi ;;
     esac
   done
   local prev=${{words[CURRENT-1]}}
@@ -195,7 +205,7 @@ _rctl() {{
 
 _rctl "$@"
 )SH",
-                     z.commands, z.args, z.options, z.values);
+                     z.commands, z.args, z.options, z.passthrough, z.values);
 }
 
 std::string fish_completion(const CommandModel& root) {
@@ -225,10 +235,15 @@ function __rctl_path
             continue
         end
         set -l subs
+        set -l passthrough 0
         switch $path
 {}        end
         if contains -- $w $subs
             set path "$path $w"
+        else if test $passthrough -eq 1
+            # The server's words from here on: nothing of rctl's is offered.
+            echo "$path ARGS"
+            return
         end
     end
     echo $path
@@ -250,6 +265,7 @@ end
 # True when the path is $argv[1] or below it (options are inherited by subcommands).
 function __rctl_under
     set -l p (__rctl_path)
+    string match -q -- '* ARGS' $p; and return 1
     test "$p" = $argv[1]; or string match -q -- "$argv[1] *" $p
 end
 

@@ -72,6 +72,13 @@ int run_health(Context& ctx, const HealthFlags& f) {
   ordered(t.memory_warn_pct, t.memory_crit_pct, "memory", fmt::format("{}", f.memory_warn),
           fmt::format("{}", f.memory_crit));
   ordered(t.lag_warn_s, t.lag_crit_s, "lag", f.lag_warn, f.lag_crit);
+  // Days left: fewer is worse, so warn is the larger number.
+  if (f.cert_warn_days < f.cert_crit_days)
+    throw Failure(ErrorKind::usage,
+                  fmt::format("--cert-warn-days {} is below --cert-crit-days {}", f.cert_warn_days, f.cert_crit_days),
+                  "warn earlier than critical: --cert-warn-days 21 --cert-crit-days 7");
+  t.cert_warn_days = f.cert_warn_days;
+  t.cert_crit_days = f.cert_crit_days;
   bool nagios = printer.format() == output::Format::nagios;
 
   auto connect = ctx.connector(config::Role::general);
@@ -139,6 +146,12 @@ void register_health(CLI::App& app, Context& ctx, HealthRun run) {
       ->check(CLI::Range(0.0, 100.0));
   cmd->add_option("--lag-warn", f->lag_warn, "Replication lag that warns (default 10s)")->type_name("DUR");
   cmd->add_option("--lag-crit", f->lag_crit, "Replication lag that is critical (default 60s)")->type_name("DUR");
+  cmd->add_option("--cert-warn-days", f->cert_warn_days, "TLS certificate expiry that warns, in days (default 21)")
+      ->type_name("N")
+      ->check(CLI::Range(0, 3650));
+  cmd->add_option("--cert-crit-days", f->cert_crit_days, "TLS certificate expiry that is critical, in days (default 7)")
+      ->type_name("N")
+      ->check(CLI::Range(0, 3650));
   cmd->add_flag("--strict", f->strict, "Treat warnings as failures (exit 1)");
   cmd->callback([&ctx, f, run] { ctx.run = [&ctx, f, run] { return run(ctx, *f); }; });
 }

@@ -16,6 +16,7 @@ struct HealthFlags {
   std::string latency_warn = "100ms", latency_crit = "500ms";
   double memory_warn = 80, memory_crit = 95;
   std::string lag_warn = "10s", lag_crit = "60s";
+  int cert_warn_days = 21, cert_crit_days = 7;  // TLS certificate expiry
   bool strict = false;
 };
 

@@ -81,8 +81,11 @@ std::string requested_format(int argc, char** argv) {
 // (`rctl -h`, `rctl health -h`) can only mean help, so it becomes `--help`.
 void trailing_h_means_help(int argc, char** argv) {
   static char help[] = "--help";
-  for (int i = 1; i < argc - 1; ++i)
-    if (std::string_view(argv[i]) == "--") return;  // after --, `-h` is an argument (a key)
+  for (int i = 1; i < argc - 1; ++i) {
+    // After --, or after `call COMMAND`, `-h` is an argument (a key) for the server.
+    std::string_view a(argv[i]);
+    if (a == "--" || (a == "call" && i < argc - 2)) return;
+  }
   if (argc > 1 && std::string_view(argv[argc - 1]) == "-h") argv[argc - 1] = help;
 }
 
@@ -239,6 +242,8 @@ int main(int argc, char** argv) {
   commands::register_job(app, ctx);
   commands::register_session(app, ctx);
   commands::register_auth(app, ctx);
+  commands::register_call(app, ctx);
+  commands::register_latency(app, ctx);
 
   trailing_h_means_help(argc, argv);
   try {

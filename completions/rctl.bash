@@ -3,7 +3,7 @@
 
 _rctl_commands() {
   case "$1" in
-    'rctl') echo 'health stats cache completion test ratelimit job session auth' ;;
+    'rctl') echo 'health stats cache completion test ratelimit job session auth call latency' ;;
     'rctl cache') echo 'get set del ttl expire persist keys invalidate' ;;
     'rctl ratelimit') echo 'list show reset probe' ;;
     'rctl job') echo 'enqueue status list queues requeue cancel empty' ;;
@@ -24,7 +24,7 @@ _rctl_args() {
 _rctl_options() {
   case "$1" in
     'rctl') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --password-command --askpass --iam --cache-name --region --serverless --entra --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose' ;;
-    'rctl health') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --password-command --askpass --iam --cache-name --region --serverless --entra --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --wait --samples --latency-warn --latency-crit --memory-warn --memory-crit --lag-warn --lag-crit --strict' ;;
+    'rctl health') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --password-command --askpass --iam --cache-name --region --serverless --entra --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --wait --samples --latency-warn --latency-crit --memory-warn --memory-crit --lag-warn --lag-crit --cert-warn-days --cert-crit-days --strict' ;;
     'rctl stats') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --password-command --askpass --iam --cache-name --region --serverless --entra --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --watch --count --textfile' ;;
     'rctl cache') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --password-command --askpass --iam --cache-name --region --serverless --entra --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose' ;;
     'rctl cache get') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --password-command --askpass --iam --cache-name --region --serverless --entra --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --decode --raw --limit' ;;
@@ -57,7 +57,17 @@ _rctl_options() {
     'rctl session revoke') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --password-command --askpass --iam --cache-name --region --serverless --entra --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --prefix --user-field --user --dry-run -y --yes' ;;
     'rctl auth') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --password-command --askpass --iam --cache-name --region --serverless --entra --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose' ;;
     'rctl auth token') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --password-command --askpass --iam --cache-name --region --serverless --entra --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose' ;;
+    'rctl call') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --password-command --askpass --iam --cache-name --region --serverless --entra --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --node --all-primaries --all-nodes --raw' ;;
+    'rctl latency') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --password-command --askpass --iam --cache-name --region --serverless --entra --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --interval --count --doctor' ;;
     *) ;;
+  esac
+}
+
+# True for a command whose words after the first positional one belong to the server.
+_rctl_passthrough() {
+  case "$1" in
+    'rctl call') return 0 ;;
+    *) return 1 ;;
   esac
 }
 
@@ -103,6 +113,8 @@ _rctl_value() {
       'rctl health --memory-crit') found='value'; echo "$found" ;;
       'rctl health --lag-warn') found='value'; echo "$found" ;;
       'rctl health --lag-crit') found='value'; echo "$found" ;;
+      'rctl health --cert-warn-days') found='value'; echo "$found" ;;
+      'rctl health --cert-crit-days') found='value'; echo "$found" ;;
       'rctl health -o') found='choices table json nagios none'; echo "$found" ;;
       'rctl health --output') found='choices table json nagios none'; echo "$found" ;;
       'rctl stats --watch') found='value'; echo "$found" ;;
@@ -232,6 +244,13 @@ _rctl_value() {
       'rctl auth --output') found='choices table json none'; echo "$found" ;;
       'rctl auth token -o') found='choices table json none'; echo "$found" ;;
       'rctl auth token --output') found='choices table json none'; echo "$found" ;;
+      'rctl call --node') found='value'; echo "$found" ;;
+      'rctl call -o') found='choices table json none'; echo "$found" ;;
+      'rctl call --output') found='choices table json none'; echo "$found" ;;
+      'rctl latency --interval') found='value'; echo "$found" ;;
+      'rctl latency --count') found='value'; echo "$found" ;;
+      'rctl latency -o') found='choices table json none'; echo "$found" ;;
+      'rctl latency --output') found='choices table json none'; echo "$found" ;;
       *) found= ;;
     esac
     [ -n "$found" ] && return
@@ -250,7 +269,10 @@ _rctl() {
     case "$w" in
       --*=*) ;;
       -*) [ -n "$(_rctl_value "$path" "$w")" ] && skip=1 ;;
-      *) case " $(_rctl_commands "$path") " in *" $w "*) path="$path $w" ;; esac ;;
+      *) case " $(_rctl_commands "$path") " in
+           *" $w "*) path="$path $w" ;;
+           *) _rctl_passthrough "$path" && { COMPREPLY=(); return; } ;;
+         esac ;;
     esac
   done
   if [[ "$prev" == -* ]]; then

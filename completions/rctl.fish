@@ -12,15 +12,16 @@ function __rctl_path
             continue
         end
         if string match -q -- '-*' $w
-            if contains -- $w '--batch' '--burst' '--cacert' '--cache-name' '--cert' '--client' '--concurrency' '--connect-timeout' '--cookie' '--count' '--db' '--decode' '--description' '--entries' '--failure-ttl' '--hits' '--host' '--iterations' '--job-id' '--job-timeout' '--key' '--lag-crit' '--lag-warn' '--latency-crit' '--latency-warn' '--limit' '--max' '--max-rate' '--memory-crit' '--memory-warn' '--meta' '--offset' '--only' '--output' '--pass' '--password' '--password-command' '--password-file' '--pattern' '--port' '--prefix' '--profile' '--queue' '--region' '--result-ttl' '--retries' '--sample' '--samples' '--schedule-at' '--schedule-in' '--secret-env' '--serializer' '--skip' '--sni' '--socket' '--sort' '--state' '--strategy' '--textfile' '--timeout' '--top' '--ttl' '--url' '--user' '--user-field' '--value-file' '--wait' '--watch' '-a' '-h' '-n' '-o' '-p' '-s' '-u'
+            if contains -- $w '--batch' '--burst' '--cacert' '--cache-name' '--cert' '--cert-crit-days' '--cert-warn-days' '--client' '--concurrency' '--connect-timeout' '--cookie' '--count' '--db' '--decode' '--description' '--entries' '--failure-ttl' '--hits' '--host' '--interval' '--iterations' '--job-id' '--job-timeout' '--key' '--lag-crit' '--lag-warn' '--latency-crit' '--latency-warn' '--limit' '--max' '--max-rate' '--memory-crit' '--memory-warn' '--meta' '--node' '--offset' '--only' '--output' '--pass' '--password' '--password-command' '--password-file' '--pattern' '--port' '--prefix' '--profile' '--queue' '--region' '--result-ttl' '--retries' '--sample' '--samples' '--schedule-at' '--schedule-in' '--secret-env' '--serializer' '--skip' '--sni' '--socket' '--sort' '--state' '--strategy' '--textfile' '--timeout' '--top' '--ttl' '--url' '--user' '--user-field' '--value-file' '--wait' '--watch' '-a' '-h' '-n' '-o' '-p' '-s' '-u'
                 set skip 1
             end
             continue
         end
         set -l subs
+        set -l passthrough 0
         switch $path
         case 'rctl'
-            set subs health stats cache completion test ratelimit job session auth
+            set subs health stats cache completion test ratelimit job session auth call latency
         case 'rctl cache'
             set subs get set del ttl expire persist keys invalidate
         case 'rctl ratelimit'
@@ -31,9 +32,15 @@ function __rctl_path
             set subs list show stats revoke
         case 'rctl auth'
             set subs token
+        case 'rctl call'
+            set passthrough 1
         end
         if contains -- $w $subs
             set path "$path $w"
+        else if test $passthrough -eq 1
+            # The server's words from here on: nothing of rctl's is offered.
+            echo "$path ARGS"
+            return
         end
     end
     echo $path
@@ -55,6 +62,7 @@ end
 # True when the path is $argv[1] or below it (options are inherited by subcommands).
 function __rctl_under
     set -l p (__rctl_path)
+    string match -q -- '* ARGS' $p; and return 1
     test "$p" = $argv[1]; or string match -q -- "$argv[1] *" $p
 end
 
@@ -68,6 +76,8 @@ complete -c rctl -n '__rctl_at '\''rctl'\''' -a 'ratelimit' -d 'Read, probe and 
 complete -c rctl -n '__rctl_at '\''rctl'\''' -a 'job' -d 'Enqueue RQ jobs that real RQ workers run; show job status, results and queues'
 complete -c rctl -n '__rctl_at '\''rctl'\''' -a 'session' -d 'Inspect, measure and revoke web sessions (Flask-Session, Django, starsessions, JSON)'
 complete -c rctl -n '__rctl_at '\''rctl'\''' -a 'auth' -d 'Cloud identity tokens (ElastiCache IAM, Microsoft Entra ID) for other clients'
+complete -c rctl -n '__rctl_at '\''rctl'\''' -a 'call' -d 'Send any command (routed by key slot on a cluster) and print its reply; rctl'\''s flags go before COMMAND'
+complete -c rctl -n '__rctl_at '\''rctl'\''' -a 'latency' -d 'PING round trips of every node per interval, with a histogram at the end'
 complete -c rctl -n '__rctl_under '\''rctl'\''' -l version -d 'Display program version information and exit'
 complete -c rctl -n '__rctl_under '\''rctl'\''' -l help -d 'Print this help message and exit'
 complete -c rctl -n '__rctl_under '\''rctl'\''' -s u -l url -x -d 'Redis URL: redis://[user:password@]host[:port][/db], rediss://..., unix:///path'
@@ -111,6 +121,8 @@ complete -c rctl -n '__rctl_under '\''rctl health'\''' -l memory-warn -x -d 'Per
 complete -c rctl -n '__rctl_under '\''rctl health'\''' -l memory-crit -x -d 'Percent of maxmemory that is critical (default 95)'
 complete -c rctl -n '__rctl_under '\''rctl health'\''' -l lag-warn -x -d 'Replication lag that warns (default 10s)'
 complete -c rctl -n '__rctl_under '\''rctl health'\''' -l lag-crit -x -d 'Replication lag that is critical (default 60s)'
+complete -c rctl -n '__rctl_under '\''rctl health'\''' -l cert-warn-days -x -d 'TLS certificate expiry that warns, in days (default 21)'
+complete -c rctl -n '__rctl_under '\''rctl health'\''' -l cert-crit-days -x -d 'TLS certificate expiry that is critical, in days (default 7)'
 complete -c rctl -n '__rctl_under '\''rctl health'\''' -l strict -d 'Treat warnings as failures (exit 1)'
 complete -c rctl -n '__rctl_at '\''rctl health'\''' -s o -l output -x -a 'table json nagios none' -d 'Output format: table, json, none (exit code only; health: nagios; stats: prometheus)'
 complete -c rctl -n '__rctl_under '\''rctl stats'\''' -l watch -x -d 'Print one line of rates every interval until Ctrl-C'
@@ -256,3 +268,12 @@ complete -c rctl -n '__rctl_at '\''rctl session revoke'\''' -s o -l output -x -a
 complete -c rctl -n '__rctl_at '\''rctl auth'\''' -a 'token' -d 'Print the token rctl would send as the password (--iam or --entra) on stdout'
 complete -c rctl -n '__rctl_at '\''rctl auth'\''' -s o -l output -x -a 'table json none' -d 'Output format: table, json, none (exit code only; health: nagios; stats: prometheus)'
 complete -c rctl -n '__rctl_at '\''rctl auth token'\''' -s o -l output -x -a 'table json none' -d 'Output format: table, json, none (exit code only; health: nagios; stats: prometheus)'
+complete -c rctl -n '__rctl_under '\''rctl call'\''' -l node -x -d 'Send to this node only (host:port as rctl health lists it)'
+complete -c rctl -n '__rctl_under '\''rctl call'\''' -l all-primaries -d 'Send to every primary; one reply per node'
+complete -c rctl -n '__rctl_under '\''rctl call'\''' -l all-nodes -d 'Send to every node, replicas included; one reply per node'
+complete -c rctl -n '__rctl_under '\''rctl call'\''' -l raw -d 'Write the reply'\''s exact bytes to stdout (aggregates: one element per line)'
+complete -c rctl -n '__rctl_at '\''rctl call'\''' -s o -l output -x -a 'table json none' -d 'Output format: table, json, none (exit code only; health: nagios; stats: prometheus)'
+complete -c rctl -n '__rctl_under '\''rctl latency'\''' -l interval -x -d 'Length of one measuring interval (default 1s)'
+complete -c rctl -n '__rctl_under '\''rctl latency'\''' -l count -x -d 'Stop after N intervals (default: until Ctrl-C)'
+complete -c rctl -n '__rctl_under '\''rctl latency'\''' -l doctor -d 'Show LATENCY DOCTOR and LATENCY HISTORY of every node instead'
+complete -c rctl -n '__rctl_at '\''rctl latency'\''' -s o -l output -x -a 'table json none' -d 'Output format: table, json, none (exit code only; health: nagios; stats: prometheus)'

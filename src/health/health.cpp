@@ -7,6 +7,7 @@
 #include "util/duration.hpp"
 #include "util/strings.hpp"
 
+#include <fmt/chrono.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -172,17 +173,33 @@ void check_counters(NodeHealth& n) {
   n.checks.push_back({"evictions", Level::ok, fmt::format("{} keys evicted since start", evicted), n.address});
 }
 
+// Days until the server certificate expires (negative once it has), on TLS connections.
+void check_certificate(NodeHealth& n, const HealthThresholds& t) {
+  const auto& not_after = n.handshake.connect.tls_not_after;
+  if (!n.tls || !not_after) return;
+  auto days = cert_days_left(*not_after, std::chrono::system_clock::now());
+  Level level = days < t.cert_crit_days ? Level::critical : days < t.cert_warn_days ? Level::warning : Level::ok;
+  auto when = fmt::format("{:%Y-%m-%d}", fmt::gmtime(std::chrono::system_clock::to_time_t(*not_after)));
+  n.checks.push_back({"certificate", level,
+                      days < 0 ? fmt::format("TLS certificate expired on {}", when)
+                               : fmt::format("TLS certificate expires in {:.0f} day{} ({})", std::floor(days),
+                                             std::floor(days) == 1 ? "" : "s", when),
+                      n.address});
+}
+
 void evaluate_node(NodeHealth& n, const HealthThresholds& t) {
   if (!n.reachable) {
     n.checks.push_back({"reachable", Level::critical, n.error ? n.error->message : "unreachable", n.address});
     return;
   }
-  n.checks.push_back({"reachable", Level::ok,
-                      fmt::format("connected in {:.1f}ms{}", n.handshake.connect.connect_ms,
-                                  n.tls ? fmt::format(", TLS {} in {:.1f}ms", n.handshake.connect.tls_version,
-                                                      n.handshake.connect.tls_handshake_ms)
-                                        : ""),
-                      n.address});
+  n.checks.push_back(
+      {"reachable", Level::ok,
+       fmt::format("connected in {:.1f}ms{}", n.handshake.connect.connect_ms,
+                   n.tls ? fmt::format(", TLS {} ({}) in {:.1f}ms", n.handshake.connect.tls_version,
+                                       n.handshake.connect.tls_cipher, n.handshake.connect.tls_handshake_ms)
+                         : ""),
+       n.address});
+  check_certificate(n, t);
   // PING timings are ours, not INFO's: judged even where INFO is refused (its own check says so).
   check_latency(n, t);
   if (n.info.empty()) return;
@@ -244,6 +261,10 @@ ClusterSummary summarize_cluster(const cluster::Client& target, HealthReport& re
 }
 
 }  // namespace
+
+double cert_days_left(std::chrono::system_clock::time_point not_after, std::chrono::system_clock::time_point now) {
+  return std::chrono::duration<double, std::ratio<86400>>(not_after - now).count();
+}
 
 const char* to_string(Level level) {
   switch (level) {

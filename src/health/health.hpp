@@ -32,6 +32,8 @@ struct HealthThresholds {
   double memory_crit_pct = 95;
   double lag_warn_s = 10;  // replication lag
   double lag_crit_s = 60;
+  double cert_warn_days = 21;  // TLS server certificate expires in fewer days
+  double cert_crit_days = 7;
 };
 
 struct HealthOptions {
@@ -82,6 +84,9 @@ struct HealthReport {
   Level level = Level::ok;
   double duration_ms = 0;
 };
+
+// Days from `now` until `not_after` (fractional; negative once the certificate has expired).
+double cert_days_left(std::chrono::system_clock::time_point not_after, std::chrono::system_clock::time_point now);
 
 // Samples every node of `target` (all nodes on a cluster) and evaluates the checks.
 HealthReport check_health(cluster::Client& target, const HealthOptions& options);

@@ -7,6 +7,7 @@
 #include "util/duration.hpp"
 #include "util/strings.hpp"
 
+#include <fmt/chrono.h>
 #include <fmt/format.h>
 
 #include <cmath>
@@ -28,6 +29,21 @@ Json optional_int(const server::Info& info, std::string_view key) {
 Json optional_text(const server::Info& info, std::string_view key) {
   auto v = info.get(key);
   return v ? Json(std::string(*v)) : Json(nullptr);
+}
+
+// The negotiated TLS and the server certificate's expiry (null when the server sent none).
+Json tls_json(const net::ConnectReport& c) {
+  Json j{{"version", c.tls_version}, {"cipher", c.tls_cipher}};
+  if (!c.tls_not_after) {
+    j["certificate_not_after"] = nullptr;
+    j["certificate_expires_in_days"] = nullptr;
+    return j;
+  }
+  j["certificate_not_after"] =
+      fmt::format("{:%Y-%m-%dT%H:%M:%S}Z", fmt::gmtime(std::chrono::system_clock::to_time_t(*c.tls_not_after)));
+  j["certificate_expires_in_days"] =
+      std::floor(cert_days_left(*c.tls_not_after, std::chrono::system_clock::now()) * 10.0) / 10.0;
+  return j;
 }
 
 Json check_json(const Check& c) {
@@ -81,7 +97,7 @@ Json node_json(const NodeHealth& n) {
   j["connect_ms"] = round3(h.connect.connect_ms);
   j["tls_handshake_ms"] = n.tls ? Json(round3(h.connect.tls_handshake_ms)) : Json(nullptr);
   j["handshake_ms"] = round3(h.handshake_ms);
-  j["tls"] = n.tls ? Json{{"version", h.connect.tls_version}, {"cipher", h.connect.tls_cipher}} : Json(nullptr);
+  j["tls"] = n.tls ? tls_json(h.connect) : Json(nullptr);
   j["protocol"] = h.protocol;
   j["authenticated"] = h.authenticated;
   j["latency_ms"] = {{"samples", n.latency.samples},

@@ -26,6 +26,8 @@ class TlsClient : public Stream {
   virtual void async_handshake(HandshakeHandler handler) = 0;
   virtual std::string version() const = 0;
   virtual std::string cipher() const = 0;
+  // The peer certificate's notAfter; nothing before the handshake or without a certificate.
+  virtual std::optional<std::chrono::system_clock::time_point> peer_not_after() const = 0;
 };
 
 // Builds a TLS client for `host` (the name or IP checked against the certificate).

@@ -146,6 +146,7 @@ struct Attempt : std::enable_shared_from_this<Attempt> {
       self->report.tls_handshake_ms = ms_since(handshake_start);
       self->report.tls_version = self->tls_client->version();
       self->report.tls_cipher = self->tls_client->cipher();
+      self->report.tls_not_after = self->tls_client->peer_not_after();
       self->finish(std::unique_ptr<Stream>(std::move(self->tls_client)));
     });
   }

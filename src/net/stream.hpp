@@ -5,7 +5,9 @@
 #include "net/event_loop.hpp"
 #include "util/error.hpp"
 
+#include <chrono>
 #include <functional>
+#include <optional>
 #include <memory>
 #include <span>
 #include <string>
@@ -49,6 +51,8 @@ struct ConnectReport {
   std::string peer;  // address actually connected to
   std::string tls_version;  // e.g. "TLSv1.3"
   std::string tls_cipher;
+  // The server certificate's notAfter (its expiry), when TLS was used and the server sent one.
+  std::optional<std::chrono::system_clock::time_point> tls_not_after;
 };
 
 // The TLS library linked into this binary, as it names itself ("OpenSSL 3.0.17 1 Jul 2025"):

@@ -10,6 +10,8 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include <ctime>
+
 #include <map>
 #include <mutex>
 #include <tuple>
@@ -161,6 +163,14 @@ class TlsStream final : public TlsClient {
   std::string cipher() const override {
     auto* c = SSL_get_current_cipher(m_ssl);
     return c ? SSL_CIPHER_get_name(c) : "";
+  }
+  std::optional<std::chrono::system_clock::time_point> peer_not_after() const override {
+    // SSL_get0_peer_certificate (OpenSSL 3) borrows the certificate: nothing to free.
+    const X509* peer = SSL_get0_peer_certificate(m_ssl);
+    if (!peer) return std::nullopt;
+    std::tm tm{};
+    if (ASN1_TIME_to_tm(X509_get0_notAfter(peer), &tm) != 1) return std::nullopt;
+    return std::chrono::system_clock::from_time_t(timegm(&tm));
   }
 
  private:

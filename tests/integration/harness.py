@@ -60,7 +60,9 @@ class Certificates:
         self.dir = tempfile.mkdtemp(prefix="rctl-certs-")
         self.ca_key = self._path("ca.key")
         self.ca = self._path("ca.crt")
-        self._run("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+        # Long enough that `rctl health` does not warn about expiry (it warns under 21 days);
+        # issue() makes certificates with the short lives the expiry tests need.
+        self._run("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "825",
                   "-keyout", self.ca_key, "-out", self.ca, "-subj", "/CN=rctl test CA")
         self.server_key, self.server = self._issue("server", "localhost",
                                                    "DNS:localhost,IP:127.0.0.1")
@@ -75,7 +77,15 @@ class Certificates:
     def _run(self, *args):
         subprocess.run(args, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
-    def _issue(self, name, cn, san, client=False):
+    def issue(self, name, days):
+        """A server certificate for localhost/127.0.0.1 valid for `days` days, for expiry tests;
+        RedisServer(tls=True, cert=name) serves it."""
+        key, crt = self._issue(name, "localhost", "DNS:localhost,IP:127.0.0.1", days=days)
+        setattr(self, name + "_key", key)
+        setattr(self, name, crt)
+        return key, crt
+
+    def _issue(self, name, cn, san, client=False, days=825):
         key, csr, crt, ext = (self._path(name + s) for s in (".key", ".csr", ".crt", ".ext"))
         self._run("openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", csr,
                   "-subj", "/CN=" + cn)
@@ -84,7 +94,7 @@ class Certificates:
                 f.write("subjectAltName=" + san + "\n")
             f.write("extendedKeyUsage=" + ("clientAuth" if client else "serverAuth,clientAuth") + "\n")
         self._run("openssl", "x509", "-req", "-in", csr, "-CA", self.ca, "-CAkey", self.ca_key,
-                  "-CAcreateserial", "-days", "2", "-out", crt, "-extfile", ext)
+                  "-CAcreateserial", "-days", str(days), "-out", crt, "-extfile", ext)
         return key, crt
 
 

@@ -33,7 +33,8 @@ def fish_complete(line):
 
 class Completion(RctlTestCase):
     def test_bash_subcommands(self):
-        self.assertEqual(bash_complete("rctl", "ca"), ["cache"])
+        self.assertEqual(bash_complete("rctl", "cac"), ["cache"])
+        self.assertEqual(bash_complete("rctl", "ca"), ["cache", "call"])
         self.assertEqual(bash_complete("rctl", "cache", "inv"), ["invalidate"])
         self.assertEqual(bash_complete("rctl", "-p", "6379", "he"), ["health"])
         self.assertIn("stats", bash_complete("rctl", ""))
@@ -66,6 +67,13 @@ class Completion(RctlTestCase):
             out = rctl(*args)
             self.assertEqual(out.returncode, 2, args)
             self.assertIn("does not support -o", out.stderr, args)
+    def test_call_completes_its_flags_before_command_and_nothing_after(self):
+        self.assertIn("--all-primaries", bash_complete("rctl", "call", "--"))
+        self.assertEqual(bash_complete("rctl", "call", "GET", "--"), [])
+        self.assertEqual(bash_complete("rctl", "call", "SET", "k", "-o", ""), [])
+        self.assertEqual(bash_complete("rctl", "call", "--node", "h:1", "GET", ""), [])
+        self.assertIn("--all-nodes", fish_complete("rctl call --"))
+        self.assertEqual(fish_complete("rctl call GET --"), [])
 
     def test_bash_file_values(self):
         out = bash_complete("rctl", "--cacert", os.path.join(ROOT, "completions", "rctl.ba"))
@@ -76,7 +84,7 @@ class Completion(RctlTestCase):
 
     def test_fish_parses_and_completes(self):
         subprocess.run(["fish", "--no-execute", FISH], check=True)
-        self.assertEqual(fish_complete("rctl ca"), ["cache"])
+        self.assertEqual(fish_complete("rctl cac"), ["cache"])
         self.assertEqual(fish_complete("rctl cache inv"), ["invalidate"])
         self.assertEqual(sorted(fish_complete("rctl -o ")), ["json", "nagios", "none", "prometheus", "table"])
         self.assertEqual(sorted(fish_complete("rctl health -o ")), ["json", "nagios", "none", "table"])

@@ -464,5 +464,77 @@ class TlsHealth(HealthCases, RctlTestCase):
             server.close()
 
 
+class CertificateExpiry(RctlTestCase):
+    """Servers whose certificates the test makes valid for 3, 10 and 400 days."""
+
+    @classmethod
+    def setUpClass(cls):
+        certs = Certificates.get()
+        cls.servers = {}
+        for days in (3, 10, 400):
+            certs.issue(f"expiry{days}", days)
+            cls.servers[days] = RedisServer(tls=True, cert=f"expiry{days}")
+
+    @classmethod
+    def tearDownClass(cls):
+        for server in cls.servers.values():
+            server.close()
+
+    def health(self, days, *args):
+        return rctl_json("health", "-u", self.servers[days].url(), "--cacert", Certificates.get().ca, *args)
+
+    def certificate_check(self, data):
+        checks = [c for c in data["checks"] if c["name"] == "certificate"]
+        self.assertEqual(len(checks), 1)
+        return checks[0]
+
+    def test_days_to_expiry_in_json_with_version_and_cipher(self):
+        for days in (3, 10, 400):
+            out, data = self.health(days)
+            tls = data["nodes"][0]["tls"]
+            self.assertTrue(tls["version"].startswith("TLSv1."))
+            self.assertTrue(tls["cipher"])
+            # Issued a moment ago for `days` days: just under that many days left.
+            self.assertGreater(tls["certificate_expires_in_days"], days - 1)
+            self.assertLessEqual(tls["certificate_expires_in_days"], days)
+            self.assertRegex(tls["certificate_not_after"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+
+    def test_levels_by_default_thresholds(self):
+        out, data = self.health(400)
+        self.assertExit(out, 0)
+        self.assertEqual(self.certificate_check(data)["status"], "ok")
+        out, data = self.health(10)
+        self.assertExit(out, 0)  # a warning is not a failure without --strict
+        self.assertEqual(self.certificate_check(data)["status"], "warning")
+        self.assertExit(self.health(10, "--strict")[0], 1)
+        out, data = self.health(3)
+        self.assertExit(out, 1)
+        self.assertEqual(self.certificate_check(data)["status"], "critical")
+        self.assertIn("expires in 2 days", self.certificate_check(data)["message"])
+
+    def test_thresholds_settable(self):
+        out, data = self.health(10, "--cert-warn-days", "5", "--cert-crit-days", "2")
+        self.assertEqual(self.certificate_check(data)["status"], "ok")
+        out, data = self.health(400, "--cert-warn-days", "500", "--cert-crit-days", "450")
+        self.assertEqual(self.certificate_check(data)["status"], "critical")
+        out, data = self.health(3, "--cert-warn-days", "1", "--cert-crit-days", "5")
+        self.assertExit(out, 2)
+
+    def test_table_and_nagios_name_the_expiry(self):
+        out = rctl("health", "-u", self.servers[3].url(), "--cacert", Certificates.get().ca)
+        self.assertIn("TLS certificate expires in 2 days", out.stdout)
+        out = rctl("health", "-u", self.servers[3].url(), "--cacert", Certificates.get().ca, "-o", "nagios")
+        self.assertEqual(out.returncode, 2)
+
+    def test_plaintext_has_no_certificate_check(self):
+        server = RedisServer()
+        try:
+            out, data = rctl_json("health", "-p", server.port)
+            self.assertEqual([c for c in data["checks"] if c["name"] == "certificate"], [])
+            self.assertIsNone(data["nodes"][0]["tls"])
+        finally:
+            server.close()
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -57,7 +57,17 @@ COMMANDS = [
     (["job", "cancel", JOB_ID], 0),
     (["job", "empty", "sec", "--yes"], 0),
     (["test", "--only", "connection,strings"], 0),
+    (["call", "GET", "sec:k"], 0),
+    (["call", "--all-nodes", "PING"], 0),
+    (["latency", "--count", "1", "--interval", "100ms"], 0),
+    (["latency", "--doctor"], 0),
 ]
+
+
+def command_line(command, flags):
+    """`command` with rctl's flags: after it, except for `call`, where everything after COMMAND
+    is the server's and rctl's flags go before."""
+    return [*flags, *command] if command[0] == "call" else [*command, *flags]
 
 
 def prepare(r):
@@ -139,7 +149,7 @@ class PasswordNeverShown(RctlTestCase):
                             continue
                         prepare(self.r)
                         label = f"{outcome} / {source} / {' '.join(variant)} / {' '.join(command)}"
-                        out = self.check_run(label, [*command, *args, *variant], env,
+                        out = self.check_run(label, command_line(command, [*args, *variant]), env,
                                              ok_code if code is None else code)
                         if variant and code is None and source == "URL":
                             # -v names the target with the password masked.
@@ -169,8 +179,8 @@ class PasswordNeverShown(RctlTestCase):
                 for command, _ in COMMANDS:
                     with self.subTest(form=form, command=command):
                         started.clear()
-                        proc = subprocess.Popen([RCTL, *command, *[str(a) for a in args], "--no-auth-warning",
-                                                 "--timeout", "20s"],
+                        flags = [*[str(a) for a in args], "--no-auth-warning", "--timeout", "20s"]
+                        proc = subprocess.Popen([RCTL, *command_line(command, flags)],
                                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                                 env={"PATH": os.environ["PATH"]})
                         try:
@@ -230,7 +240,7 @@ class IdentityTokensNeverShown(RctlTestCase):
                     for command, ok_code in COMMANDS:
                         prepare(self.r)
                         # Before the command: `session` has a --user of its own.
-                        out = rctl(*args, *command, "-p", self.server.port, *variant, env=env)
+                        out = rctl(*args, *command_line(command, ["-p", self.server.port, *variant]), env=env)
                         label = f"{name} / {'accepted' if accepted else 'refused'} / {variant} / {command}"
                         for secret in secrets:
                             self.assertNotIn(secret, out.stdout, label)

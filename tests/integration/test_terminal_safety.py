@@ -56,6 +56,10 @@ COMMAND_LINES = [
     (["cache", "invalidate", PREFIX, "--dry-run"], (0,)),
     (["cache", "invalidate", PREFIX, "--yes"], (0,)),
     (["health"], (0,)),
+    (["call", "GET", KEY], (0,)),
+    (["call", "HGETALL", PREFIX + b"hash"], (0,)),
+    (["call", "--all-primaries", "GET", KEY], (0,)),
+    (["latency", "--doctor"], (0,)),
     (["stats"], (0,)),
     (["session", "list"], (0,)),
     (["session", "stats"], (0,)),
@@ -131,14 +135,18 @@ class TerminalSafety(ServerTestCase):
     def check(self, *args, codes=(0,), json_too=True, input=None):
         """Runs `args` as a table and (unless json_too is False) as JSON; returns the JSON."""
         port = ["-p", self.server.port]
-        code, out, err = run(*args, *port, input=input)
+
+        # `call` takes rctl's flags before it: everything after COMMAND is the server's.
+        def line(*flags):
+            return [*flags, *args] if args[0] == "call" else [*args, *flags]
+        code, out, err = run(*line(*port), input=input)
         label = b" ".join(a if isinstance(a, bytes) else str(a).encode() for a in args).decode("utf-8", "replace")
         self.assertIn(code, codes, f"{label}: exit {code}: {err!r}")
         self.assertTerminalSafe(out, label + " (stdout)")
         self.assertTerminalSafe(err, label + " (stderr)")
         if not json_too:
             return None
-        code, out, err = run(*args, *port, "-o", "json", input=input)
+        code, out, err = run(*line(*port, "-o", "json"), input=input)
         self.assertIn(code, codes, f"{label} -o json: exit {code}: {err!r}")
         self.assertTerminalSafe(err, label + " -o json (stderr)")
         return json.loads(out.decode("utf-8"))  # strict: JSON output is always valid UTF-8

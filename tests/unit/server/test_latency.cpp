@@ -41,3 +41,23 @@ TEST_CASE("ops health: summarize_latency of no samples is all zero") {
   CHECK(s.p99_ms == 0);
   CHECK(s.max_ms == 0);
 }
+
+TEST_CASE("latency summary: the mean of the samples") {
+  CHECK(server::summarize_latency({1, 2, 6}).avg_ms == 3);
+  CHECK(server::summarize_latency({}).avg_ms == 0);
+}
+
+TEST_CASE("latency histogram: bucket bounds are inclusive, the last bucket takes the rest") {
+  server::LatencyHistogram h;
+  h.add(0.05);
+  h.add(0.1);  // on the bound: still the first bucket
+  h.add(0.11);
+  h.add(1000);
+  h.add(1000.5);
+  h.add(1e9);
+  CHECK(h.counts[0] == 2);
+  CHECK(h.counts[1] == 1);
+  CHECK(h.counts[server::k_latency_bucket_ms.size() - 1] == 1);
+  CHECK(h.counts[server::k_latency_bucket_ms.size()] == 2);
+  CHECK(h.total() == 6);
+}
