@@ -462,6 +462,28 @@ class EntraAuth(RctlTestCase):
         for token in (first, second):
             self.assertNoSecret(out, token)
 
+    def test_long_invalidation_authenticates_again_on_its_scan_and_delete_connections(self):
+        first, second = fake_jwt(OID, lifetime_s=3, serial=3), fake_jwt(OID, serial=4)
+        self.endpoints.entra_tokens = [first, second]
+        self.allow(first)
+        self.endpoints.before_entra_token = lambda n, token: self.allow(token) if n == 1 else None
+        self.r.flushall()
+        self.r.mset({f"inv:{i}": "v" for i in range(500)})
+        self.r.config_resetstat()
+        before = self.r.info("stats")["total_connections_received"]
+        env = self.env(IDENTITY_ENDPOINT=self.endpoints.url + "/msi/token",
+                       IDENTITY_HEADER=self.endpoints.identity_header)
+        # 500 keys at 100 keys/s: about five seconds, past the first token's refresh point.
+        out, data = rctl_json("cache", "invalidate", "inv:", "--yes", "--batch", "10", "--max-rate", "100", "--entra",
+                              "-p", self.server.port, env=env)
+        self.assertExit(out, 0, out.stderr)
+        self.assertEqual(data["deleted"], 500)
+        self.assertEqual(self.endpoints.entra_served, 2)
+        connections = self.r.info("stats")["total_connections_received"] - before
+        self.assertEqual(connections, 2)  # SCAN on one, UNLINK on the other
+        # Each of them sent AUTH with the new token, in the middle of the walk.
+        self.assertEqual(self.r.info("commandstats")["cmdstat_auth"]["calls"], connections)
+
 
 if __name__ == "__main__":
     unittest.main()
