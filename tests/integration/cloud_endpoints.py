@@ -88,6 +88,7 @@ class CloudEndpoints:
     hands out are set per service (`imds`, `ecs`, `sts`: (key id, secret, token) or None)."""
 
     IMDS_SESSION = "imds-session-token-1"
+    IMDS_REGION = "eu-west-3"
     ROLE = "test-role"
 
     def __init__(self, certificates=None):
@@ -134,6 +135,10 @@ class CloudEndpoints:
 
             def do_GET(self):
                 self.record()
+                if self.path == "/latest/meta-data/placement/region":
+                    if not owner.imds or self.headers.get("X-aws-ec2-metadata-token") != owner.IMDS_SESSION:
+                        return self.reply(401, "")
+                    return self.reply(200, owner.IMDS_REGION)
                 if self.path.startswith("/latest/meta-data/iam/security-credentials/"):
                     if not owner.imds or self.headers.get("X-aws-ec2-metadata-token") != owner.IMDS_SESSION:
                         return self.reply(401, "")

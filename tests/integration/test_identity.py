@@ -285,6 +285,18 @@ class IamToken(RctlTestCase):
         self.assertTrue(all(h.get("X-aws-ec2-metadata-token") == CloudEndpoints.IMDS_SESSION
                             for _, _, h, _ in e.requests[1:]))
 
+    def test_on_ec2_as_the_issue_writes_it(self):
+        # rctl health -u rediss://my-cache.xxxxxx.cache.amazonaws.com:6379 --iam --user app-user
+        # on an instance with a role: the cache name from the host, the region and the
+        # credentials from the instance metadata.
+        e = self.endpoints
+        e.imds = (IMDS_AK, IMDS_SK, IMDS_TOKEN)
+        env = self.env(AWS_EC2_METADATA_DISABLED="", AWS_EC2_METADATA_SERVICE_ENDPOINT=e.url)
+        out = self.token("-u", "rediss://my-cache.xxxxxx.cache.amazonaws.com:6379", "--user", "app-user", env=env)
+        self.assertEqual(out.stdout, botocore_token("my-cache", "app-user", CloudEndpoints.IMDS_REGION, IMDS_AK,
+                                                    IMDS_SK, IMDS_TOKEN) + "\n")
+        self.assertIn("region eu-west-3 from the EC2 instance metadata", out.stderr)
+
     def test_no_credentials_anywhere(self):
         out, data = rctl_json("auth", "token", "--iam", *self.explicit(), env=self.env())
         self.assertExit(out, 4)
