@@ -320,9 +320,10 @@ class IamAuth(RctlTestCase):
 
     @classmethod
     def setUpClass(cls):
+        # The token first: a failing setUpClass gets no tearDownClass to stop the server.
+        cls.token = botocore_token("my-cache", "app-user", "us-east-1", AK, SK, SESSION)
         cls.server = RedisServer(password="admin-pass-1")
         cls.r = redis.Redis(port=cls.server.port, password="admin-pass-1")
-        cls.token = botocore_token("my-cache", "app-user", "us-east-1", AK, SK, SESSION)
         allow_tokens(cls.r, "app-user", cls.token)
         cls.tmp = tempfile.TemporaryDirectory()
 
