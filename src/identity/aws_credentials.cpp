@@ -183,8 +183,9 @@ Expected<std::optional<ImdsSession>> imds_session(const config::Environment& env
       return std::optional<ImdsSession>{};
     return std::unexpected(token.error());
   }
-  if (token->status != 200)
-    return fail(ErrorKind::auth, fmt::format("{} refused a session token (HTTP {})", what, token->status));
+  // Something else at that address (another cloud's metadata service, a proxy) answers the
+  // token request with 403/404/405: no AWS metadata service here, as the SDKs conclude.
+  if (token->status != 200) return std::optional<ImdsSession>{};
   ImdsSession session{base, util::Secret(std::string(util::trim(token->body)))};
   util::wipe(token->body);
   return std::optional<ImdsSession>(std::move(session));

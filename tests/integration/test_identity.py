@@ -301,6 +301,14 @@ class IamToken(RctlTestCase):
         out, data = rctl_json("auth", "token", "--iam", *self.explicit(), env=self.env())
         self.assertExit(out, 4)
         self.assertEqual(data["error"]["message"], "no AWS credentials found")
+        # Something that is not AWS's metadata service at its address (another cloud's, a
+        # proxy) refuses the token request: still simply no credentials.
+        out, data = rctl_json("auth", "token", "--iam", *self.explicit(),
+                              env=self.env(AWS_EC2_METADATA_DISABLED="",
+                                           AWS_EC2_METADATA_SERVICE_ENDPOINT=self.endpoints.url))
+        self.assertExit(out, 4)
+        self.assertEqual(data["error"]["message"], "no AWS credentials found")
+        self.assertEqual([(m, p) for m, p, _, _ in self.endpoints.requests], [("PUT", "/latest/api/token")])
 
     def test_usage_errors(self):
         env = self.env(AWS_ACCESS_KEY_ID=AK, AWS_SECRET_ACCESS_KEY=SK)
