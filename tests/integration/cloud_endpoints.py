@@ -106,6 +106,7 @@ class CloudEndpoints:
         self.entra_served = 0
         self.identity_header = "identity-header-secret"
         self.before_entra_token = None
+        self.imds_refuses = False
         owner = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -157,6 +158,8 @@ class CloudEndpoints:
                         return self.reply(401, '{"error": "unauthorized"}')
                     if self.path.startswith("/metadata/") and self.headers.get("Metadata") != "true":
                         return self.reply(400, '{"error": "no Metadata header"}')
+                    if self.path.startswith("/metadata/") and owner.imds_refuses:  # not Azure's IMDS
+                        return self.reply(403, "Forbidden")
                     if not owner.entra_tokens:  # as IMDS on a VM without an identity
                         return self.reply(400, '{"error": "invalid_request", "error_description": "Identity not found"}')
                     token = owner.entra_tokens[min(owner.entra_served, len(owner.entra_tokens) - 1)]

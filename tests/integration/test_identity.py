@@ -457,6 +457,14 @@ class EntraAuth(RctlTestCase):
         self.assertExit(out, 0, out.stderr)
         self.assertIn("Entra token from the Azure CLI", out.stderr)
         self.assertNoSecret(out, token)
+        # Something that is not Azure's IMDS refuses: az is still asked.
+        self.endpoints.imds_refuses = True
+        try:
+            out, _ = rctl_json("health", "--entra", "-p", self.server.port,
+                               env=self.env(PATH=f"{bin_dir}:/usr/bin:/bin"))
+            self.assertExit(out, 0, out.stderr)
+        finally:
+            self.endpoints.imds_refuses = False
         # Neither a managed identity nor az: exit 4, saying what was tried.
         out, data = rctl_json("health", "--entra", "-p", self.server.port, env=self.env())
         self.assertExit(out, 4)
