@@ -14,6 +14,8 @@ packages=(
   redis-server redis-tools openssl procps
   python3 python3-redis python3-rq python3-flask python3-flask-session
   python3-flask-limiter python3-limits python3-msgpack
+  # botocore: the signing oracle the IAM token and STS signature tests compare against
+  python3-botocore
   # shells and man for the completion and man-page tests
   bash zsh fish groff man-db
   # packaging (scripts/package.sh) and checking the package

@@ -258,29 +258,69 @@ Expected<resp::Value> Client::exec_routed(client::Command command, const Node* n
   }
 }
 
-Expected<void> Client::refresh_credentials_if_due() {
-  if (!m_refresher) return {};
-  auto fresh = m_refresher();
-  if (!fresh) return std::unexpected(fresh.error());
-  if (!*fresh) return {};
-  auto& [user, secret] = **fresh;
-  m_seed_options.username = user;
-  m_seed_options.password = secret;
+namespace {
+
+client::Command refreshed_auth(const std::string& user, const util::Secret& secret) {
+  auto auth = client::cmd({"AUTH", user, secret.reveal()});
+  auth.carries_secret = true;
+  return auth;
+}
+
+Error refused_refresh(const client::Connection& conn, const std::string& reply) {
+  return Error{ErrorKind::auth,
+               fmt::format("{}: AUTH with the refreshed token was refused: {}", net::describe(conn.options().endpoint),
+                           reply.substr(0, reply.find('\n'))),
+               {}};
+}
+
+}  // namespace
+
+std::vector<client::Connection*> Client::open_connections() const {
   std::vector<client::Connection*> open;
   if (m_seed && !m_seed->broken()) open.push_back(m_seed.get());
-  for (auto& [address, conn] : m_connections)
+  for (const auto& [address, conn] : m_connections)
     if (!conn->broken()) open.push_back(conn.get());
-  for (auto* conn : open) {
-    auto auth = client::cmd({"AUTH", user, secret.reveal()});
-    auth.carries_secret = true;
-    auto reply = conn->exec(std::move(auth));
+  return open;
+}
+
+Expected<std::optional<std::pair<std::string, util::Secret>>> Client::fresh_credentials() {
+  if (!m_refresher) return std::optional<std::pair<std::string, util::Secret>>{};
+  auto fresh = m_refresher();
+  if (fresh && *fresh) {
+    m_seed_options.username = (*fresh)->first;
+    m_seed_options.password = (*fresh)->second;
+  }
+  return fresh;
+}
+
+Expected<void> Client::refresh_credentials_if_due() {
+  if (m_refresh_error) return std::unexpected(*std::exchange(m_refresh_error, std::nullopt));
+  auto fresh = fresh_credentials();
+  if (!fresh) return std::unexpected(fresh.error());
+  if (!*fresh) return {};
+  const auto& [user, secret] = **fresh;
+  for (auto* conn : open_connections()) {
+    auto reply = conn->exec(refreshed_auth(user, secret));
     if (!reply) return std::unexpected(reply.error());
-    if (reply->is_error())
-      return fail(ErrorKind::auth,
-                  fmt::format("{}: AUTH with the refreshed token was refused: {}",
-                              net::describe(conn->options().endpoint), reply->str.substr(0, reply->str.find('\n'))));
+    if (reply->is_error()) return std::unexpected(refused_refresh(*conn, reply->str));
   }
   return {};
+}
+
+void Client::refresh_while_busy(const std::vector<client::Connection*>& extra) {
+  auto fresh = fresh_credentials();
+  if (!fresh) {
+    m_refresh_error = fresh.error();
+    return;
+  }
+  if (!*fresh) return;
+  auto conns = open_connections();
+  for (auto* conn : extra)
+    if (conn && !conn->broken()) conns.push_back(conn);
+  for (auto* conn : conns)
+    conn->send(refreshed_auth((*fresh)->first, (*fresh)->second), [this, conn](Expected<resp::Value> reply) {
+      if (reply && reply->is_error() && !m_refresh_error) m_refresh_error = refused_refresh(*conn, reply->str);
+    });
 }
 
 Expected<resp::Value> Client::exec(client::Command command) {

@@ -12,7 +12,9 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace rctl::cluster {
@@ -91,13 +93,22 @@ class Client {
 
   // Installs the refresher: when it hands out new credentials, every open connection of this
   // client sends AUTH with them (nothing is dropped or reopened) and new connections use them.
-  // Connections taken with open_connection() belong to their caller and are not refreshed.
+  // Connections taken with open_connection() belong to their caller: see refresh_while_busy().
   void set_credential_refresher(CredentialRefresher refresher) { m_refresher = std::move(refresher); }
+
+  // For work that keeps the loop busy for long inside one call (a keyspace walk): when new
+  // credentials are due, queues AUTH on every open connection and on `extra` (connections
+  // from open_connection()), behind what they are already sending. Replies come later; a
+  // refusal (the connection keeps its earlier authentication) fails the next exec().
+  void refresh_while_busy(const std::vector<client::Connection*>& extra);
 
  private:
   // Asks the refresher and re-authenticates; fails with ErrorKind::auth when a server
   // refuses the new credentials.
   Expected<void> refresh_credentials_if_due();
+  // The refresher's answer, installed for new connections.
+  Expected<std::optional<std::pair<std::string, util::Secret>>> fresh_credentials();
+  std::vector<client::Connection*> open_connections() const;
   Client(net::EventLoop& loop, client::ConnectionOptions seed_options, ClientOptions options);
   client::ConnectionOptions options_for(const NodeAddress& address) const;
   Expected<void> discover(client::Connection& via);
@@ -118,6 +129,7 @@ class Client {
   std::vector<SlotMap> m_retired;
   std::map<std::string, std::unique_ptr<client::Connection>> m_connections;  // by address
   CredentialRefresher m_refresher;
+  std::optional<Error> m_refresh_error;  // from refresh_while_busy(), reported by the next exec
 };
 
 // Opens a connection with up to `retries` extra attempts on connect/timeout failures,

@@ -367,6 +367,10 @@ void scan_primaries(Client& target, const ScanOptions& options, const ScanHandle
     }
     run.seconds = std::chrono::duration<double>(detail::ScanClock::now() - start).count();
     if (options.tick) options.tick();
+    // A walk can outlive a cloud identity token: AUTH again, queued behind the batches.
+    std::vector<client::Connection*> owned;
+    for (auto& conn : work) owned.push_back(conn.get());
+    target.refresh_while_busy(owned);
     timer.start(std::chrono::milliseconds(100), on_tick);
   };
   timer.start(std::chrono::milliseconds(100), on_tick);

@@ -158,11 +158,21 @@ Expected<AwsCredentials> from_container(const config::Environment& env) {
   return c;
 }
 
-// IMDSv2. Returns nullopt (not an error) when no metadata service answers: the chain has
-// then simply found nothing, as on a laptop.
-Expected<std::optional<AwsCredentials>> from_instance_metadata(const config::Environment& env) {
+// An IMDSv2 session: the service's base URL and a session token. nullopt (not an error)
+// when no metadata service answers or it is disabled: then there is simply none, as on a
+// laptop.
+struct ImdsSession {
+  std::string base;
+  util::Secret token;
+  Expected<HttpResponse> get(const std::string& path) const {
+    return http_request({"GET", base + path, {{"X-aws-ec2-metadata-token", token.reveal()}}, {}}, k_metadata_timeout,
+                        "the EC2 instance metadata service");
+  }
+};
+
+Expected<std::optional<ImdsSession>> imds_session(const config::Environment& env) {
   if (util::to_lower(env_value(env, "AWS_EC2_METADATA_DISABLED").value_or("")) == "true")
-    return std::optional<AwsCredentials>{};
+    return std::optional<ImdsSession>{};
   auto base = env_value(env, "AWS_EC2_METADATA_SERVICE_ENDPOINT").value_or("http://169.254.169.254");
   while (base.ends_with('/')) base.pop_back();
   const std::string what = "the EC2 instance metadata service";
@@ -170,17 +180,23 @@ Expected<std::optional<AwsCredentials>> from_instance_metadata(const config::Env
                             k_metadata_timeout, what);
   if (!token) {
     if (token.error().kind == ErrorKind::connect || token.error().kind == ErrorKind::timeout)
-      return std::optional<AwsCredentials>{};
+      return std::optional<ImdsSession>{};
     return std::unexpected(token.error());
   }
-  if (token->status != 200)
-    return fail(ErrorKind::auth, fmt::format("{} refused a session token (HTTP {})", what, token->status));
-  util::Secret session(std::string(util::trim(token->body)));
+  // Something else at that address (another cloud's metadata service, a proxy) answers the
+  // token request with 403/404/405: no AWS metadata service here, as the SDKs conclude.
+  if (token->status != 200) return std::optional<ImdsSession>{};
+  ImdsSession session{base, util::Secret(std::string(util::trim(token->body)))};
   util::wipe(token->body);
-  auto get = [&](const std::string& path) {
-    return http_request({"GET", base + path, {{"X-aws-ec2-metadata-token", session.reveal()}}, {}}, k_metadata_timeout,
-                        what);
-  };
+  return std::optional<ImdsSession>(std::move(session));
+}
+
+Expected<std::optional<AwsCredentials>> from_instance_metadata(const config::Environment& env) {
+  const std::string what = "the EC2 instance metadata service";
+  auto session = imds_session(env);
+  if (!session) return std::unexpected(session.error());
+  if (!*session) return std::optional<AwsCredentials>{};
+  auto get = [&](const std::string& path) { return (*session)->get(path); };
   auto roles = get("/latest/meta-data/iam/security-credentials/");
   if (!roles) return std::unexpected(roles.error());
   if (roles->status == 404) return fail(ErrorKind::auth, "this EC2 instance has no IAM role (instance profile)");
@@ -306,6 +322,18 @@ Expected<std::optional<AwsCredentials>> from_profile(const config::Environment& 
 }
 
 }  // namespace
+
+std::optional<std::string> aws_instance_region(const config::Environment& env) {
+  auto session = imds_session(env);
+  if (!session || !*session) return std::nullopt;
+  auto reply = (*session)->get("/latest/meta-data/placement/region");
+  if (!reply || reply->status != 200) return std::nullopt;
+  auto region = std::string(util::trim(reply->body));
+  if (region.empty() || region.size() > 32 ||
+      region.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos)
+    return std::nullopt;
+  return region;
+}
 
 std::optional<std::string> aws_profile_region(const config::Environment& env) {
   auto files = read_aws_files(env);

@@ -37,6 +37,9 @@ Expected<AwsCredentials> aws_credentials(const config::Environment& env, const s
 // The region of the chosen profile (`region =` in ~/.aws/config), if any.
 std::optional<std::string> aws_profile_region(const config::Environment& env);
 
+// The region of the EC2 instance rctl runs on (IMDSv2 placement/region), if there is one.
+std::optional<std::string> aws_instance_region(const config::Environment& env);
+
 // Parses the JSON a credential_process, an ECS endpoint or IMDS returns: AccessKeyId,
 // SecretAccessKey, Token or SessionToken, Expiration. Fails with ErrorKind::auth naming `what`.
 Expected<AwsCredentials> parse_credentials_json(std::string_view json, const std::string& what);

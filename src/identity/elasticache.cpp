@@ -81,6 +81,11 @@ ElastiCacheHost parse_elasticache_host(std::string_view host) {
       labels.back() != "com")
     return out;
   out.region = region_from_short_code(labels[labels.size() - 4]);
+  if (!out.region) {
+    // <name>.<id>.cache.amazonaws.com, without a region code: the first label names the cache.
+    if (labels.size() == 5) out.cache_name = labels[0];
+    return out;
+  }
   const std::size_t n = labels.size() - 4;  // labels before the region code
   if (n == 2 && labels[1] == "serverless") {
     out.serverless = true;

@@ -32,6 +32,8 @@ Expected<util::Secret> elasticache_token(const ElastiCacheTokenRequest& request,
 //   <rg>.<id>.ng.0001.<rc>.cache.amazonaws.com     <rg>.<id>.clustercfg.<rc>...  (no TLS)
 //   <rg>-0001-001.<rg>.<id>.<rc>.cache.amazonaws.com                             (a node)
 //   <name>-<id>.serverless.<rc>.cache.amazonaws.com                              (serverless)
+//   <name>.<id>.cache.amazonaws.com                       (no region code: the region comes
+//                                                          from elsewhere)
 // where <rc> is a short region code (use1 = us-east-1, apse2 = ap-southeast-2). Unknown
 // forms give nothing (a node of a cluster without TLS, <rg>-001.<id>.0001..., does not say
 // its group for sure): the user then passes --cache-name and --region.

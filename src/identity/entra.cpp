@@ -37,7 +37,8 @@ Expected<std::optional<util::Secret>> from_managed_identity(const config::Enviro
   HttpRequest request;
   std::string what;
   auto client_id = entra_env(env, "AZURE_CLIENT_ID");
-  if (auto endpoint = entra_env(env, "IDENTITY_ENDPOINT"); endpoint && entra_env(env, "IDENTITY_HEADER")) {
+  const bool app_service = entra_env(env, "IDENTITY_ENDPOINT") && entra_env(env, "IDENTITY_HEADER");
+  if (auto endpoint = entra_env(env, "IDENTITY_ENDPOINT"); app_service) {
     what = "the managed identity endpoint (IDENTITY_ENDPOINT)";
     request.url = fmt::format("{}{}api-version=2019-08-01&resource={}", *endpoint,
                               endpoint->find('?') == std::string::npos ? "?" : "&", aws_uri_encode(k_entra_resource));
@@ -58,8 +59,11 @@ Expected<std::optional<util::Secret>> from_managed_identity(const config::Enviro
       return std::optional<util::Secret>{};
     return std::unexpected(reply.error());
   }
-  // IMDS on a VM without an identity answers 400: not this source, try the next one.
-  if (reply->status == 400 || reply->status == 404) return std::optional<util::Secret>{};
+  // IMDS on a VM without an identity answers 400, and what sits at that address elsewhere
+  // (another cloud's metadata service, a proxy) some other refusal: not this source, try the
+  // next one. An IDENTITY_ENDPOINT was configured on purpose: its refusals are errors.
+  if (reply->status == 400 || reply->status == 404 || (!app_service && reply->status != 200))
+    return std::optional<util::Secret>{};
   if (reply->status != 200) return fail(ErrorKind::auth, fmt::format("{} answered HTTP {}", what, reply->status));
   auto doc = nlohmann::json::parse(reply->body, nullptr, false);
   util::wipe(reply->body);

@@ -39,6 +39,8 @@ Expected<Token> elasticache_iam_token(const IamOptions& options, std::string_vie
     request.region = *d, region_source = "AWS_DEFAULT_REGION";
   } else if (auto p = aws_profile_region(env)) {
     request.region = *p, region_source = "the AWS profile";
+  } else if (auto i = aws_instance_region(env)) {
+    request.region = *i, region_source = "the EC2 instance metadata";
   } else {
     return fail(ErrorKind::usage, fmt::format("--iam: cannot tell the AWS region from the host '{}'", host),
                 "give --region or set AWS_REGION");

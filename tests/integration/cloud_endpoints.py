@@ -88,6 +88,7 @@ class CloudEndpoints:
     hands out are set per service (`imds`, `ecs`, `sts`: (key id, secret, token) or None)."""
 
     IMDS_SESSION = "imds-session-token-1"
+    IMDS_REGION = "eu-west-3"
     ROLE = "test-role"
 
     def __init__(self, certificates=None):
@@ -105,6 +106,7 @@ class CloudEndpoints:
         self.entra_served = 0
         self.identity_header = "identity-header-secret"
         self.before_entra_token = None
+        self.imds_refuses = False
         owner = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -134,6 +136,10 @@ class CloudEndpoints:
 
             def do_GET(self):
                 self.record()
+                if self.path == "/latest/meta-data/placement/region":
+                    if not owner.imds or self.headers.get("X-aws-ec2-metadata-token") != owner.IMDS_SESSION:
+                        return self.reply(401, "")
+                    return self.reply(200, owner.IMDS_REGION)
                 if self.path.startswith("/latest/meta-data/iam/security-credentials/"):
                     if not owner.imds or self.headers.get("X-aws-ec2-metadata-token") != owner.IMDS_SESSION:
                         return self.reply(401, "")
@@ -152,6 +158,8 @@ class CloudEndpoints:
                         return self.reply(401, '{"error": "unauthorized"}')
                     if self.path.startswith("/metadata/") and self.headers.get("Metadata") != "true":
                         return self.reply(400, '{"error": "no Metadata header"}')
+                    if self.path.startswith("/metadata/") and owner.imds_refuses:  # not Azure's IMDS
+                        return self.reply(403, "Forbidden")
                     if not owner.entra_tokens:  # as IMDS on a VM without an identity
                         return self.reply(400, '{"error": "invalid_request", "error_description": "Identity not found"}')
                     token = owner.entra_tokens[min(owner.entra_served, len(owner.entra_tokens) - 1)]

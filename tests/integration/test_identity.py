@@ -285,10 +285,30 @@ class IamToken(RctlTestCase):
         self.assertTrue(all(h.get("X-aws-ec2-metadata-token") == CloudEndpoints.IMDS_SESSION
                             for _, _, h, _ in e.requests[1:]))
 
+    def test_on_ec2_as_the_issue_writes_it(self):
+        # rctl health -u rediss://my-cache.xxxxxx.cache.amazonaws.com:6379 --iam --user app-user
+        # on an instance with a role: the cache name from the host, the region and the
+        # credentials from the instance metadata.
+        e = self.endpoints
+        e.imds = (IMDS_AK, IMDS_SK, IMDS_TOKEN)
+        env = self.env(AWS_EC2_METADATA_DISABLED="", AWS_EC2_METADATA_SERVICE_ENDPOINT=e.url)
+        out = self.token("-u", "rediss://my-cache.xxxxxx.cache.amazonaws.com:6379", "--user", "app-user", env=env)
+        self.assertEqual(out.stdout, botocore_token("my-cache", "app-user", CloudEndpoints.IMDS_REGION, IMDS_AK,
+                                                    IMDS_SK, IMDS_TOKEN) + "\n")
+        self.assertIn("region eu-west-3 from the EC2 instance metadata", out.stderr)
+
     def test_no_credentials_anywhere(self):
         out, data = rctl_json("auth", "token", "--iam", *self.explicit(), env=self.env())
         self.assertExit(out, 4)
         self.assertEqual(data["error"]["message"], "no AWS credentials found")
+        # Something that is not AWS's metadata service at its address (another cloud's, a
+        # proxy) refuses the token request: still simply no credentials.
+        out, data = rctl_json("auth", "token", "--iam", *self.explicit(),
+                              env=self.env(AWS_EC2_METADATA_DISABLED="",
+                                           AWS_EC2_METADATA_SERVICE_ENDPOINT=self.endpoints.url))
+        self.assertExit(out, 4)
+        self.assertEqual(data["error"]["message"], "no AWS credentials found")
+        self.assertEqual([(m, p) for m, p, _, _ in self.endpoints.requests], [("PUT", "/latest/api/token")])
 
     def test_usage_errors(self):
         env = self.env(AWS_ACCESS_KEY_ID=AK, AWS_SECRET_ACCESS_KEY=SK)
@@ -308,9 +328,10 @@ class IamAuth(RctlTestCase):
 
     @classmethod
     def setUpClass(cls):
+        # The token first: a failing setUpClass gets no tearDownClass to stop the server.
+        cls.token = botocore_token("my-cache", "app-user", "us-east-1", AK, SK, SESSION)
         cls.server = RedisServer(password="admin-pass-1")
         cls.r = redis.Redis(port=cls.server.port, password="admin-pass-1")
-        cls.token = botocore_token("my-cache", "app-user", "us-east-1", AK, SK, SESSION)
         allow_tokens(cls.r, "app-user", cls.token)
         cls.tmp = tempfile.TemporaryDirectory()
 
@@ -436,6 +457,14 @@ class EntraAuth(RctlTestCase):
         self.assertExit(out, 0, out.stderr)
         self.assertIn("Entra token from the Azure CLI", out.stderr)
         self.assertNoSecret(out, token)
+        # Something that is not Azure's IMDS refuses: az is still asked.
+        self.endpoints.imds_refuses = True
+        try:
+            out, _ = rctl_json("health", "--entra", "-p", self.server.port,
+                               env=self.env(PATH=f"{bin_dir}:/usr/bin:/bin"))
+            self.assertExit(out, 0, out.stderr)
+        finally:
+            self.endpoints.imds_refuses = False
         # Neither a managed identity nor az: exit 4, saying what was tried.
         out, data = rctl_json("health", "--entra", "-p", self.server.port, env=self.env())
         self.assertExit(out, 4)
@@ -461,6 +490,28 @@ class EntraAuth(RctlTestCase):
         self.assertEqual(self.r.info("stats")["total_connections_received"] - before, 1)
         for token in (first, second):
             self.assertNoSecret(out, token)
+
+    def test_long_invalidation_authenticates_again_on_its_scan_and_delete_connections(self):
+        first, second = fake_jwt(OID, lifetime_s=3, serial=3), fake_jwt(OID, serial=4)
+        self.endpoints.entra_tokens = [first, second]
+        self.allow(first)
+        self.endpoints.before_entra_token = lambda n, token: self.allow(token) if n == 1 else None
+        self.r.flushall()
+        self.r.mset({f"inv:{i}": "v" for i in range(500)})
+        self.r.config_resetstat()
+        before = self.r.info("stats")["total_connections_received"]
+        env = self.env(IDENTITY_ENDPOINT=self.endpoints.url + "/msi/token",
+                       IDENTITY_HEADER=self.endpoints.identity_header)
+        # 500 keys at 100 keys/s: about five seconds, past the first token's refresh point.
+        out, data = rctl_json("cache", "invalidate", "inv:", "--yes", "--batch", "10", "--max-rate", "100", "--entra",
+                              "-p", self.server.port, env=env)
+        self.assertExit(out, 0, out.stderr)
+        self.assertEqual(data["deleted"], 500)
+        self.assertEqual(self.endpoints.entra_served, 2)
+        connections = self.r.info("stats")["total_connections_received"] - before
+        self.assertEqual(connections, 2)  # SCAN on one, UNLINK on the other
+        # Each of them sent AUTH with the new token, in the middle of the walk.
+        self.assertEqual(self.r.info("commandstats")["cmdstat_auth"]["calls"], connections)
 
 
 if __name__ == "__main__":

@@ -207,10 +207,11 @@ class IdentityTokensNeverShown(RctlTestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.server = RedisServer(password=SECRET)
-        cls.r = redis.Redis(port=cls.server.port, password=SECRET)
+        # Tokens first: a failing setUpClass gets no tearDownClass to stop the server.
         cls.iam_token = botocore_token("sec-cache", "iam-user", "us-east-1", cls.AK, cls.SK, cls.SESSION)
         cls.entra_token = fake_jwt(cls.OID)
+        cls.server = RedisServer(password=SECRET)
+        cls.r = redis.Redis(port=cls.server.port, password=SECRET)
         cls.endpoints = CloudEndpoints()
         cls.endpoints.entra_tokens = [cls.entra_token]
         cls.tmp = tempfile.TemporaryDirectory()

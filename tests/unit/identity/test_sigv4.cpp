@@ -173,6 +173,9 @@ TEST_CASE("elasticache host: AWS's endpoint forms") {
   CHECK(s.serverless);
   CHECK(s.cache_name == "my-cache");
   CHECK(s.region == "ap-northeast-1");
+  auto bare = parse_elasticache_host("my-cache.xxxxxx.cache.amazonaws.com");
+  CHECK(bare.cache_name == "my-cache");
+  CHECK_FALSE(bare.region);
   // Forms that do not name the group for sure, and other hosts, give nothing.
   CHECK_FALSE(parse_elasticache_host("my-rg-001.abc123.0001.use1.cache.amazonaws.com").cache_name);
   CHECK_FALSE(parse_elasticache_host("redis.example.com").cache_name);
