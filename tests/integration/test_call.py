@@ -207,6 +207,12 @@ class CallCluster(ClusterTestCase):
         out, data = self.call("PING")
         self.assertExit(out, 0)
         self.assertEqual((data["role"], data["reply"]), ("primary", "PONG"))
+        self.assertIn("--all-primaries asks every primary", out.stderr)
+        self.assertIn(data["node"], out.stderr)
+        out, _ = self.call("GET", "call:noted")
+        self.assertNotIn("names no key", out.stderr)
+        quiet = rctl(*self.target(), "-q", "call", "DBSIZE")
+        self.assertEqual(quiet.stderr, "")
 
     def test_multi_key_across_slots_is_refused_before_sending(self):
         out, data = self.call("MSET", "call:a", "1", "call:b", "2")
