@@ -48,6 +48,10 @@ int run_call(Context& ctx, const CallFlags& f) {
     // One reply: an error is the command's outcome, reported the way every error is (JSON
     // {"error": ...} on stdout under -o json).
     if (auto error = reply_error(result.replies.front().reply, command_name)) throw Failure(*error);
+    // KEYS, DBSIZE, INFO...: a cluster has several answers; say whose this is.
+    if (result.keyless_on_cluster)
+      ctx.printer().note(fmt::format("{} names no key: {} answered; --all-primaries asks every primary", command_name,
+                                     result.replies.front().node));
     if (f.raw) {
       output::Document doc;
       doc.blocks.emplace_back(output::RawBytes{call::reply_raw(*result.replies.front().reply)});

@@ -68,10 +68,12 @@ std::vector<std::string> server_keys(cluster::Client& client, const std::vector<
   return keys;
 }
 
-NodeReply routed(cluster::Client& client, const std::vector<std::string>& args, client::Command command) {
+NodeReply routed(cluster::Client& client, const std::vector<std::string>& args, client::Command command,
+                 bool& keyless_on_cluster) {
   const cluster::Node* node = nullptr;
   if (client.is_cluster()) {
     auto keys = server_keys(client, args);
+    keyless_on_cluster = keys.empty() && client.primaries().size() > 1;
     if (!keys.empty()) {
       auto slot = common_slot(keys);
       if (!slot) throw Failure(slot.error());
@@ -181,7 +183,7 @@ CallResult run_call(cluster::Client& client, const std::vector<std::string>& arg
   auto command = client::cmd(args).unsafe_to_retry().blocking(blocking_wait(args));
   CallResult result;
   if (target.fanout == Fanout::routed) {
-    result.replies.push_back(routed(client, args, std::move(command)));
+    result.replies.push_back(routed(client, args, std::move(command), result.keyless_on_cluster));
     return result;
   }
   result.fanned_out = true;

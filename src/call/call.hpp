@@ -34,6 +34,7 @@ struct NodeReply {
 
 struct CallResult {
   bool fanned_out = false;  // --node/--all-primaries/--all-nodes: one entry per node
+  bool keyless_on_cluster = false;  // routed without a key on a cluster: one primary of several answered
   std::vector<NodeReply> replies;  // exactly one when routed
 };
 

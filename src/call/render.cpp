@@ -73,6 +73,9 @@ void add_aggregate_lines(std::vector<std::string>& out, const resp::Value& value
   }
 }
 
+// The lines of a value without its attribute (reply_lines adds that).
+std::vector<std::string> call_value_lines(const resp::Value& value);
+
 }  // namespace
 
 std::string type_name(const resp::Value& value) {
@@ -121,6 +124,20 @@ nlohmann::ordered_json reply_json(const resp::Value& value) {
 }
 
 std::vector<std::string> reply_lines(const resp::Value& value) {
+  std::vector<std::string> out;
+  if (!value.attributes.empty()) {
+    // Shown before the value it annotates, as a map.
+    auto annotation = resp::Value::list(value.attributes, resp::Type::map);
+    add_prefixed(out, "(attribute) ", reply_lines(annotation));
+  }
+  auto lines = call_value_lines(value);
+  out.insert(out.end(), std::make_move_iterator(lines.begin()), std::make_move_iterator(lines.end()));
+  return out;
+}
+
+namespace {
+
+std::vector<std::string> call_value_lines(const resp::Value& value) {
   switch (value.type) {
     case resp::Type::simple_string: return {decode::escape_for_terminal(value.str)};
     case resp::Type::bulk_string: return {quoted_reply_text(value.str)};
@@ -142,6 +159,8 @@ std::vector<std::string> reply_lines(const resp::Value& value) {
   }
   return {};
 }
+
+}  // namespace
 
 std::string reply_raw(const resp::Value& value) {
   switch (value.type) {
@@ -178,6 +197,8 @@ output::Document render_call(const CallResult& result) {
     if (r.reply) {
       j["type"] = type_name(*r.reply);
       j["reply"] = reply_json(*r.reply);
+      if (!r.reply->attributes.empty())
+        j["attributes"] = reply_json(resp::Value::list(r.reply->attributes, resp::Type::map));
     } else {
       j["error"] = {{"kind", to_string(r.reply.error().kind)}, {"message", r.reply.error().message}};
     }

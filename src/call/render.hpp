@@ -23,7 +23,8 @@ std::string type_name(const resp::Value& value);
 nlohmann::ordered_json reply_json(const resp::Value& value);
 
 // The lines redis-cli would print for a reply, already escaped for a terminal: "1) "a"",
-// "(integer) 3", "(nil)", map entries as "1# "key" => value", verbatim strings as their text.
+// "(integer) 3", "(nil)", map entries as "1# "key" => value", verbatim strings as their text,
+// a RESP3 attribute as "(attribute) ..." lines before the value it annotates.
 std::vector<std::string> reply_lines(const resp::Value& value);
 
 // The exact bytes for --raw: a string's bytes, a number's text, nothing for null; the elements

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <iterator>
 #include <charconv>
 #include <limits>
 #include <system_error>
@@ -67,7 +68,7 @@ struct AggregateKind {
   Type type;
   const char* name;  // for error messages
   bool pairs;  // count is of key/value pairs (map, attribute)
-  bool attribute;  // dropped when complete
+  bool attribute;  // annotates the value after it rather than being one
 };
 
 }  // namespace
@@ -101,6 +102,7 @@ struct ReaderImpl {
     // A failed stream is never read again, so let go of its memory now. Destroying the
     // stack is bounded: every value in it is at most max_depth deep.
     std::vector<Reader::Frame>().swap(r.m_stack);
+    std::vector<Value>().swap(r.m_next_attributes);
     std::string().swap(r.m_buffer);
     r.m_pos = 0;
     r.m_line_scanned = 0;
@@ -316,15 +318,30 @@ struct ReaderImpl {
   bool deliver(Value& v) {
     while (!r.m_stack.empty()) {
       Reader::Frame& frame = r.m_stack.back();
+      take_attributes(frame.next_attributes, v);
       frame.value.elements.push_back(std::move(v));
       if (--frame.remaining > 0) return false;
       const bool attribute = frame.is_attribute;
       v = std::move(frame.value);
       r.m_stack.pop_back();
-      // An attribute annotates the value after it, which is read next in its place.
-      if (attribute) return false;
+      // An attribute annotates the value after it, which is read next in its place; it is
+      // held at its level until that value is complete. Its elements were already counted
+      // against the reply's bounds.
+      if (attribute) {
+        auto& held = r.m_stack.empty() ? r.m_next_attributes : r.m_stack.back().next_attributes;
+        std::move(v.elements.begin(), v.elements.end(), std::back_inserter(held));
+        return false;
+      }
     }
+    take_attributes(r.m_next_attributes, v);
     return true;
+  }
+
+  // Gives `v` the attribute held for it, if any.
+  static void take_attributes(std::vector<Value>& held, Value& v) {
+    if (held.empty()) return;
+    v.attributes = std::move(held);
+    held.clear();
   }
 };
 

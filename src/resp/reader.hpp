@@ -57,7 +57,8 @@ class Reader {
   // Appends bytes received from the server.
   void feed(std::string_view bytes);
 
-  // Takes the next complete top-level value. RESP3 attributes (|) are read and dropped.
+  // Takes the next complete top-level value. A RESP3 attribute (|) is kept in the
+  // `attributes` of the value it precedes (at any depth).
   // After a ProtocolError every later call returns the same error.
   ReadResult next();
 
@@ -73,7 +74,8 @@ class Reader {
   struct Frame {
     Value value;  // type set; elements are appended as they complete
     std::int64_t remaining = 0;  // elements still to come (map and attribute: 2 per pair)
-    bool is_attribute = false;  // RESP3 `|`: dropped when complete
+    bool is_attribute = false;  // RESP3 `|`: becomes the next sibling's attributes when complete
+    std::vector<Value> next_attributes;  // an attribute read at this level, for the next element
   };
 
   ReaderLimits m_limits;
@@ -83,6 +85,7 @@ class Reader {
   std::size_t m_partial = 0;  // bytes consumed into the top-level value still open
   std::int64_t m_reply_elements = 0;  // elements announced so far by the open top-level value
   std::vector<Frame> m_stack;  // open aggregates, outermost first
+  std::vector<Value> m_next_attributes;  // an attribute read at top level, for the next reply
   std::optional<ProtocolError> m_error;
   friend struct ReaderImpl;  // the parsing steps, in reader.cpp
 };

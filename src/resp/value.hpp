@@ -31,6 +31,9 @@ struct Value {
   double number = 0.0;  // double_number
   std::string format;  // verbatim string format ("txt", "mkd"); empty otherwise
   std::vector<Value> elements;  // array, set, push; map flattened as key, value pairs
+  // The RESP3 attribute (|) sent just before this value, flattened as key, value pairs;
+  // empty for almost every reply (DEBUG PROTOCOL attrib, client-side caching hints).
+  std::vector<Value> attributes;
 
   bool is_error() const { return type == Type::error; }
   bool is_null() const { return type == Type::null; }

@@ -144,10 +144,13 @@ class CallResp3Debug(RctlTestCase):
         self.assertEqual((data["type"], data["reply"]), ("boolean", True))
         _, data = self.debug("verbatim")
         self.assertEqual(data["type"], "verbatim_string")
-        # An attribute annotates the value after it; the value is what is shown.
+        # An attribute annotates the value after it: kept beside it.
         out, data = self.debug("attrib")
         self.assertExit(out, 0)
         self.assertEqual(data["type"], "bulk_string")
+        self.assertIn("key-popularity", data["attributes"])
+        table = rctl("-p", self.server.port, "call", "DEBUG", "PROTOCOL", "attrib").stdout
+        self.assertTrue(table.startswith('(attribute) 1# "key-popularity" => '), table)
 
     def test_resp2_connection_gets_resp2_types(self):
         # HELLO 3 is the default; protocol=2 asks for RESP2, where a map is a flat array.
@@ -207,6 +210,12 @@ class CallCluster(ClusterTestCase):
         out, data = self.call("PING")
         self.assertExit(out, 0)
         self.assertEqual((data["role"], data["reply"]), ("primary", "PONG"))
+        self.assertIn("--all-primaries asks every primary", out.stderr)
+        self.assertIn(data["node"], out.stderr)
+        out, _ = self.call("GET", "call:noted")
+        self.assertNotIn("names no key", out.stderr)
+        quiet = rctl(*self.target(), "-q", "call", "DBSIZE")
+        self.assertEqual(quiet.stderr, "")
 
     def test_multi_key_across_slots_is_refused_before_sending(self):
         out, data = self.call("MSET", "call:a", "1", "call:b", "2")

@@ -50,7 +50,17 @@ inline bool same(const Value& a, const Value& b) {
   for (std::size_t i = 0; i < a.elements.size(); ++i) {
     if (!same(a.elements[i], b.elements[i])) return false;
   }
+  if (a.attributes.size() != b.attributes.size()) return false;
+  for (std::size_t i = 0; i < a.attributes.size(); ++i) {
+    if (!same(a.attributes[i], b.attributes[i])) return false;
+  }
   return true;
+}
+
+// `v` annotated by an attribute of key, value pairs.
+inline Value attributed(Value v, std::vector<Value> flat) {
+  v.attributes = std::move(flat);
+  return v;
 }
 
 // Everything a reader produced for one input.

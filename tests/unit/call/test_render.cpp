@@ -92,3 +92,10 @@ TEST_CASE("call render: raw output is the exact bytes") {
   CHECK(reply_raw(Value::nil()).empty());
   CHECK(reply_raw(Value::list({Value::bulk("a"), Value::integer_reply(1)})) == "a\n1\n");
 }
+
+TEST_CASE("call render: an attribute is shown before the value it annotates") {
+  auto v = Value::bulk("x");
+  v.attributes = {Value::simple("ttl"), Value::integer_reply(3)};
+  CHECK(reply_lines(v) == CallLines{"(attribute) 1# ttl => (integer) 3", R"("x")"});
+  CHECK(reply_json(v) == "x");  // the JSON of the value itself; render_call adds "attributes"
+}
