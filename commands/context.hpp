@@ -94,6 +94,8 @@ void register_test(CLI::App& app, Context& ctx);
 void register_ratelimit(CLI::App& app, Context& ctx);
 void register_job(CLI::App& app, Context& ctx);
 void register_session(CLI::App& app, Context& ctx);
+void register_slowlog(CLI::App& app, Context& ctx);
+void register_clients(CLI::App& app, Context& ctx);
 
 // The --version report: version, git revision, build type, compiler, TLS library.
 output::Document version_document();

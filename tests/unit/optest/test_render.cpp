@@ -7,8 +7,6 @@
 #include <catch2/catch.hpp>
 
 using namespace rctl;
-using optest::Outcome;
-using optest::TestGroup;
 
 namespace {
 
@@ -16,7 +14,7 @@ optest::TestReport sample_report() {
   optest::TestReport r;
   r.target = "redis://127.0.0.1:6379";
   r.run_id = "k3j9x2ab0q";
-  r.options.groups = {TestGroup::strings, TestGroup::scripting, TestGroup::pipelining};
+  r.options.groups = {optest::TestGroup::strings, optest::TestGroup::scripting, optest::TestGroup::pipelining};
   r.options.iterations = 3;
   r.duration_ms = 12.3456;
   auto& n = r.nodes.emplace_back();
@@ -29,26 +27,26 @@ optest::TestReport sample_report() {
   n.server.databases = 16;
   n.cleanup.keys_removed = 42;
 
-  optest::GroupResult strings{TestGroup::strings};
+  optest::GroupResult strings{optest::TestGroup::strings};
   optest::OperationResult set_get{"set_get", {"SET", "GET"}};
   set_get.samples_ms = {0.2, 0.1, 0.3};
   set_get.detail = "round trip";
   strings.operations.push_back(set_get);
   n.groups.push_back(strings);
 
-  optest::GroupResult scripting{TestGroup::scripting};
+  optest::GroupResult scripting{optest::TestGroup::scripting};
   optest::OperationResult eval{"eval", {"EVAL"}};
-  eval.outcome = Outcome::unsupported;
+  eval.outcome = optest::Outcome::unsupported;
   eval.command = "EVAL";
   eval.reason = "ERR unknown command 'EVAL'\x1b[31m\xff";
   scripting.operations.push_back(eval);
   optest::OperationResult fcall{"fcall", {"FCALL"}};
-  fcall.outcome = Outcome::skipped;
+  fcall.outcome = optest::Outcome::skipped;
   fcall.reason = "FUNCTION LOAD did not pass";
   scripting.operations.push_back(fcall);
   n.groups.push_back(scripting);
 
-  optest::GroupResult pipelining{TestGroup::pipelining};
+  optest::GroupResult pipelining{optest::TestGroup::pipelining};
   optest::OperationResult incr{"pipeline_incr", {"INCR"}};
   incr.samples_ms = {2.0};
   incr.ops_per_sec = 500000.4;
@@ -135,7 +133,7 @@ TEST_CASE("ops optest render: strict and failures change success, not the labels
   CHECK(j["verdict"] == "unsupported");
   CHECK(j["success"] == false);
   r.options.strict = false;
-  r.nodes[0].groups[0].operations[0].outcome = Outcome::fail;
+  r.nodes[0].groups[0].operations[0].outcome = optest::Outcome::fail;
   j = optest::render_test_report(r).json;
   CHECK(j["verdict"] == "fail");
   CHECK(j["success"] == false);
