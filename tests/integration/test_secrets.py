@@ -56,11 +56,19 @@ COMMANDS = [
     (["job", "cancel", JOB_ID], 0),
     (["job", "empty", "sec", "--yes"], 0),
     (["test", "--only", "connection,strings"], 0),
+    (["slowlog"], 0),
+    (["slowlog", "--group", "--full"], 0),
+    (["slowlog", "--reset", "--yes"], 0),
+    (["clients"], 0),
+    (["clients", "kill", "--filter", "name=nobody-*", "--dry-run"], 0),
 ]
 
 
 def prepare(r):
     r.flushall()
+    # Every command in the slow log, AUTH and HELLO included: Redis redacts their arguments,
+    # and rctl slowlog must show nothing more than it.
+    r.config_set("slowlog-log-slower-than", 0)
     r.set("sec:k", "v", ex=3600)
     r.set("sec:d", "v")
     # A Flask-Session 0.3 session, a limits fixed-window counter and an RQ job.
