@@ -3,11 +3,12 @@
 
 _rctl_commands() {
   case "$1" in
-    'rctl') echo 'health stats cache completion test ratelimit job session' ;;
+    'rctl') echo 'health stats cache completion test ratelimit job session slowlog clients' ;;
     'rctl cache') echo 'get set del ttl expire persist keys invalidate' ;;
     'rctl ratelimit') echo 'list show reset probe' ;;
     'rctl job') echo 'enqueue status list queues requeue cancel empty' ;;
     'rctl session') echo 'list show stats revoke' ;;
+    'rctl clients') echo 'kill' ;;
     *) ;;
   esac
 }
@@ -46,6 +47,9 @@ _rctl_options() {
     'rctl session show') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --help --help --prefix --user-field --cookie --secret-env --reveal' ;;
     'rctl session stats') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --help --help --prefix --user-field --top' ;;
     'rctl session revoke') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --help --help --prefix --user-field --user --dry-run -y --yes' ;;
+    'rctl slowlog') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --help --limit --since --min --full --group --reset --dry-run -y --yes --watch' ;;
+    'rctl clients') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --help --filter' ;;
+    'rctl clients kill') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --help --filter --help --filter --dry-run -y --yes' ;;
     *) ;;
   esac
 }
@@ -152,6 +156,12 @@ _rctl_value() {
       'rctl session revoke --prefix') found='value '; echo "$found" ;;
       'rctl session revoke --user-field') found='value '; echo "$found" ;;
       'rctl session revoke --user') found='value '; echo "$found" ;;
+      'rctl slowlog --limit') found='value '; echo "$found" ;;
+      'rctl slowlog --since') found='value '; echo "$found" ;;
+      'rctl slowlog --min') found='value '; echo "$found" ;;
+      'rctl slowlog --watch') found='value '; echo "$found" ;;
+      'rctl clients --filter') found='value '; echo "$found" ;;
+      'rctl clients kill --filter') found='value '; echo "$found" ;;
       *) found= ;;
     esac
     [ -n "$found" ] && return
