@@ -223,23 +223,16 @@ class ClientsCluster(ClusterTestCase):
                 c.close()
 
     def test_one_node_refusing_client_list_shows_its_info_clients(self):
-        nodes = self.cluster.nodes
-        refusing = nodes[-1]
-        for n in nodes:
-            rules = ["on", ">pw", "~*", "+@all"] + (["-client|list"] if n is refusing else [])
-            n.cli("ACL", "SETUSER", "ops", *rules)
-        try:
-            out, data = rctl_json("-u", self.cluster.seed().url(user="ops", password="pw"), "clients")
-            self.assertExit(out, 0)
-            by_address = {n["address"]: n for n in data["nodes"]}
-            node = by_address.pop(f"127.0.0.1:{refusing.port}")
-            self.assertEqual(node["list_error"]["kind"], "permission")
-            self.assertIn("connected_clients", node["info_clients"])
-            self.assertTrue(all(n["list_error"] is None and n["info_clients"] is None for n in by_address.values()))
-            self.assertTrue(all(c["node"] != f"127.0.0.1:{refusing.port}" for c in data["clients"]))
-        finally:
-            for n in nodes:
-                n.cli("ACL", "DELUSER", "ops")
+        refusing = self.cluster.nodes[-1]
+        self.addCleanup(self.cluster.acl_setuser("ops", ["on", ">pw", "~*", "+@all"], {refusing: ["-client|list"]}))
+        out, data = rctl_json("-u", self.cluster.seed().url(user="ops", password="pw"), "clients")
+        self.assertExit(out, 0)
+        by_address = {n["address"]: n for n in data["nodes"]}
+        node = by_address.pop(f"127.0.0.1:{refusing.port}")
+        self.assertEqual(node["list_error"]["kind"], "permission")
+        self.assertIn("connected_clients", node["info_clients"])
+        self.assertTrue(all(n["list_error"] is None and n["info_clients"] is None for n in by_address.values()))
+        self.assertTrue(all(c["node"] != f"127.0.0.1:{refusing.port}" for c in data["clients"]))
 
 
 if __name__ == "__main__":

@@ -223,25 +223,18 @@ class SlowlogCluster(ClusterTestCase):
                 n.cli("CONFIG", "SET", "slowlog-log-slower-than", "10000")
 
     def test_one_node_refusing_is_reported_and_the_others_shown(self):
-        nodes = self.cluster.nodes
-        refusing = nodes[-1]
-        for n in nodes:
-            rules = ["on", ">pw", "~*", "+@all"] + (["-slowlog"] if n is refusing else [])
-            n.cli("ACL", "SETUSER", "ops", *rules)
-        try:
-            url = self.cluster.seed().url(user="ops", password="pw")
-            out, data = rctl_json("-u", url, "slowlog")
-            self.assertExit(out, 0)
-            errors = {n["address"]: n["error"] for n in data["nodes"]}
-            self.assertEqual(errors[f"127.0.0.1:{refusing.port}"]["kind"], "permission")
-            self.assertIn("+slowlog|get", errors[f"127.0.0.1:{refusing.port}"]["hint"])
-            self.assertEqual([a for a, e in errors.items() if e is not None], [f"127.0.0.1:{refusing.port}"])
-            self.assertIn(f"127.0.0.1:{refusing.port}", out.stderr)  # the warning
-            table = rctl("-u", url, "slowlog")
-            self.assertIn("Nodes with problems", table.stdout)
-        finally:
-            for n in nodes:
-                n.cli("ACL", "DELUSER", "ops")
+        refusing = self.cluster.nodes[-1]
+        self.addCleanup(self.cluster.acl_setuser("ops", ["on", ">pw", "~*", "+@all"], {refusing: ["-slowlog"]}))
+        url = self.cluster.seed().url(user="ops", password="pw")
+        out, data = rctl_json("-u", url, "slowlog")
+        self.assertExit(out, 0)
+        errors = {n["address"]: n["error"] for n in data["nodes"]}
+        self.assertEqual(errors[f"127.0.0.1:{refusing.port}"]["kind"], "permission")
+        self.assertIn("+slowlog|get", errors[f"127.0.0.1:{refusing.port}"]["hint"])
+        self.assertEqual([a for a, e in errors.items() if e is not None], [f"127.0.0.1:{refusing.port}"])
+        self.assertIn(f"127.0.0.1:{refusing.port}", out.stderr)  # the warning
+        table = rctl("-u", url, "slowlog")
+        self.assertIn("Nodes with problems", table.stdout)
 
 
 if __name__ == "__main__":
