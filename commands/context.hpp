@@ -112,6 +112,8 @@ void register_session(CLI::App& app, Context& ctx);
 void register_auth(CLI::App& app, Context& ctx);
 void register_call(CLI::App& app, Context& ctx);
 void register_latency(CLI::App& app, Context& ctx);
+void register_slowlog(CLI::App& app, Context& ctx);
+void register_clients(CLI::App& app, Context& ctx);
 
 // The --version report: version, git revision, build type, compiler, TLS library.
 output::Document version_document();

@@ -244,6 +244,8 @@ int main(int argc, char** argv) {
   commands::register_auth(app, ctx);
   commands::register_call(app, ctx);
   commands::register_latency(app, ctx);
+  commands::register_slowlog(app, ctx);
+  commands::register_clients(app, ctx);
 
   trailing_h_means_help(argc, argv);
   try {

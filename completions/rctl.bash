@@ -3,12 +3,13 @@
 
 _rctl_commands() {
   case "$1" in
-    'rctl') echo 'health stats cache completion test ratelimit job session auth call latency' ;;
+    'rctl') echo 'health stats cache completion test ratelimit job session auth call latency slowlog clients' ;;
     'rctl cache') echo 'get set del ttl expire persist keys invalidate' ;;
     'rctl ratelimit') echo 'list show reset probe' ;;
     'rctl job') echo 'enqueue status list queues requeue cancel empty' ;;
     'rctl session') echo 'list show stats revoke' ;;
     'rctl auth') echo 'token' ;;
+    'rctl clients') echo 'kill' ;;
     *) ;;
   esac
 }
@@ -59,6 +60,9 @@ _rctl_options() {
     'rctl auth token') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --password-command --askpass --iam --cache-name --region --serverless --entra --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose' ;;
     'rctl call') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --password-command --askpass --iam --cache-name --region --serverless --entra --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --node --all-primaries --all-nodes --raw' ;;
     'rctl latency') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --password-command --askpass --iam --cache-name --region --serverless --entra --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --interval --count --doctor' ;;
+    'rctl slowlog') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --password-command --askpass --iam --cache-name --region --serverless --entra --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --limit --since --min --full --group --reset --dry-run -y --yes --watch' ;;
+    'rctl clients') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --password-command --askpass --iam --cache-name --region --serverless --entra --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --filter' ;;
+    'rctl clients kill') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --password-command --askpass --iam --cache-name --region --serverless --entra --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --filter --dry-run -y --yes' ;;
     *) ;;
   esac
 }
@@ -251,6 +255,17 @@ _rctl_value() {
       'rctl latency --count') found='value'; echo "$found" ;;
       'rctl latency -o') found='choices table json none'; echo "$found" ;;
       'rctl latency --output') found='choices table json none'; echo "$found" ;;
+      'rctl slowlog --limit') found='value'; echo "$found" ;;
+      'rctl slowlog --since') found='value'; echo "$found" ;;
+      'rctl slowlog --min') found='value'; echo "$found" ;;
+      'rctl slowlog --watch') found='value'; echo "$found" ;;
+      'rctl slowlog -o') found='choices table json none'; echo "$found" ;;
+      'rctl slowlog --output') found='choices table json none'; echo "$found" ;;
+      'rctl clients --filter') found='value'; echo "$found" ;;
+      'rctl clients -o') found='choices table json none'; echo "$found" ;;
+      'rctl clients --output') found='choices table json none'; echo "$found" ;;
+      'rctl clients kill -o') found='choices table json none'; echo "$found" ;;
+      'rctl clients kill --output') found='choices table json none'; echo "$found" ;;
       *) found= ;;
     esac
     [ -n "$found" ] && return

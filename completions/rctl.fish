@@ -12,7 +12,7 @@ function __rctl_path
             continue
         end
         if string match -q -- '-*' $w
-            if contains -- $w '--batch' '--burst' '--cacert' '--cache-name' '--cert' '--cert-crit-days' '--cert-warn-days' '--client' '--concurrency' '--connect-timeout' '--cookie' '--count' '--db' '--decode' '--description' '--entries' '--failure-ttl' '--hits' '--host' '--interval' '--iterations' '--job-id' '--job-timeout' '--key' '--lag-crit' '--lag-warn' '--latency-crit' '--latency-warn' '--limit' '--max' '--max-rate' '--memory-crit' '--memory-warn' '--meta' '--node' '--offset' '--only' '--output' '--pass' '--password' '--password-command' '--password-file' '--pattern' '--port' '--prefix' '--profile' '--queue' '--region' '--result-ttl' '--retries' '--sample' '--samples' '--schedule-at' '--schedule-in' '--secret-env' '--serializer' '--skip' '--sni' '--socket' '--sort' '--state' '--strategy' '--textfile' '--timeout' '--top' '--ttl' '--url' '--user' '--user-field' '--value-file' '--wait' '--watch' '-a' '-h' '-n' '-o' '-p' '-s' '-u'
+            if contains -- $w '--batch' '--burst' '--cacert' '--cache-name' '--cert' '--cert-crit-days' '--cert-warn-days' '--client' '--concurrency' '--connect-timeout' '--cookie' '--count' '--db' '--decode' '--description' '--entries' '--failure-ttl' '--filter' '--hits' '--host' '--interval' '--iterations' '--job-id' '--job-timeout' '--key' '--lag-crit' '--lag-warn' '--latency-crit' '--latency-warn' '--limit' '--max' '--max-rate' '--memory-crit' '--memory-warn' '--meta' '--min' '--node' '--offset' '--only' '--output' '--pass' '--password' '--password-command' '--password-file' '--pattern' '--port' '--prefix' '--profile' '--queue' '--region' '--result-ttl' '--retries' '--sample' '--samples' '--schedule-at' '--schedule-in' '--secret-env' '--serializer' '--since' '--skip' '--sni' '--socket' '--sort' '--state' '--strategy' '--textfile' '--timeout' '--top' '--ttl' '--url' '--user' '--user-field' '--value-file' '--wait' '--watch' '-a' '-h' '-n' '-o' '-p' '-s' '-u'
                 set skip 1
             end
             continue
@@ -21,7 +21,7 @@ function __rctl_path
         set -l passthrough 0
         switch $path
         case 'rctl'
-            set subs health stats cache completion test ratelimit job session auth call latency
+            set subs health stats cache completion test ratelimit job session auth call latency slowlog clients
         case 'rctl cache'
             set subs get set del ttl expire persist keys invalidate
         case 'rctl ratelimit'
@@ -34,6 +34,8 @@ function __rctl_path
             set subs token
         case 'rctl call'
             set passthrough 1
+        case 'rctl clients'
+            set subs kill
         end
         if contains -- $w $subs
             set path "$path $w"
@@ -78,6 +80,8 @@ complete -c rctl -n '__rctl_at '\''rctl'\''' -a 'session' -d 'Inspect, measure a
 complete -c rctl -n '__rctl_at '\''rctl'\''' -a 'auth' -d 'Cloud identity tokens (ElastiCache IAM, Microsoft Entra ID) for other clients'
 complete -c rctl -n '__rctl_at '\''rctl'\''' -a 'call' -d 'Send any command (routed by key slot on a cluster) and print its reply; rctl'\''s flags go before COMMAND'
 complete -c rctl -n '__rctl_at '\''rctl'\''' -a 'latency' -d 'PING round trips of every node per interval, with a histogram at the end'
+complete -c rctl -n '__rctl_at '\''rctl'\''' -a 'slowlog' -d 'The slow log of every node (primaries and replicas) as one timeline, with LATENCY LATEST'
+complete -c rctl -n '__rctl_at '\''rctl'\''' -a 'clients' -d 'Who is connected to every node: headroom, groups, idle times, buffers, blocked clients'
 complete -c rctl -n '__rctl_under '\''rctl'\''' -l version -d 'Display program version information and exit'
 complete -c rctl -n '__rctl_under '\''rctl'\''' -l help -d 'Print this help message and exit'
 complete -c rctl -n '__rctl_under '\''rctl'\''' -s u -l url -x -d 'Redis URL: redis://[user:password@]host[:port][/db], rediss://..., unix:///path'
@@ -277,3 +281,19 @@ complete -c rctl -n '__rctl_under '\''rctl latency'\''' -l interval -x -d 'Lengt
 complete -c rctl -n '__rctl_under '\''rctl latency'\''' -l count -x -d 'Stop after N intervals (default: until Ctrl-C)'
 complete -c rctl -n '__rctl_under '\''rctl latency'\''' -l doctor -d 'Show LATENCY DOCTOR and LATENCY HISTORY of every node instead'
 complete -c rctl -n '__rctl_at '\''rctl latency'\''' -s o -l output -x -a 'table json none' -d 'Output format: table, json, none (exit code only; health: nagios; stats: prometheus)'
+complete -c rctl -n '__rctl_under '\''rctl slowlog'\''' -l limit -x -d 'Entries read per node (SLOWLOG GET count; default 128)'
+complete -c rctl -n '__rctl_under '\''rctl slowlog'\''' -l since -x -d 'Only entries from the last DUR (e.g. 15m)'
+complete -c rctl -n '__rctl_under '\''rctl slowlog'\''' -l min -x -d 'Only entries at least this slow (e.g. 10ms, 500us as 0.5ms)'
+complete -c rctl -n '__rctl_under '\''rctl slowlog'\''' -l full -d 'Show whole command lines (tables cut long arguments; JSON has them all)'
+complete -c rctl -n '__rctl_under '\''rctl slowlog'\''' -l group -d 'Aggregate by command name: count, total, p99 and max time'
+complete -c rctl -n '__rctl_under '\''rctl slowlog'\''' -l reset -d 'After showing, empty the slow log of every node shown (asks first)'
+complete -c rctl -n '__rctl_under '\''rctl slowlog'\''' -l dry-run -d 'With --reset: show, and say what would be reset, without resetting'
+complete -c rctl -n '__rctl_under '\''rctl slowlog'\''' -s y -l yes -d 'Do not ask before --reset (required when stdin is not a terminal)'
+complete -c rctl -n '__rctl_under '\''rctl slowlog'\''' -l watch -x -d 'Poll every DUR and print only new entries until Ctrl-C'
+complete -c rctl -n '__rctl_at '\''rctl slowlog'\''' -s o -l output -x -a 'table json none' -d 'Output format: table, json, none (exit code only; health: nagios; stats: prometheus)'
+complete -c rctl -n '__rctl_at '\''rctl clients'\''' -a 'kill' -d 'Disconnect the clients a filter picks (CLIENT KILL ID), never rctl'\''s own'
+complete -c rctl -n '__rctl_under '\''rctl clients'\''' -l filter -x -d 'Only clients matching all of these: addr=HOST[:PORT], name=GLOB, user=GLOB, lib-name=GLOB, cmd=GLOB, flags=LETTERS, idle>DUR, idle<DUR (repeatable)'
+complete -c rctl -n '__rctl_at '\''rctl clients'\''' -s o -l output -x -a 'table json none' -d 'Output format: table, json, none (exit code only; health: nagios; stats: prometheus)'
+complete -c rctl -n '__rctl_under '\''rctl clients kill'\''' -l dry-run -d 'List who would be disconnected; disconnect nobody'
+complete -c rctl -n '__rctl_under '\''rctl clients kill'\''' -s y -l yes -d 'Do not ask for confirmation (required when stdin is not a terminal)'
+complete -c rctl -n '__rctl_at '\''rctl clients kill'\''' -s o -l output -x -a 'table json none' -d 'Output format: table, json, none (exit code only; health: nagios; stats: prometheus)'

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
+
 namespace rctl::client {
 
 namespace {
@@ -63,6 +65,20 @@ Error to_error(std::string_view message, std::string_view context) {
     case ServerErrorKind::no_perm: return {ErrorKind::permission, text, "the ACL user lacks a permission this needs"};
     default: return {ErrorKind::server, text, {}};
   }
+}
+
+Error refusal_error(std::string_view message, std::string_view command) {
+  auto error = to_error(message, command);
+  if (error.kind == ErrorKind::permission) {
+    // ACL names subcommands as "slowlog|get".
+    std::string grant;
+    for (char c : command) grant += c == ' ' ? '|' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    error.hint = fmt::format("the ACL user may not run {}: grant it (ACL SETUSER <user> +{}) or use a user that has it",
+                             command, grant);
+  } else if (classify(message) == ServerErrorKind::unknown_command) {
+    error.hint = fmt::format("{} is disabled or renamed on this server (some providers do this)", command);
+  }
+  return error;
 }
 
 }  // namespace rctl::client

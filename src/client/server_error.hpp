@@ -41,4 +41,10 @@ bool is_refusal(ServerErrorKind kind);
 // command or step ("AUTH", "GET user:1").
 Error to_error(std::string_view message, std::string_view context);
 
+// to_error for a command the server refuses by design, with a hint on what to do: the ACL
+// grant that allows exactly `command` ("SLOWLOG GET" -> +slowlog|get) for NOPERM, the
+// provider for an unknown (disabled, renamed) command. For per-node diagnostics where one
+// refusing node is reported, not fatal.
+Error refusal_error(std::string_view message, std::string_view command);
+
 }  // namespace rctl::client

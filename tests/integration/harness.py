@@ -276,6 +276,13 @@ class RedisCluster:
     def seed(self):
         return self.nodes[0]
 
+    def acl_setuser(self, user, rules, extra=None):
+        """ACL SETUSER `user` with `rules` on every node, plus extra[node] rules on some (a node
+        that refuses a command). Returns a function that deletes the user everywhere."""
+        for n in self.nodes:
+            n.cli("ACL", "SETUSER", user, *rules, *(extra or {}).get(n, []))
+        return lambda: [n.cli("ACL", "DELUSER", user) for n in self.nodes]
+
     def close(self):
         for n in self.nodes:
             n.close()

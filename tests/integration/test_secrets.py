@@ -61,6 +61,11 @@ COMMANDS = [
     (["call", "--all-nodes", "PING"], 0),
     (["latency", "--count", "1", "--interval", "100ms"], 0),
     (["latency", "--doctor"], 0),
+    (["slowlog"], 0),
+    (["slowlog", "--group", "--full"], 0),
+    (["slowlog", "--reset", "--yes"], 0),
+    (["clients"], 0),
+    (["clients", "kill", "--filter", "name=nobody-*", "--dry-run"], 0),
 ]
 
 
@@ -72,6 +77,9 @@ def command_line(command, flags):
 
 def prepare(r):
     r.flushall()
+    # Every command in the slow log, AUTH and HELLO included: Redis redacts their arguments,
+    # and rctl slowlog must show nothing more than it.
+    r.config_set("slowlog-log-slower-than", 0)
     r.set("sec:k", "v", ex=3600)
     r.set("sec:d", "v")
     # A Flask-Session 0.3 session, a limits fixed-window counter and an RQ job.

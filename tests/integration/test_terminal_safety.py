@@ -80,6 +80,10 @@ COMMAND_LINES = [
     (["job", "queues"], (0,)),
     (["job", "cancel", JOB_ID, "--dry-run"], (0,)),
     (["job", "requeue", JOB_ID], (0, 1)),  # the JSON run finds it requeued already
+    (["slowlog"], (0,)),  # populate() logs every command: the hostile keys are in the slow log
+    (["slowlog", "--full", "--group"], (0,)),
+    (["clients"], (0,)),
+    (["clients", "kill", "--filter", b"name=" + NAME, "--dry-run"], (0,)),
 ]
 
 
@@ -99,6 +103,7 @@ class TerminalSafety(ServerTestCase):
 
     def populate(self):
         self.r.flushall()
+        self.r.config_set("slowlog-log-slower-than", 0)
         self.key = KEY
         self.r.set(self.key, HOSTILE, ex=3600)
         self.r.set(PREFIX + b"nul" + HOSTILE, HOSTILE)  # listed by keys/invalidate only
@@ -155,6 +160,13 @@ class TerminalSafety(ServerTestCase):
         for args, codes in COMMAND_LINES:
             self.populate()
             self.check(*args, codes=codes)
+
+    def test_slowlog_shows_hostile_arguments_escaped(self):
+        data = self.check("slowlog", "--full")
+        args = [a for e in data["entries"] for a in e["args"]]
+        self.assertIn(self.key, [base64.b64decode(a["base64"]) for a in args if isinstance(a, dict)])
+        code, out, err = run("slowlog", "--full", "-p", self.server.port)
+        self.assertIn(b"\\x1b]0;pwned", out)
 
     def test_cache_get_of_hostile_keys_and_values(self):
         data = self.check("cache", "get", self.key, PREFIX + b"hash", PREFIX + b"list", PREFIX + b"zset")

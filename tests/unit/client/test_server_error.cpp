@@ -110,3 +110,14 @@ TEST_CASE("client server_error: to_error maps to auth, permission or server") {
     else CHECK(e.hint.empty());
   }
 }
+
+TEST_CASE("client server_error: refusal_error names the ACL grant or the provider") {
+  auto perm =
+      client::refusal_error("NOPERM User ops has no permissions to run the 'slowlog|get' command", "SLOWLOG GET");
+  CHECK(perm.kind == ErrorKind::permission);
+  CHECK(perm.hint.find("+slowlog|get") != std::string::npos);
+  auto gone = client::refusal_error("ERR unknown command 'CLIENT', with args beginning with: 'LIST' ", "CLIENT LIST");
+  CHECK(gone.hint.find("disabled or renamed") != std::string::npos);
+  auto other = client::refusal_error("ERR something else", "CLIENT LIST");
+  CHECK(other.hint.find("ACL SETUSER") == std::string::npos);
+}
