@@ -7,7 +7,7 @@ namespace rctl::latency {
 
 namespace {
 
-// An integer element of a reply (LATENCY LATEST/HISTORY answer integers; be lenient with
+// An integer element of a reply (LATENCY HISTORY answers integers; be lenient with
 // strings).
 std::int64_t doctor_int(const resp::Value& v) {
   if (v.type == resp::Type::integer) return v.integer;
@@ -33,10 +33,10 @@ Expected<resp::Value> checked(client::Connection& c, std::vector<std::string> ar
 Expected<void> read_monitor(client::Connection& c, NodeDoctor& out) {
   auto latest = checked(c, {"LATENCY", "LATEST"});
   if (!latest) return std::unexpected(latest.error());
-  for (const auto& e : latest->elements) {
-    if (!e.is_list() || e.elements.size() < 4) continue;
-    LatencyEvent event{
-        e.elements[0].str, doctor_int(e.elements[1]), doctor_int(e.elements[2]), doctor_int(e.elements[3]), {}};
+  auto events = server::parse_latency_latest(*latest);
+  if (!events) return std::unexpected(Error{ErrorKind::protocol, "LATENCY LATEST: unexpected reply shape", {}});
+  for (auto& latest_event : *events) {
+    LatencyEvent event{std::move(latest_event), {}};
     auto history = checked(c, {"LATENCY", "HISTORY", event.name});
     if (!history) return std::unexpected(history.error());
     for (const auto& h : history->elements)

@@ -8,6 +8,7 @@
 
 #include "cluster/client.hpp"
 #include "server/latency.hpp"
+#include "server/latency_monitor.hpp"
 #include "util/duration.hpp"
 #include "util/error.hpp"
 
@@ -78,11 +79,8 @@ class Sampler {
 };
 
 // What the latency monitor of one node says.
-struct LatencyEvent {
-  std::string name;  // "command", "fast-command", "fork", "aof-fsync-always"...
-  std::int64_t latest_unix = 0;
-  std::int64_t latest_ms = 0;
-  std::int64_t max_ms = 0;
+// A latency-monitor event with its LATENCY HISTORY.
+struct LatencyEvent : server::LatencyEvent {
   std::vector<std::pair<std::int64_t, std::int64_t>> history;  // (unix time, ms), oldest first
 };
 

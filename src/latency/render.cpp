@@ -146,7 +146,7 @@ output::Document render_doctor(const DoctorReport& report) {
     for (const auto& e : n.events) {
       json ej;
       ej["event"] = decode::json_bytes(e.name);
-      ej["latest_unix"] = e.latest_unix;
+      ej["latest_unix"] = e.time_s;
       ej["latest_ms"] = e.latest_ms;
       ej["max_ms"] = e.max_ms;
       ej["history"] = json::array();
@@ -177,7 +177,7 @@ output::Document render_doctor(const DoctorReport& report) {
       for (const auto& e : n.events) {
         std::string history;
         for (const auto& h : e.history) history += (history.empty() ? "" : " ") + std::to_string(h.second);
-        auto when = fmt::format("{:%Y-%m-%d %H:%M:%S}", fmt::gmtime(static_cast<std::time_t>(e.latest_unix)));
+        auto when = fmt::format("{:%Y-%m-%d %H:%M:%S}", fmt::gmtime(static_cast<std::time_t>(e.time_s)));
         t.rows.push_back({e.name, when, std::to_string(e.latest_ms), std::to_string(e.max_ms), history});
       }
       doc.blocks.emplace_back(std::move(t));

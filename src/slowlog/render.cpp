@@ -88,7 +88,7 @@ output::Document render_report(const Report& r, const RenderOptions& options) {
   Json latency = Json::array();
   for (const auto& l : r.latency)
     latency.push_back({{"node", l.node},
-                       {"event", decode::json_bytes(l.event)},
+                       {"event", decode::json_bytes(l.name)},
                        {"time", slowlog_iso(l.time_s)},
                        {"timestamp_s", l.time_s},
                        {"latest_ms", l.latest_ms},
@@ -131,7 +131,7 @@ output::Document render_report(const Report& r, const RenderOptions& options) {
     t.columns = {"NODE", "EVENT", "LATEST (UTC)", "LATEST MS", "MAX MS"};
     t.numeric = {false, false, false, true, true};
     for (const auto& l : r.latency)
-      t.rows.push_back({l.node, l.event, slowlog_iso(l.time_s), std::to_string(l.latest_ms), std::to_string(l.max_ms)});
+      t.rows.push_back({l.node, l.name, slowlog_iso(l.time_s), std::to_string(l.latest_ms), std::to_string(l.max_ms)});
     doc.blocks.emplace_back(std::move(t));
   }
 

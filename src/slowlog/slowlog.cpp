@@ -64,19 +64,6 @@ Expected<Entry> parse_entry(const resp::Value& value, const std::string& node) {
   return e;
 }
 
-Expected<std::vector<LatencyEvent>> parse_latency_latest(const resp::Value& value, const std::string& node) {
-  if (!value.is_list()) return std::unexpected(malformed_slowlog("LATENCY LATEST", node));
-  std::vector<LatencyEvent> out;
-  for (const auto& item : value.elements) {
-    const auto& f = item.elements;
-    if (!item.is_list() || f.size() < 4 || !f[0].is_string() || f[1].type != resp::Type::integer ||
-        f[2].type != resp::Type::integer || f[3].type != resp::Type::integer)
-      return std::unexpected(malformed_slowlog("LATENCY LATEST", node));
-    out.push_back({node, f[0].str.substr(0, k_max_arg_bytes), f[1].integer, f[2].integer, f[3].integer});
-  }
-  return out;
-}
-
 void sort_entries(std::vector<Entry>& entries) {
   std::stable_sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
     if (a.time_s != b.time_s) return a.time_s < b.time_s;
@@ -122,9 +109,9 @@ Report collect(cluster::Client& target, const Options& options) {
       }
     }
     if (latency.is_error()) n.latency_error = client::refusal_error(latency.str, "LATENCY LATEST");
-    else if (auto events = parse_latency_latest(latency, n.address))
-      report.latency.insert(report.latency.end(), events->begin(), events->end());
-    else n.latency_error = events.error();
+    else if (auto events = server::parse_latency_latest(latency))
+      for (auto& e : *events) report.latency.push_back({std::move(e), n.address});
+    else n.latency_error = malformed_slowlog("LATENCY LATEST", n.address);
     report.nodes.push_back(std::move(n));
   }
   sort_entries(report.entries);

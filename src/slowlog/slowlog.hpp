@@ -4,12 +4,13 @@
 // bookkeeping of --watch (entries new since the last poll, by entry id per node).
 //
 // Domain slowlog (namespace rctl::slowlog, library rctl_slowlog): may use server/ (latency
-// summaries), cluster/, client/, decode/, util/; output/ only in its render*.cpp files
+// summaries, the latency monitor), cluster/, client/, decode/, util/; output/ only in its render*.cpp files
 // (documents: slowlog/render.hpp). Never commands/ nor another domain: src/CMakeLists.txt
 // links by that table and tests/docs/check_layers.py fails on a wrong-way include.
 
 #include "cluster/client.hpp"
 #include "resp/value.hpp"
+#include "server/latency_monitor.hpp"
 #include "util/error.hpp"
 
 #include <chrono>
@@ -43,16 +44,10 @@ struct Entry {
 Expected<Entry> parse_entry(const resp::Value& value, const std::string& node);
 
 // One LATENCY LATEST event (latency monitor; empty unless latency-monitor-threshold is set).
-struct LatencyEvent {
+// A latency-monitor event and the node that recorded it.
+struct LatencyEvent : server::LatencyEvent {
   std::string node;
-  std::string event;  // "command", "fast-command", "fork", "aof-fsync-always", ...
-  std::int64_t time_s = 0;  // unix time of the latest spike
-  std::int64_t latest_ms = 0;
-  std::int64_t max_ms = 0;  // all-time maximum of this event
 };
-
-// Parses a LATENCY LATEST reply ([[event, time, latest, max], ...]). Protocol error when malformed.
-Expected<std::vector<LatencyEvent>> parse_latency_latest(const resp::Value& value, const std::string& node);
 
 struct NodeResult {
   std::string address;

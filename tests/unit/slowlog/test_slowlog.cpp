@@ -81,17 +81,17 @@ TEST_CASE("slowlog: parse_entry keeps k_max_args arguments and k_max_arg_bytes b
   CHECK(longer->args[0].size() == slowlog::k_max_arg_bytes);
 }
 
-TEST_CASE("slowlog: parse_latency_latest reads events and refuses junk") {
+TEST_CASE("server: parse_latency_latest reads events and refuses junk") {
   auto v = Value::list({Value::list(
       {Value::bulk("command"), Value::integer_reply(1796563472), Value::integer_reply(50), Value::integer_reply(60)})});
-  auto events = slowlog::parse_latency_latest(v, "n");
+  auto events = server::parse_latency_latest(v);
   REQUIRE(events);
   REQUIRE(events->size() == 1);
-  CHECK((*events)[0].event == "command");
+  CHECK((*events)[0].name == "command");
   CHECK((*events)[0].latest_ms == 50);
   CHECK((*events)[0].max_ms == 60);
-  CHECK(slowlog::parse_latency_latest(Value::list({}), "n")->empty());
-  CHECK_FALSE(slowlog::parse_latency_latest(Value::list({Value::list({Value::bulk("x")})}), "n"));
+  CHECK(server::parse_latency_latest(Value::list({}))->empty());
+  CHECK_FALSE(server::parse_latency_latest(Value::list({Value::list({Value::bulk("x")})})));
 }
 
 TEST_CASE("slowlog: entries merge by time, then node, then slowest first") {
