@@ -94,6 +94,7 @@ void register_test(CLI::App& app, Context& ctx);
 void register_ratelimit(CLI::App& app, Context& ctx);
 void register_job(CLI::App& app, Context& ctx);
 void register_session(CLI::App& app, Context& ctx);
+void register_keys(CLI::App& app, Context& ctx);
 
 // The --version report: version, git revision, build type, compiler, TLS library.
 output::Document version_document();

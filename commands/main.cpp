@@ -238,6 +238,7 @@ int main(int argc, char** argv) {
   commands::register_ratelimit(app, ctx);
   commands::register_job(app, ctx);
   commands::register_session(app, ctx);
+  commands::register_keys(app, ctx);
 
   trailing_h_means_help(argc, argv);
   try {

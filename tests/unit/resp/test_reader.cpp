@@ -16,6 +16,8 @@
 using namespace std::string_literals;
 using namespace rctl::resp;
 using namespace rctl::resp::test;
+// Named apart from optest::Outcome, which a unity batch may put beside this file.
+using ReaderOutcome = rctl::resp::test::Outcome;
 
 namespace {
 
@@ -330,7 +332,7 @@ std::vector<Row> incomplete_rows() {
   };
 }
 
-void check_outcome(const Row& row, const Outcome& got, const char* mode) {
+void check_outcome(const Row& row, const ReaderOutcome& got, const char* mode) {
   INFO("row: " << row.name << ", mode: " << mode);
   REQUIRE(got.values.size() == row.values.size());
   for (std::size_t i = 0; i < row.values.size(); ++i) {
@@ -364,17 +366,17 @@ std::vector<std::size_t> split_points(std::size_t size) {
 void run_row(const Row& row) {
   const std::string_view wire = row.wire;
 
-  const Outcome whole = run_whole(wire, row.limits);
+  const ReaderOutcome whole = run_whole(wire, row.limits);
   check_outcome(row, whole, "whole");
 
   std::vector<std::string_view> bytes;
   for (std::size_t i = 0; i < wire.size(); ++i) bytes.push_back(wire.substr(i, 1));
-  const Outcome bytewise = run_chunks(bytes, row.limits);
+  const ReaderOutcome bytewise = run_chunks(bytes, row.limits);
   check_outcome(row, bytewise, "byte by byte");
   CHECK(bytewise.error == whole.error);
 
   for (const std::size_t at : split_points(wire.size())) {
-    const Outcome split = run_chunks({wire.substr(0, at), wire.substr(at)}, row.limits);
+    const ReaderOutcome split = run_chunks({wire.substr(0, at), wire.substr(at)}, row.limits);
     INFO("split at " << at);
     check_outcome(row, split, "split in two");
     CHECK(split.error == whole.error);
@@ -440,7 +442,7 @@ TEST_CASE("resp reader: doubles ignore the C locale") {
     if ((set = std::setlocale(LC_ALL, name)) != nullptr) break;
   }
   if (set == nullptr) WARN("no de_DE locale installed: checking under the current locale only");
-  const Outcome got = run_whole(",3.14\r\n,-1.5e3\r\n");
+  const ReaderOutcome got = run_whole(",3.14\r\n,-1.5e3\r\n");
   std::setlocale(LC_ALL, "C");
   REQUIRE(got.values.size() == 2);
   CHECK(got.values[0].type == Type::double_number);
@@ -494,7 +496,7 @@ TEST_CASE("resp reader: many replies across buffer compaction") {
     INFO("chunk size " << chunk);
     std::vector<std::string_view> chunks;
     for (std::size_t at = 0; at < wire.size(); at += chunk) chunks.push_back(std::string_view(wire).substr(at, chunk));
-    const Outcome got = run_chunks(chunks);
+    const ReaderOutcome got = run_chunks(chunks);
     CHECK_FALSE(got.error.has_value());
     CHECK(got.buffered == 0);
     REQUIRE(got.values.size() == 3 * k_rounds);
