@@ -67,6 +67,9 @@ struct NodeAnalysis {
   bool lfu = false;  // an LFU policy: OBJECT FREQ is read instead of OBJECT IDLETIME
   bool memory_denied = false;  // MEMORY USAGE refused (ACL, provider): no bytes for its keys
   bool object_denied = false;  // OBJECT refused: no encoding, idle time or frequency
+  // CLIENT NO-TOUCH ON took (Redis >= 7.2): reading lengths left the keys' LRU/LFU data alone.
+  // Without it STRLEN, HLEN... count as an access (after OBJECT IDLETIME/FREQ was read).
+  bool no_touch = false;
 };
 
 struct AnalyzeReport {

@@ -52,6 +52,21 @@ std::vector<std::string> group_path(std::string_view key, std::string_view separ
   return out;
 }
 
+std::string key_shape(std::string_view key, std::string_view separator) {
+  if (separator.empty()) return is_id_segment(key) ? std::string("*") : std::string(key);
+  std::string out;
+  out.reserve(key.size());
+  for (std::size_t at = 0;;) {
+    auto end = key.find(separator, at);
+    auto segment = key.substr(at, end == std::string_view::npos ? std::string_view::npos : end - at);
+    if (is_id_segment(segment)) out += '*';
+    else out += segment;
+    if (end == std::string_view::npos) return out;
+    out += separator;
+    at = end + separator.size();
+  }
+}
+
 void Tally::add(const KeyRecord& r) {
   ++keys;
   bytes += r.bytes.value_or(0);

@@ -44,6 +44,10 @@ bool is_id_segment(std::string_view segment);
 // the whole key one segment.
 std::vector<std::string> group_path(std::string_view key, std::string_view separator, std::size_t depth);
 
+// The whole key with its id segments replaced by `*` ("user:123:profile" -> "user:*:profile"):
+// the deepest group_path name, without the ones above it.
+std::string key_shape(std::string_view key, std::string_view separator);
+
 // Keys, bytes and elements of one kind (a type, an encoding, a prefix group).
 struct Tally {
   std::uint64_t keys = 0;

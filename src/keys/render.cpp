@@ -108,6 +108,7 @@ Json nodes_json(const AnalyzeReport& r) {
                      {"activity", n.lfu ? "freq" : "idle"},
                      {"memory_usage_denied", n.memory_denied},
                      {"object_denied", n.object_denied},
+                     {"no_touch", n.no_touch},
                      {"error", output::error_or_null(n.error)}});
   return nodes;
 }

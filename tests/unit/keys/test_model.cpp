@@ -48,6 +48,15 @@ TEST_CASE("group_path collapses ids and stops at the depth", "[keys][model]") {
   CHECK(group_path("a:", ":", 3) == std::vector<std::string>{"a", "a:"});
 }
 
+TEST_CASE("key_shape is the whole key with ids as *", "[keys][model]") {
+  CHECK(key_shape("user:123:profile", ":") == "user:*:profile");
+  CHECK(key_shape("a:b:c:d:e:42", ":") == "a:b:c:d:e:*");
+  CHECK(key_shape("plain", ":") == "plain");
+  CHECK(key_shape("12345", "") == "*");
+  CHECK(key_shape("a::1::b", "::") == "a::*::b");
+  CHECK(key_shape("x:", ":") == "x:");
+}
+
 TEST_CASE("prefix tree: sums per level, bounded with the overflow as other", "[keys][model]") {
   PrefixTree tree(":", 2, 3);
   tree.add(key_record("user:1", 100));
