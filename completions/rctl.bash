@@ -3,11 +3,12 @@
 
 _rctl_commands() {
   case "$1" in
-    'rctl') echo 'health stats cache completion test ratelimit job session' ;;
+    'rctl') echo 'health stats cache completion test ratelimit job session keys' ;;
     'rctl cache') echo 'get set del ttl expire persist keys invalidate' ;;
     'rctl ratelimit') echo 'list show reset probe' ;;
     'rctl job') echo 'enqueue status list queues requeue cancel empty' ;;
     'rctl session') echo 'list show stats revoke' ;;
+    'rctl keys') echo 'analyze' ;;
     *) ;;
   esac
 }
@@ -46,6 +47,8 @@ _rctl_options() {
     'rctl session show') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --help --help --prefix --user-field --cookie --secret-env --reveal' ;;
     'rctl session stats') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --help --help --prefix --user-field --top' ;;
     'rctl session revoke') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --help --help --prefix --user-field --user --dry-run -y --yes' ;;
+    'rctl keys') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --help' ;;
+    'rctl keys analyze') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --help --help --separator --depth --max-groups --top --samples --sample --max-keys --max-rate --replicas --keys-out' ;;
     *) ;;
   esac
 }
@@ -152,6 +155,15 @@ _rctl_value() {
       'rctl session revoke --prefix') found='value '; echo "$found" ;;
       'rctl session revoke --user-field') found='value '; echo "$found" ;;
       'rctl session revoke --user') found='value '; echo "$found" ;;
+      'rctl keys analyze --separator') found='value '; echo "$found" ;;
+      'rctl keys analyze --depth') found='value '; echo "$found" ;;
+      'rctl keys analyze --max-groups') found='value '; echo "$found" ;;
+      'rctl keys analyze --top') found='value '; echo "$found" ;;
+      'rctl keys analyze --samples') found='value '; echo "$found" ;;
+      'rctl keys analyze --sample') found='value '; echo "$found" ;;
+      'rctl keys analyze --max-keys') found='value '; echo "$found" ;;
+      'rctl keys analyze --max-rate') found='value '; echo "$found" ;;
+      'rctl keys analyze --keys-out') found='file '; echo "$found" ;;
       *) found= ;;
     esac
     [ -n "$found" ] && return

@@ -12,7 +12,7 @@ function __rctl_path
             continue
         end
         if string match -q -- '-*' $w
-            if contains -- $w '--batch' '--burst' '--cacert' '--cert' '--client' '--concurrency' '--connect-timeout' '--cookie' '--count' '--db' '--decode' '--description' '--entries' '--failure-ttl' '--hits' '--host' '--iterations' '--job-id' '--job-timeout' '--key' '--lag-crit' '--lag-warn' '--latency-crit' '--latency-warn' '--limit' '--max' '--max-rate' '--memory-crit' '--memory-warn' '--meta' '--offset' '--only' '--output' '--pass' '--password' '--password-file' '--pattern' '--port' '--prefix' '--profile' '--queue' '--result-ttl' '--retries' '--sample' '--samples' '--schedule-at' '--schedule-in' '--secret-env' '--serializer' '--skip' '--sni' '--socket' '--sort' '--state' '--strategy' '--textfile' '--timeout' '--top' '--ttl' '--url' '--user' '--user-field' '--value-file' '--wait' '--watch' '-a' '-h' '-n' '-o' '-p' '-s' '-u'
+            if contains -- $w '--batch' '--burst' '--cacert' '--cert' '--client' '--concurrency' '--connect-timeout' '--cookie' '--count' '--db' '--decode' '--depth' '--description' '--entries' '--failure-ttl' '--hits' '--host' '--iterations' '--job-id' '--job-timeout' '--key' '--keys-out' '--lag-crit' '--lag-warn' '--latency-crit' '--latency-warn' '--limit' '--max' '--max-groups' '--max-keys' '--max-rate' '--memory-crit' '--memory-warn' '--meta' '--offset' '--only' '--output' '--pass' '--password' '--password-file' '--pattern' '--port' '--prefix' '--profile' '--queue' '--result-ttl' '--retries' '--sample' '--samples' '--schedule-at' '--schedule-in' '--secret-env' '--separator' '--serializer' '--skip' '--sni' '--socket' '--sort' '--state' '--strategy' '--textfile' '--timeout' '--top' '--ttl' '--url' '--user' '--user-field' '--value-file' '--wait' '--watch' '-a' '-h' '-n' '-o' '-p' '-s' '-u'
                 set skip 1
             end
             continue
@@ -20,7 +20,7 @@ function __rctl_path
         set -l subs
         switch $path
         case 'rctl'
-            set subs health stats cache completion test ratelimit job session
+            set subs health stats cache completion test ratelimit job session keys
         case 'rctl cache'
             set subs get set del ttl expire persist keys invalidate
         case 'rctl ratelimit'
@@ -29,6 +29,8 @@ function __rctl_path
             set subs enqueue status list queues requeue cancel empty
         case 'rctl session'
             set subs list show stats revoke
+        case 'rctl keys'
+            set subs analyze
         end
         if contains -- $w $subs
             set path "$path $w"
@@ -57,6 +59,7 @@ complete -c rctl -n '__rctl_at '\''rctl'\''' -a 'test' -d 'Operation tests: a ve
 complete -c rctl -n '__rctl_at '\''rctl'\''' -a 'ratelimit' -d 'Read, probe and reset the rate limits apps keep in Redis (limits, Flask-Limiter, INCR counters, sorted-set logs, redis-cell)'
 complete -c rctl -n '__rctl_at '\''rctl'\''' -a 'job' -d 'Enqueue RQ jobs that real RQ workers run; show job status, results and queues'
 complete -c rctl -n '__rctl_at '\''rctl'\''' -a 'session' -d 'Inspect, measure and revoke web sessions (Flask-Session, Django, starsessions, JSON)'
+complete -c rctl -n '__rctl_at '\''rctl'\''' -a 'keys' -d 'What is using the memory: keyspace analysis across every node'
 complete -c rctl -n '__rctl_under '\''rctl'\''' -l version -d 'Display program version information and exit'
 complete -c rctl -n '__rctl_under '\''rctl'\''' -l help -d 'Print this help message and exit'
 complete -c rctl -n '__rctl_under '\''rctl'\''' -s u -l url -x -d 'Redis URL: redis://[user:password@]host[:port][/db], rediss://..., unix:///path'
@@ -235,3 +238,16 @@ complete -c rctl -n '__rctl_under '\''rctl session revoke'\''' -l user-field -x 
 complete -c rctl -n '__rctl_under '\''rctl session revoke'\''' -l user -x -d 'Every session of this user (the global ACL --user goes before '\''session'\'')'
 complete -c rctl -n '__rctl_under '\''rctl session revoke'\''' -l dry-run -d 'Show what would be deleted; delete nothing'
 complete -c rctl -n '__rctl_under '\''rctl session revoke'\''' -s y -l yes -d 'Do not ask for confirmation (required when stdin is not a terminal)'
+complete -c rctl -n '__rctl_at '\''rctl keys'\''' -a 'analyze' -d 'Memory by prefix, type and encoding, the biggest keys, TTL and idle time, from every node'
+complete -c rctl -n '__rctl_under '\''rctl keys'\''' -l help -d 'Print this help message and exit'
+complete -c rctl -n '__rctl_under '\''rctl keys analyze'\''' -l help -d 'Print this help message and exit'
+complete -c rctl -n '__rctl_under '\''rctl keys analyze'\''' -l separator -x -d 'Splits key names into the prefix tree (default '\'':'\'')'
+complete -c rctl -n '__rctl_under '\''rctl keys analyze'\''' -l depth -x -d 'Levels of the prefix tree (default 3)'
+complete -c rctl -n '__rctl_under '\''rctl keys analyze'\''' -l max-groups -x -d 'Prefix groups kept; the rest count as '\''other'\'' (default 1000)'
+complete -c rctl -n '__rctl_under '\''rctl keys analyze'\''' -l top -x -d 'Keys in each top list (default 10)'
+complete -c rctl -n '__rctl_under '\''rctl keys analyze'\''' -l samples -x -d 'MEMORY USAGE SAMPLES: nested values sampled (0: all; server default 5)'
+complete -c rctl -n '__rctl_under '\''rctl keys analyze'\''' -l sample -x -d 'Read this share of the keys, (0, 1], and scale the totals (an estimate)'
+complete -c rctl -n '__rctl_under '\''rctl keys analyze'\''' -l max-keys -x -d 'Stop after this many keys and scale by DBSIZE (an estimate)'
+complete -c rctl -n '__rctl_under '\''rctl keys analyze'\''' -l max-rate -x -d 'Read at most this many keys per second (all nodes)'
+complete -c rctl -n '__rctl_under '\''rctl keys analyze'\''' -l replicas -d 'Scan one replica per shard instead of the primaries (spares production)'
+complete -c rctl -n '__rctl_under '\''rctl keys analyze'\''' -l keys-out -r -F -d 'Also write every key'\''s row to FILE: .csv or .jsonl'

@@ -16,6 +16,16 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// The type a length command answers for (a reply that is not WRONGTYPE names it).
+const char* type_of_length(std::string_view length) {
+  if (length == "STRLEN") return "string";
+  if (length == "LLEN") return "list";
+  if (length == "SCARD") return "set";
+  if (length == "ZCARD") return "zset";
+  if (length == "HLEN") return "hash";
+  return "stream";
+}
+
 // The length command of a type; nullptr for types without one (modules).
 const char* length_command(std::string_view type) {
   if (type == "string") return "STRLEN";
@@ -34,17 +44,18 @@ enum class Field { type, bytes, ttl, encoding, activity, elements };
 struct KeyState {
   bool moved = false;  // a command got MOVED/ASK/TRYAGAIN: read it again through the router
   bool gone = false;  // expired or deleted between SCAN and the reads
-  const char* guessed = nullptr;  // the length command sent with TYPE, before its reply
+  const char* guessed = nullptr;  // the length command sent instead of TYPE (TypeGuesses)
 };
 
 // Key shapes whose type is remembered for guessing (see TypeGuesses); a bound on the memory.
 constexpr std::size_t k_max_key_shapes = 10'000;
 
 // The type of the last key of each shape (its name with id segments as `*`): keys of one
-// shape nearly always share a type, so the length command can go out with TYPE instead of
-// after its reply. That saves the server a second cold lookup of the key (on Redis 7.0,
-// STRLEN/HLEN... cost ~1.2 us when the key is cold, ~0.2 us right after TYPE touched it) and
-// the page a round trip. A wrong guess costs one WRONGTYPE reply; the right command follows.
+// shape nearly always share a type, so the length command of that type goes out first, in
+// place of TYPE: a reply other than WRONGTYPE names the type. That saves the server TYPE and
+// a second cold lookup of the key (on Redis 7.0 a command on a cold key costs ~1.2 us, on a
+// warm one ~0.2 us), and the page a round trip. A wrong guess costs one WRONGTYPE reply, then
+// TYPE and the right length command follow.
 class TypeGuesses {
  public:
   explicit TypeGuesses(std::string separator) : m_separator(std::move(separator)) {}
@@ -68,9 +79,9 @@ class TypeGuesses {
 // reply decides the length command, sent once it is known), MEMORY USAGE and OBJECT only
 // while the node allows them.
 std::vector<std::pair<client::Command, Field>> read_commands(const std::string& key, const NodeAnalysis& node,
-                                                             const AnalyzeOptions& options) {
+                                                             const AnalyzeOptions& options, bool with_type = true) {
   std::vector<std::pair<client::Command, Field>> out;
-  out.emplace_back(client::keyed({"TYPE", key}), Field::type);
+  if (with_type) out.emplace_back(client::keyed({"TYPE", key}), Field::type);
   if (!node.memory_denied) {
     if (options.samples)
       out.emplace_back(client::keyed({"MEMORY", "USAGE", key, "SAMPLES", std::to_string(*options.samples)}),
@@ -186,18 +197,18 @@ struct AnalyzePages {
     // Held until every command is sent, so that fast replies cannot finish the batch early.
     batch->remaining = 1;
     for (std::size_t i = 0; i < n; ++i) {
-      auto commands = read_commands(batch->records[i].key, node, options);
-      for (auto& [command, field] : commands) {
+      const auto& key = batch->records[i].key;
+      const char* guess = guesses.length_for(key);
+      if (guess) {
+        batch->states[i].guessed = guess;
         ++batch->remaining;
-        // One unit of --max-rate per key, carried by its TYPE.
+        page.send(client::keyed({guess, key}), reply_handler(batch, i, Field::elements), 1);
+      }
+      for (auto& [command, field] : read_commands(key, node, options, guess == nullptr)) {
+        ++batch->remaining;
+        // One unit of --max-rate per key, carried by its first command.
         const std::uint64_t weight = field == Field::type ? 1 : 0;
         page.send(std::move(command), reply_handler(batch, i, field), weight);
-        if (field != Field::type) continue;
-        if (const char* length = guesses.length_for(batch->records[i].key)) {
-          batch->states[i].guessed = length;
-          ++batch->remaining;
-          page.send(client::keyed({length, batch->records[i].key}), reply_handler(batch, i, Field::elements));
-        }
       }
     }
     done_one(*batch);
@@ -219,12 +230,21 @@ struct AnalyzePages {
     auto& node = report.nodes[batch.page->node()];
     auto& record = batch.records[i];
     auto& state = batch.states[i];
+    if (field == Field::elements && state.guessed && record.type.empty()) {
+      // The guessed length command, sent in place of TYPE.
+      // WRONGTYPE (a wrong guess), or the command refused: TYPE tells.
+      if (reply.is_error() && !cluster::slot_moved(reply)) {
+        ++batch.remaining;
+        batch.page->send(client::keyed({"TYPE", record.key}), reply_handler(&batch, i, Field::type));
+        return done_one(batch);
+      }
+      if (reply.type == resp::Type::integer) record.type = type_of_length(state.guessed);
+    }
     if (auto error = apply_reply(record, state, field, reply, node)) return batch.page->fail(std::move(*error));
     if (field == Field::type && !state.gone && !state.moved) {
       guesses.learn(record.key, record.type);
-      // The guess was right: its reply is on its way. Wrong: that reply is WRONGTYPE (left
-      // unread by apply_reply) and the right command follows.
-      if (const char* length = length_command(record.type); length && length != state.guessed) {
+      // TYPE is read only when there was no guess or it was wrong: the length command follows.
+      if (const char* length = length_command(record.type)) {
         ++batch.remaining;
         batch.page->send(client::keyed({length, record.key}), reply_handler(&batch, i, Field::elements));
       }

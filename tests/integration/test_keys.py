@@ -243,6 +243,15 @@ class KeysAnalyzeTest(ServerTestCase, KeysAnalyzeChecks):
         self.assertLess(data["totals"]["keys"], 3000)
         self.assertIn("interrupted", stderr)
 
+    def test_replicas_on_a_standalone_server_scans_it_and_says_so(self):
+        fill(self.r, users=3)
+        out, data = rctl_json("keys", "analyze", "--replicas", *self.args())
+        self.assertExit(out, 0)
+        self.assertEqual(data["totals"]["keys"], self.r.dbsize())
+        self.assertFalse(data["nodes"][0]["replica"])
+        table = rctl("keys", "analyze", "--replicas", *self.args())
+        self.assertIn("no replica known", table.stdout)
+
     def test_empty_keyspace(self):
         out, data = rctl_json("keys", "analyze", *self.args())
         self.assertExit(out, 0)
