@@ -103,6 +103,9 @@ std::uint64_t TopKeys::measure(const KeyRecord& r) const {
 void TopKeys::add(const KeyRecord& r) {
   if (m_n == 0) return;
   if (m_by == By::bytes ? !r.bytes : !r.elements) return;
+  // A string's "elements" is its length in bytes, which the top by bytes already shows: the
+  // top by elements is about collections.
+  if (m_by == By::elements && r.type == "string") return;
   // Min-heap: the smallest kept key on top, replaced by anything larger.
   auto greater = [this](const KeyRecord& a, const KeyRecord& b) {
     return measure(a) != measure(b) ? measure(a) > measure(b) : a.key < b.key;

@@ -90,6 +90,7 @@ class PrefixTree {
 };
 
 // The `n` largest keys by one measure, in a bounded heap (n records whatever the keyspace).
+// By elements, strings are left out (their length is in bytes: the top by bytes has them).
 class TopKeys {
  public:
   enum class By { bytes, elements };

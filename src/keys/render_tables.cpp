@@ -22,6 +22,8 @@ using output::Tone;
 constexpr std::size_t k_keys_bar_width = 20;
 // Rows of the prefix tree shown in a table; -o json has every group.
 constexpr std::size_t k_keys_table_groups = 40;
+// Children of one group always shown, whatever their share.
+constexpr std::size_t k_keys_children_shown = 8;
 
 std::string keys_count_text(std::uint64_t n) { return util::format_count(static_cast<std::int64_t>(n)); }
 std::string keys_bytes_text(std::uint64_t n) { return util::format_bytes(static_cast<std::int64_t>(n)); }
@@ -38,27 +40,50 @@ struct Measure {
   std::uint64_t of(const Tally& t) const { return bytes ? t.bytes : t.keys; }
 };
 
-// The prefix tree depth-first, each level largest first, as rows.
+// A row of the prefix table for `tally` under `name`, indented `indent` levels.
+std::vector<Cell> group_row(Cell name, std::size_t indent, const Tally& tally, Measure m, std::uint64_t whole) {
+  const double share = share_of(m.of(tally), whole);
+  name.text = std::string(2 * indent, ' ') + name.text;
+  return {std::move(name),
+          keys_count_text(tally.keys),
+          keys_bytes_text(tally.bytes),
+          percent_text(share),
+          percent_text(share_of(tally.with_ttl, tally.keys)),
+          output::bar(share, k_keys_bar_width)};
+}
+
+// The prefix tree depth-first, each level largest first, as rows. A group whose only child
+// holds all of it ("board" and "board:*") is shown once, as the child. Past the first
+// k_keys_children_shown children, those under 1% are summed into one "more groups" row, so
+// that thousands of one-key groups do not hide the big ones (-o json has every group).
 void add_group_rows(const PrefixTree& tree, const std::vector<std::vector<std::size_t>>& children,
-                    const std::vector<std::size_t>& level, Measure m, std::uint64_t whole, output::Table& t,
-                    std::size_t& hidden) {
-  for (auto i : level) {
+                    const std::vector<std::size_t>& level, std::size_t indent, Measure m, std::uint64_t whole,
+                    output::Table& t, std::size_t& hidden) {
+  Tally folded;
+  std::size_t folded_groups = 0;
+  for (std::size_t n = 0; n < level.size(); ++n) {
+    auto i = level[n];
+    while (children[i].size() == 1 && tree.groups()[children[i][0]].tally.keys == tree.groups()[i].tally.keys &&
+           tree.groups()[i].other.keys == 0)
+      i = children[i][0];
     const auto& g = tree.groups()[i];
+    if (n >= k_keys_children_shown && share_of(m.of(g.tally), whole) < 0.01) {
+      folded.keys += g.tally.keys, folded.bytes += g.tally.bytes, folded.with_ttl += g.tally.with_ttl;
+      ++folded_groups;
+      continue;
+    }
     if (t.rows.size() >= k_keys_table_groups) {
       ++hidden;
-    } else {
-      const double share = share_of(m.of(g.tally), whole);
-      t.rows.push_back({std::string(2 * (g.depth - 1), ' ') + g.name, keys_count_text(g.tally.keys),
-                        keys_bytes_text(g.tally.bytes), percent_text(share),
-                        percent_text(share_of(g.tally.with_ttl, g.tally.keys)), output::bar(share, k_keys_bar_width)});
+      continue;
     }
-    add_group_rows(tree, children, children[i], m, whole, t, hidden);
+    t.rows.push_back(group_row(g.name, indent, g.tally, m, whole));
+    add_group_rows(tree, children, children[i], indent + 1, m, whole, t, hidden);
     if (g.other.keys > 0 && t.rows.size() < k_keys_table_groups)
-      t.rows.push_back({Cell(std::string(2 * g.depth, ' ') + "(other)", Tone::dim), keys_count_text(g.other.keys),
-                        keys_bytes_text(g.other.bytes), percent_text(share_of(m.of(g.other), whole)),
-                        percent_text(share_of(g.other.with_ttl, g.other.keys)),
-                        output::bar(share_of(m.of(g.other), whole), k_keys_bar_width)});
+      t.rows.push_back(group_row(Cell("(other: no room in --max-groups)", Tone::dim), indent + 1, g.other, m, whole));
   }
+  if (folded_groups > 0 && t.rows.size() < k_keys_table_groups)
+    t.rows.push_back(group_row(Cell(fmt::format("... {} more groups, each under 1%", folded_groups), Tone::dim), indent,
+                               folded, m, whole));
 }
 
 output::Table prefix_table(const AnalyzeReport& r, Measure m) {
@@ -81,7 +106,7 @@ output::Table prefix_table(const AnalyzeReport& r, Measure m) {
   t.columns = {"PREFIX", "KEYS", "BYTES", "SHARE", "TTL", ""};
   t.numeric = {false, true, true, true, true, false};
   std::size_t hidden = 0;
-  add_group_rows(tree, children, top, m, whole, t, hidden);
+  add_group_rows(tree, children, top, 0, m, whole, t, hidden);
   if (tree.root_other().keys > 0)
     t.rows.push_back({Cell("(other)", Tone::dim), keys_count_text(tree.root_other().keys),
                       keys_bytes_text(tree.root_other().bytes), percent_text(share_of(m.of(tree.root_other()), whole)),

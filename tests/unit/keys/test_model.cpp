@@ -92,11 +92,15 @@ TEST_CASE("top keys: bounded, largest first, ties by name", "[keys][model]") {
   CHECK(sorted[1].key == "k99");
   CHECK(sorted[2].bytes == 48u);
   TopKeys by_elements(TopKeys::By::elements, 1);
-  by_elements.add(key_record("few", 1000, 2));
-  by_elements.add(key_record("many", 10, 2000));
+  auto few = key_record("few", 1000, 2), many = key_record("many", 10, 2000);
+  few.type = many.type = "hash";
+  by_elements.add(few);
+  by_elements.add(many);
   KeyRecord unknown = key_record("unknown", 5);
   unknown.elements.reset();
   by_elements.add(unknown);
+  auto long_string = key_record("long", 10, 100'000);
+  by_elements.add(long_string);  // its length is bytes, not elements
   CHECK(by_elements.sorted().front().key == "many");
   TopKeys none(TopKeys::By::bytes, 0);
   none.add(key_record("a", 1));
