@@ -11,13 +11,7 @@ import random
 import sys
 import uuid
 
-
-def cmd(*args):
-    out = [b"*%d\r\n" % len(args)]
-    for a in args:
-        a = a if isinstance(a, bytes) else str(a).encode()
-        out.append(b"$%d\r\n%s\r\n" % (len(a), a))
-    return b"".join(out)
+from gen_sessions import cmd  # one RESP encoder for the bench generators
 
 
 def main():
