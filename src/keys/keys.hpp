@@ -21,8 +21,10 @@ namespace rctl::keys {
 
 // SCAN COUNT: about the number of keys per pipeline.
 inline constexpr std::size_t k_keys_scan_count = 500;
-// Pages per node whose commands are outstanding before SCAN waits.
-inline constexpr std::size_t k_keys_pages_in_flight = 4;
+// Pages per node whose commands are outstanding before SCAN waits: 4 left the server idle
+// half the time (a page is done only once its slowest reply is in); 16 took 200k keys from
+// 1.7 s to 1.2 s, 32 no further.
+inline constexpr std::size_t k_keys_pages_in_flight = 16;
 
 struct AnalyzeOptions {
   std::string prefix;  // only keys starting with it (SCAN MATCH, glob characters escaped)
