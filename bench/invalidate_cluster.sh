@@ -9,17 +9,7 @@ source "$(dirname "$0")/lib.sh"
 RUNS=${RUNS:-3}
 N=${N:-300000}
 
-ports=()
-for i in 0 1 2; do
-  start_server "node$i" --cluster-enabled yes --cluster-config-file "$WORK/node$i/nodes.conf"
-  ports+=("$PORT")
-done
-redis-cli --cluster create "127.0.0.1:${ports[0]}" "127.0.0.1:${ports[1]}" "127.0.0.1:${ports[2]}" \
-  --cluster-yes >/dev/null
-for _ in $(seq 100); do
-  redis-cli -p "${ports[0]}" cluster info | grep -q cluster_state:ok && break
-  sleep 0.1
-done
+start_cluster
 echo "generating $((2 * N)) keys split by slot..."
 python3 - "$N" "$WORK/load" "${ports[@]}" <<PY
 import sys, subprocess, json

@@ -42,6 +42,22 @@ start_server() {
   PIDS+=("$(cat "$WORK/$name/pid")")
 }
 
+# start_cluster: three cluster-mode primaries (no replicas) pinned to SERVER_CPU, every slot
+# assigned and the state ok; sets the array $ports.
+start_cluster() {
+  ports=()
+  for i in 0 1 2; do
+    start_server "node$i" --cluster-enabled yes --cluster-config-file "$WORK/node$i/nodes.conf"
+    ports+=("$PORT")
+  done
+  redis-cli --cluster create "127.0.0.1:${ports[0]}" "127.0.0.1:${ports[1]}" "127.0.0.1:${ports[2]}" \
+    --cluster-yes >/dev/null
+  for _ in $(seq 100); do
+    redis-cli -p "${ports[0]}" cluster info | grep -q cluster_state:ok && break
+    sleep 0.1
+  done
+}
+
 make_certs() {
   openssl req -x509 -newkey rsa:2048 -nodes -days 2 -keyout "$WORK/ca.key" -out "$WORK/ca.crt" \
     -subj "/CN=bench CA" 2>/dev/null

@@ -114,6 +114,7 @@ void register_call(CLI::App& app, Context& ctx);
 void register_latency(CLI::App& app, Context& ctx);
 void register_slowlog(CLI::App& app, Context& ctx);
 void register_clients(CLI::App& app, Context& ctx);
+void register_keys(CLI::App& app, Context& ctx);
 
 // The --version report: version, git revision, build type, compiler, TLS library.
 output::Document version_document();

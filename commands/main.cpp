@@ -246,6 +246,7 @@ int main(int argc, char** argv) {
   commands::register_latency(app, ctx);
   commands::register_slowlog(app, ctx);
   commands::register_clients(app, ctx);
+  commands::register_keys(app, ctx);
 
   trailing_h_means_help(argc, argv);
   try {

@@ -3,13 +3,14 @@
 
 _rctl_commands() {
   case "$1" in
-    'rctl') echo 'health stats cache completion test ratelimit job session auth call latency slowlog clients' ;;
+    'rctl') echo 'health stats cache completion test ratelimit job session auth call latency slowlog clients keys' ;;
     'rctl cache') echo 'get set del ttl expire persist keys invalidate' ;;
     'rctl ratelimit') echo 'list show reset probe' ;;
     'rctl job') echo 'enqueue status list queues requeue cancel empty' ;;
     'rctl session') echo 'list show stats revoke' ;;
     'rctl auth') echo 'token' ;;
     'rctl clients') echo 'kill' ;;
+    'rctl keys') echo 'analyze' ;;
     *) ;;
   esac
 }
@@ -63,6 +64,8 @@ _rctl_options() {
     'rctl slowlog') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --password-command --askpass --iam --cache-name --region --serverless --entra --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --limit --since --min --full --group --reset --dry-run -y --yes --watch' ;;
     'rctl clients') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --password-command --askpass --iam --cache-name --region --serverless --entra --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --filter' ;;
     'rctl clients kill') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --password-command --askpass --iam --cache-name --region --serverless --entra --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --filter --dry-run -y --yes' ;;
+    'rctl keys') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --password-command --askpass --iam --cache-name --region --serverless --entra --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose' ;;
+    'rctl keys analyze') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --password-command --askpass --iam --cache-name --region --serverless --entra --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --separator --depth --max-groups --top --samples --sample --max-keys --max-rate --replicas --keys-out' ;;
     *) ;;
   esac
 }
@@ -266,6 +269,19 @@ _rctl_value() {
       'rctl clients --output') found='choices table json none'; echo "$found" ;;
       'rctl clients kill -o') found='choices table json none'; echo "$found" ;;
       'rctl clients kill --output') found='choices table json none'; echo "$found" ;;
+      'rctl keys -o') found='choices table json none'; echo "$found" ;;
+      'rctl keys --output') found='choices table json none'; echo "$found" ;;
+      'rctl keys analyze --separator') found='value'; echo "$found" ;;
+      'rctl keys analyze --depth') found='value'; echo "$found" ;;
+      'rctl keys analyze --max-groups') found='value'; echo "$found" ;;
+      'rctl keys analyze --top') found='value'; echo "$found" ;;
+      'rctl keys analyze --samples') found='value'; echo "$found" ;;
+      'rctl keys analyze --sample') found='value'; echo "$found" ;;
+      'rctl keys analyze --max-keys') found='value'; echo "$found" ;;
+      'rctl keys analyze --max-rate') found='value'; echo "$found" ;;
+      'rctl keys analyze --keys-out') found='file'; echo "$found" ;;
+      'rctl keys analyze -o') found='choices table json none'; echo "$found" ;;
+      'rctl keys analyze --output') found='choices table json none'; echo "$found" ;;
       *) found= ;;
     esac
     [ -n "$found" ] && return

@@ -12,7 +12,7 @@ function __rctl_path
             continue
         end
         if string match -q -- '-*' $w
-            if contains -- $w '--batch' '--burst' '--cacert' '--cache-name' '--cert' '--cert-crit-days' '--cert-warn-days' '--client' '--concurrency' '--connect-timeout' '--cookie' '--count' '--db' '--decode' '--description' '--entries' '--failure-ttl' '--filter' '--hits' '--host' '--interval' '--iterations' '--job-id' '--job-timeout' '--key' '--lag-crit' '--lag-warn' '--latency-crit' '--latency-warn' '--limit' '--max' '--max-rate' '--memory-crit' '--memory-warn' '--meta' '--min' '--node' '--offset' '--only' '--output' '--pass' '--password' '--password-command' '--password-file' '--pattern' '--port' '--prefix' '--profile' '--queue' '--region' '--result-ttl' '--retries' '--sample' '--samples' '--schedule-at' '--schedule-in' '--secret-env' '--serializer' '--since' '--skip' '--sni' '--socket' '--sort' '--state' '--strategy' '--textfile' '--timeout' '--top' '--ttl' '--url' '--user' '--user-field' '--value-file' '--wait' '--watch' '-a' '-h' '-n' '-o' '-p' '-s' '-u'
+            if contains -- $w '--batch' '--burst' '--cacert' '--cache-name' '--cert' '--cert-crit-days' '--cert-warn-days' '--client' '--concurrency' '--connect-timeout' '--cookie' '--count' '--db' '--decode' '--depth' '--description' '--entries' '--failure-ttl' '--filter' '--hits' '--host' '--interval' '--iterations' '--job-id' '--job-timeout' '--key' '--keys-out' '--lag-crit' '--lag-warn' '--latency-crit' '--latency-warn' '--limit' '--max' '--max-groups' '--max-keys' '--max-rate' '--memory-crit' '--memory-warn' '--meta' '--min' '--node' '--offset' '--only' '--output' '--pass' '--password' '--password-command' '--password-file' '--pattern' '--port' '--prefix' '--profile' '--queue' '--region' '--result-ttl' '--retries' '--sample' '--samples' '--schedule-at' '--schedule-in' '--secret-env' '--separator' '--serializer' '--since' '--skip' '--sni' '--socket' '--sort' '--state' '--strategy' '--textfile' '--timeout' '--top' '--ttl' '--url' '--user' '--user-field' '--value-file' '--wait' '--watch' '-a' '-h' '-n' '-o' '-p' '-s' '-u'
                 set skip 1
             end
             continue
@@ -21,7 +21,7 @@ function __rctl_path
         set -l passthrough 0
         switch $path
         case 'rctl'
-            set subs health stats cache completion test ratelimit job session auth call latency slowlog clients
+            set subs health stats cache completion test ratelimit job session auth call latency slowlog clients keys
         case 'rctl cache'
             set subs get set del ttl expire persist keys invalidate
         case 'rctl ratelimit'
@@ -36,6 +36,8 @@ function __rctl_path
             set passthrough 1
         case 'rctl clients'
             set subs kill
+        case 'rctl keys'
+            set subs analyze
         end
         if contains -- $w $subs
             set path "$path $w"
@@ -82,6 +84,7 @@ complete -c rctl -n '__rctl_at '\''rctl'\''' -a 'call' -d 'Send any command (rou
 complete -c rctl -n '__rctl_at '\''rctl'\''' -a 'latency' -d 'PING round trips of every node per interval, with a histogram at the end'
 complete -c rctl -n '__rctl_at '\''rctl'\''' -a 'slowlog' -d 'The slow log of every node (primaries and replicas) as one timeline, with LATENCY LATEST'
 complete -c rctl -n '__rctl_at '\''rctl'\''' -a 'clients' -d 'Who is connected to every node: headroom, groups, idle times, buffers, blocked clients'
+complete -c rctl -n '__rctl_at '\''rctl'\''' -a 'keys' -d 'What is using the memory: keyspace analysis across every node'
 complete -c rctl -n '__rctl_under '\''rctl'\''' -l version -d 'Display program version information and exit'
 complete -c rctl -n '__rctl_under '\''rctl'\''' -l help -d 'Print this help message and exit'
 complete -c rctl -n '__rctl_under '\''rctl'\''' -s u -l url -x -d 'Redis URL: redis://[user:password@]host[:port][/db], rediss://..., unix:///path'
@@ -297,3 +300,16 @@ complete -c rctl -n '__rctl_at '\''rctl clients'\''' -s o -l output -x -a 'table
 complete -c rctl -n '__rctl_under '\''rctl clients kill'\''' -l dry-run -d 'List who would be disconnected; disconnect nobody'
 complete -c rctl -n '__rctl_under '\''rctl clients kill'\''' -s y -l yes -d 'Do not ask for confirmation (required when stdin is not a terminal)'
 complete -c rctl -n '__rctl_at '\''rctl clients kill'\''' -s o -l output -x -a 'table json none' -d 'Output format: table, json, none (exit code only; health: nagios; stats: prometheus)'
+complete -c rctl -n '__rctl_at '\''rctl keys'\''' -a 'analyze' -d 'Memory by prefix, type and encoding, the biggest keys, TTL and idle time, from every node'
+complete -c rctl -n '__rctl_at '\''rctl keys'\''' -s o -l output -x -a 'table json none' -d 'Output format: table, json, none (exit code only; health: nagios; stats: prometheus)'
+complete -c rctl -n '__rctl_under '\''rctl keys analyze'\''' -l separator -x -d 'Splits key names into the prefix tree (default '\'':'\'')'
+complete -c rctl -n '__rctl_under '\''rctl keys analyze'\''' -l depth -x -d 'Levels of the prefix tree (default 3)'
+complete -c rctl -n '__rctl_under '\''rctl keys analyze'\''' -l max-groups -x -d 'Prefix groups kept; the rest count as '\''other'\'' (default 1000)'
+complete -c rctl -n '__rctl_under '\''rctl keys analyze'\''' -l top -x -d 'Keys in each top list (default 10)'
+complete -c rctl -n '__rctl_under '\''rctl keys analyze'\''' -l samples -x -d 'MEMORY USAGE SAMPLES: nested values sampled (0: all; server default 5)'
+complete -c rctl -n '__rctl_under '\''rctl keys analyze'\''' -l sample -x -d 'Read this share of the keys, (0, 1], and scale the totals (an estimate)'
+complete -c rctl -n '__rctl_under '\''rctl keys analyze'\''' -l max-keys -x -d 'Stop after this many keys and scale by DBSIZE (an estimate)'
+complete -c rctl -n '__rctl_under '\''rctl keys analyze'\''' -l max-rate -x -d 'Read at most this many keys per second (all nodes)'
+complete -c rctl -n '__rctl_under '\''rctl keys analyze'\''' -l replicas -d 'Scan one replica per shard instead of the primaries (spares production)'
+complete -c rctl -n '__rctl_under '\''rctl keys analyze'\''' -l keys-out -r -F -d 'Also write every key'\''s row to FILE: .csv or .jsonl'
+complete -c rctl -n '__rctl_at '\''rctl keys analyze'\''' -s o -l output -x -a 'table json none' -d 'Output format: table, json, none (exit code only; health: nagios; stats: prometheus)'

@@ -124,7 +124,12 @@ Expected<void> Client::refresh() {
 }
 
 std::vector<const Node*> Client::select(NodeSelection which) const {
-  return which == NodeSelection::primaries ? m_map.primaries() : m_map.nodes();
+  switch (which) {
+    case NodeSelection::primaries: return m_map.primaries();
+    case NodeSelection::replicas: return m_map.replicas();
+    case NodeSelection::all: break;
+  }
+  return m_map.nodes();
 }
 
 std::string Client::label(const Node& node) const {

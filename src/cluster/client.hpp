@@ -19,7 +19,9 @@
 
 namespace rctl::cluster {
 
-enum class NodeSelection { primaries, all };
+// primaries: one per shard serving slots; replicas: SlotMap::replicas() (one per primary, the
+// primary itself where a shard has no usable replica); all: every node.
+enum class NodeSelection { primaries, replicas, all };
 
 // One node's part of a fan-out.
 struct NodeOutcome {

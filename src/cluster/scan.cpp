@@ -35,7 +35,7 @@ struct PageState {
 class NodeScanner : public std::enable_shared_from_this<NodeScanner> {
  public:
   NodeScanner(ScanShared& shared, const ScanHandlers& handlers, ScanNode& out, std::size_t index,
-              client::Connection& scan, client::Connection* work, net::EventLoop& loop,
+              client::Connection& scan, client::Connection* work, net::EventLoop& loop, bool readonly,
               std::function<void(Expected<void>)> done)
       : m_shared(shared),
         m_handlers(handlers),
@@ -44,10 +44,17 @@ class NodeScanner : public std::enable_shared_from_this<NodeScanner> {
         m_scan(scan),
         m_work(work ? *work : scan),
         m_timer(loop),
+        m_readonly(readonly),
         m_done(std::move(done)),
         m_start(ScanClock::now()) {}
 
   void start() {
+    // A cluster replica answers keyed commands with MOVED unless the connection is READONLY;
+    // pipelined ahead of everything else on each connection.
+    if (m_readonly) {
+      send_readonly(m_scan);
+      if (&m_work != &m_scan) send_readonly(m_work);
+    }
     check_size();
     send_scan();
   }
@@ -168,6 +175,14 @@ class NodeScanner : public std::enable_shared_from_this<NodeScanner> {
     send_scan();
   }
 
+  void send_readonly(client::Connection& conn) {
+    conn.send(client::cmd({"READONLY"}), [self = shared_from_this()](Expected<resp::Value> r) {
+      if (self->failed()) return;
+      if (!r) return self->fail(r.error());
+      if (r->is_error()) self->fail(client::to_error(r->str, "READONLY"));
+    });
+  }
+
   // Reads DBSIZE (pipelined before the next SCAN) to bound the walk; no bound when refused.
   void check_size() {
     ++m_size_checks;
@@ -198,6 +213,7 @@ class NodeScanner : public std::enable_shared_from_this<NodeScanner> {
   client::Connection& m_scan;
   client::Connection& m_work;
   net::Timer m_timer;
+  bool m_readonly;
   std::function<void(Expected<void>)> m_done;
   ScanClock::time_point m_start;
   bool m_scanning = true;
@@ -336,12 +352,13 @@ void scan_primaries(Client& target, const ScanOptions& options, const ScanHandle
   std::optional<SlotLayout> before;
   if (target.is_cluster()) before = read_slot_layout(target);
   auto start = detail::ScanClock::now();
-  auto primaries = target.primaries();
+  auto primaries = target.select(options.nodes);
   std::map<const Node*, std::size_t> index;
   run.nodes.assign(primaries.size(), {});
   for (std::size_t i = 0; i < primaries.size(); ++i) {
     index[primaries[i]] = i;
     run.nodes[i].address = target.label(*primaries[i]);
+    run.nodes[i].replica = target.is_cluster() && !primaries[i]->primary;
   }
   detail::ScanShared shared{options, target.is_cluster()};
   if (options.max_rate && *options.max_rate > 0)
@@ -374,15 +391,16 @@ void scan_primaries(Client& target, const ScanOptions& options, const ScanHandle
     timer.start(std::chrono::milliseconds(100), on_tick);
   };
   timer.start(std::chrono::milliseconds(100), on_tick);
-  auto results = target.run_on_nodes(NodeSelection::primaries, [&](const Node& node, client::Connection& conn,
-                                                                   std::function<void(Expected<void>)> done) {
-    auto i = index.at(&node);
-    if (run.nodes[i].error) return done(std::unexpected(*run.nodes[i].error));
-    auto scanner = std::make_shared<detail::NodeScanner>(shared, handlers, run.nodes[i], i, conn, work[i].get(),
-                                                         target.loop(), std::move(done));
-    scanners.push_back(scanner);
-    scanner->start();
-  });
+  auto results = target.run_on_nodes(
+      options.nodes, [&](const Node& node, client::Connection& conn, std::function<void(Expected<void>)> done) {
+        auto i = index.at(&node);
+        if (run.nodes[i].error) return done(std::unexpected(*run.nodes[i].error));
+        const bool readonly = target.is_cluster() && !node.primary;
+        auto scanner = std::make_shared<detail::NodeScanner>(shared, handlers, run.nodes[i], i, conn, work[i].get(),
+                                                             target.loop(), readonly, std::move(done));
+        scanners.push_back(scanner);
+        scanner->start();
+      });
   timer.cancel();
   // A node whose connection could not be opened has no scanner to record its error.
   for (auto& [node, result] : results)

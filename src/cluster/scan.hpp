@@ -23,6 +23,7 @@ namespace rctl::cluster {
 // One primary's part of a scan.
 struct ScanNode {
   std::string address;
+  bool replica = false;  // a cluster replica was scanned (ScanOptions::nodes), not the primary
   std::uint64_t scan_calls = 0;
   std::string cursor = "0";  // where the scan stopped (resume point when not complete)
   bool complete = false;  // the scan reached cursor 0
@@ -77,6 +78,9 @@ struct ScanOptions {
   std::size_t max_in_flight = 8;  // pages per primary whose work is outstanding before SCAN waits
   std::optional<double> max_rate;  // weight per second over all primaries (none: unlimited)
   bool separate_connection = false;  // send page work on a second connection per primary
+  // Which node of each shard to scan: the primaries, or NodeSelection::replicas to spare them
+  // (a cluster replica's connections get READONLY, so keyed reads are served there).
+  NodeSelection nodes = NodeSelection::primaries;
   std::function<bool()> interrupted;  // polled every 100 ms; empty: util::interrupted
   std::function<void()> on_interrupt;  // once, when the scan starts stopping
   std::function<void()> tick;  // every 100 ms (progress)
@@ -101,7 +105,7 @@ struct ScanRun {
   std::string unstable;
 };
 
-// Scans every primary. Node failures are kept in `run.nodes` and never thrown; the other
+// Scans every primary (or the replica of each, ScanOptions::nodes). Node failures are kept in `run.nodes` and never thrown; the other
 // nodes go on. `run` is filled as the scan goes (read it from ScanOptions::tick).
 void scan_primaries(Client& target, const ScanOptions& options, const ScanHandlers& handlers, ScanRun& run);
 

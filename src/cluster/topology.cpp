@@ -130,6 +130,24 @@ std::vector<const Node*> SlotMap::nodes() const {
   return out;
 }
 
+std::vector<const Node*> SlotMap::replicas() const {
+  std::vector<const Node*> out;
+  for (std::size_t i = 0; i < m_shards.size(); ++i) {
+    if (m_primary_of_shard[i] < 0 || m_shards[i].slots.empty()) continue;
+    const Node* best = nullptr;
+    // Online before anything else, then furthest along. "loading" is not ruled out: Redis 7.0
+    // reports a replica whose gossiped offset is still 0 as loading long after its sync.
+    auto rank = [](const Node& n) { return std::pair(n.health == "online" ? 1 : 0, n.replication_offset); };
+    for (const auto& node : m_shards[i].nodes) {
+      // "fail" (7.0) and "failed" (the documented spelling) hold nothing to read.
+      if (node.primary || node.health == "fail" || node.health == "failed") continue;
+      if (!best || rank(node) > rank(*best)) best = &node;
+    }
+    out.push_back(best ? best : &m_shards[i].nodes[m_primary_of_shard[i]]);
+  }
+  return out;
+}
+
 int SlotMap::shard_for_slot(int slot) const { return valid_slot(slot) ? m_shard_of_slot[slot] : -1; }
 
 const Node* SlotMap::primary_for_slot(int slot) const {

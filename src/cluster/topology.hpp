@@ -91,6 +91,11 @@ class SlotMap {
   // Every node of every shard, primaries and replicas.
   std::vector<const Node*> nodes() const;
 
+  // One node per entry of primaries(), in the same order: the shard's replica that is not
+  // failed, online ones first, then the furthest along (replication offset); the primary
+  // itself when the shard has no such replica. What a read-only walk of the keyspace uses to spare the primaries.
+  std::vector<const Node*> replicas() const;
+
   // The primary serving `slot`, or nullptr when the slot is uncovered or out of range. O(1).
   const Node* primary_for_slot(int slot) const;
 

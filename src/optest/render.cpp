@@ -26,11 +26,6 @@ Json optional_json(const std::optional<T>& v) {
   return v ? Json(*v) : Json(nullptr);
 }
 
-Json error_json(const std::optional<Error>& e) {
-  if (!e) return nullptr;
-  return {{"kind", rctl::to_string(e->kind)}, {"message", decode::json_bytes(e->message)}};
-}
-
 Json operation_json(const OperationResult& op) {
   auto l = latency_of(op);
   Json latency = nullptr;
@@ -70,7 +65,7 @@ Json node_json(const NodeTestResult& n) {
       {"protocol", n.protocol},
       {"tls", n.tls},
       {"verdict", to_string(verdict_of(n))},
-      {"error", error_json(n.error)},
+      {"error", output::error_or_null(n.error)},
       {"read_only", n.read_only ? Json{{"reason", n.read_only->reason}, {"hint", n.read_only->hint}} : Json(nullptr)},
       {"server",
        {{"version", text_or_null(s.version)},
@@ -87,7 +82,7 @@ Json node_json(const NodeTestResult& n) {
         {"stray_keys_removed", c.stray_keys_removed},
         {"scan_calls", c.scan_calls},
         {"function_library_removed", c.function_library_removed},
-        {"error", error_json(c.error)}}}};
+        {"error", output::error_or_null(c.error)}}}};
 }
 
 // One problem (a failed or refused operation) in words: "EVAL: ERR unknown command ...".

@@ -4,6 +4,7 @@
 
 #include "decode/bytes.hpp"
 #include "util/duration.hpp"
+#include "util/error.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -23,6 +24,13 @@ inline nlohmann::ordered_json number_or_null(const std::optional<std::int64_t>& 
 // Stored bytes as JSON (decode::json_bytes), or null when empty (fields left unset).
 inline nlohmann::ordered_json text_or_null(std::string_view s) {
   return s.empty() ? nlohmann::ordered_json(nullptr) : decode::json_bytes(s);
+}
+
+// An error as JSON ({"kind", "message"}; the message through decode::json_bytes, since it
+// may quote bytes from Redis), or null when there is none.
+inline nlohmann::ordered_json error_or_null(const std::optional<Error>& e) {
+  if (!e) return nullptr;
+  return {{"kind", rctl::to_string(e->kind)}, {"message", decode::json_bytes(e->message)}};
 }
 
 // Three decimals: milliseconds and seconds in JSON without floating-point noise.

@@ -48,10 +48,6 @@ Json summary_json(const SessionSummary& s) {
           {"last_activity", s.last_activity ? *s.last_activity : Json(nullptr)}};
 }
 
-Json error_json(const std::optional<Error>& e) {
-  return e ? Json{{"kind", rctl::to_string(e->kind)}, {"message", e->message}} : Json(nullptr);
-}
-
 Json scan_json(const SessionScanReport& r) {
   Json nodes = Json::array();
   for (const auto& n : r.nodes)
@@ -63,7 +59,7 @@ Json scan_json(const SessionScanReport& r) {
                      {"vanished", n.vanished},
                      {"complete", n.complete},
                      {"cursor", n.cursor},
-                     {"error", error_json(n.error)}});
+                     {"error", output::error_or_null(n.error)}});
   Json prefixes = Json::array();
   for (const auto& p : r.prefixes) prefixes.push_back(decode::json_bytes(p));
   return {{"pattern", decode::json_bytes(r.pattern)},
@@ -202,8 +198,8 @@ output::Document render_session_stats(const SessionStatsReport& r) {
     ttl.push_back({{"range", b.label},
                    {"min_ms", b.from_ms ? Json(*b.from_ms) : Json(nullptr)},
                    {"max_ms", b.to_ms ? Json(*b.to_ms) : Json(nullptr)},
-                   {"sessions", b.sessions}});
-    tt.rows.push_back({b.label, count_text(b.sessions), share(b.sessions)});
+                   {"sessions", b.count}});
+    tt.rows.push_back({b.label, count_text(b.count), share(b.count)});
   }
 
   const auto& z = r.sizes;
@@ -307,7 +303,7 @@ output::Document render_session_revoke(const RevokeReport& r) {
               {"changed", r.changed},
               {"gone", r.gone},
               {"interrupted", r.interrupted},
-              {"error", error_json(r.error)},
+              {"error", output::error_or_null(r.error)},
               {"listed", r.sessions.size()},
               {"sessions", sessions},
               {"scan", r.scan ? scan_json(*r.scan) : Json(nullptr)}};

@@ -8,10 +8,6 @@ namespace rctl::session {
 
 namespace {
 
-constexpr std::int64_t k_minute_ms = 60'000;
-constexpr std::int64_t k_hour_ms = 60 * k_minute_ms;
-constexpr std::int64_t k_day_ms = 24 * k_hour_ms;
-
 // log2 of k_size_buckets_per_octave and of k_size_exact_below.
 constexpr int k_sub_bits = 5;
 constexpr int k_exact_bits = 6;
@@ -60,32 +56,6 @@ std::uint64_t SizeHistogram::percentile(double q) const {
     if (seen >= rank) return std::clamp(bucket_range(i).second, m_min, m_max);
   }
   return m_max;
-}
-
-TtlHistogram::TtlHistogram() {
-  m_buckets = {
-      {"< 1m", 0, k_minute_ms},
-      {"1m-1h", k_minute_ms, k_hour_ms},
-      {"1h-1d", k_hour_ms, k_day_ms},
-      {"1d-7d", k_day_ms, 7 * k_day_ms},
-      {"7d-30d", 7 * k_day_ms, 30 * k_day_ms},
-      {">= 30d", 30 * k_day_ms, std::nullopt},
-      {"no expiry", std::nullopt, std::nullopt},
-  };
-}
-
-void TtlHistogram::add(std::optional<std::int64_t> ttl_ms) {
-  if (!ttl_ms) {
-    ++m_buckets.back().sessions;
-    return;
-  }
-  for (std::size_t i = 0; i + 1 < m_buckets.size(); ++i) {
-    auto& b = m_buckets[i];
-    if (!b.to_ms || *ttl_ms < *b.to_ms) {
-      ++b.sessions;
-      return;
-    }
-  }
 }
 
 TopUsers::TopUsers(std::size_t capacity) : m_capacity(std::max<std::size_t>(1, capacity)) {}

@@ -2,6 +2,8 @@
 // The aggregates of `rctl session stats`, each in memory that does not grow with the number
 // of sessions (the per-user counts are capped). Pure; no I/O.
 
+#include "util/ttl_ranges.hpp"
+
 #include <array>
 #include <cstdint>
 #include <functional>
@@ -46,24 +48,8 @@ class SizeHistogram {
   std::uint64_t m_count = 0, m_min = 0, m_max = 0, m_total = 0;
 };
 
-// Remaining time to live in fixed ranges: < 1m, 1m-1h, 1h-1d, 1d-7d, 7d-30d, >= 30d, and
-// sessions without expiry.
-class TtlHistogram {
- public:
-  struct Bucket {
-    const char* label;  // "< 1m", "1m-1h", ..., "no expiry"
-    std::optional<std::int64_t> from_ms;  // inclusive; nullopt for "no expiry"
-    std::optional<std::int64_t> to_ms;  // exclusive; nullopt for the open-ended ones
-    std::uint64_t sessions = 0;
-  };
-  TtlHistogram();
-  // `ttl_ms` nullopt = no expiry; negative values count as < 1m.
-  void add(std::optional<std::int64_t> ttl_ms);
-  const std::vector<Bucket>& buckets() const { return m_buckets; }
-
- private:
-  std::vector<Bucket> m_buckets;
-};
+// Remaining time to live in the ranges every TTL report shares (util/ttl_ranges.hpp).
+using util::TtlHistogram;
 
 // Sessions per user, heaviest first, in at most `capacity` counters (Space-Saving, Metwally
 // et al. 2005): while fewer than `capacity` users were seen every count is exact; after

@@ -44,6 +44,7 @@ COMMANDS = [
     (["session", "list"], 0),
     (["session", "show", SESSION_ID], 0),
     (["session", "stats"], 0),
+    (["keys", "analyze"], 0),
     (["session", "revoke", SESSION_ID, "--yes"], 0),
     (["ratelimit", "list"], 0),
     (["ratelimit", "show", LIMITER_KEY], 0),

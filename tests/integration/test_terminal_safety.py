@@ -63,6 +63,8 @@ COMMAND_LINES = [
     (["stats"], (0,)),
     (["session", "list"], (0,)),
     (["session", "stats"], (0,)),
+    (["keys", "analyze"], (0,)),
+    (["keys", "analyze", PREFIX], (0,)),
     (["session", "show", SESSION_ID], (0,)),
     (["session", "show", b"x" + NAME], (5,)),
     (["session", "revoke", SESSION_ID, "--dry-run"], (0,)),

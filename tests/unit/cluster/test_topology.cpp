@@ -449,3 +449,42 @@ TEST_CASE("standalone is one primary serving every slot", "[cluster][topology]")
   CHECK(rctl::cluster::to_string(NodeAddress{"::1", 6379}) == "[::1]:6379");
   CHECK(rctl::cluster::to_string(NodeAddress{"h", 1}) == "h:1");
 }
+
+TEST_CASE("replicas(): one usable replica per primary, the primary where a shard has none", "[cluster][topology]") {
+  auto node = [](std::string id, int port, bool primary, std::string health, std::int64_t offset) {
+    Node n;
+    n.id = std::move(id);
+    n.address = NodeAddress{"10.0.0.1", port};
+    n.port = port;
+    n.primary = primary;
+    n.health = std::move(health);
+    n.replication_offset = offset;
+    return n;
+  };
+  std::vector<rctl::cluster::Shard> shards(3);
+  shards[0].slots = {{0, 5000}};
+  shards[0].nodes = {node("a", 7001, true, "online", 100), node("a1", 7004, false, "online", 90),
+                     node("a2", 7005, false, "online", 99)};
+  shards[1].slots = {{5001, 10000}};
+  shards[1].nodes = {node("b", 7002, true, "online", 100), node("b1", 7006, false, "fail", 100),
+                     node("b2", 7007, false, "failed", 100)};
+  shards[2].slots = {{10001, 16383}};
+  // Redis 7.0 says "loading" for a synced replica whose gossiped offset is 0: still used,
+  // after an online one.
+  shards[2].nodes = {node("c2", 7009, false, "loading", 500), node("c1", 7008, false, "online", 50),
+                     node("c", 7003, true, "online", 50)};
+  auto map = SlotMap::from_shards(std::move(shards));
+  REQUIRE(map.has_value());
+  auto primaries = map->primaries();
+  auto replicas = map->replicas();
+  REQUIRE(replicas.size() == primaries.size());
+  CHECK(replicas[0]->id == "a2");  // furthest along
+  CHECK(replicas[1]->id == "b");  // failed replicas are not used
+  CHECK(replicas[2]->id == "c1");
+}
+
+TEST_CASE("replicas() of a standalone server is the server", "[cluster][topology]") {
+  auto map = SlotMap::standalone(NodeAddress{"localhost", 6379});
+  REQUIRE(map.replicas().size() == 1);
+  CHECK(map.replicas().front() == map.primaries().front());
+}

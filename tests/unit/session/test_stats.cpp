@@ -88,21 +88,6 @@ TEST_CASE("size percentiles: exact for small sizes, bounded error above", "[ops]
   }
 }
 
-TEST_CASE("TTL histogram ranges", "[ops][session][stats]") {
-  session::TtlHistogram t;
-  const std::int64_t minute = 60'000, hour = 60 * minute, day = 24 * hour;
-  for (std::optional<std::int64_t> ttl :
-       std::vector<std::optional<std::int64_t>>{0, minute - 1, minute, hour - 1, hour, day, 7 * day - 1, 7 * day,
-                                                14 * day, 30 * day, 31 * day, std::nullopt, std::nullopt, -5})
-    t.add(ttl);
-  std::vector<std::uint64_t> counts;
-  for (const auto& b : t.buckets()) counts.push_back(b.sessions);
-  CHECK(counts == std::vector<std::uint64_t>{3, 2, 1, 2, 2, 2, 2});
-  CHECK(std::string(t.buckets().front().label) == "< 1m");
-  CHECK(std::string(t.buckets().back().label) == "no expiry");
-  CHECK_FALSE(t.buckets().back().from_ms);
-}
-
 TEST_CASE("TopUsers: exact while under capacity", "[ops][session][stats]") {
   session::TopUsers users(10);
   for (int i = 0; i < 5; ++i) users.add("alice");
