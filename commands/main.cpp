@@ -223,7 +223,7 @@ int main(int argc, char** argv) {
   commands::Context ctx(options);
   CLI::App app{
       "rctl: check, measure and operate the Redis behind your application "
-      "(health, stats, cache, sessions, rate limits, RQ jobs)",
+      "(health, stats, memory, slow log, clients, latency, cache, sessions, rate limits, jobs)",
       "rctl"};
   app.set_version_flag("--version", std::string("rctl ") + RCTL_VERSION);
   // Only the long form: `-h` is the host (add_global_flags). Set before any subcommand,
@@ -232,21 +232,22 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.fallthrough();
   commands::add_global_flags(app, options);
+  // In the order of --help: the incident questions first, then the application data, then tools.
   commands::register_health(app, ctx);
   commands::register_stats(app, ctx);
-  commands::register_cache(app, ctx);
-  commands::register_completion(app, ctx);
-  commands::register_man_reference(app, ctx);
-  commands::register_test(app, ctx);
-  commands::register_ratelimit(app, ctx);
-  commands::register_job(app, ctx);
-  commands::register_session(app, ctx);
-  commands::register_auth(app, ctx);
-  commands::register_call(app, ctx);
-  commands::register_latency(app, ctx);
+  commands::register_keys(app, ctx);
   commands::register_slowlog(app, ctx);
   commands::register_clients(app, ctx);
-  commands::register_keys(app, ctx);
+  commands::register_latency(app, ctx);
+  commands::register_call(app, ctx);
+  commands::register_cache(app, ctx);
+  commands::register_session(app, ctx);
+  commands::register_ratelimit(app, ctx);
+  commands::register_job(app, ctx);
+  commands::register_test(app, ctx);
+  commands::register_auth(app, ctx);
+  commands::register_completion(app, ctx);
+  commands::register_man_reference(app, ctx);
 
   trailing_h_means_help(argc, argv);
   try {
