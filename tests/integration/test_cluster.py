@@ -78,8 +78,12 @@ class ClusterFailover(RctlTestCase):
         keys = [f"fo:{i}" for i in range(30)]
         for k in keys:
             self.assertExit(rctl("cache", "set", k, "v" + k, *args), 0)
+        # WAIT returns when its timeout passes even if no replica has the writes: on a loaded
+        # machine the promoted replica could then lack keys, so insist on the acknowledgement.
         for n in self.cluster.nodes_by_role()["master"]:
-            n.cli("WAIT", "1", "2000")
+            deadline = time.time() + 30
+            while int(n.cli("WAIT", "1", "2000")) < 1:
+                self.assertLess(time.time(), deadline, f"{n.port}: no replica acknowledged the writes")
         victim.kill()
         out, data = rctl_json("health", "--timeout", "2s", *args)
         self.assertExit(out, 1)
