@@ -38,6 +38,11 @@ run health
 run health -o nagios
 run stats
 run stats --watch 1s --count 3
+run keys analyze --top 5
+run slowlog --limit 5
+run clients
+run latency --count 2 --interval 500ms
+run call GET user:42:profile
 run cache get user:42:profile
 run cache keys app:cache: --limit 5
 run cache invalidate app:cache: --dry-run --sample 3

@@ -102,7 +102,7 @@ output::Table prefix_table(const AnalyzeReport& r, Measure m) {
   for (auto& c : children) std::sort(c.begin(), c.end(), larger);
 
   output::Table t;
-  t.title = fmt::format("MEMORY BY PREFIX (split on '{}', depth {}, ids as *)", tree.separator(), tree.depth());
+  t.title = fmt::format("Memory by prefix (split on '{}', depth {}, ids as *)", tree.separator(), tree.depth());
   t.columns = {"PREFIX", "KEYS", "BYTES", "SHARE", "TTL", ""};
   t.numeric = {false, true, true, true, true, false};
   std::size_t hidden = 0;
@@ -164,7 +164,7 @@ output::Table distribution_table(std::string title, const char* column,
 output::Fields totals_fields(const AnalyzeReport& r) {
   const auto& a = r.agg;
   output::Fields f;
-  f.title = r.estimate() ? "KEYSPACE (estimate)" : "KEYSPACE";
+  f.title = r.estimate() ? "Keyspace (estimate)" : "Keyspace";
   f.add("keys", Cell(keys_count_text(a.total.keys), Tone::strong));
   f.add("memory", r.memory_denied() && a.total.bytes == 0 ? Cell("unknown (MEMORY USAGE denied)", Tone::warn)
                                                           : Cell(keys_bytes_text(a.total.bytes), Tone::strong));
@@ -224,10 +224,14 @@ void add_analyze_blocks(output::Document& doc, const AnalyzeReport& r) {
   doc.blocks.emplace_back(totals_fields(r));
   if (a.total.keys > 0) {
     doc.blocks.emplace_back(prefix_table(r, m));
-    doc.blocks.emplace_back(kinds_table(a.by_type, "TYPES", "TYPE", m, m.of(a.total)));
-    doc.blocks.emplace_back(kinds_table(a.by_encoding, "ENCODINGS", "ENCODING", m, m.of(a.total)));
-    doc.blocks.emplace_back(top_table(a.top_bytes.sorted(), r, fmt::format("TOP {} BY BYTES", r.options.top)));
-    doc.blocks.emplace_back(top_table(a.top_elements.sorted(), r, fmt::format("TOP {} BY ELEMENTS", r.options.top)));
+    doc.blocks.emplace_back(kinds_table(a.by_type, "Types", "TYPE", m, m.of(a.total)));
+    doc.blocks.emplace_back(kinds_table(a.by_encoding, "Encodings", "ENCODING", m, m.of(a.total)));
+    doc.blocks.emplace_back(top_table(a.top_bytes.sorted(), r, fmt::format("Top {} by bytes", r.options.top)));
+    if (auto top = a.top_elements.sorted(); !top.empty())
+      doc.blocks.emplace_back(top_table(top, r, fmt::format("Top {} by elements", r.options.top)));
+    else
+      doc.blocks.emplace_back(
+          output::Text{"no collections (hashes, lists, sets, sorted sets, streams): no top by elements", Tone::dim});
     std::vector<std::pair<std::string, std::uint64_t>> ttl, activity;
     for (const auto& b : a.ttl.buckets()) ttl.emplace_back(b.label, b.count);
     doc.blocks.emplace_back(distribution_table("TTL", "REMAINING", ttl));
@@ -241,7 +245,7 @@ void add_analyze_blocks(output::Document& doc, const AnalyzeReport& r) {
       doc.blocks.emplace_back(
           output::Text{"nodes differ in eviction policy: idle time from LRU nodes only", Tone::dim});
     doc.blocks.emplace_back(distribution_table(
-        kind == "freq" ? "ACCESS FREQUENCY (OBJECT FREQ, LFU policy: hot keys)" : "IDLE TIME (OBJECT IDLETIME)",
+        kind == "freq" ? "Access frequency (OBJECT FREQ, LFU policy: hot keys)" : "Idle time (OBJECT IDLETIME)",
         kind == "freq" ? "LFU COUNTER" : "IDLE", activity));
   }
   for (const auto& h : r.keysizes) {

@@ -110,7 +110,7 @@ output::Document render_summary(const LatencySummary& summary) {
   output::Table table;
   table.title = fmt::format("Latency over {:.1f} s ({} interval{}{})", summary.seconds, summary.intervals,
                             summary.intervals == 1 ? "" : "s", summary.interrupted ? ", interrupted" : "");
-  table.columns = {"node", "role", "samples", "errors", "min ms", "avg ms", "p50 ms", "p99 ms", "max ms"};
+  table.columns = {"NODE", "ROLE", "SAMPLES", "ERRORS", "MIN MS", "AVG MS", "P50 MS", "P99 MS", "MAX MS"};
   table.numeric = {false, false, true, true, true, true, true, true, true};
   for (const auto& n : summary.nodes) {
     auto j = stats_json(n);
@@ -172,7 +172,7 @@ output::Document render_doctor(const DoctorReport& report) {
     }
     if (!n.events.empty()) {
       output::Table t;
-      t.columns = {"event", "latest", "latest ms", "max ms", "history (ms, oldest first)"};
+      t.columns = {"EVENT", "LATEST", "LATEST MS", "MAX MS", "HISTORY (MS, OLDEST FIRST)"};
       t.numeric = {false, false, true, true, false};
       for (const auto& e : n.events) {
         std::string history;

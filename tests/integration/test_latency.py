@@ -53,7 +53,7 @@ class LatencyStandalone(RctlTestCase):
         out = self.latency("--count", "1", "--interval", "200ms")
         self.assertExit(out, 0)
         self.assertIn("min ", out.stdout)
-        self.assertIn("p99 ms", out.stdout)
+        self.assertIn("P99 MS", out.stdout)
         self.assertIn("#", out.stdout)
         self.assertIn("<= ", out.stdout)
 
