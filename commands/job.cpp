@@ -155,7 +155,8 @@ int run_enqueue(Context& ctx, const EnqueueFlags& f) {
   if (f.system == "celery") {
     for (const auto* o : f.rq_only)
       if (o->count() > 0)
-        throw Failure(ErrorKind::usage, fmt::format("{} is an RQ option; --system celery does not take it", o->get_name()));
+        throw Failure(ErrorKind::usage,
+                      fmt::format("{} is an RQ option; --system celery does not take it", o->get_name()));
     return run_celery_enqueue(ctx, f.func, f.args, f.queue_option->count() > 0 ? f.queue : "celery", f.wait);
   }
   job::rq::EnqueueRequest r;
@@ -211,7 +212,8 @@ int run_status(Context& ctx, const StatusFlags& f) {
 int run_list(Context& ctx, const ListFlags& f) {
   if (f.system == "celery" || (f.system == "auto" && celery_detected(ctx.connect(config::Role::queue)))) {
     if (!f.state.empty() || f.offset > 0)
-      throw Failure(ErrorKind::usage, "--state and --offset are RQ options; Celery's broker keeps waiting messages only");
+      throw Failure(ErrorKind::usage,
+                    "--state and --offset are RQ options; Celery's broker keeps waiting messages only");
     return run_celery_list(ctx, f.queue, f.limit);
   }
   job::rq::JobListOptions o;
@@ -285,12 +287,11 @@ void register_job(CLI::App& app, Context& ctx) {
                    "Queue system: rq, celery, or auto (default; enqueue: rq unless --system celery)")
       ->check(CLI::IsMember({"rq", "celery", "auto"}))
       ->type_name("SYSTEM");
-  e->rq_only = {enqueue->get_option("--timeout"), enqueue->get_option("--result-ttl"),
-                enqueue->get_option("--failure-ttl"), enqueue->get_option("--ttl"),
-                enqueue->get_option("--description"), enqueue->get_option("--job-id"),
-                enqueue->get_option("--at-front"), enqueue->get_option("--meta"),
-                enqueue->get_option("--schedule-in"), enqueue->get_option("--schedule-at"),
-                enqueue->get_option("--serializer")};
+  e->rq_only = {
+      enqueue->get_option("--timeout"),     enqueue->get_option("--result-ttl"),  enqueue->get_option("--failure-ttl"),
+      enqueue->get_option("--ttl"),         enqueue->get_option("--description"), enqueue->get_option("--job-id"),
+      enqueue->get_option("--at-front"),    enqueue->get_option("--meta"),        enqueue->get_option("--schedule-in"),
+      enqueue->get_option("--schedule-at"), enqueue->get_option("--serializer")};
   e->queue_option = enqueue->get_option("--queue");
   enqueue->callback([&ctx, e] { ctx.run = [&ctx, e] { return run_enqueue(ctx, *e); }; });
 
@@ -323,7 +324,8 @@ void register_job(CLI::App& app, Context& ctx) {
   auto q = std::make_shared<QueuesFlags>();
   auto* queues = job->add_subcommand("queues", "Queues, registry counts and workers, like `rq info`");
   queues->add_option("queues", q->queues, "Only these queues (default: all)")->type_name("QUEUE");
-  queues->add_option("--system", q->system, "rq, celery, or auto (default: celery when its keys are there and RQ's not)")
+  queues
+      ->add_option("--system", q->system, "rq, celery, or auto (default: celery when its keys are there and RQ's not)")
       ->check(CLI::IsMember({"rq", "celery", "auto"}))
       ->type_name("SYSTEM");
   queues->callback([&ctx, q] { ctx.run = [&ctx, q] { return run_queues(ctx, *q); }; });

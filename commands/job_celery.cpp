@@ -69,8 +69,8 @@ bool celery_detected(cluster::Client& target) {
 }
 
 bool celery_status_detected(cluster::Client& target, const std::string& id) {
-  auto r = value_or_throw(target.exec_all({client::keyed({"EXISTS", "rq:job:" + id}),
-                                           client::keyed({"EXISTS", "celery-task-meta-" + id})}));
+  auto r = value_or_throw(target.exec_all(
+      {client::keyed({"EXISTS", "rq:job:" + id}), client::keyed({"EXISTS", "celery-task-meta-" + id})}));
   const auto count = [](const resp::Value& v) { return v.type == resp::Type::integer ? v.integer : 0; };
   if (count(r[0]) > 0) return false;
   if (count(r[1]) > 0) return true;
@@ -82,21 +82,19 @@ int run_celery_status(Context& ctx, cluster::Client& target, const std::string& 
   std::int64_t waited_ms = 0;
   bool timed_out = false;
   std::optional<job::celery::TaskResult> result;
-  if (!wait.empty())
-    result = wait_for_celery(ctx, target, id, duration_flag(wait, "--wait"), waited_ms, timed_out);
-  else
-    result = job::celery::read_result(target, id);
+  if (!wait.empty()) result = wait_for_celery(ctx, target, id, duration_flag(wait, "--wait"), waited_ms, timed_out);
+  else result = job::celery::read_result(target, id);
   if (!result) {
     if (timed_out)
-      throw Failure(ErrorKind::check_failed, fmt::format("task {} has no result after {}", id,
-                                                         util::format_duration(util::Millis(waited_ms))),
+      throw Failure(ErrorKind::check_failed,
+                    fmt::format("task {} has no result after {}", id, util::format_duration(util::Millis(waited_ms))),
                     "raise --wait, or check that a Celery worker consumes its queue (rctl job queues --system celery)");
     throw Failure(ErrorKind::not_found, fmt::format("task {} has no stored result (celery-task-meta-{})", id, id),
                   "a task still waiting in its queue has none yet (Celery calls that PENDING); results expire "
                   "after result_expires (1 day by default)");
   }
-  ctx.printer().emit(job::render_celery_result(*result, wait.empty() ? std::nullopt : std::optional(waited_ms),
-                                               timed_out));
+  ctx.printer().emit(
+      job::render_celery_result(*result, wait.empty() ? std::nullopt : std::optional(waited_ms), timed_out));
   if (timed_out)
     ctx.printer().error_line({ErrorKind::check_failed,
                               fmt::format("task {} is still {} after {}", id, result->status,
@@ -128,8 +126,8 @@ int run_celery_enqueue(Context& ctx, const std::string& task, const std::vector<
 
 int run_celery_list(Context& ctx, const std::string& queue, std::size_t limit) {
   const std::string name = queue.empty() ? std::string(job::celery::k_default_queue) : queue;
-  ctx.printer().emit(job::render_celery_list(job::celery::list_queue(ctx.connect(config::Role::queue), name, limit),
-                                             limit));
+  ctx.printer().emit(
+      job::render_celery_list(job::celery::list_queue(ctx.connect(config::Role::queue), name, limit), limit));
   return 0;
 }
 

@@ -49,9 +49,8 @@ std::string celery_call_cell(const celery::TaskMessage& m) {
 output::Document render_celery_enqueue(const celery::EnqueueOutcome& o) {
   output::Document doc;
   const auto& r = o.request;
-  doc.json = {{"system", "celery"}, {"id", r.id},         {"task", r.task},
-              {"queue", r.queue},   {"args", r.args},     {"kwargs", r.kwargs},
-              {"status", "PENDING"}, {"queue_length", o.queue_length}};
+  doc.json = {{"system", "celery"}, {"id", r.id},         {"task", r.task},      {"queue", r.queue},
+              {"args", r.args},     {"kwargs", r.kwargs}, {"status", "PENDING"}, {"queue_length", o.queue_length}};
   doc.blocks.emplace_back(output::Text{r.id});
   return doc;
 }
@@ -71,8 +70,8 @@ output::Document render_celery_queues(const celery::QueuesReport& r) {
                       {"oldest", q.oldest ? celery_message_json(*q.oldest) : Json(nullptr)},
                       // Celery's protocol 2 message carries no sent time, only eta/expires.
                       {"oldest_age_ms", nullptr}});
-    t.rows.push_back({q.name, util::format_count(q.depth), q.oldest ? q.oldest->task : "-",
-                      q.oldest ? q.oldest->id : "-"});
+    t.rows.push_back(
+        {q.name, util::format_count(q.depth), q.oldest ? q.oldest->task : "-", q.oldest ? q.oldest->id : "-"});
   }
   doc.json = {{"system", "celery"},
               {"queues", queues},
@@ -95,15 +94,15 @@ output::Document render_celery_list(const celery::QueueListing& l, std::size_t l
   for (const auto& m : l.messages) {
     jobs.push_back(celery_message_json(m));
     t.rows.push_back({m.id.empty() ? "-" : m.id, m.task.empty() ? "-" : m.task, celery_call_cell(m),
-                      m.retries ? std::to_string(*m.retries) : "-", m.eta.is_string() ? m.eta.get<std::string>() : "-"});
+                      m.retries ? std::to_string(*m.retries) : "-",
+                      m.eta.is_string() ? m.eta.get<std::string>() : "-"});
   }
   doc.json = {{"system", "celery"}, {"queue", decode::json_bytes(l.queue)}, {"limit", limit},
-              {"total", l.total},   {"count", l.messages.size()},          {"jobs", jobs}};
+              {"total", l.total},   {"count", l.messages.size()},           {"jobs", jobs}};
   doc.blocks.emplace_back(std::move(t));
-  doc.blocks.emplace_back(
-      output::Text{fmt::format("{} of {} waiting message{} in '{}', next to run first", l.messages.size(), l.total,
-                               l.total == 1 ? "" : "s", l.queue),
-                   output::Tone::dim});
+  doc.blocks.emplace_back(output::Text{fmt::format("{} of {} waiting message{} in '{}', next to run first",
+                                                   l.messages.size(), l.total, l.total == 1 ? "" : "s", l.queue),
+                                       output::Tone::dim});
   return doc;
 }
 

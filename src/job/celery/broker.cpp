@@ -51,10 +51,10 @@ std::vector<std::string> binding_keys(cluster::Client& target) {
 void require_celery_type(const resp::Value& type_reply, std::string_view key, std::string_view expected) {
   throw_if_error(type_reply, "TYPE");
   if (type_reply.str != "none" && type_reply.str != expected)
-    throw Failure(ErrorKind::server,
-                  fmt::format("key '{}' is a {}, but kombu keeps a {} there; nothing was written", key,
-                              type_reply.str, expected),
-                  "another application uses this name; choose another --queue");
+    throw Failure(
+        ErrorKind::server,
+        fmt::format("key '{}' is a {}, but kombu keeps a {} there; nothing was written", key, type_reply.str, expected),
+        "another application uses this name; choose another --queue");
 }
 
 std::string origin_name() {
@@ -68,10 +68,9 @@ std::string origin_name() {
 bool broker_present(cluster::Client& target) {
   // The default queue's binding and list, a running worker's remote-control binding, and
   // the unacked index: no SCAN, so detection costs the same on any keyspace size.
-  auto r = value_or_throw(target.exec_all({keyed({"EXISTS", std::string(k_binding_prefix) + "celery"}),
-                                           keyed({"EXISTS", std::string(k_default_queue)}),
-                                           keyed({"EXISTS", std::string(k_binding_prefix) + "celery.pidbox"}),
-                                           keyed({"EXISTS", "unacked_index"})}));
+  auto r = value_or_throw(target.exec_all(
+      {keyed({"EXISTS", std::string(k_binding_prefix) + "celery"}), keyed({"EXISTS", std::string(k_default_queue)}),
+       keyed({"EXISTS", std::string(k_binding_prefix) + "celery.pidbox"}), keyed({"EXISTS", "unacked_index"})}));
   for (const auto& v : r)
     if (int_reply(v, "EXISTS") > 0) return true;
   return false;
@@ -123,7 +122,8 @@ QueueListing list_queue(cluster::Client& target, const std::string& queue, std::
       {keyed({"LLEN", queue}), keyed({"LRANGE", queue, std::to_string(-static_cast<long long>(limit)), "-1"})}));
   l.total = int_reply(r[0], "LLEN");
   throw_if_error(r[1], "LRANGE");
-  for (auto it = r[1].elements.rbegin(); it != r[1].elements.rend(); ++it) l.messages.push_back(decode_message(it->str));
+  for (auto it = r[1].elements.rbegin(); it != r[1].elements.rend(); ++it)
+    l.messages.push_back(decode_message(it->str));
   return l;
 }
 
@@ -147,9 +147,7 @@ std::optional<TaskResult> read_result(cluster::Client& target, const std::string
   return t;
 }
 
-bool result_ready(std::string_view status) {
-  return status == "SUCCESS" || status == "FAILURE" || status == "REVOKED";
-}
+bool result_ready(std::string_view status) { return status == "SUCCESS" || status == "FAILURE" || status == "REVOKED"; }
 
 EnqueueOutcome enqueue_task(cluster::Client& target, TaskRequest request) {
   if (request.task.empty()) throw Failure(ErrorKind::usage, "the task name is empty");

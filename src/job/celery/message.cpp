@@ -97,8 +97,8 @@ TaskMessage decode_message(std::string_view raw) {
   }
   if (m.content_type != "application/json") {
     // Pickle above all: decoding it would mean running what it names.
-    m.problem = "body is " + (m.content_type.empty() ? std::string("of no declared type") : m.content_type) +
-                ", not decoded";
+    m.problem =
+        "body is " + (m.content_type.empty() ? std::string("of no declared type") : m.content_type) + ", not decoded";
     return m;
   }
   auto body_it = envelope.find("body");
@@ -121,8 +121,7 @@ TaskMessage decode_message(std::string_view raw) {
     return m;
   }
   const Json& tuple = *decoded;
-  if (!tuple.is_array() || tuple.size() != 3 || !tuple[0].is_array() ||
-      !tuple[1].is_object()) {
+  if (!tuple.is_array() || tuple.size() != 3 || !tuple[0].is_array() || !tuple[1].is_object()) {
     m.problem = "body is not [args, kwargs, embed]";
     return m;
   }

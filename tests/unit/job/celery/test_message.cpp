@@ -63,8 +63,9 @@ TEST_CASE("celery decode_message reports what it cannot read", "[job][celery]") 
       R"({"body": "!!", "content-type": "application/json", "headers": {"id": "a"}, "properties": {"body_encoding": "base64"}})");
   CHECK(bad.valid);
   CHECK(bad.problem == "body is not valid base64");
-  auto shape = decode_message(R"({"body": ")" + rctl::decode::base64_encode("[1, 2]") +
-                              R"(", "content-type": "application/json", "headers": {"id": "a"}, "properties": {"body_encoding": "base64"}})");
+  auto shape = decode_message(
+      R"({"body": ")" + rctl::decode::base64_encode("[1, 2]") +
+      R"(", "content-type": "application/json", "headers": {"id": "a"}, "properties": {"body_encoding": "base64"}})");
   CHECK(shape.problem == "body is not [args, kwargs, embed]");
 }
 
@@ -77,7 +78,8 @@ TEST_CASE("celery argsrepr and kwargsrepr are Python's tuple and dict repr", "[j
 }
 
 TEST_CASE("celery binding members name their queue", "[job][celery]") {
-  CHECK(binding_queue(std::string("celery\x06\x16\x06\x16" "celery")) == "celery");
+  CHECK(binding_queue(std::string("celery\x06\x16\x06\x16"
+                                  "celery")) == "celery");
   CHECK(binding_queue(std::string("rk\x06\x16pat\x06\x16q1")) == "q1");
   CHECK(binding_queue("nosep") == "");
 }
