@@ -127,6 +127,12 @@ class EnqueueAndRun(CeleryBase):
         self.assertEqual(result["result"]["exc_type"], "ValueError")
         self.assertIn("raise ValueError(message)", result["traceback"])
 
+    def test_wait_deadline_without_a_worker(self):
+        out, data = self.job_json("enqueue", "--system", "celery", "--wait", "300ms", "celery_tasks.add", ":1", ":2")
+        self.assertExit(out, 1)
+        self.assertIn("no result after", data["error"]["message"])
+        self.assertEqual(self.r.llen("celery"), 1)  # still waiting, written once
+
     def test_refuses_rq_options(self):
         out = self.job("enqueue", "--system", "celery", "--job-timeout", "5", "celery_tasks.add", ":1", ":2")
         self.assertExit(out, 2)
@@ -180,6 +186,13 @@ class FromCeleryClient(CeleryBase):
         out, data = self.job_json("queues")
         self.assertExit(out, 0)
         self.assertNotIn("system", data)
+        # With both, RQ's keys win; --system celery still reads Celery's.
+        self.celery_client("celery_tasks.add.apply_async((1, 2))")
+        self.r.sadd("rq:queues", "rq:queue:default")
+        out, data = self.job_json("queues")
+        self.assertNotIn("system", data)
+        out, data = self.job_json("queues", "--system", "celery")
+        self.assertEqual(data["total_waiting"], 1)
 
 
 if __name__ == "__main__":
