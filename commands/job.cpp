@@ -16,6 +16,14 @@
 namespace rctl::commands {
 
 void register_job_admin(CLI::App& job, Context& ctx);
+// job_celery.cpp
+bool celery_detected(cluster::Client& target);
+bool celery_status_detected(cluster::Client& target, const std::string& id);
+int run_celery_status(Context& ctx, cluster::Client& target, const std::string& id, const std::string& wait);
+int run_celery_enqueue(Context& ctx, const std::string& task, const std::vector<std::string>& args,
+                       const std::string& queue, const std::string& wait);
+int run_celery_list(Context& ctx, const std::string& queue, std::size_t limit);
+int run_celery_queues(Context& ctx, cluster::Client& target, const std::vector<std::string>& only);
 
 namespace {
 
@@ -26,22 +34,28 @@ struct EnqueueFlags {
   std::string timeout, result_ttl, failure_ttl, ttl, description, job_id, meta, schedule_in, schedule_at, wait;
   std::string serializer = "pickle";
   bool at_front = false;
+  std::string system = "auto";
   CLI::Option* description_option = nullptr;
+  CLI::Option* queue_option = nullptr;
+  std::vector<CLI::Option*> rq_only;  // refused with --system celery
 };
 
 struct StatusFlags {
   std::string id;
   std::string wait;
+  std::string system = "auto";
 };
 
 struct ListFlags {
   std::string queue, state;
   std::size_t limit = job::rq::k_default_list_limit;
   std::size_t offset = 0;
+  std::string system = "auto";
 };
 
 struct QueuesFlags {
   std::vector<std::string> queues;
+  std::string system = "auto";
 };
 
 std::optional<std::int64_t> seconds_flag(const std::string& text, std::string_view flag) {
@@ -138,6 +152,13 @@ int show_job(Context& ctx, cluster::Client& target, const std::string& id, const
 }
 
 int run_enqueue(Context& ctx, const EnqueueFlags& f) {
+  if (f.system == "celery") {
+    for (const auto* o : f.rq_only)
+      if (o->count() > 0)
+        throw Failure(ErrorKind::usage,
+                      fmt::format("{} is an RQ option; --system celery does not take it", o->get_name()));
+    return run_celery_enqueue(ctx, f.func, f.args, f.queue_option->count() > 0 ? f.queue : "celery", f.wait);
+  }
   job::rq::EnqueueRequest r;
   r.func = f.func;
   auto parsed = value_or_throw(job::rq::parse_job_arguments(f.args));
@@ -180,10 +201,21 @@ int run_enqueue(Context& ctx, const EnqueueFlags& f) {
 
 int run_status(Context& ctx, const StatusFlags& f) {
   if (!f.wait.empty()) (void)duration_flag(f.wait, "--wait");
-  return show_job(ctx, ctx.connect(config::Role::queue), f.id, f.wait, false);
+  auto& target = ctx.connect(config::Role::queue);
+  // auto: Celery when RQ has no job of that id and Celery's result backend has a result (or,
+  // with none yet, when the database holds Celery's keys and not RQ's).
+  if (f.system == "celery" || (f.system == "auto" && celery_status_detected(target, f.id)))
+    return run_celery_status(ctx, target, f.id, f.wait);
+  return show_job(ctx, target, f.id, f.wait, false);
 }
 
 int run_list(Context& ctx, const ListFlags& f) {
+  if (f.system == "celery" || (f.system == "auto" && celery_detected(ctx.connect(config::Role::queue)))) {
+    if (!f.state.empty() || f.offset > 0)
+      throw Failure(ErrorKind::usage,
+                    "--state and --offset are RQ options; Celery's broker keeps waiting messages only");
+    return run_celery_list(ctx, f.queue, f.limit);
+  }
   job::rq::JobListOptions o;
   if (!f.queue.empty()) o.queue = f.queue;
   if (!f.state.empty()) o.state = f.state;
@@ -195,6 +227,8 @@ int run_list(Context& ctx, const ListFlags& f) {
 }
 
 int run_queues(Context& ctx, const QueuesFlags& f) {
+  if (f.system == "celery" || (f.system == "auto" && celery_detected(ctx.connect(config::Role::queue))))
+    return run_celery_queues(ctx, ctx.connect(config::Role::queue), f.queues);
   auto report = job::rq::read_queues(ctx.connect(config::Role::queue), f.queues, std::chrono::system_clock::now());
   ctx.printer().emit(job::render_queues(report));
   return 0;
@@ -204,7 +238,7 @@ int run_queues(Context& ctx, const QueuesFlags& f) {
 
 void register_job(CLI::App& app, Context& ctx) {
   auto* job =
-      app.add_subcommand("job", "Enqueue RQ jobs that real RQ workers run; show job status, results and queues");
+      app.add_subcommand("job", "Enqueue RQ or Celery jobs that their real workers run; show status, results, queues");
   job->require_subcommand(1);
 
   auto e = std::make_shared<EnqueueFlags>();
@@ -248,12 +282,28 @@ void register_job(CLI::App& app, Context& ctx) {
       ->type_name("NAME");
   enqueue->add_option("--wait", e->wait, "Wait this long for the job to end and show it (exit as job status)")
       ->type_name("DUR");
+  enqueue
+      ->add_option("--system", e->system,
+                   "Queue system: rq, celery, or auto (default; enqueue: rq unless --system celery)")
+      ->check(CLI::IsMember({"rq", "celery", "auto"}))
+      ->type_name("SYSTEM");
+  e->rq_only = {
+      enqueue->get_option("--timeout"),     enqueue->get_option("--result-ttl"),  enqueue->get_option("--failure-ttl"),
+      enqueue->get_option("--ttl"),         enqueue->get_option("--description"), enqueue->get_option("--job-id"),
+      enqueue->get_option("--at-front"),    enqueue->get_option("--meta"),        enqueue->get_option("--schedule-in"),
+      enqueue->get_option("--schedule-at"), enqueue->get_option("--serializer")};
+  e->queue_option = enqueue->get_option("--queue");
   enqueue->callback([&ctx, e] { ctx.run = [&ctx, e] { return run_enqueue(ctx, *e); }; });
 
   auto s = std::make_shared<StatusFlags>();
   auto* status = job->add_subcommand("status", "Show a job: status, times, worker, queue position, registries, result");
   status->add_option("id", s->id, "Job id")->required()->type_name("ID");
   status->add_option("--wait", s->wait, "Poll until the job ends or this much time has passed")->type_name("DUR");
+  status
+      ->add_option("--system", s->system,
+                   "rq, celery, or auto (default: Celery's celery-task-meta-ID when RQ has no such job)")
+      ->check(CLI::IsMember({"rq", "celery", "auto"}))
+      ->type_name("SYSTEM");
   status->callback([&ctx, s] { ctx.run = [&ctx, s] { return run_status(ctx, *s); }; });
 
   auto l = std::make_shared<ListFlags>();
@@ -266,11 +316,18 @@ void register_job(CLI::App& app, Context& ctx) {
       ->type_name("N")
       ->check(CLI::Range(std::size_t{1}, job::rq::k_max_list_limit));
   list->add_option("--offset", l->offset, "Jobs to skip (default 0)")->type_name("N");
+  list->add_option("--system", l->system, "rq, celery, or auto (default: celery when its keys are there and RQ's not)")
+      ->check(CLI::IsMember({"rq", "celery", "auto"}))
+      ->type_name("SYSTEM");
   list->callback([&ctx, l] { ctx.run = [&ctx, l] { return run_list(ctx, *l); }; });
 
   auto q = std::make_shared<QueuesFlags>();
   auto* queues = job->add_subcommand("queues", "Queues, registry counts and workers, like `rq info`");
   queues->add_option("queues", q->queues, "Only these queues (default: all)")->type_name("QUEUE");
+  queues
+      ->add_option("--system", q->system, "rq, celery, or auto (default: celery when its keys are there and RQ's not)")
+      ->check(CLI::IsMember({"rq", "celery", "auto"}))
+      ->type_name("SYSTEM");
   queues->callback([&ctx, q] { ctx.run = [&ctx, q] { return run_queues(ctx, *q); }; });
 
   register_job_admin(*job, ctx);

@@ -12,7 +12,7 @@ function __rctl_path
             continue
         end
         if string match -q -- '-*' $w
-            if contains -- $w '--batch' '--burst' '--cacert' '--cache-name' '--cert' '--cert-crit-days' '--cert-warn-days' '--client' '--concurrency' '--connect-timeout' '--cookie' '--count' '--db' '--decode' '--depth' '--description' '--entries' '--failure-ttl' '--filter' '--hits' '--host' '--interval' '--iterations' '--job-id' '--job-timeout' '--key' '--keys-out' '--lag-crit' '--lag-warn' '--latency-crit' '--latency-warn' '--limit' '--max' '--max-groups' '--max-keys' '--max-rate' '--memory-crit' '--memory-warn' '--meta' '--min' '--node' '--offset' '--only' '--output' '--pass' '--password' '--password-command' '--password-file' '--pattern' '--port' '--prefix' '--profile' '--queue' '--region' '--result-ttl' '--retries' '--sample' '--samples' '--schedule-at' '--schedule-in' '--secret-env' '--separator' '--serializer' '--since' '--skip' '--sni' '--socket' '--sort' '--state' '--strategy' '--textfile' '--timeout' '--top' '--ttl' '--url' '--user' '--user-field' '--value-file' '--wait' '--watch' '-a' '-h' '-n' '-o' '-p' '-s' '-u'
+            if contains -- $w '--batch' '--burst' '--cacert' '--cache-name' '--cert' '--cert-crit-days' '--cert-warn-days' '--client' '--concurrency' '--connect-timeout' '--cookie' '--count' '--db' '--decode' '--depth' '--description' '--entries' '--failure-ttl' '--filter' '--hits' '--host' '--interval' '--iterations' '--job-id' '--job-timeout' '--key' '--keys-out' '--lag-crit' '--lag-warn' '--latency-crit' '--latency-warn' '--limit' '--max' '--max-groups' '--max-keys' '--max-rate' '--memory-crit' '--memory-warn' '--meta' '--min' '--node' '--offset' '--only' '--output' '--pass' '--password' '--password-command' '--password-file' '--pattern' '--port' '--prefix' '--profile' '--queue' '--region' '--result-ttl' '--retries' '--sample' '--samples' '--schedule-at' '--schedule-in' '--secret-env' '--separator' '--serializer' '--since' '--skip' '--sni' '--socket' '--sort' '--state' '--strategy' '--system' '--textfile' '--timeout' '--top' '--ttl' '--url' '--user' '--user-field' '--value-file' '--wait' '--watch' '-a' '-h' '-n' '-o' '-p' '-s' '-u'
                 set skip 1
             end
             continue
@@ -81,7 +81,7 @@ complete -c rctl -n '__rctl_at '\''rctl'\''' -a 'call' -d 'Send any command (rou
 complete -c rctl -n '__rctl_at '\''rctl'\''' -a 'cache' -d 'Read, write and invalidate cached keys'
 complete -c rctl -n '__rctl_at '\''rctl'\''' -a 'session' -d 'Inspect, measure and revoke web sessions (Flask-Session, Django, starsessions, JSON)'
 complete -c rctl -n '__rctl_at '\''rctl'\''' -a 'ratelimit' -d 'Read, probe and reset the rate limits apps keep in Redis (limits, Flask-Limiter, INCR counters, sorted-set logs, redis-cell)'
-complete -c rctl -n '__rctl_at '\''rctl'\''' -a 'job' -d 'Enqueue RQ jobs that real RQ workers run; show job status, results and queues'
+complete -c rctl -n '__rctl_at '\''rctl'\''' -a 'job' -d 'Enqueue RQ or Celery jobs that their real workers run; show status, results, queues'
 complete -c rctl -n '__rctl_at '\''rctl'\''' -a 'test' -d 'Operation tests: a verdict (pass/fail/unsupported) and latency per capability'
 complete -c rctl -n '__rctl_at '\''rctl'\''' -a 'auth' -d 'Cloud identity tokens (ElastiCache IAM, Microsoft Entra ID) for other clients'
 complete -c rctl -n '__rctl_at '\''rctl'\''' -a 'completion' -d 'Print the shell completion script for bash, zsh or fish'
@@ -282,14 +282,18 @@ complete -c rctl -n '__rctl_under '\''rctl job enqueue'\''' -l schedule-in -x -d
 complete -c rctl -n '__rctl_under '\''rctl job enqueue'\''' -l schedule-at -x -d 'Schedule for an ISO 8601 time (2026-05-27T21:45:00Z; without an offset: local time)'
 complete -c rctl -n '__rctl_under '\''rctl job enqueue'\''' -l serializer -x -a 'pickle json' -d 'pickle (RQ'\''s default) or json (rq.serializers.JSONSerializer)'
 complete -c rctl -n '__rctl_under '\''rctl job enqueue'\''' -l wait -x -d 'Wait this long for the job to end and show it (exit as job status)'
+complete -c rctl -n '__rctl_under '\''rctl job enqueue'\''' -l system -x -a 'rq celery auto' -d 'Queue system: rq, celery, or auto (default; enqueue: rq unless --system celery)'
 complete -c rctl -n '__rctl_at '\''rctl job enqueue'\''' -s o -l output -x -a 'table json none' -d 'Output format: table, json, none (exit code only; health: nagios; stats: prometheus)'
 complete -c rctl -n '__rctl_under '\''rctl job status'\''' -l wait -x -d 'Poll until the job ends or this much time has passed'
+complete -c rctl -n '__rctl_under '\''rctl job status'\''' -l system -x -a 'rq celery auto' -d 'rq, celery, or auto (default: Celery'\''s celery-task-meta-ID when RQ has no such job)'
 complete -c rctl -n '__rctl_at '\''rctl job status'\''' -s o -l output -x -a 'table json none' -d 'Output format: table, json, none (exit code only; health: nagios; stats: prometheus)'
 complete -c rctl -n '__rctl_under '\''rctl job list'\''' -l queue -x -d 'Only this queue (default: every queue in rq:queues)'
 complete -c rctl -n '__rctl_under '\''rctl job list'\''' -l state -x -a 'queued started finished failed deferred scheduled canceled' -d 'Only queued, started, finished, failed, deferred, scheduled or canceled jobs'
 complete -c rctl -n '__rctl_under '\''rctl job list'\''' -l limit -x -d 'Jobs per page (default 50)'
 complete -c rctl -n '__rctl_under '\''rctl job list'\''' -l offset -x -d 'Jobs to skip (default 0)'
+complete -c rctl -n '__rctl_under '\''rctl job list'\''' -l system -x -a 'rq celery auto' -d 'rq, celery, or auto (default: celery when its keys are there and RQ'\''s not)'
 complete -c rctl -n '__rctl_at '\''rctl job list'\''' -s o -l output -x -a 'table json none' -d 'Output format: table, json, none (exit code only; health: nagios; stats: prometheus)'
+complete -c rctl -n '__rctl_under '\''rctl job queues'\''' -l system -x -a 'rq celery auto' -d 'rq, celery, or auto (default: celery when its keys are there and RQ'\''s not)'
 complete -c rctl -n '__rctl_at '\''rctl job queues'\''' -s o -l output -x -a 'table json none' -d 'Output format: table, json, none (exit code only; health: nagios; stats: prometheus)'
 complete -c rctl -n '__rctl_under '\''rctl job requeue'\''' -l all-failed -d 'Every job in the failed registry (of --queue, or of every queue)'
 complete -c rctl -n '__rctl_under '\''rctl job requeue'\''' -l queue -x -d 'With --all-failed: only this queue'

@@ -12,7 +12,7 @@ packages=(
   clang-16 libclang-rt-16-dev
   # tests: real servers and the real peers
   redis-server redis-tools openssl procps
-  python3 python3-redis python3-rq python3-flask python3-flask-session
+  python3 python3-redis python3-rq python3-celery python3-flask python3-flask-session
   python3-flask-limiter python3-limits python3-msgpack
   # botocore: the signing oracle the IAM token and STS signature tests compare against
   python3-botocore

@@ -1,8 +1,9 @@
 #pragma once
 // `rctl job`: enqueue, inspect, list, requeue, cancel and empty the jobs of a Python task
 // queue the way its own workers and CLI see them, without executing anything they store.
-// Today the one queue system is RQ, whose key layout, record format and transactions live in
-// job/rq/ (namespace rctl::job::rq); Celery, Sidekiq and BullMQ each get a folder beside it.
+// RQ's key layout, record format and transactions live in job/rq/ (namespace
+// rctl::job::rq), Celery's kombu broker and result backend in job/celery/ (namespace
+// rctl::job::celery); Sidekiq and BullMQ would each get a folder beside them.
 // What is not RQ's stays here: Python's text forms (repr.hpp: Python-based queues write
 // them), reply helpers (replies.hpp) and the documents (render.hpp).
 //
@@ -13,6 +14,7 @@
 //
 // commands/ includes this one header for the whole domain.
 
+#include "job/celery/broker.hpp"
 #include "job/rq/admin.hpp"
 #include "job/rq/args.hpp"
 #include "job/rq/enqueue.hpp"

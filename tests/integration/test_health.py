@@ -291,8 +291,8 @@ class PlainHealth(HealthCases, RctlTestCase):
 
     def test_usage_errors_name_what_is_missing_and_point_at_that_commands_help(self):
         cases = [
-            (["bogus"], "unknown command 'bogus': one of health, stats, cache", "see rctl --help"),
-            ([], "missing command: one of health, stats, cache", "see rctl --help"),
+            (["bogus"], "unknown command 'bogus': one of health, stats, keys", "see rctl --help"),
+            ([], "missing command: one of health, stats, keys", "see rctl --help"),
             (["cache"], "missing command: one of get, set, del", "see rctl cache --help"),
             (["cache", "nope"], "unknown command 'nope': one of get, set", "see rctl cache --help"),
             (["cache", "get"], "missing argument KEY", "see rctl cache get --help"),
