@@ -47,8 +47,8 @@ struct SessionPages {
   SessionScanReport& report;
   std::vector<std::unique_ptr<SessionBatch>> batches{};
   // SessionScanOptions::user_only: the members decoded.
-  std::vector<std::string> members = options.user_only ? user_member_names(options.user_fields)
-                                                        : std::vector<std::string>{};
+  std::vector<std::string> members =
+      options.user_only ? user_member_names(options.user_fields) : std::vector<std::string>{};
 
   const std::vector<std::string>* members_or_null() const { return options.user_only ? &members : nullptr; }
 

@@ -53,6 +53,9 @@ class Interpreter {
   std::size_t consumed() const { return m_pos; }
   // The protocol named by the first PROTO opcode, 0 if none.
   int protocol() const { return m_protocol; }
+  // False while the graph is a tree but for the shared None/True/False nodes: no GET or DUP
+  // has put a node on the stack a second time.
+  bool shared() const { return m_shared; }
 
  private:
   // Records the first error; always returns false so callers can `return error(...)`.
@@ -195,6 +198,7 @@ class Interpreter {
   std::size_t m_refs = 0;  // child references stored in containers
   int m_protocol = 0;
   bool m_stopped = false;
+  bool m_shared = false;
   Ref m_result = pickle::k_none_ref;
   std::string m_error;
 };

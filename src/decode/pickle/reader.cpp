@@ -24,7 +24,7 @@ Expected<PickleResult> interpret_and_render(std::string_view bytes, const Pickle
     if (!interpreter.run(root)) return fail(ErrorKind::protocol, interpreter.error());
     PickleResult result;
     std::string error;
-    if (!render(interpreter.graph(), root, result.value, error)) {
+    if (!render(interpreter, root, result.value, error)) {
       return fail(ErrorKind::protocol, std::move(error));
     }
     result.consumed = interpreter.consumed();
@@ -40,18 +40,20 @@ Expected<PickleResult> interpret_and_render(std::string_view bytes, const Pickle
 }  // namespace
 
 Expected<PickleResult> read_pickle(std::string_view bytes, const PickleLimits& limits) {
-  return interpret_and_render(bytes, limits, [&](const pickle::Graph& graph, pickle::Ref root,
-                                                 nlohmann::ordered_json& out, std::string& error) {
-    return pickle::render(graph, root, limits, out, error);
-  });
+  return interpret_and_render(
+      bytes, limits,
+      [&](const pickle::Interpreter& interpreter, pickle::Ref root, nlohmann::ordered_json& out, std::string& error) {
+        return pickle::render(interpreter.graph(), root, limits, out, error);
+      });
 }
 
 Expected<PickleResult> read_pickle_members(std::string_view bytes, const std::vector<std::string>& names,
                                            const PickleLimits& limits) {
-  return interpret_and_render(bytes, limits, [&](const pickle::Graph& graph, pickle::Ref root,
-                                                 nlohmann::ordered_json& out, std::string& error) {
-    return pickle::render_members(graph, root, names, limits, out, error);
-  });
+  return interpret_and_render(
+      bytes, limits,
+      [&](const pickle::Interpreter& interpreter, pickle::Ref root, nlohmann::ordered_json& out, std::string& error) {
+        return pickle::render_members(interpreter.graph(), root, names, limits, out, error, !interpreter.shared());
+      });
 }
 
 }  // namespace rctl::decode

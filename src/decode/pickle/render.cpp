@@ -233,6 +233,11 @@ bool Renderer::object(Ref ref, std::size_t depth, Json& out) {
   return true;
 }
 
+// Whether plain_key_text() names a key of this kind.
+bool plain_key_kind(Kind kind) {
+  return kind == Kind::str || kind == Kind::integer || kind == Kind::boolean || kind == Kind::none;
+}
+
 // Upper bounds of what rendering a node costs (Renderer: every value() call is on a child
 // reference, a child's depth is at most its parent's + 2, and no node's own output exceeds
 // 3 bytes per byte of its text + 64: big ints in decimal, datetimes, names joined by dots).
@@ -261,7 +266,7 @@ class RenderBound {
     for (std::size_t i = 0; i < node.items.size(); ++i) {
       const Ref child = node.items[i];
       if (child == k_no_ref) continue;
-      if (node.kind == Kind::dict && i % 2 == 0 && !plain_key_text_kind(m_graph.nodes[child].kind)) return false;
+      if (node.kind == Kind::dict && i % 2 == 0 && !plain_key_kind(m_graph.nodes[child].kind)) return false;
       RenderCost below;
       if (!of(child, level + 1, below)) return false;
       cost.elements = saturated(cost.elements, below.elements);
@@ -275,9 +280,6 @@ class RenderBound {
   }
 
  private:
-  static bool plain_key_text_kind(Kind kind) {
-    return kind == Kind::str || kind == Kind::integer || kind == Kind::boolean || kind == Kind::none;
-  }
   // Sums stop growing far below overflow (shared values expand exponentially).
   static std::size_t saturated(std::size_t a, std::size_t b) {
     constexpr std::size_t cap = std::size_t{1} << 60;
@@ -290,8 +292,30 @@ class RenderBound {
   std::vector<RenderCost> m_cost;
 };
 
-// Whether render(graph, root) is sure to succeed.
-bool render_cannot_fail(const Graph& graph, Ref root, const PickleLimits& limits) {
+// The same bound for a tree (no node referenced twice but the None/True/False leaves) in one
+// pass over the nodes: every value() call is on one reference (or the root), a path through
+// the tree meets each container once.
+bool tree_renders_within(const Graph& graph, const PickleLimits& limits) {
+  std::size_t references = 1, text = 0, containers = 0;
+  for (std::size_t i = 3; i < graph.nodes.size(); ++i) {
+    const Node& node = graph.nodes[i];
+    if (node.kind == Kind::dict)
+      for (std::size_t k = 0; k < node.items.size(); k += 2)
+        if (!plain_key_kind(graph.nodes[node.items[k]].kind)) return false;
+    references += node.items.size();
+    text += node.text.size();
+    if (!node.items.empty() || node.kind == Kind::dict || node.kind == Kind::list || node.kind == Kind::tuple ||
+        node.kind == Kind::set || node.kind == Kind::object || node.kind == Kind::persid)
+      ++containers;
+  }
+  // Sizes are bounded by the input (64 MB), so none of this can overflow.
+  return 1 + 2 * containers <= limits.max_depth && references <= limits.max_elements &&
+         3 * text + 64 * references <= limits.max_output_bytes;
+}
+
+// Whether render(graph, root) is sure to succeed. `tree`: Interpreter::shared() was false.
+bool render_cannot_fail(const Graph& graph, Ref root, const PickleLimits& limits, bool tree) {
+  if (tree) return tree_renders_within(graph, limits);
   RenderCost cost;
   if (!RenderBound(graph, limits).of(root, 1, cost)) return false;
   return 1 + cost.depth <= limits.max_depth && cost.elements <= limits.max_elements &&
@@ -301,8 +325,8 @@ bool render_cannot_fail(const Graph& graph, Ref root, const PickleLimits& limits
 }  // namespace
 
 bool render_members(const Graph& graph, Ref root, const std::vector<std::string>& names, const PickleLimits& limits,
-                    Json& out, std::string& error) {
-  if (graph.nodes[root].kind != Kind::dict || !render_cannot_fail(graph, root, limits)) {
+                    Json& out, std::string& error, bool tree) {
+  if (graph.nodes[root].kind != Kind::dict || !render_cannot_fail(graph, root, limits, tree)) {
     if (!render(graph, root, limits, out, error)) return false;
     if (out.is_object()) {
       Json kept = Json::object();

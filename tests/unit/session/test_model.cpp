@@ -129,12 +129,12 @@ TEST_CASE("candidate_keys", "[ops][session]") {
   CHECK(whole.size() == d.size() + 1);
 }
 
-TEST_CASE("make_session_record: session stats' members-only reading gives the same store and user",
-          "[ops][session]") {
+TEST_CASE("make_session_record: session stats' members-only reading gives the same store and user", "[ops][session]") {
   std::vector<std::string> fields = session::default_user_fields();
   fields.push_back("user.id");
   const auto members = session::user_member_names(fields);
-  CHECK(members == std::vector<std::string>{"user_id", "_user_id", "_auth_user_id", "uid", "email", "username", "user"});
+  CHECK(members ==
+        std::vector<std::string>{"user_id", "_user_id", "_auth_user_id", "uid", "email", "username", "user"});
   auto same = [&](const std::string& key, const std::string& raw) {
     INFO(key);
     auto whole = session::make_session_record(key, "session:", "node", raw, 1000, fields);
@@ -162,7 +162,9 @@ TEST_CASE("make_session_record: session stats' members-only reading gives the sa
   same(":1:django.contrib.sessions.cacheabc", nested);
   // {"_auth_user_id": "7"} as Django pickles it, a list, JSON, text
   same(":1:django.contrib.sessions.cachex", "\x80\x04}\x94\x8c\r_auth_user_id\x94\x8c\x01\x37\x94s.");
-  same("session:list", "\x80\x04]\x94(K\x01K\x02" "e.");
+  same("session:list",
+       "\x80\x04]\x94(K\x01K\x02"
+       "e.");
   same("session:json", R"({"user_id": 5, "created_at": 1})");
   same("session:text", "plain");
 }

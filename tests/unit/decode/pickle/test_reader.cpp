@@ -427,8 +427,11 @@ TEST_CASE("pickle reader: read_pickle_members is read_pickle with only the named
   }
   SECTION("shared values, a dict containing itself, a tuple key, an OrderedDict") {
     // {"a": s, "user_id": s, "b": {"c": s}} with s = ["s"] shared through the memo
-    check_members_match(bytes_of("\x80\x04}\x94(\x8c\x01" "a\x94]\x94\x8c\x01s\x94" "a\x8c\x07user_id\x94h\x02\x8c\x01"
-                                 "b\x94}\x94\x8c\x01" "c\x94h\x02su."),
+    check_members_match(bytes_of("\x80\x04}\x94(\x8c\x01"
+                                 "a\x94]\x94\x8c\x01s\x94"
+                                 "a\x8c\x07user_id\x94h\x02\x8c\x01"
+                                 "b\x94}\x94\x8c\x01"
+                                 "c\x94h\x02su."),
                         names);
     // d = {"user_id": 7}; d["self"] = d
     check_members_match(bytes_of("\x80\x04}\x94(\x8c\x07user_id\x94K\x07\x8c\x04self\x94h\x00u."), names);
@@ -456,10 +459,20 @@ TEST_CASE("pickle reader: read_pickle_members is read_pickle with only the named
     std::string past = bytes_of("\x80\x04}(\x8c\x07user_idK\x01\x8c\x01x(X\xf1\x01\x00\x00") + s + "xx2l" + "u.";
     check_members_match(past, names, small);
     CHECK_FALSE(read_pickle(past, small));
+    // None is one node however often it appears: the element budget counts each appearance.
+    PickleLimits few;
+    few.max_elements = 12;
+    for (int nones : {8, 9}) {
+      INFO(nones << " Nones");
+      std::string p = bytes_of("\x80\x04}(\x8c\x07user_idK\x01\x8c\x01x](") + std::string(nones, 'N') + "eu.";
+      check_members_match(p, names, few);
+      CHECK(static_cast<bool>(read_pickle(p, few)) == (nones == 8));
+    }
     const std::size_t d = k_pickle_max_depth;
     for (std::size_t depth : {d, d + 1}) {
       INFO("depth " << depth);
-      std::string deep = "}(\x8c\x07user_idK\x01\x8c\x01x" + std::string(depth - 1, ']') + std::string(depth - 2, 'a') + "u.";
+      std::string deep =
+          "}(\x8c\x07user_idK\x01\x8c\x01x" + std::string(depth - 1, ']') + std::string(depth - 2, 'a') + "u.";
       check_members_match(deep, names);
       CHECK(static_cast<bool>(read_pickle(deep)) == (depth == d));
     }
