@@ -368,6 +368,10 @@ void scan_primaries(Client& target, const ScanOptions& options, const ScanHandle
   if (options.separate_connection)
     for (std::size_t i = 0; i < primaries.size(); ++i) {
       auto conn = target.open_connection(*primaries[i]);
+      if (conn && !options.work_setup.empty()) {
+        // An error reply is the server's answer to the setting; only a failed connection counts.
+        if (auto setup = (*conn)->exec(options.work_setup); !setup) conn = std::unexpected(setup.error());
+      }
       if (conn) work[i] = std::move(*conn);
       else run.nodes[i].error = conn.error();
     }

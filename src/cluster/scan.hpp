@@ -78,6 +78,9 @@ struct ScanOptions {
   std::size_t max_in_flight = 8;  // pages per primary whose work is outstanding before SCAN waits
   std::optional<double> max_rate;  // weight per second over all primaries (none: unlimited)
   bool separate_connection = false;  // send page work on a second connection per primary
+  // Sent first on each of those second connections, replies not looked at (a setting the
+  // caller made on its own connection, e.g. CLIENT NO-TOUCH ON, which a server may refuse).
+  std::vector<client::Command> work_setup;
   // Which node of each shard to scan: the primaries, or NodeSelection::replicas to spare them
   // (a cluster replica's connections get READONLY, so keyed reads are served there).
   NodeSelection nodes = NodeSelection::primaries;

@@ -86,13 +86,15 @@ DecodedValue finish(DecodedValue v, const std::vector<std::string>& notes) {
 
 // Auto-detection (rules in detect.hpp). `inflate` is false inside an inflated value: one
 // layer of compression is undone, never a chain of them.
-DecodedValue auto_decode(std::string_view b, const DecodeLimits& limits, bool inflate) {
+// `members`: see decode_members() (nullptr: the whole value).
+DecodedValue auto_decode(std::string_view b, const DecodeLimits& limits, bool inflate,
+                         const std::vector<std::string>* members = nullptr) {
   DecodedValue out;
   std::vector<std::string> notes;
   if (b.empty()) return out;
 
   if (has_pickle_header(b)) {
-    auto r = read_pickle(b, limits.pickle);
+    auto r = members ? read_pickle_members(b, *members, limits.pickle) : read_pickle(b, limits.pickle);
     if (r) {
       out.format = Format::pickle;
       out.note = pickle_note(*r, b.size());
@@ -112,7 +114,7 @@ DecodedValue auto_decode(std::string_view b, const DecodeLimits& limits, bool in
     }
     auto inflated = inflate_capped(b, limits.max_inflated_bytes);
     if (inflated) {
-      DecodedValue inner = auto_decode(*inflated, limits, false);
+      DecodedValue inner = auto_decode(*inflated, limits, false, members);
       inner.compressed = true;
       std::string note = fmt::format("{}-compressed, {} bytes inflated", kind, inflated->size());
       if (!inner.note.empty()) note += "; " + inner.note;
@@ -236,6 +238,15 @@ Format detect(std::string_view bytes, const DecodeLimits& limits) {
     return v.compressed ? Format::zlib : v.format;
   } catch (const std::exception&) {
     return text_or_binary(bytes);  // only std::bad_alloc can get here
+  }
+}
+
+Expected<DecodedValue> decode_members(std::string_view bytes, const std::vector<std::string>& names,
+                                      const DecodeLimits& limits) {
+  try {
+    return auto_decode(bytes, limits, true, &names);
+  } catch (const std::bad_alloc&) {
+    return fail(ErrorKind::internal, "decode: out of memory");
   }
 }
 

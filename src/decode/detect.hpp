@@ -26,6 +26,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -76,5 +77,12 @@ Format detect(std::string_view bytes, const DecodeLimits& limits = {});
 // "value is not valid <format>: <reason>" if the bytes are not that format. raw, hex and
 // base64 never fail and never inflate.
 Expected<DecodedValue> decode(std::string_view bytes, Mode mode = Mode::auto_detect, const DecodeLimits& limits = {});
+
+// decode(bytes) in auto mode for a scan that reads a few fields of many values (session
+// stats): format, compressed and note are the same, but a pickle whose result is a JSON
+// object keeps only its top-level members named in `names` (read_pickle_members: the rest
+// is never built). Values of other formats are decoded whole. Fails as decode() does.
+Expected<DecodedValue> decode_members(std::string_view bytes, const std::vector<std::string>& names,
+                                      const DecodeLimits& limits = {});
 
 }  // namespace rctl::decode

@@ -367,6 +367,11 @@ AnalyzeReport analyze(cluster::Client& target, const AnalyzeOptions& options, co
        .count = options.count,
        .max_in_flight = k_keys_pages_in_flight,
        .max_rate = options.max_rate,
+       // SCAN on its own connection runs ahead of the key reads: on one connection each SCAN
+       // reply waited behind the commands of every page in flight.
+       .separate_connection = true,
+       // The reads go out on that second connection: it must not touch the keys either.
+       .work_setup = {client::cmd({"CLIENT", "NO-TOUCH", "ON"})},
        .nodes = selection,
        // --max-keys ends the walk the way Ctrl-C does; which of the two it was is told apart below.
        .interrupted = [&] { return pages.full || util::interrupted(); },

@@ -1,14 +1,18 @@
 #include "resp/writer.hpp"
 
-#include <fmt/format.h>
+#include <charconv>
 
 namespace rctl::resp {
 
 namespace {
 
 void append_header(std::string& out, char type, std::size_t n) {
+  // to_chars into a buffer: formatting through a back_inserter cost ~1.5% of a session scan.
+  char digits[24];
+  const auto end = std::to_chars(digits, digits + sizeof digits, n).ptr;
   out.push_back(type);
-  fmt::format_to(std::back_inserter(out), "{}\r\n", n);
+  out.append(digits, end);
+  out.append("\r\n");
 }
 
 void append_bulk(std::string& out, std::string_view arg) {

@@ -120,6 +120,15 @@ std::optional<SessionUser> session_user(const Json& data, const std::vector<std:
   return std::nullopt;
 }
 
+std::vector<std::string> user_member_names(const std::vector<std::string>& fields) {
+  std::vector<std::string> names;
+  for (const auto& field : fields) {
+    std::string name = field.substr(0, field.find('.'));
+    if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(std::move(name));
+  }
+  return names;
+}
+
 std::optional<Json> session_last_activity(const Json& data) {
   if (!data.is_object()) return std::nullopt;
   for (const auto& field : last_activity_fields()) {

@@ -55,6 +55,9 @@ struct SessionUser {
 // field matches or `data` is not an object.
 std::optional<SessionUser> session_user(const nlohmann::ordered_json& data, const std::vector<std::string>& fields);
 
+// The top-level members `fields` look in (each field's part before its first dot), once each.
+std::vector<std::string> user_member_names(const std::vector<std::string>& fields);
+
 // The value of the first last_activity_fields() entry present in `data` (as stored: an ISO
 // string, an epoch number, ...), or nullopt.
 std::optional<nlohmann::ordered_json> session_last_activity(const nlohmann::ordered_json& data);

@@ -46,6 +46,11 @@ struct SessionPages {
   const SessionVisitor& visit;
   SessionScanReport& report;
   std::vector<std::unique_ptr<SessionBatch>> batches{};
+  // SessionScanOptions::user_only: the members decoded.
+  std::vector<std::string> members =
+      options.user_only ? user_member_names(options.user_fields) : std::vector<std::string>{};
+
+  const std::vector<std::string>* members_or_null() const { return options.user_only ? &members : nullptr; }
 
   void on_page(cluster::Page& page, std::vector<std::string> found) {
     auto& out = report.nodes[page.node()];
@@ -115,7 +120,7 @@ struct SessionPages {
         continue;
       }
       auto record = make_session_record(std::move(batch.keys[i]), batch.prefixes[i], out.address, std::move(value.str),
-                                        ttl_of(batch.ttls[i]), options.user_fields);
+                                        ttl_of(batch.ttls[i]), options.user_fields, members_or_null());
       ++out.sessions;
       visit(record);
     }
@@ -130,8 +135,10 @@ std::string node_label(cluster::Client& target, std::string_view key) {
 
 // Keys whose slot moved mid-scan, read again through the router (which follows MOVED/ASK)
 // and counted on the node whose SCAN found them.
-void replay_moved(cluster::Client& target, const SessionScanOptions& options, const SessionVisitor& visit,
-                  SessionScanReport& report, std::vector<cluster::MovedKey>& moved) {
+void replay_moved(cluster::Client& target, const SessionPages& pages, std::vector<cluster::MovedKey>& moved) {
+  const auto& options = pages.options;
+  const auto& visit = pages.visit;
+  auto& report = pages.report;
   if (report.interrupted) return;
   std::vector<client::Command> commands;
   for (const auto& m : moved) {
@@ -155,7 +162,7 @@ void replay_moved(cluster::Client& target, const SessionScanOptions& options, co
       auto prefix = matching_prefix(m.key, options.prefixes).value_or(std::string_view{});
       std::string label = node_label(target, m.key);
       auto record = make_session_record(std::move(m.key), prefix, std::move(label), std::move(value.str),
-                                        ttl_of((*replies)[2 * i + 1]), options.user_fields);
+                                        ttl_of((*replies)[2 * i + 1]), options.user_fields, pages.members_or_null());
       ++node.sessions;
       visit(record);
     }
@@ -165,7 +172,8 @@ void replay_moved(cluster::Client& target, const SessionScanOptions& options, co
 }  // namespace
 
 SessionRecord make_session_record(std::string key, std::string_view prefix, std::string node, std::string raw,
-                                  std::optional<std::int64_t> ttl_ms, const std::vector<std::string>& user_fields) {
+                                  std::optional<std::int64_t> ttl_ms, const std::vector<std::string>& user_fields,
+                                  const std::vector<std::string>* members) {
   SessionRecord r;
   r.id = key.substr(std::min(prefix.size(), key.size()));
   r.key = std::move(key);
@@ -174,11 +182,12 @@ SessionRecord make_session_record(std::string key, std::string_view prefix, std:
   r.ttl_ms = ttl_ms;
   r.raw = std::move(raw);
   // Auto mode never fails: undecodable values come back as text or binary.
-  if (auto decoded = decode::decode(r.raw)) r.decoded = std::move(*decoded);
+  if (auto decoded = members ? decode::decode_members(r.raw, *members) : decode::decode(r.raw))
+    r.decoded = std::move(*decoded);
   r.store = classify_store(r.key, r.decoded);
   if (r.decoded.data) {
     r.user = session_user(*r.decoded.data, user_fields);
-    r.last_activity = session_last_activity(*r.decoded.data);
+    if (!members) r.last_activity = session_last_activity(*r.decoded.data);
   }
   return r;
 }
@@ -241,7 +250,7 @@ SessionScanReport scan_sessions(cluster::Client& target, const SessionScanOption
              if (progress) progress(report);
            }},
       {.on_page = [&](cluster::Page& page, std::vector<std::string> keys) { pages.on_page(page, std::move(keys)); },
-       .replay = [&](std::vector<cluster::MovedKey> moved) { replay_moved(target, options, visit, report, moved); }},
+       .replay = [&](std::vector<cluster::MovedKey> moved) { replay_moved(target, pages, moved); }},
       run);
   cluster::copy_scan_progress(run, report, start);
   if (run.interrupted) report.interrupted = true;

@@ -102,8 +102,10 @@ SessionStatsReport session_stats(cluster::Client& target, const SessionScanOptio
                                  const SessionScanProgress& progress) {
   SessionStatsReport report;
   report.top = top;
+  auto scan = options;
+  scan.user_only = true;  // the counts below read nothing else
   report.scan = scan_sessions(
-      target, options,
+      target, scan,
       [&](SessionRecord& r) {
         ++report.sessions;
         report.ttl.add(r.ttl_ms);

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import re
 import signal
 import subprocess
 import tempfile
@@ -252,6 +253,20 @@ class KeysAnalyzeTest(ServerTestCase, KeysAnalyzeChecks):
         self.assertFalse(data["nodes"][0]["replica"])
         table = rctl("keys", "analyze", "--replicas", *self.args())
         self.assertIn("no replica known", table.stdout)
+
+    def test_the_connection_that_reads_the_keys_asks_not_to_touch_them_too(self):
+        # SCAN runs on one connection and the per-key reads on a second one; CLIENT NO-TOUCH
+        # ON must reach both, or STRLEN/HLEN... would reset the idle times being reported.
+        fill(self.r)
+        self.r.config_resetstat()
+        self.assertExit(rctl("keys", "analyze", *self.args()), 0)
+        version = tuple(int(x) for x in self.r.info("server")["redis_version"].split(".")[:2])
+        if version >= (7, 2):
+            sent = self.r.info("commandstats")["cmdstat_client|no-touch"]["calls"]
+        else:  # refused as an unknown subcommand: the only ERR replies of the run
+            err = self.r.info("errorstats")["errorstat_ERR"]  # redis-py: {"count": n} or "count=n"
+            sent = err["count"] if isinstance(err, dict) else int(re.search(r"count=(\d+)", str(err)).group(1))
+        self.assertEqual(sent, 2)
 
     def test_empty_keyspace(self):
         out, data = rctl_json("keys", "analyze", *self.args())

@@ -161,6 +161,7 @@ bool Interpreter::memo_put(std::uint64_t index) {
 bool Interpreter::memo_get(std::uint64_t index) {
   const Ref* slot = memo_find(index);
   if (!slot) return error(fmt::format("memo key {} missing", index));
+  m_shared = true;
   return push(*slot);
 }
 
@@ -198,6 +199,7 @@ bool Interpreter::step(std::uint8_t op, std::size_t at) {
       return pop_mark(items);
     case Op::pop_mark: return pop_mark(items);  // POP_MARK
     case Op::dup:
+      m_shared = true;
       return top(a) && push(a);  // DUP
 
     // ---- scalars ----

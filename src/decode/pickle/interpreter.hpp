@@ -31,6 +31,11 @@ class Interpreter {
     // Session-like pickles hold a node per four to eight input bytes (opcode, argument,
     // MEMOIZE); reserving for one per four (capped) saves the regrowths of a small value's graph.
     m_graph.nodes.reserve(3 + std::min<std::size_t>(input.size() / 4, k_node_reserve_cap));
+    // The same for the stack and the memo (at most one MEMOIZE per two bytes, and pickle.dumps
+    // writes one after nearly every value): grown one doubling at a time they cost a session
+    // value about ten allocations.
+    m_stack.reserve(std::min<std::size_t>(input.size() / 8 + 8, k_node_reserve_cap));
+    m_memo_dense.reserve(std::min<std::size_t>(input.size() / 8 + 8, k_node_reserve_cap));
     m_graph.nodes.resize(3);
     m_graph.nodes[pickle::k_false_ref].kind = Kind::boolean;
     m_graph.nodes[pickle::k_true_ref].kind = Kind::boolean;
@@ -48,6 +53,9 @@ class Interpreter {
   std::size_t consumed() const { return m_pos; }
   // The protocol named by the first PROTO opcode, 0 if none.
   int protocol() const { return m_protocol; }
+  // False while the graph is a tree but for the shared None/True/False nodes: no GET or DUP
+  // has put a node on the stack a second time.
+  bool shared() const { return m_shared; }
 
  private:
   // Records the first error; always returns false so callers can `return error(...)`.
@@ -190,6 +198,7 @@ class Interpreter {
   std::size_t m_refs = 0;  // child references stored in containers
   int m_protocol = 0;
   bool m_stopped = false;
+  bool m_shared = false;
   Ref m_result = pickle::k_none_ref;
   std::string m_error;
 };

@@ -10,7 +10,11 @@
 
 namespace rctl::decode {
 
-Expected<PickleResult> read_pickle(std::string_view bytes, const PickleLimits& limits) {
+namespace {
+
+// Interprets `bytes`, then renders the result with `render` (all of it, or some members).
+template <class Render>
+Expected<PickleResult> interpret_and_render(std::string_view bytes, const PickleLimits& limits, Render&& render) {
   if (bytes.size() > limits.max_input_bytes) {
     return fail(ErrorKind::protocol, fmt::format("pickle: input larger than {} bytes", limits.max_input_bytes));
   }
@@ -20,7 +24,7 @@ Expected<PickleResult> read_pickle(std::string_view bytes, const PickleLimits& l
     if (!interpreter.run(root)) return fail(ErrorKind::protocol, interpreter.error());
     PickleResult result;
     std::string error;
-    if (!pickle::render(interpreter.graph(), root, limits, result.value, error)) {
+    if (!render(interpreter, root, result.value, error)) {
       return fail(ErrorKind::protocol, std::move(error));
     }
     result.consumed = interpreter.consumed();
@@ -31,6 +35,25 @@ Expected<PickleResult> read_pickle(std::string_view bytes, const PickleLimits& l
   } catch (const std::exception& e) {
     return fail(ErrorKind::internal, fmt::format("pickle: {}", e.what()));
   }
+}
+
+}  // namespace
+
+Expected<PickleResult> read_pickle(std::string_view bytes, const PickleLimits& limits) {
+  return interpret_and_render(
+      bytes, limits,
+      [&](const pickle::Interpreter& interpreter, pickle::Ref root, nlohmann::ordered_json& out, std::string& error) {
+        return pickle::render(interpreter.graph(), root, limits, out, error);
+      });
+}
+
+Expected<PickleResult> read_pickle_members(std::string_view bytes, const std::vector<std::string>& names,
+                                           const PickleLimits& limits) {
+  return interpret_and_render(
+      bytes, limits,
+      [&](const pickle::Interpreter& interpreter, pickle::Ref root, nlohmann::ordered_json& out, std::string& error) {
+        return pickle::render_members(interpreter.graph(), root, names, limits, out, error, !interpreter.shared());
+      });
 }
 
 }  // namespace rctl::decode

@@ -43,7 +43,9 @@
 #include "util/error.hpp"
 
 #include <cstddef>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -95,5 +97,11 @@ struct PickleResult {
 // "pickle: too deep", "pickle: more than N elements", "pickle: stack underflow", ... — on
 // malformed input or when a limit is exceeded. Never throws.
 Expected<PickleResult> read_pickle(std::string_view bytes, const PickleLimits& limits = {});
+
+// read_pickle() for a scan that needs a few fields of many values: when the result is a
+// JSON object, only its members named in `names` are kept (the rest of a dict is not
+// rendered at all when it provably fits the limits). Succeeds and fails as read_pickle().
+Expected<PickleResult> read_pickle_members(std::string_view bytes, const std::vector<std::string>& names,
+                                           const PickleLimits& limits = {});
 
 }  // namespace rctl::decode

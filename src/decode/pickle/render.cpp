@@ -5,7 +5,9 @@
 #include "decode/json_build.hpp"
 #include "decode/pickle/known.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <optional>
 #include <vector>
 
 #include <fmt/format.h>
@@ -25,6 +27,8 @@ class Renderer {
       : m_graph(graph), m_limits(limits), m_active(graph.nodes.size(), 0) {}
 
   bool value(Ref ref, std::size_t depth, Json& out);
+  // Marks `ref` as being rendered (its members are rendered on their own: render_members).
+  void enter(Ref ref) { m_active[ref] = 1; }
   std::string error;
 
  private:
@@ -62,6 +66,18 @@ class Renderer {
   std::size_t m_bytes = 0;
   std::size_t m_key_bytes = 0;
 };
+
+// The JSON key of a dict key of kind str, int, bool or None; nullopt for any other kind
+// (those are rendered and dumped, see Renderer::key_text).
+std::optional<std::string> plain_key_text(const Node& node) {
+  switch (node.kind) {
+    case Kind::str: return is_valid_utf8(node.text) ? node.text : repair_utf8(node.text);
+    case Kind::integer: return std::to_string(node.integer);
+    case Kind::boolean: return std::string(node.flag ? "True" : "False");
+    case Kind::none: return std::string("None");
+    default: return std::nullopt;
+  }
+}
 
 Json float_json(double v) {
   if (std::isfinite(v)) return Json(v);
@@ -143,16 +159,14 @@ bool Renderer::dict(const std::vector<Ref>& pairs, std::size_t depth, Json& out)
 // A dict key as a JSON object key (conventions in pickle/reader.hpp).
 bool Renderer::key_text(Ref key, std::size_t depth, std::string& out) {
   const Node& node = m_graph.nodes[key];
-  switch (node.kind) {
-    case Kind::str:
-      if (!spend(node.text.size())) return false;
-      out = is_valid_utf8(node.text) ? node.text : repair_utf8(node.text);
-      return true;
-    case Kind::integer: out = std::to_string(node.integer); return true;
-    case Kind::big_int: out = to_decimal(BigInt{node.flag, node.text}); return spend(out.size());
-    case Kind::boolean: out = node.flag ? "True" : "False"; return true;
-    case Kind::none: out = "None"; return true;
-    default: break;
+  if (node.kind == Kind::str && !spend(node.text.size())) return false;
+  if (auto plain = plain_key_text(node)) {
+    out = std::move(*plain);
+    return true;
+  }
+  if (node.kind == Kind::big_int) {
+    out = to_decimal(BigInt{node.flag, node.text});
+    return spend(out.size());
   }
   Json rendered;
   if (!value(key, depth + 1, rendered)) return false;
@@ -219,7 +233,136 @@ bool Renderer::object(Ref ref, std::size_t depth, Json& out) {
   return true;
 }
 
+// Whether plain_key_text() names a key of this kind.
+bool plain_key_kind(Kind kind) {
+  return kind == Kind::str || kind == Kind::integer || kind == Kind::boolean || kind == Kind::none;
+}
+
+// Upper bounds of what rendering a node costs (Renderer: every value() call is on a child
+// reference, a child's depth is at most its parent's + 2, and no node's own output exceeds
+// 3 bytes per byte of its text + 64: big ints in decimal, datetimes, names joined by dots).
+struct RenderCost {
+  std::size_t elements = 0;
+  std::size_t bytes = 0;
+  std::size_t depth = 0;  // levels below the node
+};
+
+class RenderBound {
+ public:
+  RenderBound(const Graph& graph, const PickleLimits& limits)
+      : m_graph(graph), m_limits(limits), m_state(graph.nodes.size(), 0), m_cost(graph.nodes.size()) {}
+
+  // False when the bound could not be found (a cycle; a dict key rendered by dumping a
+  // value, whose text has its own budget; deeper than the depth limit).
+  bool of(Ref ref, std::size_t level, RenderCost& out) {
+    if (level > m_limits.max_depth || m_state[ref] == 1) return false;
+    if (m_state[ref] == 2) {
+      out = m_cost[ref];
+      return true;
+    }
+    const Node& node = m_graph.nodes[ref];
+    RenderCost cost{1, saturated(3 * node.text.size(), 64), 0};
+    m_state[ref] = 1;
+    for (std::size_t i = 0; i < node.items.size(); ++i) {
+      const Ref child = node.items[i];
+      if (child == k_no_ref) continue;
+      if (node.kind == Kind::dict && i % 2 == 0 && !plain_key_kind(m_graph.nodes[child].kind)) return false;
+      RenderCost below;
+      if (!of(child, level + 1, below)) return false;
+      cost.elements = saturated(cost.elements, below.elements);
+      cost.bytes = saturated(cost.bytes, below.bytes);
+      cost.depth = std::max(cost.depth, below.depth + 2);
+    }
+    m_state[ref] = 2;
+    m_cost[ref] = cost;
+    out = cost;
+    return true;
+  }
+
+ private:
+  // Sums stop growing far below overflow (shared values expand exponentially).
+  static std::size_t saturated(std::size_t a, std::size_t b) {
+    constexpr std::size_t cap = std::size_t{1} << 60;
+    return std::min(cap, std::min(a, cap) + std::min(b, cap));
+  }
+
+  const Graph& m_graph;
+  const PickleLimits& m_limits;
+  std::vector<std::uint8_t> m_state;  // 0 not seen, 1 on the current path, 2 done
+  std::vector<RenderCost> m_cost;
+};
+
+// The same bound for a tree (no node referenced twice but the None/True/False leaves) in one
+// pass over the nodes: every value() call is on one reference (or the root), a path through
+// the tree meets each container once.
+bool tree_renders_within(const Graph& graph, const PickleLimits& limits) {
+  std::size_t references = 1, text = 0, containers = 0;
+  for (std::size_t i = 3; i < graph.nodes.size(); ++i) {
+    const Node& node = graph.nodes[i];
+    if (node.kind == Kind::dict)
+      for (std::size_t k = 0; k < node.items.size(); k += 2)
+        if (!plain_key_kind(graph.nodes[node.items[k]].kind)) return false;
+    references += node.items.size();
+    text += node.text.size();
+    if (!node.items.empty() || node.kind == Kind::dict || node.kind == Kind::list || node.kind == Kind::tuple ||
+        node.kind == Kind::set || node.kind == Kind::object || node.kind == Kind::persid)
+      ++containers;
+  }
+  // Sizes are bounded by the input (64 MB), so none of this can overflow.
+  return 1 + 2 * containers <= limits.max_depth && references <= limits.max_elements &&
+         3 * text + 64 * references <= limits.max_output_bytes;
+}
+
+// Whether render(graph, root) is sure to succeed. `tree`: Interpreter::shared() was false.
+bool render_cannot_fail(const Graph& graph, Ref root, const PickleLimits& limits, bool tree) {
+  if (tree) return tree_renders_within(graph, limits);
+  RenderCost cost;
+  if (!RenderBound(graph, limits).of(root, 1, cost)) return false;
+  return 1 + cost.depth <= limits.max_depth && cost.elements <= limits.max_elements &&
+         cost.bytes <= limits.max_output_bytes;
+}
+
 }  // namespace
+
+bool render_members(const Graph& graph, Ref root, const std::vector<std::string>& names, const PickleLimits& limits,
+                    Json& out, std::string& error, bool tree) {
+  if (graph.nodes[root].kind != Kind::dict || !render_cannot_fail(graph, root, limits, tree)) {
+    if (!render(graph, root, limits, out, error)) return false;
+    if (out.is_object()) {
+      Json kept = Json::object();
+      for (auto& [key, value] : out.items())
+        if (std::find(names.begin(), names.end(), key) != names.end()) kept[key] = std::move(value);
+      out = std::move(kept);
+    }
+    return true;
+  }
+  // Each name's last value (a later equal key overwrites an earlier one) at its first
+  // position, as the whole dict's rendering (ObjectBuilder) would have it.
+  const auto& pairs = graph.nodes[root].items;
+  std::vector<std::pair<std::size_t, std::size_t>> found;  // (name index, pair index), first position order
+  std::vector<Ref> last(names.size(), k_no_ref);
+  for (std::size_t i = 0; i + 1 < pairs.size(); i += 2) {
+    auto key = plain_key_text(graph.nodes[pairs[i]]);
+    if (!key) continue;
+    auto it = std::find(names.begin(), names.end(), *key);
+    if (it == names.end()) continue;
+    const auto n = static_cast<std::size_t>(it - names.begin());
+    if (last[n] == k_no_ref) found.emplace_back(n, i);
+    last[n] = pairs[i + 1];
+  }
+  out = Json::object();
+  Renderer renderer(graph, limits);
+  renderer.enter(root);
+  for (const auto& [n, position] : found) {
+    (void)position;
+    if (!renderer.value(last[n], 2, out[names[n]])) {
+      error = renderer.error;
+      out = nullptr;
+      return false;
+    }
+  }
+  return true;
+}
 
 bool render(const Graph& graph, Ref root, const PickleLimits& limits, Json& out, std::string& error) {
   Renderer renderer(graph, limits);

@@ -1,4 +1,5 @@
 #include "session/model.hpp"
+#include "session/scan.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -126,4 +127,44 @@ TEST_CASE("candidate_keys", "[ops][session]") {
   CHECK(whole.front() == "session:abc");
   CHECK(whole[1] == "session:session:abc");
   CHECK(whole.size() == d.size() + 1);
+}
+
+TEST_CASE("make_session_record: session stats' members-only reading gives the same store and user", "[ops][session]") {
+  std::vector<std::string> fields = session::default_user_fields();
+  fields.push_back("user.id");
+  const auto members = session::user_member_names(fields);
+  CHECK(members ==
+        std::vector<std::string>{"user_id", "_user_id", "_auth_user_id", "uid", "email", "username", "user"});
+  auto same = [&](const std::string& key, const std::string& raw) {
+    INFO(key);
+    auto whole = session::make_session_record(key, "session:", "node", raw, 1000, fields);
+    auto light = session::make_session_record(key, "session:", "node", raw, 1000, fields, &members);
+    CHECK(light.decoded.format == whole.decoded.format);
+    CHECK(light.decoded.note == whole.decoded.note);
+    CHECK(light.store == whole.store);
+    REQUIRE(light.user.has_value() == whole.user.has_value());
+    if (whole.user) {
+      CHECK(light.user->id == whole.user->id);
+      CHECK(light.user->field == whole.user->field);
+    }
+    CHECK_FALSE(light.last_activity);
+    return whole;
+  };
+  // pickle protocol 4 of {"_permanent": True, "user": {"id": 42}, "last_activity": "2026-01-01"}
+  const std::string nested =
+      "\x80\x04}\x94(\x8c\n_permanent\x94\x88\x8c\x04user\x94}\x94\x8c\x02id\x94K*s\x8c\rlast_activity\x94\x8c\n"
+      "2026-01-01\x94u.";
+  auto whole = same("session:a", nested);
+  REQUIRE(whole.user);
+  CHECK(whole.user->id == "42");
+  CHECK(whole.user->field == "user.id");
+  CHECK(whole.last_activity);
+  same(":1:django.contrib.sessions.cacheabc", nested);
+  // {"_auth_user_id": "7"} as Django pickles it, a list, JSON, text
+  same(":1:django.contrib.sessions.cachex", "\x80\x04}\x94\x8c\r_auth_user_id\x94\x8c\x01\x37\x94s.");
+  same("session:list",
+       "\x80\x04]\x94(K\x01K\x02"
+       "e.");
+  same("session:json", R"({"user_id": 5, "created_at": 1})");
+  same("session:text", "plain");
 }

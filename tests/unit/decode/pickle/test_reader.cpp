@@ -6,6 +6,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -377,4 +378,103 @@ TEST_CASE("pickle reader: memo indices in any order, overwritten, and after MEMO
       "0(h\x00h\x01h\x02h\x03l.");
   CHECK(value_of(pickle) == Json::parse("[2, 3, 4, 5]"));
   CHECK(error_of(pickle.substr(0, pickle.size() - 4) + "h\x04l.") == "pickle: memo key 4 missing");
+}
+
+namespace {
+
+// read_pickle's result as read_pickle_members should give it: an object keeps only the
+// members in `names`, anything else stays whole.
+Json only_members(Json value, const std::vector<std::string>& names) {
+  if (!value.is_object()) return value;
+  Json kept = Json::object();
+  for (auto& [key, member] : value.items())
+    if (std::find(names.begin(), names.end(), key) != names.end()) kept[key] = member;
+  return kept;
+}
+
+void check_members_match(const std::string& bytes, const std::vector<std::string>& names,
+                         const PickleLimits& limits = {}) {
+  auto whole = read_pickle(bytes, limits);
+  auto members = rctl::decode::read_pickle_members(bytes, names, limits);
+  REQUIRE(static_cast<bool>(whole) == static_cast<bool>(members));
+  if (!whole) {
+    CHECK(members.error().message == whole.error().message);
+    return;
+  }
+  CHECK(members->value == only_members(whole->value, names));
+  CHECK(members->value.dump() == only_members(whole->value, names).dump());  // same member order
+  CHECK(members->consumed == whole->consumed);
+  CHECK(members->protocol == whole->protocol);
+}
+
+}  // namespace
+
+TEST_CASE("pickle reader: read_pickle_members is read_pickle with only the named members", "[decode][pickle]") {
+  const std::vector<std::string> names = {"user_id", "_permanent", "csrf_token", "1", "True", "None", "a", "c", "z"};
+  SECTION("every fixture, every protocol") {
+    for (const auto& name : k_cases)
+      for (int proto = 0; proto <= 5; ++proto) {
+        INFO(name << " protocol " << proto);
+        check_members_match(fixture_bin(name, proto), names);
+      }
+  }
+  SECTION("a repeated key keeps its first position and its last value") {
+    check_members_match(bytes_of("\x80\x04}(\x8c\x07user_idK\x01\x8c\x01zK\x02\x8c\x07user_idK\x03u."), names);
+    auto r = rctl::decode::read_pickle_members(
+        bytes_of("\x80\x04}(\x8c\x07user_idK\x01\x8c\x01zK\x02\x8c\x07user_idK\x03u."), names);
+    REQUIRE(r);
+    CHECK(r->value.dump() == R"({"user_id":3,"z":2})");
+  }
+  SECTION("shared values, a dict containing itself, a tuple key, an OrderedDict") {
+    // {"a": s, "user_id": s, "b": {"c": s}} with s = ["s"] shared through the memo
+    check_members_match(bytes_of("\x80\x04}\x94(\x8c\x01"
+                                 "a\x94]\x94\x8c\x01s\x94"
+                                 "a\x8c\x07user_id\x94h\x02\x8c\x01"
+                                 "b\x94}\x94\x8c\x01"
+                                 "c\x94h\x02su."),
+                        names);
+    // d = {"user_id": 7}; d["self"] = d
+    check_members_match(bytes_of("\x80\x04}\x94(\x8c\x07user_id\x94K\x07\x8c\x04self\x94h\x00u."), names);
+    check_members_match(bytes_of("\x80\x04}\x94(K\x01\x8c\x01\x61\x94\x86\x94K\x01\x8c\x07user_id\x94\x8c\x01u\x94u."),
+                        names);
+    check_members_match(bytes_of("\x80\x04\x8c\x0b\x63ollections\x94\x8c\x0bOrderedDict\x94\x93\x94)R\x94(\x8c\x07"
+                                 "user_id\x94K\x03\x8c\x01zK\x01u."),
+                        names);
+  }
+  SECTION("a dict whose other member is a memo bomb fails as the whole does") {
+    std::string p = bytes_of("\x80\x04}(\x8c\x01x]\x94");
+    for (int i = 0; i < 64; ++i) p += bytes_of("2\x86\x94");
+    p += bytes_of("\x8c\x07user_idK\x01u.");
+    check_members_match(p, names);
+    CHECK_FALSE(rctl::decode::read_pickle_members(p, names));
+  }
+  SECTION("at and past the limits") {
+    PickleLimits small;
+    small.max_output_bytes = 1000;
+    // {"user_id": 1, "x": [s, s]}: with the keys' 8 bytes, 1000 bytes for a 496-byte s, 1002 for 497
+    const std::string s(495, 'x');
+    std::string at = bytes_of("\x80\x04}(\x8c\x07user_idK\x01\x8c\x01x(X\xf0\x01\x00\x00") + s + "x2l" + "u.";
+    check_members_match(at, names, small);
+    CHECK(read_pickle(at, small));
+    std::string past = bytes_of("\x80\x04}(\x8c\x07user_idK\x01\x8c\x01x(X\xf1\x01\x00\x00") + s + "xx2l" + "u.";
+    check_members_match(past, names, small);
+    CHECK_FALSE(read_pickle(past, small));
+    // None is one node however often it appears: the element budget counts each appearance.
+    PickleLimits few;
+    few.max_elements = 12;
+    for (int nones : {8, 9}) {
+      INFO(nones << " Nones");
+      std::string p = bytes_of("\x80\x04}(\x8c\x07user_idK\x01\x8c\x01x](") + std::string(nones, 'N') + "eu.";
+      check_members_match(p, names, few);
+      CHECK(static_cast<bool>(read_pickle(p, few)) == (nones == 8));
+    }
+    const std::size_t d = k_pickle_max_depth;
+    for (std::size_t depth : {d, d + 1}) {
+      INFO("depth " << depth);
+      std::string deep =
+          "}(\x8c\x07user_idK\x01\x8c\x01x" + std::string(depth - 1, ']') + std::string(depth - 2, 'a') + "u.";
+      check_members_match(deep, names);
+      CHECK(static_cast<bool>(read_pickle(deep)) == (depth == d));
+    }
+  }
 }
