@@ -18,17 +18,7 @@ echo "call -o json GET vs redis-cli GET: rctl $a, redis-cli $b, ratio $ratio"
 # A cluster: rctl reads the topology (CLUSTER SHARDS) and the command's keys (COMMAND GETKEYS)
 # before sending; redis-cli -c sends to the seed and follows MOVED. The key is chosen so that
 # the seed does not own it, so both pay one extra round trip.
-ports=()
-for i in 0 1 2; do
-  start_server "node$i" --cluster-enabled yes --cluster-config-file "$WORK/node$i/nodes.conf"
-  ports+=("$PORT")
-done
-redis-cli --cluster create "127.0.0.1:${ports[0]}" "127.0.0.1:${ports[1]}" "127.0.0.1:${ports[2]}" \
-  --cluster-yes >/dev/null
-for _ in $(seq 100); do
-  redis-cli -p "${ports[0]}" cluster info | grep -q cluster_state:ok && break
-  sleep 0.1
-done
+start_cluster
 key=k
 for candidate in k a b c d e f g h; do
   if redis-cli -p "${ports[0]}" get "$candidate" 2>&1 | grep -q MOVED; then key=$candidate; break; fi

@@ -229,7 +229,7 @@ void NodeRunner::ops_per_sec(double value) {
 }
 
 std::string NodeRunner::key(std::string_view name) {
-  auto k = m_out.key_namespace + std::string(name);
+  auto k = unregistered_key(name);
   m_keys.insert(k);
   return k;
 }
