@@ -1,6 +1,7 @@
 // rctl job enqueue|status|list|queues (requeue, cancel and empty are in job_admin.cpp).
 
 #include "context.hpp"
+#include "job_systems.hpp"
 
 #include "job/job.hpp"
 #include "job/render.hpp"
@@ -16,8 +17,8 @@
 namespace rctl::commands {
 
 void register_job_admin(CLI::App& job, Context& ctx);
+void register_job_bulk(CLI::App& job, Context& ctx);
 // job_celery.cpp
-bool celery_detected(cluster::Client& target);
 bool celery_status_detected(cluster::Client& target, const std::string& id);
 int run_celery_status(Context& ctx, cluster::Client& target, const std::string& id, const std::string& wait);
 int run_celery_enqueue(Context& ctx, const std::string& task, const std::vector<std::string>& args,
@@ -331,6 +332,7 @@ void register_job(CLI::App& app, Context& ctx) {
   queues->callback([&ctx, q] { ctx.run = [&ctx, q] { return run_queues(ctx, *q); }; });
 
   register_job_admin(*job, ctx);
+  register_job_bulk(*job, ctx);
 }
 
 }  // namespace rctl::commands

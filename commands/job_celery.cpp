@@ -1,7 +1,7 @@
 // rctl job ... --system celery|auto: Celery's side of enqueue, status, list and queues, and
 // the `auto` detection that picks a system from the keys present.
 
-#include "context.hpp"
+#include "job_systems.hpp"
 
 #include "job/job.hpp"
 #include "job/render_celery.hpp"
@@ -63,8 +63,7 @@ std::optional<job::celery::TaskResult> wait_for_celery(Context& ctx, cluster::Cl
 }  // namespace
 
 bool celery_detected(cluster::Client& target) {
-  auto r = value_or_throw(target.exec(client::keyed({"EXISTS", "rq:queues"})));
-  if (r.type == resp::Type::integer && r.integer > 0) return false;
+  if (rq_detected(target)) return false;
   return job::celery::broker_present(target);
 }
 

@@ -9,7 +9,7 @@ _rctl_commands() {
     'rctl cache') echo 'get set del ttl expire persist keys invalidate' ;;
     'rctl session') echo 'list show stats revoke' ;;
     'rctl ratelimit') echo 'list show reset probe' ;;
-    'rctl job') echo 'enqueue status list queues requeue cancel empty' ;;
+    'rctl job') echo 'enqueue status list queues requeue cancel empty retry purge' ;;
     'rctl auth') echo 'token' ;;
     *) ;;
   esac
@@ -62,6 +62,8 @@ _rctl_options() {
     'rctl job requeue') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --password-command --askpass --iam --cache-name --region --serverless --entra --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --all-failed --queue --at-front --dry-run -y --yes' ;;
     'rctl job cancel') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --password-command --askpass --iam --cache-name --region --serverless --entra --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --dry-run' ;;
     'rctl job empty') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --password-command --askpass --iam --cache-name --region --serverless --entra --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --dry-run -y --yes' ;;
+    'rctl job retry') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --password-command --askpass --iam --cache-name --region --serverless --entra --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --filter --system --prefix --dry-run -y --yes --state' ;;
+    'rctl job purge') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --password-command --askpass --iam --cache-name --region --serverless --entra --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --filter --system --prefix --dry-run -y --yes --state' ;;
     'rctl test') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --password-command --askpass --iam --cache-name --region --serverless --entra --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose --only --skip --iterations --strict --keep' ;;
     'rctl auth') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --password-command --askpass --iam --cache-name --region --serverless --entra --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose' ;;
     'rctl auth token') echo '--version --help -u --url -h --host -p --port -s --socket -n --db --user -a --password --pass --password-file --password-command --askpass --iam --cache-name --region --serverless --entra --no-auth-warning --tls --cacert --cert --key --sni --insecure --connect-timeout --timeout --profile --retries --cluster --resp2 -o --output --no-color --wide -q --quiet -v --verbose' ;;
@@ -275,6 +277,18 @@ _rctl_value() {
       'rctl job cancel --output') found='choices table json none'; echo "$found" ;;
       'rctl job empty -o') found='choices table json none'; echo "$found" ;;
       'rctl job empty --output') found='choices table json none'; echo "$found" ;;
+      'rctl job retry --filter') found='value'; echo "$found" ;;
+      'rctl job retry --system') found='choices auto rq celery sidekiq bullmq'; echo "$found" ;;
+      'rctl job retry --prefix') found='value'; echo "$found" ;;
+      'rctl job retry --state') found='value'; echo "$found" ;;
+      'rctl job retry -o') found='choices table json none'; echo "$found" ;;
+      'rctl job retry --output') found='choices table json none'; echo "$found" ;;
+      'rctl job purge --filter') found='value'; echo "$found" ;;
+      'rctl job purge --system') found='choices auto rq celery sidekiq bullmq'; echo "$found" ;;
+      'rctl job purge --prefix') found='value'; echo "$found" ;;
+      'rctl job purge --state') found='value'; echo "$found" ;;
+      'rctl job purge -o') found='choices table json none'; echo "$found" ;;
+      'rctl job purge --output') found='choices table json none'; echo "$found" ;;
       'rctl test --only') found='list connection strings keys hashes lists sets sorted_sets streams transactions scripting pubsub pipelining server'; echo "$found" ;;
       'rctl test --skip') found='list connection strings keys hashes lists sets sorted_sets streams transactions scripting pubsub pipelining server'; echo "$found" ;;
       'rctl test --iterations') found='value'; echo "$found" ;;

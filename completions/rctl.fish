@@ -35,7 +35,7 @@ function __rctl_path
         case 'rctl ratelimit'
             set subs list show reset probe
         case 'rctl job'
-            set subs enqueue status list queues requeue cancel empty
+            set subs enqueue status list queues requeue cancel empty retry purge
         case 'rctl auth'
             set subs token
         end
@@ -268,6 +268,8 @@ complete -c rctl -n '__rctl_at '\''rctl job'\''' -a 'queues' -d 'Queues, registr
 complete -c rctl -n '__rctl_at '\''rctl job'\''' -a 'requeue' -d 'Move failed jobs back to their queue, as RQ'\''s requeue does'
 complete -c rctl -n '__rctl_at '\''rctl job'\''' -a 'cancel' -d 'Cancel jobs as RQ'\''s Job.cancel does (a running job is not stopped)'
 complete -c rctl -n '__rctl_at '\''rctl job'\''' -a 'empty' -d 'Delete every job queued in a queue, as `rq empty` does'
+complete -c rctl -n '__rctl_at '\''rctl job'\''' -a 'retry' -d 'Move failed (or dead) jobs back to their queue so a worker runs them again; asks first'
+complete -c rctl -n '__rctl_at '\''rctl job'\''' -a 'purge' -d 'Delete the jobs of a queue in one state (waiting, failed, dead, ...); asks first'
 complete -c rctl -n '__rctl_at '\''rctl job'\''' -s o -l output -x -a 'table json none' -d 'Output format: table, json, none (exit code only; health: nagios; stats: prometheus)'
 complete -c rctl -n '__rctl_under '\''rctl job enqueue'\''' -l queue -x -d 'Queue name (default: default)'
 complete -c rctl -n '__rctl_under '\''rctl job enqueue'\''' -l timeout -l job-timeout -x -d 'Job timeout: seconds or 10m/2h/1d, -1 for none (default 180). The connection'\''s reply timeout is the global --timeout, given before `job`'
@@ -306,6 +308,20 @@ complete -c rctl -n '__rctl_at '\''rctl job cancel'\''' -s o -l output -x -a 'ta
 complete -c rctl -n '__rctl_under '\''rctl job empty'\''' -l dry-run -d 'Show how many jobs would be deleted; delete nothing'
 complete -c rctl -n '__rctl_under '\''rctl job empty'\''' -s y -l yes -d 'Do not ask for confirmation (required without a terminal)'
 complete -c rctl -n '__rctl_at '\''rctl job empty'\''' -s o -l output -x -a 'table json none' -d 'Output format: table, json, none (exit code only; health: nagios; stats: prometheus)'
+complete -c rctl -n '__rctl_under '\''rctl job retry'\''' -l filter -x -d 'Only jobs whose task/class name is TEXT or whose last error contains TEXT'
+complete -c rctl -n '__rctl_under '\''rctl job retry'\''' -l system -x -a 'auto rq celery sidekiq bullmq' -d 'rq, celery, sidekiq, bullmq, or auto (default: the one whose keys are there)'
+complete -c rctl -n '__rctl_under '\''rctl job retry'\''' -l prefix -x -d 'BullMQ'\''s key prefix (default bull)'
+complete -c rctl -n '__rctl_under '\''rctl job retry'\''' -l dry-run -d 'List what would change; change nothing'
+complete -c rctl -n '__rctl_under '\''rctl job retry'\''' -s y -l yes -d 'Do not ask for confirmation (required without a terminal)'
+complete -c rctl -n '__rctl_under '\''rctl job retry'\''' -l state -x -d 'Where the jobs are: failed (default), retry or dead (by system)'
+complete -c rctl -n '__rctl_at '\''rctl job retry'\''' -s o -l output -x -a 'table json none' -d 'Output format: table, json, none (exit code only; health: nagios; stats: prometheus)'
+complete -c rctl -n '__rctl_under '\''rctl job purge'\''' -l filter -x -d 'Only jobs whose task/class name is TEXT or whose last error contains TEXT'
+complete -c rctl -n '__rctl_under '\''rctl job purge'\''' -l system -x -a 'auto rq celery sidekiq bullmq' -d 'rq, celery, sidekiq, bullmq, or auto (default: the one whose keys are there)'
+complete -c rctl -n '__rctl_under '\''rctl job purge'\''' -l prefix -x -d 'BullMQ'\''s key prefix (default bull)'
+complete -c rctl -n '__rctl_under '\''rctl job purge'\''' -l dry-run -d 'List what would change; change nothing'
+complete -c rctl -n '__rctl_under '\''rctl job purge'\''' -s y -l yes -d 'Do not ask for confirmation (required without a terminal)'
+complete -c rctl -n '__rctl_under '\''rctl job purge'\''' -l state -x -d 'Which jobs: waiting, failed, dead, retry, scheduled, completed (by system)'
+complete -c rctl -n '__rctl_at '\''rctl job purge'\''' -s o -l output -x -a 'table json none' -d 'Output format: table, json, none (exit code only; health: nagios; stats: prometheus)'
 complete -c rctl -n '__rctl_under '\''rctl test'\''' -l only -x -a '(__rctl_list connection strings keys hashes lists sets sorted_sets streams transactions scripting pubsub pipelining server)' -d 'Run only these groups (comma list)'
 complete -c rctl -n '__rctl_under '\''rctl test'\''' -l skip -x -a '(__rctl_list connection strings keys hashes lists sets sorted_sets streams transactions scripting pubsub pipelining server)' -d 'Skip these groups (comma list)'
 complete -c rctl -n '__rctl_under '\''rctl test'\''' -l iterations -x -d 'Runs of each operation, for latency figures (default 1)'

@@ -1,0 +1,46 @@
+#pragma once
+// The queue systems `rctl job` speaks (RQ, Celery, Sidekiq, BullMQ) as the job commands see
+// them: the `--system` choices, detection from the keys present (for `auto`), and each
+// system's side of the bulk commands `job retry` and `job purge`. Each system's entry
+// points live in its own file (job.cpp/job_admin.cpp for RQ, job_celery.cpp,
+// job_sidekiq.cpp, job_bullmq.cpp); job_bulk.cpp registers the commands and dispatches.
+
+#include "context.hpp"
+
+#include <string>
+#include <vector>
+
+namespace rctl::commands {
+
+// Every --system value, `auto` first.
+std::vector<std::string> job_system_names();
+
+// What `job retry` and `job purge` were asked to do.
+struct JobBulkFlags {
+  std::string queue;  // the queue the jobs belong to (or are moved back to)
+  std::string state;  // retry: failed (default) or dead or retry; purge: required
+  std::string filter;  // only jobs whose task/class name equals it or whose last error contains it
+  std::string system = "auto";
+  std::string prefix = "bull";  // BullMQ's prefix option (its keys are <prefix>:<queue>:...)
+  bool dry_run = false;  // list what would change, change nothing
+  bool yes = false;  // do not ask
+};
+
+// Detection from keys, one round trip or few, never a keyspace walk.
+bool rq_detected(cluster::Client& target);
+bool celery_detected(cluster::Client& target);
+bool sidekiq_detected(cluster::Client& target);
+bool bullmq_detected(cluster::Client& target, const std::string& prefix);
+
+// Each returns the command's exit status; the flags were checked against the system's
+// states by the caller only for being non-empty.
+int run_rq_retry(Context& ctx, const JobBulkFlags& f);
+int run_rq_purge(Context& ctx, const JobBulkFlags& f);
+int run_celery_retry(Context& ctx, const JobBulkFlags& f);
+int run_celery_purge(Context& ctx, const JobBulkFlags& f);
+int run_sidekiq_retry(Context& ctx, const JobBulkFlags& f);
+int run_sidekiq_purge(Context& ctx, const JobBulkFlags& f);
+int run_bullmq_retry(Context& ctx, const JobBulkFlags& f);
+int run_bullmq_purge(Context& ctx, const JobBulkFlags& f);
+
+}  // namespace rctl::commands
