@@ -44,7 +44,9 @@ void add_bulk_options(CLI::App& cmd, JobBulkFlags& f) {
   cmd.add_option("--system", f.system, "rq, celery, sidekiq, bullmq, or auto (default: the one whose keys are there)")
       ->check(CLI::IsMember(job_system_names()))
       ->type_name("SYSTEM");
-  cmd.add_option("--prefix", f.prefix, "BullMQ's key prefix (default bull)")->type_name("PREFIX");
+  cmd.add_option("--prefix", f.prefix,
+                 "The system's key prefix: BullMQ's prefix option (default bull), Celery's global_keyprefix")
+      ->type_name("PREFIX");
   cmd.add_flag("--dry-run", f.dry_run, "List what would change; change nothing");
   cmd.add_flag("-y,--yes", f.yes, "Do not ask for confirmation (required without a terminal)");
 }

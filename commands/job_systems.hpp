@@ -7,6 +7,8 @@
 
 #include "context.hpp"
 
+#include "job/summary.hpp"
+
 #include <string>
 #include <vector>
 
@@ -21,7 +23,7 @@ struct JobBulkFlags {
   std::string state;  // retry: failed (default) or dead or retry; purge: required
   std::string filter;  // only jobs whose task/class name equals it or whose last error contains it
   std::string system = "auto";
-  std::string prefix = "bull";  // BullMQ's prefix option (its keys are <prefix>:<queue>:...)
+  std::string prefix;  // the system's key prefix: BullMQ's prefix (default bull), Celery's global_keyprefix
   bool dry_run = false;  // list what would change, change nothing
   bool yes = false;  // do not ask
 };
@@ -31,6 +33,14 @@ bool rq_detected(cluster::Client& target);
 bool celery_detected(cluster::Client& target);
 bool sidekiq_detected(cluster::Client& target);
 bool bullmq_detected(cluster::Client& target, const std::string& prefix);
+
+// The common rows of `job queues` (only: these queues; empty: every queue found).
+std::vector<job::QueueSummary> rq_queue_summaries(cluster::Client& target, const std::vector<std::string>& only);
+std::vector<job::QueueSummary> celery_queue_summaries(cluster::Client& target, const std::vector<std::string>& only,
+                                                      const std::string& prefix);
+std::vector<job::QueueSummary> sidekiq_queue_summaries(cluster::Client& target, const std::vector<std::string>& only);
+std::vector<job::QueueSummary> bullmq_queue_summaries(cluster::Client& target, const std::vector<std::string>& only,
+                                                      const std::string& prefix);
 
 // Each returns the command's exit status; the flags were checked against the system's
 // states by the caller only for being non-empty.
