@@ -231,7 +231,7 @@ void add_global_flags(CLI::App& app, GlobalOptions& o) {
   app.add_flag("--resp2", c.resp2, "Speak RESP2 only (skip HELLO 3)")->group(conn);
   const char* out = "Output";
   app.add_option("-o,--output", o.output,
-                 "Output format: table, json, none (exit code only; health: nagios; stats: prometheus)")
+                 "Output format (completed by main once every command has declared its formats)")
       ->group(out)
       ->type_name("FORMAT")
       ->check(CLI::IsMember({"table", "json", "nagios", "prometheus", "none"}));

@@ -1,6 +1,8 @@
 #include "format_table.hpp"
 
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <array>
@@ -49,6 +51,18 @@ std::vector<std::string> FormatTable::offered(const CLI::App& command) const {
   for (std::size_t i = 0; i < k_all_formats.size(); ++i)
     if (any[i]) out.emplace_back(output::to_string(k_all_formats[i]));
   return out;
+}
+
+std::string FormatTable::help() const {
+  std::vector<std::string> extras;
+  for (const auto& [command, formats] : m_extra) {
+    std::vector<std::string> names;
+    for (auto f : formats) names.emplace_back(output::to_string(f));
+    extras.push_back(fmt::format("{}: {}", command->get_name(), fmt::join(names, ", ")));
+  }
+  std::ranges::sort(extras);
+  extras.insert(extras.begin(), "exit code only");
+  return fmt::format("Output format: table, json, none ({})", fmt::join(extras, "; "));
 }
 
 }  // namespace rctl::commands

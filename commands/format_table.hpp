@@ -29,6 +29,10 @@ class FormatTable {
   // what any command below it accepts (`rctl cache -o json get k` is valid).
   std::vector<std::string> offered(const CLI::App& command) const;
 
+  // The global -o option's help: "table, json, none (exit code only; health: nagios; ...)",
+  // commands named in alphabetical order.
+  std::string help() const;
+
  private:
   std::map<const CLI::App*, std::vector<output::Format>> m_extra;
 };

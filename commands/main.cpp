@@ -248,6 +248,8 @@ int main(int argc, char** argv) {
   commands::register_auth(app, ctx);
   commands::register_completion(app, ctx);
   commands::register_man_reference(app, ctx);
+  // The formats only some commands print are known once every command has registered.
+  app.get_option("-o")->description(ctx.formats().help());
 
   trailing_h_means_help(argc, argv);
   try {
