@@ -56,7 +56,20 @@ int slowlog_watch(Context& ctx, const SlowlogFlags& f, const slowlog::Options& o
     if (util::interrupted()) break;
     auto poll = slowlog::collect(target, options);
     auto fresh = marks.take_new(poll.entries, poll.nodes);
-    if (!fresh.empty()) printer.emit_line(slowlog::render_poll(fresh, poll.taken, render));
+    // A node that fails is said once, when it starts failing, and again when it is back:
+    // a watch that goes quiet must not look like a calm server.
+    for (const auto& n : fresh.failed)
+      printer.warning(
+          fmt::format("{}: {}; its new entries are not shown until it answers again", n.address, n.error->message));
+    for (const auto& address : fresh.recovered) printer.warning(fmt::format("{}: answers again", address));
+    for (const auto& [address, count] : fresh.missed)
+      printer.warning(
+          fmt::format("{}: {} entr{} came and went between two polls unread (more than --limit {} new, "
+                      "or dropped by slowlog-max-len); poll more often or raise --limit",
+                      address, count, count == 1 ? "y" : "ies", options.limit));
+    const bool news_for_json = !fresh.failed.empty() || !fresh.recovered.empty() || !fresh.missed.empty();
+    if (!fresh.entries.empty() || (news_for_json && printer.format() == output::Format::json))
+      printer.emit_line(slowlog::render_poll(fresh, poll.taken, render));
   }
   return interrupted_exit(printer, "interrupted; every entry seen until then was printed");
 }
@@ -130,7 +143,8 @@ void register_slowlog(CLI::App& app, Context& ctx) {
   cmd->add_flag("--reset", f->reset, "After showing, empty the slow log of every node shown (asks first)");
   cmd->add_flag("--dry-run", f->dry_run, "With --reset: show, and say what would be reset, without resetting");
   cmd->add_flag("-y,--yes", f->yes, "Do not ask before --reset (required when stdin is not a terminal)");
-  cmd->add_option("--watch", f->watch, "Poll every DUR and print only new entries until Ctrl-C")->type_name("DUR");
+  cmd->add_option("--watch", f->watch, "Poll every DUR and print only new entries (and what was missed) until Ctrl-C")
+      ->type_name("DUR");
   cmd->callback([&ctx, f] { ctx.run = [&ctx, f] { return run_slowlog(ctx, *f); }; });
 }
 

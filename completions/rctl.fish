@@ -157,7 +157,7 @@ complete -c rctl -n '__rctl_under '\''rctl slowlog'\''' -l group -d 'Aggregate b
 complete -c rctl -n '__rctl_under '\''rctl slowlog'\''' -l reset -d 'After showing, empty the slow log of every node shown (asks first)'
 complete -c rctl -n '__rctl_under '\''rctl slowlog'\''' -l dry-run -d 'With --reset: show, and say what would be reset, without resetting'
 complete -c rctl -n '__rctl_under '\''rctl slowlog'\''' -s y -l yes -d 'Do not ask before --reset (required when stdin is not a terminal)'
-complete -c rctl -n '__rctl_under '\''rctl slowlog'\''' -l watch -x -d 'Poll every DUR and print only new entries until Ctrl-C'
+complete -c rctl -n '__rctl_under '\''rctl slowlog'\''' -l watch -x -d 'Poll every DUR and print only new entries (and what was missed) until Ctrl-C'
 complete -c rctl -n '__rctl_at '\''rctl slowlog'\''' -s o -l output -x -a 'table json none' -d 'Output format: table, json, none (exit code only; health: nagios; stats: prometheus)'
 complete -c rctl -n '__rctl_at '\''rctl clients'\''' -a 'kill' -d 'Disconnect the clients a filter picks (CLIENT KILL ID), never rctl'\''s own'
 complete -c rctl -n '__rctl_under '\''rctl clients'\''' -l filter -x -d 'Only clients matching all of these: addr=HOST[:PORT], name=GLOB, user=GLOB, lib-name=GLOB, cmd=GLOB, flags=LETTERS, idle>DUR, idle<DUR (repeatable)'

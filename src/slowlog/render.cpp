@@ -154,11 +154,19 @@ output::Document render_report(const Report& r, const RenderOptions& options) {
   return doc;
 }
 
-output::Document render_poll(const std::vector<Entry>& entries, std::chrono::system_clock::time_point at,
+output::Document render_poll(const WatchPoll& poll, std::chrono::system_clock::time_point at,
                              const RenderOptions& options) {
   output::Document doc;
-  doc.json = {{"time", slowlog_iso(std::chrono::system_clock::to_time_t(at))}, {"entries", entries_json(entries)}};
-  doc.blocks.emplace_back(entries_table(entries, options.full, ""));
+  auto missed = Json::object();
+  for (const auto& [node, count] : poll.missed) missed[node] = count;
+  auto failed = Json::array();
+  for (const auto& n : poll.failed) failed.push_back({{"node", n.address}, {"error", slowlog_error_json(n.error)}});
+  doc.json = {{"time", slowlog_iso(std::chrono::system_clock::to_time_t(at))},
+              {"entries", entries_json(poll.entries)},
+              {"missed", std::move(missed)},
+              {"failed_nodes", std::move(failed)},
+              {"recovered_nodes", poll.recovered}};
+  doc.blocks.emplace_back(entries_table(poll.entries, options.full, ""));
   return doc;
 }
 

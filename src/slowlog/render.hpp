@@ -16,8 +16,10 @@ struct RenderOptions {
 // The whole report: nodes, entries (or groups), LATENCY LATEST events.
 output::Document render_report(const Report& report, const RenderOptions& options);
 
-// One --watch poll: the entries new since the previous one (one JSON object per poll).
-output::Document render_poll(const std::vector<Entry>& entries, std::chrono::system_clock::time_point at,
+// One --watch poll: the entries new since the previous one, the entries skipped unread and
+// the nodes that started or stopped failing (one JSON object per poll; the table shows the
+// entries, the rest is said on stderr by the command).
+output::Document render_poll(const WatchPoll& poll, std::chrono::system_clock::time_point at,
                              const RenderOptions& options);
 
 }  // namespace rctl::slowlog

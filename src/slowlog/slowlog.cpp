@@ -103,6 +103,7 @@ Report collect(cluster::Client& target, const Options& options) {
         }
         ++n.entries_read;
         n.max_id = std::max(n.max_id.value_or(entry->id), entry->id);
+        n.min_id = std::min(n.min_id.value_or(entry->id), entry->id);
         if (options.since_s && entry->time_s < *options.since_s) continue;
         if (entry->duration_us < options.min_us) continue;
         report.entries.push_back(std::move(*entry));
@@ -184,22 +185,34 @@ void reset(cluster::Client& target, Report& report) {
       n->reset_error = Error{ErrorKind::connect, address + ": not reached for SLOWLOG RESET", {}};
 }
 
-std::vector<Entry> Watermarks::take_new(const std::vector<Entry>& entries, const std::vector<NodeResult>& nodes) {
+WatchPoll Watermarks::take_new(const std::vector<Entry>& entries, const std::vector<NodeResult>& nodes) {
+  WatchPoll poll;
   std::map<std::string, std::int64_t> keep_above;  // node -> show ids above this
   for (const auto& n : nodes) {
+    if (n.error) {
+      if (m_failing.insert(n.address).second && m_primed) poll.failed.push_back(n);
+      continue;
+    }
+    if (m_failing.erase(n.address) > 0 && m_primed) poll.recovered.push_back(n.address);
     if (!n.max_id) continue;
     auto last = m_last.find(n.address);
-    if (last == m_last.end()) keep_above[n.address] = m_primed ? -1 : *n.max_id;
-    else keep_above[n.address] = *n.max_id < last->second ? -1 : last->second;
+    if (last == m_last.end()) {
+      keep_above[n.address] = m_primed ? -1 : *n.max_id;
+    } else if (*n.max_id < last->second) {
+      keep_above[n.address] = -1;
+    } else {
+      keep_above[n.address] = last->second;
+      // Ids are consecutive per node: one above the last seen should be the lowest read.
+      if (n.min_id && *n.min_id > last->second + 1) poll.missed[n.address] = *n.min_id - last->second - 1;
+    }
     m_last[n.address] = *n.max_id;
   }
   m_primed = true;
-  std::vector<Entry> out;
   for (const auto& e : entries) {
     auto it = keep_above.find(e.node);
-    if (it != keep_above.end() && e.id > it->second) out.push_back(e);
+    if (it != keep_above.end() && e.id > it->second) poll.entries.push_back(e);
   }
-  return out;
+  return poll;
 }
 
 }  // namespace rctl::slowlog

@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <set>
 #include <optional>
 #include <string>
 #include <vector>
@@ -56,6 +57,7 @@ struct NodeResult {
   std::optional<Error> latency_error;  // LATENCY LATEST refused; the slow log may still be there
   std::int64_t entries_read = 0;  // before --since/--min
   std::optional<std::int64_t> max_id;  // highest entry id read (before filtering), for --watch
+  std::optional<std::int64_t> min_id;  // lowest entry id read: a gap below it was not read
   std::optional<Error> reset_error;  // SLOWLOG RESET refused or failed (with --reset)
   bool reset = false;  // SLOWLOG RESET done
 };
@@ -105,16 +107,29 @@ std::string command_text(const Entry& entry, bool full);
 // SLOWLOG RESET on every node that answered SLOWLOG GET in `report` (records it there).
 void reset(cluster::Client& target, Report& report);
 
-// --watch: the highest entry id seen per node. A node whose ids went down was restarted (or
-// its log reset by someone else with a lower id): everything it shows is new.
+// What one --watch poll found beyond the last one.
+struct WatchPoll {
+  std::vector<Entry> entries;  // new since the last poll
+  // Entries that came and went unread: more than --limit new ones between two polls, or
+  // dropped by the server's slowlog-max-len. Node -> how many ids were skipped.
+  std::map<std::string, std::int64_t> missed;
+  std::vector<NodeResult> failed;  // nodes that answered before and fail now (once per outage)
+  std::vector<std::string> recovered;  // nodes that answer again after failing
+};
+
+// --watch: the highest entry id seen per node and which nodes are failing. A node whose ids
+// went down was restarted (or its log reset by someone else with a lower id): everything it
+// shows is new.
 class Watermarks {
  public:
-  // Keeps only entries newer than the last poll's and records the new highest ids. The first
-  // call only records (the first report showed everything); a node first seen later shows all.
-  std::vector<Entry> take_new(const std::vector<Entry>& entries, const std::vector<NodeResult>& nodes);
+  // Keeps only entries newer than the last poll's, counts the ids skipped over, records the
+  // new highest ids and notes nodes that started or stopped failing. The first call only
+  // records (the first report showed everything); a node first seen later shows all.
+  WatchPoll take_new(const std::vector<Entry>& entries, const std::vector<NodeResult>& nodes);
 
  private:
   std::map<std::string, std::int64_t> m_last;  // node -> highest id seen
+  std::set<std::string> m_failing;  // nodes whose last poll failed
   bool m_primed = false;
 };
 

@@ -160,6 +160,46 @@ class SlowlogStandalone(RctlTestCase):
             proc.stdout.close()
             proc.stderr.close()
 
+    def test_watch_says_what_it_missed_and_when_the_node_fails(self):
+        # Its own server: this test stops it.
+        server = RedisServer()
+        self.addCleanup(server.close)
+        r = redis.Redis(port=server.port)
+        r.config_set("slowlog-log-slower-than", 0)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("REDIS")}
+        proc = subprocess.Popen([RCTL, "-p", str(server.port), "-o", "json", "slowlog", "--watch", "1s",
+                                 "--limit", "2"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        try:
+            json.loads(self.read_line(proc))  # the first report
+            for i in range(30):  # far more than --limit 2 between two polls
+                r.set(f"burst-{i}", "1")
+            poll = json.loads(self.read_line(proc))
+            while not poll["missed"]:
+                poll = json.loads(self.read_line(proc))
+            self.assertGreaterEqual(poll["missed"][f"127.0.0.1:{server.port}"], 20)
+            self.assertEqual(len(poll["entries"]), 2)
+            r.close()
+            server.close()
+            poll = json.loads(self.read_line(proc))
+            while not poll["failed_nodes"]:
+                poll = json.loads(self.read_line(proc))
+            self.assertEqual(poll["failed_nodes"][0]["node"], f"127.0.0.1:{server.port}")
+            self.assertEqual(poll["failed_nodes"][0]["error"]["kind"], "connect")
+            proc.send_signal(signal.SIGINT)
+            proc.wait(timeout=10)
+            self.assertEqual(proc.returncode, 130)
+            err = proc.stderr.read()
+            self.assertIn("came and went between two polls unread", err)
+            self.assertIn("its new entries are not shown until it answers again", err)
+            self.assertEqual(err.count("its new entries are not shown"), 1, err)  # said once, not per poll
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            proc.stdout.close()
+            proc.stderr.close()
+
     def target_str(self):
         return [str(a) for a in self.target()]
 

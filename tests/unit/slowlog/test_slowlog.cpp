@@ -142,20 +142,53 @@ TEST_CASE("slowlog: Watermarks show only entries new since the last poll, per no
   };
   std::vector<slowlog::Entry> first = {entry("a", 1, 1, 1, "GET"), entry("a", 2, 1, 1, "GET"),
                                        entry("b", 5, 1, 1, "GET")};
-  CHECK(marks.take_new(first, {node("a", 2), node("b", 5)}).empty());
+  CHECK(marks.take_new(first, {node("a", 2), node("b", 5)}).entries.empty());
   std::vector<slowlog::Entry> second = first;
   second.push_back(entry("a", 3, 2, 1, "SET"));
   second.push_back(entry("c", 1, 2, 1, "DEL"));  // a node not seen before: all of it is new
-  auto fresh = marks.take_new(second, {node("a", 3), node("b", 5), node("c", 1)});
+  auto fresh = marks.take_new(second, {node("a", 3), node("b", 5), node("c", 1)}).entries;
   REQUIRE(fresh.size() == 2);
   CHECK(fresh[0].node == "a");
   CHECK(fresh[0].id == 3);
   CHECK(fresh[1].node == "c");
   // b restarted: its ids start again below the last one seen, so everything it shows is new
   std::vector<slowlog::Entry> third = {entry("b", 1, 3, 1, "GET")};
-  fresh = marks.take_new(third, {node("a", 3), node("b", 1), node("c", 1)});
+  fresh = marks.take_new(third, {node("a", 3), node("b", 1), node("c", 1)}).entries;
   REQUIRE(fresh.size() == 1);
   CHECK(fresh[0].node == "b");
+}
+
+TEST_CASE("slowlog: Watermarks count ids skipped between polls and say when a node fails and recovers") {
+  slowlog::Watermarks marks;
+  auto node = [](std::string a, std::int64_t min, std::int64_t max) {
+    slowlog::NodeResult n;
+    n.address = std::move(a);
+    n.min_id = min;
+    n.max_id = max;
+    return n;
+  };
+  auto down = [](std::string a) {
+    slowlog::NodeResult n;
+    n.address = std::move(a);
+    n.error = Error{ErrorKind::connect, "connection refused", ""};
+    return n;
+  };
+  (void)marks.take_new({entry("a", 10, 1, 1, "GET")}, {node("a", 10, 10), node("b", 1, 1)});
+  // a: ids 11..20 happened, only 18..20 were read (--limit 3): 7 came and went unread.
+  auto poll = marks.take_new({entry("a", 18, 2, 1, "GET"), entry("a", 19, 2, 1, "GET"), entry("a", 20, 2, 1, "GET")},
+                             {node("a", 18, 20), node("b", 1, 1)});
+  CHECK(poll.entries.size() == 3);
+  REQUIRE(poll.missed.size() == 1);
+  CHECK(poll.missed.at("a") == 7);
+  // b stops answering: said once, not on every poll, and again when it is back.
+  poll = marks.take_new({}, {node("a", 20, 20), down("b")});
+  REQUIRE(poll.failed.size() == 1);
+  CHECK(poll.failed[0].address == "b");
+  CHECK(poll.missed.empty());
+  CHECK(marks.take_new({}, {node("a", 20, 20), down("b")}).failed.empty());
+  poll = marks.take_new({entry("b", 2, 3, 1, "SET")}, {node("a", 20, 20), node("b", 1, 2)});
+  CHECK(poll.recovered == std::vector<std::string>{"b"});
+  CHECK(poll.entries.size() == 1);
 }
 
 TEST_CASE("slowlog: render keeps bytes safe in JSON and the table") {
