@@ -147,10 +147,10 @@ class NodeScanner : public std::enable_shared_from_this<NodeScanner> {
   void on_scan(Expected<resp::Value> reply) {
     m_scan_in_flight = false;
     if (failed()) return;
-    if (!reply) return fail(reply.error());
-    if (reply->is_error()) return fail(client::to_error(reply->str, "SCAN"));
+    if (!reply) return scan_failed(reply.error());
+    if (reply->is_error()) return scan_failed(client::to_error(reply->str, "SCAN"));
     if (reply->elements.size() != 2 || !reply->elements[0].is_string() || !reply->elements[1].is_list())
-      return fail({ErrorKind::protocol, "SCAN: unexpected reply shape", {}});
+      return scan_failed({ErrorKind::protocol, "SCAN: unexpected reply shape", {}});
     ++m_out.scan_calls;
     m_out.cursor = std::move(reply->elements[0].str);
     if (m_out.cursor == "0") {
@@ -175,6 +175,17 @@ class NodeScanner : public std::enable_shared_from_this<NodeScanner> {
     send_scan();
   }
 
+  // The walk cannot go on. With the pages' work on a second connection, the pages already
+  // read still have replies on their way there: they are kept (the report counts them), then
+  // the node fails. On one connection everything in flight is lost with it.
+  void scan_failed(Error error) {
+    if (&m_work == &m_scan || m_pages_in_flight == 0) return fail(std::move(error));
+    m_scan_error = std::move(error);
+    m_scanning = false;
+    m_waiting_drain = false;
+    maybe_done();
+  }
+
   void send_readonly(client::Connection& conn) {
     conn.send(client::cmd({"READONLY"}), [self = shared_from_this()](Expected<resp::Value> r) {
       if (self->failed()) return;
@@ -197,6 +208,7 @@ class NodeScanner : public std::enable_shared_from_this<NodeScanner> {
     if (failed()) return;
     if (m_waiting_drain && m_shared.stop) m_waiting_drain = false, m_scanning = false;
     if (m_scanning || m_scan_in_flight || m_waiting_timer || m_waiting_drain || m_pages_in_flight > 0) return;
+    if (m_scan_error) return fail(*m_scan_error);
     finish({});
   }
 
@@ -222,6 +234,7 @@ class NodeScanner : public std::enable_shared_from_this<NodeScanner> {
   bool m_waiting_timer = false;
   bool m_failed = false;
   bool m_finished = false;
+  std::optional<Error> m_scan_error;  // the SCAN connection failed; failing once the pages drain
   std::size_t m_pages_in_flight = 0;
   std::uint64_t m_weight_sent = 0;
   std::uint64_t m_weight_in_flight = 0;

@@ -68,6 +68,44 @@ class LostConnectionDuringInvalidate(ServerTestCase):
         self.assertEqual(proxy.count(b"UNLINK"), 1)
 
 
+class LostConnectionDuringKeysAnalyze(ServerTestCase):
+    """keys analyze when its node goes away mid-walk: the report of what was read, marked
+    incomplete (never a total that looks whole), the node's error, exit 3."""
+
+    def test_scan_connection_lost_mid_walk(self):
+        self.r.mset({f"user:{i}:profile": "x" * 20 for i in range(3000)})
+        # The third SCAN's reply is cut in half: the cursor is lost, the walk cannot go on.
+        proxy = Proxy(self.server.port, lambda cmd, n: "close_mid_reply" if cmd[0] == b"SCAN" and n == 2 else None)
+        self.addCleanup(proxy.close)
+        out, data = rctl_json("keys", "analyze", "-p", proxy.port)
+        self.assertExit(out, 3)
+        self.assertIn("the report is incomplete", out.stderr)
+        self.assertFalse(data["complete"])
+        self.assertFalse(data["nodes"][0]["complete"])
+        self.assertEqual(data["nodes"][0]["error"]["kind"], "connect")
+        self.assertEqual(data["totals"]["dbsize"], 3000)
+        self.assertGreater(data["totals"]["keys"], 0)  # what two pages held is kept and shown
+        self.assertLess(data["totals"]["keys"], 3000)
+        self.assertEqual(data["totals"]["keys"], sum(t["keys"] for t in data["types"]))
+
+    def test_read_connection_lost_mid_page(self):
+        self.r.mset({f"order:{i}": "y" * 30 for i in range(3000)})
+        # A MEMORY USAGE of the second page's batch never answers: its keys are not counted.
+        proxy = Proxy(self.server.port,
+                      lambda cmd, n: "reset_after_write" if cmd[0] == b"MEMORY" and n == 700 else None)
+        self.addCleanup(proxy.close)
+        out, data = rctl_json("keys", "analyze", "-p", proxy.port)
+        self.assertExit(out, 3)
+        self.assertFalse(data["complete"])
+        self.assertLess(data["totals"]["keys"], 3000)
+        self.assertEqual(data["totals"]["keys"], sum(t["keys"] for t in data["types"]))
+        proxy = Proxy(self.server.port,
+                      lambda cmd, n: "reset_after_write" if cmd[0] == b"MEMORY" and n == 700 else None)
+        self.addCleanup(proxy.close)
+        out = rctl("keys", "analyze", "-p", proxy.port)  # the table says it too
+        self.assertIn("incomplete", out.stdout + out.stderr)
+
+
 class StopBySignal(ServerTestCase):
     """SIGHUP (a closed SSH session) and SIGTERM stop an invalidate as Ctrl-C does: within one
     batch, with the partial report, and an exit status of 128 + the signal."""
