@@ -2,7 +2,7 @@
 
 #include "confirm.hpp"
 #include "context.hpp"
-#include "progress.hpp"
+#include "job_actions.hpp"
 
 #include "client/options.hpp"
 #include "job/job.hpp"
@@ -36,27 +36,6 @@ int exit_for(const std::vector<job::rq::JobAction>& actions) {
 }
 
 job::rq::Apply apply_of(const AdminFlags& f) { return f.dry_run ? job::rq::Apply::dry_run : job::rq::Apply::write; }
-
-// Runs `act` on every id, with progress for long runs and Ctrl-C between jobs.
-template <class Act>
-std::vector<job::rq::JobAction> for_each_job(Context& ctx, const std::vector<std::string>& ids, std::string_view verb,
-                                             Act act) {
-  util::install_interrupt_handler();
-  ProgressLine progress(ctx.printer());
-  std::vector<job::rq::JobAction> actions;
-  for (const auto& id : ids) {
-    if (util::interrupted()) {
-      progress.finish();
-      ctx.printer().emit(job::render_actions(verb, actions, job::rq::Apply::write));
-      throw Failure(ErrorKind::interrupted, fmt::format("interrupted after {} of {} jobs", actions.size(), ids.size()),
-                    "the jobs listed were handled; run the command again for the rest");
-    }
-    actions.push_back(act(id));
-    progress.update(fmt::format("{} {} of {} jobs", verb, actions.size(), ids.size()));
-  }
-  progress.finish();
-  return actions;
-}
 
 int run_requeue(Context& ctx, const AdminFlags& f) {
   if (f.all_failed == !f.ids.empty()) throw Failure(ErrorKind::usage, "give job ids or --all-failed (one of them)");

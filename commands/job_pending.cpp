@@ -31,8 +31,6 @@ std::vector<job::QueueSummary> bullmq_queue_summaries(cluster::Client&, const st
   not_built("job queues --system bullmq");
 }
 
-int run_rq_retry(Context&, const JobBulkFlags&) { not_built("job retry --system rq (use job requeue --all-failed)"); }
-int run_rq_purge(Context&, const JobBulkFlags&) { not_built("job purge --system rq (use job empty)"); }
 int run_celery_retry(Context&, const JobBulkFlags&) { not_built("job retry --system celery"); }
 int run_celery_purge(Context&, const JobBulkFlags&) { not_built("job purge --system celery"); }
 int run_sidekiq_retry(Context&, const JobBulkFlags&) { not_built("job retry --system sidekiq"); }

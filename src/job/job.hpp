@@ -17,6 +17,7 @@
 #include "job/celery/broker.hpp"
 #include "job/rq/admin.hpp"
 #include "job/rq/args.hpp"
+#include "job/rq/bulk.hpp"
 #include "job/rq/enqueue.hpp"
 #include "job/rq/list.hpp"
 #include "job/rq/read.hpp"
