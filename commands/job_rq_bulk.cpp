@@ -35,15 +35,9 @@ int rq_bulk_finish(Context& ctx, job::BulkReport& report, const job::rq::BulkSel
 
 job::BulkReport rq_bulk_report(const JobBulkFlags& f, std::string_view verb, const std::string& state,
                                const job::rq::BulkSelection& sel) {
-  job::BulkReport r;
-  r.system = "rq";
-  r.verb = verb;
-  r.queue = f.queue;
-  r.state = state;
-  r.filter = f.filter;
+  auto r = start_bulk_report("rq", f, verb, state);
   r.total = sel.total;
   r.capped = sel.capped;
-  r.apply = f.dry_run ? job::rq::Apply::dry_run : job::rq::Apply::write;
   return r;
 }
 

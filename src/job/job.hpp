@@ -15,6 +15,7 @@
 // commands/ includes this one header for the whole domain.
 
 #include "job/celery/broker.hpp"
+#include "job/celery/bulk.hpp"
 #include "job/rq/admin.hpp"
 #include "job/rq/args.hpp"
 #include "job/rq/bulk.hpp"
