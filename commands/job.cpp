@@ -75,7 +75,6 @@ void refuse_rq_prefix(const std::string& prefix) {
                   "add --system celery (or bullmq), or leave --prefix out");
 }
 
-
 std::optional<std::int64_t> seconds_flag(const std::string& text, std::string_view flag) {
   if (text.empty()) return std::nullopt;
   return value_or_throw(job::rq::parse_rq_seconds(text, flag));
@@ -256,8 +255,7 @@ int run_queues(Context& ctx, const QueuesFlags& f) {
     if (present.size() == 1 && present.front() != "rq")
       return run_queue_summaries(ctx, target, present, f.queues, f.prefix);
   }
-  if (f.system != "auto" && f.system != "rq")
-    return run_queue_summaries(ctx, target, {f.system}, f.queues, f.prefix);
+  if (f.system != "auto" && f.system != "rq") return run_queue_summaries(ctx, target, {f.system}, f.queues, f.prefix);
   refuse_rq_prefix(f.prefix);
   auto report = job::rq::read_queues(ctx.connect(config::Role::queue), f.queues, std::chrono::system_clock::now());
   ctx.printer().emit(job::render_queues(report));
@@ -323,8 +321,9 @@ void register_job(CLI::App& app, Context& ctx) {
       enqueue->get_option("--at-front"),    enqueue->get_option("--meta"),        enqueue->get_option("--schedule-in"),
       enqueue->get_option("--schedule-at"), enqueue->get_option("--serializer")};
   e->queue_option = enqueue->get_option("--queue");
-  enqueue->add_option("--prefix", e->prefix,
-                  "The system's key prefix: Celery's global_keyprefix, BullMQ's prefix option (default bull)")
+  enqueue
+      ->add_option("--prefix", e->prefix,
+                   "The system's key prefix: Celery's global_keyprefix, BullMQ's prefix option (default bull)")
       ->type_name("PREFIX");
   enqueue->callback([&ctx, e] { ctx.run = [&ctx, e] { return run_enqueue(ctx, *e); }; });
 
@@ -337,8 +336,9 @@ void register_job(CLI::App& app, Context& ctx) {
                    "rq, celery, or auto (default: Celery's celery-task-meta-ID when RQ has no such job)")
       ->check(CLI::IsMember({"rq", "celery", "auto"}))
       ->type_name("SYSTEM");
-  status->add_option("--prefix", s->prefix,
-                  "The system's key prefix: Celery's global_keyprefix, BullMQ's prefix option (default bull)")
+  status
+      ->add_option("--prefix", s->prefix,
+                   "The system's key prefix: Celery's global_keyprefix, BullMQ's prefix option (default bull)")
       ->type_name("PREFIX");
   status->callback([&ctx, s] { ctx.run = [&ctx, s] { return run_status(ctx, *s); }; });
 
@@ -356,7 +356,7 @@ void register_job(CLI::App& app, Context& ctx) {
       ->check(CLI::IsMember({"rq", "celery", "auto"}))
       ->type_name("SYSTEM");
   list->add_option("--prefix", l->prefix,
-                  "The system's key prefix: Celery's global_keyprefix, BullMQ's prefix option (default bull)")
+                   "The system's key prefix: Celery's global_keyprefix, BullMQ's prefix option (default bull)")
       ->type_name("PREFIX");
   list->callback([&ctx, l] { ctx.run = [&ctx, l] { return run_list(ctx, *l); }; });
 
@@ -367,8 +367,9 @@ void register_job(CLI::App& app, Context& ctx) {
       ->add_option("--system", q->system, "rq, celery, or auto (default: celery when its keys are there and RQ's not)")
       ->check(CLI::IsMember({"rq", "celery", "auto"}))
       ->type_name("SYSTEM");
-  queues->add_option("--prefix", q->prefix,
-                  "The system's key prefix: Celery's global_keyprefix, BullMQ's prefix option (default bull)")
+  queues
+      ->add_option("--prefix", q->prefix,
+                   "The system's key prefix: Celery's global_keyprefix, BullMQ's prefix option (default bull)")
       ->type_name("PREFIX");
   queues->callback([&ctx, q] { ctx.run = [&ctx, q] { return run_queues(ctx, *q); }; });
 

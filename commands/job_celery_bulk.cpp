@@ -10,7 +10,6 @@
 
 #include <fmt/format.h>
 
-
 namespace rctl::commands {
 
 namespace {
@@ -27,14 +26,15 @@ std::vector<job::rq::JobAction> celery_bulk_each(Context& ctx, const std::vector
 
 void celery_bulk_failed_notes(Context& ctx, const job::celery::FailedSelection& sel, bool retry) {
   if (sel.capped)
-    ctx.printer().warning(fmt::format("read the first {} celery-task-meta-* keys only (the bound); run again for the rest",
-                                      job::celery::k_max_meta_scan));
+    ctx.printer().warning(
+        fmt::format("read the first {} celery-task-meta-* keys only (the bound); run again for the rest",
+                    job::celery::k_max_meta_scan));
   if (sel.not_retryable > 0)
-    ctx.printer().warning(fmt::format(
-        "{} failed task{} cannot be {}: {} result stores no task name, arguments or queue "
-        "(enable result_extended=True in the Celery app)",
-        sel.not_retryable, sel.not_retryable == 1 ? "" : "s", retry ? "retried" : "told apart by queue",
-        sel.not_retryable == 1 ? "its" : "their"));
+    ctx.printer().warning(
+        fmt::format("{} failed task{} cannot be {}: {} result stores no task name, arguments or queue "
+                    "(enable result_extended=True in the Celery app)",
+                    sel.not_retryable, sel.not_retryable == 1 ? "" : "s", retry ? "retried" : "told apart by queue",
+                    sel.not_retryable == 1 ? "its" : "their"));
 }
 
 }  // namespace
@@ -53,8 +53,10 @@ int run_celery_retry(Context& ctx, const JobBulkFlags& f) {
     confirm_destructive(fmt::format("send {} failed Celery task{} of queue '{}' again on {}", sel.tasks.size(),
                                     sel.tasks.size() == 1 ? "" : "s", f.queue, client::describe(target.seed_options())),
                         f.yes);
-  report.actions = celery_bulk_each<job::celery::FailedTask>(
-      ctx, sel.tasks, "retry", [&](const job::celery::FailedTask& t) { return job::celery::retry_failed_task(target, t, f.prefix, report.apply); });
+  report.actions =
+      celery_bulk_each<job::celery::FailedTask>(ctx, sel.tasks, "retry", [&](const job::celery::FailedTask& t) {
+        return job::celery::retry_failed_task(target, t, f.prefix, report.apply);
+      });
   ctx.printer().emit(job::render_bulk(report));
   celery_bulk_failed_notes(ctx, sel, true);
   if (report.actions.empty()) ctx.printer().note("nothing to do: no failed task of that queue matched");
@@ -78,7 +80,8 @@ int run_celery_purge(Context& ctx, const JobBulkFlags& f) {
                                       sel.tasks.size(), sel.tasks.size() == 1 ? "" : "s", f.queue, where),
                           f.yes);
     report.actions = celery_bulk_each<job::celery::FailedTask>(
-        ctx, sel.tasks, "purge",   [&](const job::celery::FailedTask& t) { return job::celery::purge_failed_task(target, t, report.apply); });
+        ctx, sel.tasks, "purge",
+        [&](const job::celery::FailedTask& t) { return job::celery::purge_failed_task(target, t, report.apply); });
     ctx.printer().emit(job::render_bulk(report));
     celery_bulk_failed_notes(ctx, sel, false);
   } else {

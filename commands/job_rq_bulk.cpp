@@ -27,8 +27,9 @@ void rq_bulk_refuse_prefix(const JobBulkFlags& f) {
 int rq_bulk_finish(Context& ctx, job::BulkReport& report, const job::rq::BulkSelection& sel) {
   ctx.printer().emit(job::render_bulk(report));
   if (sel.capped)
-    ctx.printer().warning(fmt::format("only the first {} of the {} {} jobs were read; run the command again for the rest",
-                                      job::rq::k_max_bulk_jobs, sel.total, sel.state));
+    ctx.printer().warning(
+        fmt::format("only the first {} of the {} {} jobs were read; run the command again for the rest",
+                    job::rq::k_max_bulk_jobs, sel.total, sel.state));
   if (report.actions.empty()) ctx.printer().note(fmt::format("nothing to do: no {} jobs matched", sel.state));
   return 0;
 }

@@ -79,11 +79,10 @@ output::Document render_actions(std::string_view verb, const std::vector<rq::Job
   }
   doc.json = {{"action", verb}, {"dry_run", dry_run}, {"count", done}, {"jobs", list}};
   if (!t.rows.empty()) doc.blocks.emplace_back(std::move(t));
-  doc.blocks.emplace_back(output::Text{
-      fmt::format("{} {} of {} job{}",
-                  dry_run ? "would " + std::string(verb) : done_word(verb),
-                  done, actions.size(), actions.size() == 1 ? "" : "s"),
-      output::Tone::dim});
+  doc.blocks.emplace_back(
+      output::Text{fmt::format("{} {} of {} job{}", dry_run ? "would " + std::string(verb) : done_word(verb), done,
+                               actions.size(), actions.size() == 1 ? "" : "s"),
+                   output::Tone::dim});
   return doc;
 }
 

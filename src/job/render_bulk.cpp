@@ -23,10 +23,10 @@ output::Document render_bulk(const BulkReport& r) {
   head.update(doc.json);
   doc.json = std::move(head);
   if (!r.filter.empty())
-    doc.blocks.emplace_back(output::Text{
-        fmt::format("{} of {} {} job{} matched --filter '{}'", r.actions.size() + static_cast<std::size_t>(r.not_retryable),
-                    r.total, r.state, r.total == 1 ? "" : "s", r.filter),
-        output::Tone::dim});
+    doc.blocks.emplace_back(output::Text{fmt::format("{} of {} {} job{} matched --filter '{}'",
+                                                     r.actions.size() + static_cast<std::size_t>(r.not_retryable),
+                                                     r.total, r.state, r.total == 1 ? "" : "s", r.filter),
+                                         output::Tone::dim});
   return doc;
 }
 

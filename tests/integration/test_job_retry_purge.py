@@ -239,6 +239,8 @@ class CeleryPrefixAndWorkers(CeleryRetryBase):
         out, data = self.job_json("status", task, "--wait", "60s")
         self.assertEqual((data["status"], data["result"]), ("SUCCESS", 8))
         self.stop_worker()
+        # A warm shutdown removes the worker's remote-control binding.
+        self.assertEqual(self.job_json("queues", "--system", "celery", *pfx)[1]["workers"], [])
         sent = self.celery_client("print(celery_retry_tasks.add.delay(1, 1).id)")
         self.assertEqual(self.r.llen("app1:celery"), 1)
         out, data = self.job_json("list", *pfx)

@@ -53,7 +53,6 @@ std::vector<std::string> binding_keys(cluster::Client& target, const std::string
   return keys;
 }
 
-
 }  // namespace
 
 std::string origin_name() {
@@ -141,8 +140,7 @@ QueuesReport read_queues(cluster::Client& target, const std::vector<std::string>
       if (q.empty()) continue;
       if (exchange == k_pidbox_exchange && q.ends_with(k_pidbox_suffix))
         workers.insert(q.substr(0, q.size() - k_pidbox_suffix.size()));
-      else if (only.empty() && !celery_internal_exchange(exchange))
-        names.insert(q);
+      else if (only.empty() && !celery_internal_exchange(exchange)) names.insert(q);
     }
   }
   if (only.empty()) names.insert(std::string(k_default_queue));

@@ -51,8 +51,7 @@ struct QueuesReport {
 
 // Queues named in `_kombu.binding.*` (standalone servers; not the remote-control and event
 // exchanges), the default queue and `only` (when given, only those).
-QueuesReport read_queues(cluster::Client& target, const std::vector<std::string>& only,
-                         const std::string& prefix = "");
+QueuesReport read_queues(cluster::Client& target, const std::vector<std::string>& only, const std::string& prefix = "");
 
 struct QueueListing {
   std::string queue;

@@ -30,8 +30,8 @@ FailedTask failed_task_of(const std::string& id, const Json& meta) {
   t.error = celery_bulk_text(meta, "traceback");
   auto args = meta.find("args");
   auto kwargs = meta.find("kwargs");
-  t.extended = !t.name.empty() && !t.queue.empty() && args != meta.end() && args->is_array() &&
-               kwargs != meta.end() && kwargs->is_object();
+  t.extended = !t.name.empty() && !t.queue.empty() && args != meta.end() && args->is_array() && kwargs != meta.end() &&
+               kwargs->is_object();
   if (t.extended) {
     t.args = *args;
     t.kwargs = *kwargs;

@@ -74,7 +74,9 @@ void rq_bulk_read_details(cluster::Client& target, std::vector<BulkCandidate>& j
 
 }  // namespace
 
-std::vector<std::string> purge_state_names() { return {"waiting", "failed", "finished", "scheduled", "deferred", "canceled"}; }
+std::vector<std::string> purge_state_names() {
+  return {"waiting", "failed", "finished", "scheduled", "deferred", "canceled"};
+}
 
 BulkSelection select_jobs(cluster::Client& target, const std::string& queue, const std::string& state,
                           const std::string& filter, SystemTime now) {
@@ -93,8 +95,8 @@ BulkSelection select_jobs(cluster::Client& target, const std::string& queue, con
     }
   } else {
     const auto last = std::to_string(k_max_bulk_jobs - 1);
-    auto r = value_or_throw(target.exec_all({keyed({list ? "LLEN" : "ZCARD", key}),
-                                             keyed({list ? "LRANGE" : "ZRANGE", key, "0", last})}));
+    auto r = value_or_throw(
+        target.exec_all({keyed({list ? "LLEN" : "ZCARD", key}), keyed({list ? "LRANGE" : "ZRANGE", key, "0", last})}));
     throw_if_error(r[0], "LLEN/ZCARD");
     throw_if_error(r[1], "LRANGE/ZRANGE");
     s.total = r[0].integer;
@@ -117,8 +119,8 @@ BulkSelection select_jobs(cluster::Client& target, const std::string& queue, con
   return s;
 }
 
-JobAction purge_job(cluster::Client& target, const std::string& queue, const std::string& state,
-                    const std::string& id, Apply apply) {
+JobAction purge_job(cluster::Client& target, const std::string& queue, const std::string& state, const std::string& id,
+                    Apply apply) {
   require_standalone(target, "job purge");
   JobAction action{id, queue, rq_bulk_is_waiting(state) ? "queued" : state, ActionOutcome::done, ""};
   if (apply == Apply::dry_run) {

@@ -45,7 +45,7 @@ BulkSelection select_jobs(cluster::Client& target, const std::string& queue, con
 // Deletes one job found in the source: removes it from the list/registry, DEL rq:job:<id>,
 // its :dependents and its results stream, in one script; refused when it left the source
 // meanwhile (a worker took it), so nothing is deleted twice.
-JobAction purge_job(cluster::Client& target, const std::string& queue, const std::string& state,
-                    const std::string& id, Apply apply);
+JobAction purge_job(cluster::Client& target, const std::string& queue, const std::string& state, const std::string& id,
+                    Apply apply);
 
 }  // namespace rctl::job::rq
