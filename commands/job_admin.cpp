@@ -60,24 +60,24 @@ int run_requeue(Context& ctx, const AdminFlags& f) {
                                       client::describe(target.seed_options())),
                           f.yes);
   }
-  auto actions = for_each_job(ctx, ids, "requeue", [&](const std::string& id) {
+  auto run = for_each_job(ctx, ids, "requeue", [&](const std::string& id) {
     return job::rq::requeue_job(target, id, f.at_front ? job::rq::QueueEnd::front : job::rq::QueueEnd::back,
                                 apply_of(f), std::chrono::system_clock::now());
   });
-  ctx.printer().emit(job::render_actions("requeue", actions, apply_of(f)));
+  auto doc = job::render_actions("requeue", run.actions, apply_of(f));
   // With --all-failed, jobs whose hash expired meanwhile are not the user's mistake.
+  auto counted = run.actions;
   if (f.all_failed)
-    std::erase_if(actions, [](const job::rq::JobAction& a) { return a.outcome == job::rq::ActionOutcome::not_found; });
-  return exit_for(actions);
+    std::erase_if(counted, [](const job::rq::JobAction& a) { return a.outcome == job::rq::ActionOutcome::not_found; });
+  return finish_job_run(ctx, std::move(doc), run, exit_for(counted));
 }
 
 int run_cancel(Context& ctx, const AdminFlags& f) {
   auto& target = ctx.connect(config::Role::queue);
-  auto actions = for_each_job(ctx, f.ids, "cancel", [&](const std::string& id) {
+  auto run = for_each_job(ctx, f.ids, "cancel", [&](const std::string& id) {
     return job::rq::cancel_job(target, id, apply_of(f), std::chrono::system_clock::now());
   });
-  ctx.printer().emit(job::render_actions("cancel", actions, apply_of(f)));
-  return exit_for(actions);
+  return finish_job_run(ctx, job::render_actions("cancel", run.actions, apply_of(f)), run, exit_for(run.actions));
 }
 
 int run_empty(Context& ctx, const AdminFlags& f) {

@@ -17,8 +17,7 @@ namespace {
 // Runs `act` on every item through for_each_job, which walks strings: the items' indexes
 // (two waiting messages may share a task id when one was sent twice).
 template <class Item, class Act>
-std::vector<job::rq::JobAction> celery_bulk_each(Context& ctx, const std::vector<Item>& items, std::string_view verb,
-                                                 Act act) {
+JobRun celery_bulk_each(Context& ctx, const std::vector<Item>& items, std::string_view verb, Act act) {
   std::vector<std::string> keys;
   for (std::size_t i = 0; i < items.size(); ++i) keys.push_back(std::to_string(i));
   return for_each_job(ctx, keys, verb, [&](const std::string& k) { return act(items[std::stoul(k)]); });
@@ -37,6 +36,12 @@ void celery_bulk_failed_notes(Context& ctx, const job::celery::FailedSelection& 
                     sel.not_retryable == 1 ? "its" : "their"));
 }
 
+// Emits the report with the run's jobs; the run's exit status (0 unless it stopped early).
+int celery_bulk_emit(Context& ctx, job::BulkReport& report, JobRun run) {
+  report.actions = std::move(run.actions);
+  return finish_job_run(ctx, job::render_bulk(report), run, 0);
+}
+
 }  // namespace
 
 int run_celery_retry(Context& ctx, const JobBulkFlags& f) {
@@ -53,14 +58,13 @@ int run_celery_retry(Context& ctx, const JobBulkFlags& f) {
     confirm_destructive(fmt::format("send {} failed Celery task{} of queue '{}' again on {}", sel.tasks.size(),
                                     sel.tasks.size() == 1 ? "" : "s", f.queue, client::describe(target.seed_options())),
                         f.yes);
-  report.actions =
-      celery_bulk_each<job::celery::FailedTask>(ctx, sel.tasks, "retry", [&](const job::celery::FailedTask& t) {
-        return job::celery::retry_failed_task(target, t, f.prefix, report.apply);
-      });
-  ctx.printer().emit(job::render_bulk(report));
+  auto run = celery_bulk_each<job::celery::FailedTask>(ctx, sel.tasks, "retry", [&](const job::celery::FailedTask& t) {
+    return job::celery::retry_failed_task(target, t, f.prefix, report.apply);
+  });
+  const int status = celery_bulk_emit(ctx, report, std::move(run));
   celery_bulk_failed_notes(ctx, sel, true);
-  if (report.actions.empty()) ctx.printer().note("nothing to do: no failed task of that queue matched");
-  return 0;
+  if (report.actions.empty() && status == 0) ctx.printer().note("nothing to do: no failed task of that queue matched");
+  return status;
 }
 
 int run_celery_purge(Context& ctx, const JobBulkFlags& f) {
@@ -69,6 +73,7 @@ int run_celery_purge(Context& ctx, const JobBulkFlags& f) {
                   "waiting (the queue's messages) or failed (FAILURE results)");
   auto& target = ctx.connect(config::Role::queue);
   auto report = start_bulk_report("celery", f, "purge", f.state);
+  int status = 0;
   const auto where = client::describe(target.seed_options());
   if (f.state == "failed") {
     const auto sel = job::celery::select_failed(target, f.queue, f.filter);
@@ -79,10 +84,10 @@ int run_celery_purge(Context& ctx, const JobBulkFlags& f) {
       confirm_destructive(fmt::format("delete the results of {} failed Celery task{} of queue '{}' on {}",
                                       sel.tasks.size(), sel.tasks.size() == 1 ? "" : "s", f.queue, where),
                           f.yes);
-    report.actions = celery_bulk_each<job::celery::FailedTask>(
+    auto run = celery_bulk_each<job::celery::FailedTask>(
         ctx, sel.tasks, "purge",
         [&](const job::celery::FailedTask& t) { return job::celery::purge_failed_task(target, t, report.apply); });
-    ctx.printer().emit(job::render_bulk(report));
+    status = celery_bulk_emit(ctx, report, std::move(run));
     celery_bulk_failed_notes(ctx, sel, false);
   } else {
     if (target.is_cluster())
@@ -95,17 +100,18 @@ int run_celery_purge(Context& ctx, const JobBulkFlags& f) {
       confirm_destructive(fmt::format("delete {} waiting Celery message{} of queue '{}' on {}", sel.messages.size(),
                                       sel.messages.size() == 1 ? "" : "s", f.queue, where),
                           f.yes);
-    report.actions = celery_bulk_each<job::celery::WaitingMessage>(
+    auto run = celery_bulk_each<job::celery::WaitingMessage>(
         ctx, sel.messages, "purge", [&](const job::celery::WaitingMessage& m) {
           return job::celery::purge_waiting_message(target, f.queue, m, report.apply);
         });
-    ctx.printer().emit(job::render_bulk(report));
+    status = celery_bulk_emit(ctx, report, std::move(run));
     if (sel.capped)
       ctx.printer().warning(fmt::format("read the {} oldest messages of each list only; run again for the rest",
                                         job::celery::k_max_purge_messages));
   }
-  if (report.actions.empty()) ctx.printer().note(fmt::format("nothing to do: no {} task matched", f.state));
-  return 0;
+  if (report.actions.empty() && status == 0)
+    ctx.printer().note(fmt::format("nothing to do: no {} task matched", f.state));
+  return status;
 }
 
 }  // namespace rctl::commands

@@ -23,15 +23,18 @@ void rq_bulk_refuse_prefix(const JobBulkFlags& f) {
 }
 
 // Shows the report (and what a capped run left for later) and returns the exit status: 0,
-// also when jobs left their state meanwhile (a second run is meant to be harmless).
-int rq_bulk_finish(Context& ctx, job::BulkReport& report, const job::rq::BulkSelection& sel) {
-  ctx.printer().emit(job::render_bulk(report));
+// also when jobs left their state meanwhile (a second run is meant to be harmless), unless
+// the run stopped early.
+int rq_bulk_finish(Context& ctx, job::BulkReport& report, const job::rq::BulkSelection& sel, JobRun run) {
+  report.actions = std::move(run.actions);
+  const int status = finish_job_run(ctx, job::render_bulk(report), run, 0);
   if (sel.capped)
     ctx.printer().warning(
         fmt::format("only the first {} of the {} {} jobs were read; run the command again for the rest",
                     job::rq::k_max_bulk_jobs, sel.total, sel.state));
-  if (report.actions.empty()) ctx.printer().note(fmt::format("nothing to do: no {} jobs matched", sel.state));
-  return 0;
+  if (report.actions.empty() && !run.stopped)
+    ctx.printer().note(fmt::format("nothing to do: no {} jobs matched", sel.state));
+  return status;
 }
 
 job::BulkReport rq_bulk_report(const JobBulkFlags& f, std::string_view verb, const std::string& state,
@@ -65,10 +68,10 @@ int run_rq_retry(Context& ctx, const JobBulkFlags& f) {
     confirm_destructive(fmt::format("retry {} failed job{} of queue '{}' on {}", ids.size(), ids.size() == 1 ? "" : "s",
                                     f.queue, client::describe(target.seed_options())),
                         f.yes);
-  report.actions = for_each_job(ctx, ids, "retry", [&](const std::string& id) {
+  auto run = for_each_job(ctx, ids, "retry", [&](const std::string& id) {
     return job::rq::requeue_job(target, id, job::rq::QueueEnd::back, report.apply, std::chrono::system_clock::now());
   });
-  return rq_bulk_finish(ctx, report, sel);
+  return rq_bulk_finish(ctx, report, sel, std::move(run));
 }
 
 int run_rq_purge(Context& ctx, const JobBulkFlags& f) {
@@ -86,10 +89,10 @@ int run_rq_purge(Context& ctx, const JobBulkFlags& f) {
     confirm_destructive(fmt::format("delete {} {} job{} of queue '{}' (their hashes too) on {}", ids.size(), f.state,
                                     ids.size() == 1 ? "" : "s", f.queue, client::describe(target.seed_options())),
                         f.yes);
-  report.actions = for_each_job(ctx, ids, "purge", [&](const std::string& id) {
+  auto run = for_each_job(ctx, ids, "purge", [&](const std::string& id) {
     return job::rq::purge_job(target, f.queue, f.state, id, report.apply);
   });
-  return rq_bulk_finish(ctx, report, sel);
+  return rq_bulk_finish(ctx, report, sel, std::move(run));
 }
 
 }  // namespace rctl::commands

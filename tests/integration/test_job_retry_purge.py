@@ -6,10 +6,13 @@ with result_extended, tests/integration/peers/celery_retry_tasks.py). Nothing is
 import json
 import os
 import signal
+import subprocess
 import tempfile
 
 from rq.job import Job
 
+from faults import Proxy
+from harness import RCTL, rctl
 from test_job import JobBase, run_worker, wait_until
 from test_job_celery import CeleryBase
 
@@ -291,3 +294,62 @@ class MixedSystems(JobBase):
         self.r.delete("celery", "_kombu.binding.celery")
         out, data = self.job_json("queues")
         self.assertNotIn("systems", data)
+
+
+class OutcomeUnknown(CeleryRetryBase):
+    """A connection reset after a job's write reached the server: that job's outcome is
+    unknown (exit 3), it is never sent again, and the jobs done before it are shown."""
+
+    def proxy(self, fault):
+        p = Proxy(self.server.port, fault)
+        self.addCleanup(p.close)
+        return p
+
+    def test_rq_purge_stops_and_never_resends(self):
+        ids = [self.job_json("enqueue", "--queue", "q", "rq_tasks.add", ":1", ":2")[1]["id"] for _ in range(3)]
+        proxy = self.proxy(lambda cmd, n: "reset_after_write" if cmd[0] == b"EVAL" and n == 1 else None)
+        out = rctl("job", "purge", "q", "--system", "rq", "--state", "waiting", "--yes", "-p", proxy.port, "-o", "json")
+        self.assertExit(out, 3)
+        self.assertIn("outcome unknown", out.stderr)
+        data = json.loads(out.stdout)  # one document: the jobs done before the loss, and the error
+        self.assertEqual([(j["id"], j["outcome"]) for j in data["jobs"]], [(ids[0], "purged")])
+        self.assertEqual((data["error"]["kind"], data["error"]["exit_code"]), ("outcome_unknown", 3))
+        self.assertEqual(proxy.count(b"EVAL"), 2)
+        self.assertEqual(self.r.lrange("rq:queue:q", 0, -1), [ids[2].encode()])
+        out, data = self.job_json("purge", "q", "--system", "rq", "--state", "waiting", "--yes")
+        self.assertEqual([j["id"] for j in data["jobs"]], [ids[2]])
+
+    def test_celery_retry_is_sent_once(self):
+        self.start_worker()
+        task = self.failed_task("celery_retry_tasks.fail", "once")
+        self.stop_worker()
+        proxy = self.proxy(lambda cmd, n: "reset_after_write" if cmd[0] == b"EXEC" else None)
+        out = rctl("job", "retry", "celery", "--system", "celery", "--yes", "-p", proxy.port)
+        self.assertExit(out, 3)
+        self.assertIn("outcome unknown", out.stderr)
+        self.assertEqual(proxy.count(b"EXEC"), 1)
+        self.assertEqual(self.r.llen("celery"), 1)
+        self.assertEqual(self.meta(task)["status"], "RETRY")
+        out, data = self.job_json("retry", "celery", "--system", "celery", "--yes")
+        self.assertEqual(data["count"], 0)
+        self.assertEqual(self.r.llen("celery"), 1)
+
+
+class Interrupted(JobBase):
+    def test_ctrl_c_between_jobs_reports_what_was_done(self):
+        from rq import Queue
+        q = Queue("big", connection=self.r)
+        for i in range(3000):
+            q.enqueue("rq_tasks.add", i, 1)
+        proc = subprocess.Popen([RCTL, "job", "purge", "big", "--system", "rq", "--state", "waiting", "--yes",
+                                 "-p", str(self.server.port), "-o", "json"], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+        wait_until(lambda: self.r.llen("rq:queue:big") < 2900, "the purge to start", timeout=30)
+        proc.send_signal(signal.SIGINT)
+        stdout, stderr = proc.communicate(timeout=60)
+        self.assertEqual(proc.returncode, 130, stderr)
+        data = json.loads(stdout)
+        self.assertEqual(data["error"]["kind"], "interrupted")
+        self.assertLess(data["count"], 3000)
+        self.assertEqual(self.r.llen("rq:queue:big"), 3000 - data["count"])
+        self.assertIn(f"interrupted after {data['count']} of 3000 jobs", stderr)
