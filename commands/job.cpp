@@ -364,7 +364,8 @@ void register_job(CLI::App& app, Context& ctx) {
   auto* queues = job->add_subcommand("queues", "Queues, registry counts and workers, like `rq info`");
   queues->add_option("queues", q->queues, "Only these queues (default: all)")->type_name("QUEUE");
   queues
-      ->add_option("--system", q->system, "rq, celery, or auto (default: celery when its keys are there and RQ's not)")
+      ->add_option("--system", q->system,
+                   "rq, celery, or auto (default: the system whose keys are there; several: one table of all)")
       ->check(CLI::IsMember({"rq", "celery", "auto"}))
       ->type_name("SYSTEM");
   queues

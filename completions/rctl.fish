@@ -298,7 +298,7 @@ complete -c rctl -n '__rctl_under '\''rctl job list'\''' -l offset -x -d 'Jobs t
 complete -c rctl -n '__rctl_under '\''rctl job list'\''' -l system -x -a 'rq celery auto' -d 'rq, celery, or auto (default: celery when its keys are there and RQ'\''s not)'
 complete -c rctl -n '__rctl_under '\''rctl job list'\''' -l prefix -x -d 'The system'\''s key prefix: Celery'\''s global_keyprefix, BullMQ'\''s prefix option (default bull)'
 complete -c rctl -n '__rctl_at '\''rctl job list'\''' -s o -l output -x -a 'table json none' -d 'Output format: table, json, none (exit code only; health: nagios; stats: prometheus)'
-complete -c rctl -n '__rctl_under '\''rctl job queues'\''' -l system -x -a 'rq celery auto' -d 'rq, celery, or auto (default: celery when its keys are there and RQ'\''s not)'
+complete -c rctl -n '__rctl_under '\''rctl job queues'\''' -l system -x -a 'rq celery auto' -d 'rq, celery, or auto (default: the system whose keys are there; several: one table of all)'
 complete -c rctl -n '__rctl_under '\''rctl job queues'\''' -l prefix -x -d 'The system'\''s key prefix: Celery'\''s global_keyprefix, BullMQ'\''s prefix option (default bull)'
 complete -c rctl -n '__rctl_at '\''rctl job queues'\''' -s o -l output -x -a 'table json none' -d 'Output format: table, json, none (exit code only; health: nagios; stats: prometheus)'
 complete -c rctl -n '__rctl_under '\''rctl job requeue'\''' -l all-failed -d 'Every job in the failed registry (of --queue, or of every queue)'
