@@ -176,6 +176,18 @@ class CeleryRetryPurge(CeleryRetryBase):
         listed = self.job_json("list", "--system", "celery")[1]
         self.assertEqual([(j["id"], j["task"]) for j in listed["jobs"]], [(task, "celery_retry_tasks.flaky")])
 
+    def test_meta_scan_bound_is_said(self):
+        meta = json.dumps({"status": "SUCCESS", "result": 1, "traceback": None, "children": [], "date_done": None})
+        with self.r.pipeline(transaction=False) as p:
+            for i in range(100_001):
+                p.set(f"celery-task-meta-b{i}", meta)
+            p.execute()
+        out, data = self.job_json("retry", "celery", "--system", "celery", "--dry-run")
+        self.assertExit(out, 0)
+        self.assertTrue(data["capped"])
+        self.assertEqual((data["count"], data["total"]), (0, 0))
+        self.assertIn("read the first 100000 celery-task-meta-* keys only", out.stderr)
+
     def test_without_result_extended_it_says_so(self):
         self.celery_client("import celery_tasks\n"
                            "celery_tasks.app.backend.mark_as_failure('plain-1', ValueError('no extended'), "
