@@ -68,6 +68,9 @@ struct QueuesFlags {
   std::string prefix;
 };
 
+constexpr const char* k_prefix_help =
+    "The system's key prefix: Celery's global_keyprefix, BullMQ's prefix option (default bull)";
+
 // RQ's keys always start with rq:; --prefix is another system's option.
 void refuse_rq_prefix(const std::string& prefix) {
   if (!prefix.empty())
@@ -251,13 +254,12 @@ int run_queues(Context& ctx, const QueuesFlags& f) {
   if (f.system == "auto") {
     // Several systems in one database: the common table; one: that system's own report.
     const auto present = job_systems_present(target, f.prefix);
-    if (present.size() > 1) return run_queue_summaries(ctx, target, present, f.queues, f.prefix);
-    if (present.size() == 1 && present.front() != "rq")
+    if (present.size() > 1 || (present.size() == 1 && present.front() != "rq"))
       return run_queue_summaries(ctx, target, present, f.queues, f.prefix);
   }
   if (f.system != "auto" && f.system != "rq") return run_queue_summaries(ctx, target, {f.system}, f.queues, f.prefix);
   refuse_rq_prefix(f.prefix);
-  auto report = job::rq::read_queues(ctx.connect(config::Role::queue), f.queues, std::chrono::system_clock::now());
+  auto report = job::rq::read_queues(target, f.queues, std::chrono::system_clock::now());
   ctx.printer().emit(job::render_queues(report));
   return 0;
 }
@@ -321,10 +323,7 @@ void register_job(CLI::App& app, Context& ctx) {
       enqueue->get_option("--at-front"),    enqueue->get_option("--meta"),        enqueue->get_option("--schedule-in"),
       enqueue->get_option("--schedule-at"), enqueue->get_option("--serializer")};
   e->queue_option = enqueue->get_option("--queue");
-  enqueue
-      ->add_option("--prefix", e->prefix,
-                   "The system's key prefix: Celery's global_keyprefix, BullMQ's prefix option (default bull)")
-      ->type_name("PREFIX");
+  enqueue->add_option("--prefix", e->prefix, k_prefix_help)->type_name("PREFIX");
   enqueue->callback([&ctx, e] { ctx.run = [&ctx, e] { return run_enqueue(ctx, *e); }; });
 
   auto s = std::make_shared<StatusFlags>();
@@ -336,10 +335,7 @@ void register_job(CLI::App& app, Context& ctx) {
                    "rq, celery, or auto (default: Celery's celery-task-meta-ID when RQ has no such job)")
       ->check(CLI::IsMember({"rq", "celery", "auto"}))
       ->type_name("SYSTEM");
-  status
-      ->add_option("--prefix", s->prefix,
-                   "The system's key prefix: Celery's global_keyprefix, BullMQ's prefix option (default bull)")
-      ->type_name("PREFIX");
+  status->add_option("--prefix", s->prefix, k_prefix_help)->type_name("PREFIX");
   status->callback([&ctx, s] { ctx.run = [&ctx, s] { return run_status(ctx, *s); }; });
 
   auto l = std::make_shared<ListFlags>();
@@ -355,9 +351,7 @@ void register_job(CLI::App& app, Context& ctx) {
   list->add_option("--system", l->system, "rq, celery, or auto (default: celery when its keys are there and RQ's not)")
       ->check(CLI::IsMember({"rq", "celery", "auto"}))
       ->type_name("SYSTEM");
-  list->add_option("--prefix", l->prefix,
-                   "The system's key prefix: Celery's global_keyprefix, BullMQ's prefix option (default bull)")
-      ->type_name("PREFIX");
+  list->add_option("--prefix", l->prefix, k_prefix_help)->type_name("PREFIX");
   list->callback([&ctx, l] { ctx.run = [&ctx, l] { return run_list(ctx, *l); }; });
 
   auto q = std::make_shared<QueuesFlags>();
@@ -368,10 +362,7 @@ void register_job(CLI::App& app, Context& ctx) {
                    "rq, celery, or auto (default: the system whose keys are there; several: one table of all)")
       ->check(CLI::IsMember({"rq", "celery", "auto"}))
       ->type_name("SYSTEM");
-  queues
-      ->add_option("--prefix", q->prefix,
-                   "The system's key prefix: Celery's global_keyprefix, BullMQ's prefix option (default bull)")
-      ->type_name("PREFIX");
+  queues->add_option("--prefix", q->prefix, k_prefix_help)->type_name("PREFIX");
   queues->callback([&ctx, q] { ctx.run = [&ctx, q] { return run_queues(ctx, *q); }; });
 
   register_job_admin(*job, ctx);
