@@ -20,9 +20,9 @@ inline constexpr std::size_t k_max_binding_keys = 1000;
 // `unacked` entries read to count in-progress messages per queue (HSCAN stops here).
 inline constexpr std::size_t k_max_unacked_read = 10000;
 inline constexpr std::size_t k_default_list_limit = 50;
+inline constexpr std::size_t k_max_list_limit = 10000;
 // kombu's PRIORITY_STEPS: priority 0 is the queue's own list, the others "<queue><sep><n>".
 inline constexpr int k_priority_steps[] = {3, 6, 9};
-inline constexpr std::size_t k_max_list_limit = 10000;
 
 // True when the database holds Celery's keys: the default queue's binding or list, a
 // worker's remote-control binding (`_kombu.binding.celery.pidbox`) or `unacked_index`.
@@ -35,7 +35,9 @@ struct QueueInfo {
   std::string name;
   std::int64_t depth = 0;  // messages waiting, every priority list together
   std::optional<TaskMessage> oldest;  // the next message a worker takes
-  std::int64_t unacked = 0;  // in `unacked` with this queue as routing key: being worked on
+  // In `unacked` with this queue as routing key: taken by a worker and not acknowledged
+  // (running, prefetched, or held for a later eta).
+  std::int64_t unacked = 0;
 };
 
 struct QueuesReport {
