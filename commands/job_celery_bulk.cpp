@@ -28,6 +28,11 @@ void celery_bulk_failed_notes(Context& ctx, const job::celery::FailedSelection& 
     ctx.printer().warning(
         fmt::format("read the first {} celery-task-meta-* keys only (the bound); run again for the rest",
                     job::celery::k_max_meta_scan));
+  if (sel.unreadable > 0)
+    ctx.printer().warning(
+        fmt::format("{} celery-task-meta-* value{} not JSON and {} skipped (rctl reads the json "
+                    "result_serializer only)",
+                    sel.unreadable, sel.unreadable == 1 ? " is" : "s are", sel.unreadable == 1 ? "was" : "were"));
   if (sel.not_retryable > 0)
     ctx.printer().warning(
         fmt::format("{} failed task{} cannot be {}: {} result stores no task name, arguments or queue "

@@ -187,6 +187,11 @@ class CeleryRetryPurge(CeleryRetryBase):
         self.assertTrue(data["capped"])
         self.assertEqual((data["count"], data["total"]), (0, 0))
         self.assertIn("read the first 100000 celery-task-meta-* keys only", out.stderr)
+        self.r.flushall()
+        self.r.set("celery-task-meta-pickled", b"\x80\x04\x95")
+        out, data = self.job_json("retry", "celery", "--system", "celery", "--dry-run")
+        self.assertFalse(data["capped"])
+        self.assertIn("1 celery-task-meta-* value is not JSON and was skipped", out.stderr)
 
     def test_without_result_extended_it_says_so(self):
         self.celery_client("import celery_tasks\n"

@@ -49,6 +49,7 @@ void celery_bulk_read_metas(cluster::Client& target, const std::vector<std::stri
   for (std::size_t i = 0; i < keys.size(); ++i) {
     if (!replies[i].is_string()) continue;  // expired meanwhile, or not a string
     auto meta = parse_meta(replies[i].str);
+    if (!meta) ++sel.unreadable;
     if (!meta || celery_bulk_text(*meta, "status") != "FAILURE") continue;
     ++sel.failed;
     auto t = failed_task_of(keys[i].substr(head.size()), *meta);

@@ -33,6 +33,7 @@ struct FailedSelection {
   std::int64_t failed = 0;  // FAILURE metas among them (every queue)
   std::vector<FailedTask> tasks;  // of the queue, matching the filter
   std::int64_t not_retryable = 0;  // FAILURE matching the filter whose meta has no name/args/queue
+  std::int64_t unreadable = 0;  // metas that are not JSON (another result_serializer): not read
 };
 
 // The FAILURE metas of `queue` whose task name equals `filter` or whose traceback contains
