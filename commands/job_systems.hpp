@@ -32,7 +32,7 @@ struct JobBulkFlags {
 // Detection from keys, one round trip or few, never a keyspace walk: true when the
 // system's keys are present (which system a command prefers is the command's choice).
 bool rq_detected(cluster::Client& target);
-bool celery_detected(cluster::Client& target, const std::string& prefix);
+bool celery_detected(cluster::Client& target, const std::string& prefix = "");
 bool sidekiq_detected(cluster::Client& target);
 bool bullmq_detected(cluster::Client& target, const std::string& prefix);
 
