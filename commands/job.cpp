@@ -19,12 +19,17 @@ namespace rctl::commands {
 void register_job_admin(CLI::App& job, Context& ctx);
 void register_job_bulk(CLI::App& job, Context& ctx);
 // job_celery.cpp
-bool celery_status_detected(cluster::Client& target, const std::string& id);
+bool celery_status_detected(cluster::Client& target, const std::string& id, const std::string& prefix);
 int run_celery_status(Context& ctx, cluster::Client& target, const std::string& id, const std::string& wait);
 int run_celery_enqueue(Context& ctx, const std::string& task, const std::vector<std::string>& args,
-                       const std::string& queue, const std::string& wait);
-int run_celery_list(Context& ctx, const std::string& queue, std::size_t limit);
-int run_celery_queues(Context& ctx, cluster::Client& target, const std::vector<std::string>& only);
+                       const std::string& queue, const std::string& wait, const std::string& prefix);
+int run_celery_list(Context& ctx, const std::string& queue, std::size_t limit, const std::string& prefix);
+int run_celery_queues(Context& ctx, cluster::Client& target, const std::vector<std::string>& only,
+                      const std::string& prefix);
+bool celery_preferred(cluster::Client& target, const std::string& prefix);
+// job_summary.cpp
+int run_queue_summaries(Context& ctx, cluster::Client& target, const std::vector<std::string>& systems,
+                        const std::vector<std::string>& only, const std::string& prefix);
 
 namespace {
 
@@ -36,6 +41,7 @@ struct EnqueueFlags {
   std::string serializer = "pickle";
   bool at_front = false;
   std::string system = "auto";
+  std::string prefix;
   CLI::Option* description_option = nullptr;
   CLI::Option* queue_option = nullptr;
   std::vector<CLI::Option*> rq_only;  // refused with --system celery
@@ -45,6 +51,7 @@ struct StatusFlags {
   std::string id;
   std::string wait;
   std::string system = "auto";
+  std::string prefix;
 };
 
 struct ListFlags {
@@ -52,12 +59,24 @@ struct ListFlags {
   std::size_t limit = job::rq::k_default_list_limit;
   std::size_t offset = 0;
   std::string system = "auto";
+  std::string prefix;
 };
 
 struct QueuesFlags {
   std::vector<std::string> queues;
   std::string system = "auto";
+  std::string prefix;
 };
+
+constexpr const char* k_prefix_help =
+    "The system's key prefix: Celery's global_keyprefix, BullMQ's prefix option (default bull)";
+
+// RQ's keys always start with rq:; --prefix is another system's option.
+void refuse_rq_prefix(const std::string& prefix) {
+  if (!prefix.empty())
+    throw Failure(ErrorKind::usage, "RQ has no key prefix: --prefix is for Celery (global_keyprefix) and BullMQ",
+                  "add --system celery (or bullmq), or leave --prefix out");
+}
 
 std::optional<std::int64_t> seconds_flag(const std::string& text, std::string_view flag) {
   if (text.empty()) return std::nullopt;
@@ -158,8 +177,9 @@ int run_enqueue(Context& ctx, const EnqueueFlags& f) {
       if (o->count() > 0)
         throw Failure(ErrorKind::usage,
                       fmt::format("{} is an RQ option; --system celery does not take it", o->get_name()));
-    return run_celery_enqueue(ctx, f.func, f.args, f.queue_option->count() > 0 ? f.queue : "celery", f.wait);
+    return run_celery_enqueue(ctx, f.func, f.args, f.queue_option->count() > 0 ? f.queue : "celery", f.wait, f.prefix);
   }
+  refuse_rq_prefix(f.prefix);
   job::rq::EnqueueRequest r;
   r.func = f.func;
   auto parsed = value_or_throw(job::rq::parse_job_arguments(f.args));
@@ -205,18 +225,20 @@ int run_status(Context& ctx, const StatusFlags& f) {
   auto& target = ctx.connect(config::Role::queue);
   // auto: Celery when RQ has no job of that id and Celery's result backend has a result (or,
   // with none yet, when the database holds Celery's keys and not RQ's).
-  if (f.system == "celery" || (f.system == "auto" && celery_status_detected(target, f.id)))
+  if (f.system == "celery" || (f.system == "auto" && celery_status_detected(target, f.id, f.prefix)))
     return run_celery_status(ctx, target, f.id, f.wait);
+  refuse_rq_prefix(f.prefix);
   return show_job(ctx, target, f.id, f.wait, false);
 }
 
 int run_list(Context& ctx, const ListFlags& f) {
-  if (f.system == "celery" || (f.system == "auto" && celery_detected(ctx.connect(config::Role::queue)))) {
+  if (f.system == "celery" || (f.system == "auto" && celery_preferred(ctx.connect(config::Role::queue), f.prefix))) {
     if (!f.state.empty() || f.offset > 0)
       throw Failure(ErrorKind::usage,
                     "--state and --offset are RQ options; Celery's broker keeps waiting messages only");
-    return run_celery_list(ctx, f.queue, f.limit);
+    return run_celery_list(ctx, f.queue, f.limit, f.prefix);
   }
+  refuse_rq_prefix(f.prefix);
   job::rq::JobListOptions o;
   if (!f.queue.empty()) o.queue = f.queue;
   if (!f.state.empty()) o.state = f.state;
@@ -228,9 +250,16 @@ int run_list(Context& ctx, const ListFlags& f) {
 }
 
 int run_queues(Context& ctx, const QueuesFlags& f) {
-  if (f.system == "celery" || (f.system == "auto" && celery_detected(ctx.connect(config::Role::queue))))
-    return run_celery_queues(ctx, ctx.connect(config::Role::queue), f.queues);
-  auto report = job::rq::read_queues(ctx.connect(config::Role::queue), f.queues, std::chrono::system_clock::now());
+  auto& target = ctx.connect(config::Role::queue);
+  if (f.system == "auto") {
+    // Several systems in one database: the common table; one: that system's own report.
+    const auto present = job_systems_present(target, f.prefix);
+    if (present.size() > 1 || (present.size() == 1 && present.front() != "rq"))
+      return run_queue_summaries(ctx, target, present, f.queues, f.prefix);
+  }
+  if (f.system != "auto" && f.system != "rq") return run_queue_summaries(ctx, target, {f.system}, f.queues, f.prefix);
+  refuse_rq_prefix(f.prefix);
+  auto report = job::rq::read_queues(target, f.queues, std::chrono::system_clock::now());
   ctx.printer().emit(job::render_queues(report));
   return 0;
 }
@@ -294,6 +323,7 @@ void register_job(CLI::App& app, Context& ctx) {
       enqueue->get_option("--at-front"),    enqueue->get_option("--meta"),        enqueue->get_option("--schedule-in"),
       enqueue->get_option("--schedule-at"), enqueue->get_option("--serializer")};
   e->queue_option = enqueue->get_option("--queue");
+  enqueue->add_option("--prefix", e->prefix, k_prefix_help)->type_name("PREFIX");
   enqueue->callback([&ctx, e] { ctx.run = [&ctx, e] { return run_enqueue(ctx, *e); }; });
 
   auto s = std::make_shared<StatusFlags>();
@@ -305,6 +335,7 @@ void register_job(CLI::App& app, Context& ctx) {
                    "rq, celery, or auto (default: Celery's celery-task-meta-ID when RQ has no such job)")
       ->check(CLI::IsMember({"rq", "celery", "auto"}))
       ->type_name("SYSTEM");
+  status->add_option("--prefix", s->prefix, k_prefix_help)->type_name("PREFIX");
   status->callback([&ctx, s] { ctx.run = [&ctx, s] { return run_status(ctx, *s); }; });
 
   auto l = std::make_shared<ListFlags>();
@@ -320,15 +351,18 @@ void register_job(CLI::App& app, Context& ctx) {
   list->add_option("--system", l->system, "rq, celery, or auto (default: celery when its keys are there and RQ's not)")
       ->check(CLI::IsMember({"rq", "celery", "auto"}))
       ->type_name("SYSTEM");
+  list->add_option("--prefix", l->prefix, k_prefix_help)->type_name("PREFIX");
   list->callback([&ctx, l] { ctx.run = [&ctx, l] { return run_list(ctx, *l); }; });
 
   auto q = std::make_shared<QueuesFlags>();
   auto* queues = job->add_subcommand("queues", "Queues, registry counts and workers, like `rq info`");
   queues->add_option("queues", q->queues, "Only these queues (default: all)")->type_name("QUEUE");
   queues
-      ->add_option("--system", q->system, "rq, celery, or auto (default: celery when its keys are there and RQ's not)")
+      ->add_option("--system", q->system,
+                   "rq, celery, or auto (default: the system whose keys are there; several: one table of all)")
       ->check(CLI::IsMember({"rq", "celery", "auto"}))
       ->type_name("SYSTEM");
+  queues->add_option("--prefix", q->prefix, k_prefix_help)->type_name("PREFIX");
   queues->callback([&ctx, q] { ctx.run = [&ctx, q] { return run_queues(ctx, *q); }; });
 
   register_job_admin(*job, ctx);

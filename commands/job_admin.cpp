@@ -2,7 +2,7 @@
 
 #include "confirm.hpp"
 #include "context.hpp"
-#include "progress.hpp"
+#include "job_actions.hpp"
 
 #include "client/options.hpp"
 #include "job/job.hpp"
@@ -37,27 +37,6 @@ int exit_for(const std::vector<job::rq::JobAction>& actions) {
 
 job::rq::Apply apply_of(const AdminFlags& f) { return f.dry_run ? job::rq::Apply::dry_run : job::rq::Apply::write; }
 
-// Runs `act` on every id, with progress for long runs and Ctrl-C between jobs.
-template <class Act>
-std::vector<job::rq::JobAction> for_each_job(Context& ctx, const std::vector<std::string>& ids, std::string_view verb,
-                                             Act act) {
-  util::install_interrupt_handler();
-  ProgressLine progress(ctx.printer());
-  std::vector<job::rq::JobAction> actions;
-  for (const auto& id : ids) {
-    if (util::interrupted()) {
-      progress.finish();
-      ctx.printer().emit(job::render_actions(verb, actions, job::rq::Apply::write));
-      throw Failure(ErrorKind::interrupted, fmt::format("interrupted after {} of {} jobs", actions.size(), ids.size()),
-                    "the jobs listed were handled; run the command again for the rest");
-    }
-    actions.push_back(act(id));
-    progress.update(fmt::format("{} {} of {} jobs", verb, actions.size(), ids.size()));
-  }
-  progress.finish();
-  return actions;
-}
-
 int run_requeue(Context& ctx, const AdminFlags& f) {
   if (f.all_failed == !f.ids.empty()) throw Failure(ErrorKind::usage, "give job ids or --all-failed (one of them)");
   if (!f.queue.empty() && !f.all_failed) throw Failure(ErrorKind::usage, "--queue goes with --all-failed");
@@ -81,24 +60,24 @@ int run_requeue(Context& ctx, const AdminFlags& f) {
                                       client::describe(target.seed_options())),
                           f.yes);
   }
-  auto actions = for_each_job(ctx, ids, "requeue", [&](const std::string& id) {
+  auto run = for_each_job(ctx, ids, "requeue", [&](const std::string& id) {
     return job::rq::requeue_job(target, id, f.at_front ? job::rq::QueueEnd::front : job::rq::QueueEnd::back,
                                 apply_of(f), std::chrono::system_clock::now());
   });
-  ctx.printer().emit(job::render_actions("requeue", actions, apply_of(f)));
+  auto doc = job::render_actions("requeue", run.actions, apply_of(f));
   // With --all-failed, jobs whose hash expired meanwhile are not the user's mistake.
+  auto counted = run.actions;
   if (f.all_failed)
-    std::erase_if(actions, [](const job::rq::JobAction& a) { return a.outcome == job::rq::ActionOutcome::not_found; });
-  return exit_for(actions);
+    std::erase_if(counted, [](const job::rq::JobAction& a) { return a.outcome == job::rq::ActionOutcome::not_found; });
+  return finish_job_run(ctx, std::move(doc), run, exit_for(counted));
 }
 
 int run_cancel(Context& ctx, const AdminFlags& f) {
   auto& target = ctx.connect(config::Role::queue);
-  auto actions = for_each_job(ctx, f.ids, "cancel", [&](const std::string& id) {
+  auto run = for_each_job(ctx, f.ids, "cancel", [&](const std::string& id) {
     return job::rq::cancel_job(target, id, apply_of(f), std::chrono::system_clock::now());
   });
-  ctx.printer().emit(job::render_actions("cancel", actions, apply_of(f)));
-  return exit_for(actions);
+  return finish_job_run(ctx, job::render_actions("cancel", run.actions, apply_of(f)), run, exit_for(run.actions));
 }
 
 int run_empty(Context& ctx, const AdminFlags& f) {

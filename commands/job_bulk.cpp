@@ -17,17 +17,25 @@ bool rq_detected(cluster::Client& target) {
   return r.type == resp::Type::integer && r.integer > 0;
 }
 
+job::BulkReport start_bulk_report(std::string_view system, const JobBulkFlags& f, std::string_view verb,
+                                  const std::string& state) {
+  job::BulkReport r;
+  r.system = system;
+  r.verb = verb;
+  r.queue = f.queue;
+  r.state = state;
+  r.filter = f.filter;
+  r.apply = f.dry_run ? job::rq::Apply::dry_run : job::rq::Apply::write;
+  return r;
+}
+
 namespace {
 
 // `auto`: the one system whose keys are present; none or several is the user's choice.
 std::string resolve_bulk_system(Context& ctx, const JobBulkFlags& f, std::string_view command) {
   if (f.system != "auto") return f.system;
   auto& target = ctx.connect(config::Role::queue);
-  std::vector<std::string> present;
-  if (rq_detected(target)) present.push_back("rq");
-  if (celery_detected(target)) present.push_back("celery");
-  if (sidekiq_detected(target)) present.push_back("sidekiq");
-  if (bullmq_detected(target, f.prefix)) present.push_back("bullmq");
+  const auto present = job_systems_present(target, f.prefix);
   if (present.size() == 1) return present.front();
   if (present.empty())
     throw Failure(

@@ -62,19 +62,24 @@ std::optional<job::celery::TaskResult> wait_for_celery(Context& ctx, cluster::Cl
 
 }  // namespace
 
-bool celery_detected(cluster::Client& target) {
-  if (rq_detected(target)) return false;
-  return job::celery::broker_present(target);
+bool celery_detected(cluster::Client& target, const std::string& prefix) {
+  return job::celery::broker_present(target, prefix);
 }
 
-bool celery_status_detected(cluster::Client& target, const std::string& id) {
+// `auto` for list and status: Celery when its keys are there and RQ's are not (RQ users
+// see no change).
+bool celery_preferred(cluster::Client& target, const std::string& prefix) {
+  return celery_detected(target, prefix) && !rq_detected(target);
+}
+
+bool celery_status_detected(cluster::Client& target, const std::string& id, const std::string& prefix) {
   auto r = value_or_throw(target.exec_all(
       {client::keyed({"EXISTS", "rq:job:" + id}), client::keyed({"EXISTS", "celery-task-meta-" + id})}));
   const auto count = [](const resp::Value& v) { return v.type == resp::Type::integer ? v.integer : 0; };
   if (count(r[0]) > 0) return false;
   if (count(r[1]) > 0) return true;
   // No result yet (a task still waiting has none): Celery when the database is Celery's.
-  return celery_detected(target);
+  return celery_preferred(target, prefix);
 }
 
 int run_celery_status(Context& ctx, cluster::Client& target, const std::string& id, const std::string& wait) {
@@ -103,7 +108,7 @@ int run_celery_status(Context& ctx, cluster::Client& target, const std::string& 
 }
 
 int run_celery_enqueue(Context& ctx, const std::string& task, const std::vector<std::string>& args,
-                       const std::string& queue, const std::string& wait) {
+                       const std::string& queue, const std::string& wait, const std::string& prefix) {
   job::celery::TaskRequest r;
   r.task = task;
   auto parsed = value_or_throw(job::rq::parse_job_arguments(args));
@@ -112,7 +117,7 @@ int run_celery_enqueue(Context& ctx, const std::string& task, const std::vector<
   r.queue = queue;
   if (!wait.empty()) (void)duration_flag(wait, "--wait");
   auto& target = ctx.connect(config::Role::queue);
-  auto outcome = job::celery::enqueue_task(target, std::move(r));
+  auto outcome = job::celery::enqueue_task(target, std::move(r), prefix);
   const auto& sent = outcome.request;
   if (wait.empty()) {
     ctx.printer().emit(job::render_celery_enqueue(outcome));
@@ -123,15 +128,16 @@ int run_celery_enqueue(Context& ctx, const std::string& task, const std::vector<
   return run_celery_status(ctx, target, sent.id, wait);
 }
 
-int run_celery_list(Context& ctx, const std::string& queue, std::size_t limit) {
+int run_celery_list(Context& ctx, const std::string& queue, std::size_t limit, const std::string& prefix) {
   const std::string name = queue.empty() ? std::string(job::celery::k_default_queue) : queue;
   ctx.printer().emit(
-      job::render_celery_list(job::celery::list_queue(ctx.connect(config::Role::queue), name, limit), limit));
+      job::render_celery_list(job::celery::list_queue(ctx.connect(config::Role::queue), name, limit, prefix), limit));
   return 0;
 }
 
-int run_celery_queues(Context& ctx, cluster::Client& target, const std::vector<std::string>& only) {
-  ctx.printer().emit(job::render_celery_queues(job::celery::read_queues(target, only)));
+int run_celery_queues(Context& ctx, cluster::Client& target, const std::vector<std::string>& only,
+                      const std::string& prefix) {
+  ctx.printer().emit(job::render_celery_queues(job::celery::read_queues(target, only, prefix)));
   return 0;
 }
 

@@ -7,6 +7,7 @@
 
 #include "context.hpp"
 
+#include "job/render_bulk.hpp"
 #include "job/summary.hpp"
 
 #include <string>
@@ -28,11 +29,15 @@ struct JobBulkFlags {
   bool yes = false;  // do not ask
 };
 
-// Detection from keys, one round trip or few, never a keyspace walk.
+// Detection from keys, one round trip or few, never a keyspace walk: true when the
+// system's keys are present (which system a command prefers is the command's choice).
 bool rq_detected(cluster::Client& target);
-bool celery_detected(cluster::Client& target);
+bool celery_detected(cluster::Client& target, const std::string& prefix = "");
 bool sidekiq_detected(cluster::Client& target);
 bool bullmq_detected(cluster::Client& target, const std::string& prefix);
+
+// The systems whose keys are present, in job_system_names() order (without auto).
+std::vector<std::string> job_systems_present(cluster::Client& target, const std::string& prefix);
 
 // The common rows of `job queues` (only: these queues; empty: every queue found).
 std::vector<job::QueueSummary> rq_queue_summaries(cluster::Client& target, const std::vector<std::string>& only);
@@ -41,6 +46,10 @@ std::vector<job::QueueSummary> celery_queue_summaries(cluster::Client& target, c
 std::vector<job::QueueSummary> sidekiq_queue_summaries(cluster::Client& target, const std::vector<std::string>& only);
 std::vector<job::QueueSummary> bullmq_queue_summaries(cluster::Client& target, const std::vector<std::string>& only,
                                                       const std::string& prefix);
+
+// The report of a retry/purge, before its jobs: system, queue, state, filter, dry run.
+job::BulkReport start_bulk_report(std::string_view system, const JobBulkFlags& f, std::string_view verb,
+                                  const std::string& state);
 
 // Each returns the command's exit status; the flags were checked against the system's
 // states by the caller only for being non-empty.

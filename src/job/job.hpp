@@ -15,8 +15,10 @@
 // commands/ includes this one header for the whole domain.
 
 #include "job/celery/broker.hpp"
+#include "job/celery/bulk.hpp"
 #include "job/rq/admin.hpp"
 #include "job/rq/args.hpp"
+#include "job/rq/bulk.hpp"
 #include "job/rq/enqueue.hpp"
 #include "job/rq/list.hpp"
 #include "job/rq/read.hpp"

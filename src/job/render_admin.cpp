@@ -20,6 +20,14 @@ std::string enqueued_field(const rq::JobRecord& job, std::string_view name) {
   return {};
 }
 
+// "requeued", "canceled", "retried", "purged".
+std::string done_word(std::string_view verb) {
+  if (verb == "cancel") return "canceled";
+  if (verb == "retry") return "retried";
+  if (verb == "purge") return "purged";
+  return std::string(verb) + "d";
+}
+
 }  // namespace
 
 output::Document render_enqueue(const rq::EnqueueOutcome& o) {
@@ -50,7 +58,8 @@ output::Document render_actions(std::string_view verb, const std::vector<rq::Job
   t.columns = {"ID", "QUEUE", "WAS", "RESULT"};
   std::size_t done = 0;
   for (const auto& a : actions) {
-    const char* outcome = a.outcome == rq::ActionOutcome::done       ? (verb == "cancel" ? "canceled" : "requeued")
+    const std::string word = done_word(verb);
+    const char* outcome = a.outcome == rq::ActionOutcome::done       ? word.c_str()
                           : a.outcome == rq::ActionOutcome::would_do ? "would_do"
                           : a.outcome == rq::ActionOutcome::refused  ? "refused"
                                                                      : "not_found";
@@ -61,7 +70,7 @@ output::Document render_actions(std::string_view verb, const std::vector<rq::Job
          {"previous_status", a.previous_status.empty() ? Json(nullptr) : decode::json_bytes(a.previous_status)},
          {"outcome", outcome},
          {"message", a.message.empty() ? Json(nullptr) : Json(a.message)}});
-    std::string text = a.outcome == rq::ActionOutcome::would_do ? fmt::format("would {}", verb) : outcome;
+    std::string text = a.outcome == rq::ActionOutcome::would_do ? fmt::format("would {}", verb) : std::string(outcome);
     if (!a.message.empty()) text += ": " + a.message;
     t.rows.push_back({a.id, a.queue.empty() ? "-" : a.queue, a.previous_status.empty() ? "-" : a.previous_status,
                       output::Cell(text, a.outcome == rq::ActionOutcome::done       ? output::Tone::good
@@ -70,11 +79,10 @@ output::Document render_actions(std::string_view verb, const std::vector<rq::Job
   }
   doc.json = {{"action", verb}, {"dry_run", dry_run}, {"count", done}, {"jobs", list}};
   if (!t.rows.empty()) doc.blocks.emplace_back(std::move(t));
-  doc.blocks.emplace_back(output::Text{
-      fmt::format("{} {} of {} job{}",
-                  dry_run ? "would " + std::string(verb) : std::string(verb == "cancel" ? "canceled" : "requeued"),
-                  done, actions.size(), actions.size() == 1 ? "" : "s"),
-      output::Tone::dim});
+  doc.blocks.emplace_back(
+      output::Text{fmt::format("{} {} of {} job{}", dry_run ? "would " + std::string(verb) : done_word(verb), done,
+                               actions.size(), actions.size() == 1 ? "" : "s"),
+                   output::Tone::dim});
   return doc;
 }
 

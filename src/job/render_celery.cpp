@@ -60,28 +60,39 @@ output::Document render_celery_queues(const celery::QueuesReport& r) {
   Json queues = Json::array();
   output::Table t;
   t.title = "Celery queues";
-  t.columns = {"QUEUE", "WAITING", "NEXT TASK", "NEXT ID"};
-  t.numeric = {false, true, false, false};
+  t.columns = {"QUEUE", "WAITING", "IN PROGRESS", "NEXT TASK", "NEXT ID"};
+  t.numeric = {false, true, true, false, false};
   std::int64_t total = 0;
   for (const auto& q : r.queues) {
     total += q.depth;
     queues.push_back({{"name", decode::json_bytes(q.name)},
                       {"waiting", q.depth},
+                      {"unacked", q.unacked},
                       {"oldest", q.oldest ? celery_message_json(*q.oldest) : Json(nullptr)},
                       // Celery's protocol 2 message carries no sent time, only eta/expires.
                       {"oldest_age_ms", nullptr}});
-    t.rows.push_back(
-        {q.name, util::format_count(q.depth), q.oldest ? q.oldest->task : "-", q.oldest ? q.oldest->id : "-"});
+    t.rows.push_back({q.name, util::format_count(q.depth), util::format_count(q.unacked),
+                      q.oldest ? q.oldest->task : "-", q.oldest ? q.oldest->id : "-"});
   }
   doc.json = {{"system", "celery"},
               {"queues", queues},
               {"total_waiting", total},
               {"unacked", r.unacked},
-              {"unacked_index", r.unacked_index}};
+              {"unacked_index", r.unacked_index},
+              {"unacked_capped", r.unacked_capped},
+              {"workers", r.workers}};
   doc.blocks.emplace_back(std::move(t));
+  output::Table w;
+  w.title = "Celery workers (remote-control bindings)";
+  w.columns = {"NODENAME"};
+  for (const auto& name : r.workers) w.rows.push_back({name});
+  if (!w.rows.empty()) doc.blocks.emplace_back(std::move(w));
   doc.blocks.emplace_back(output::Text{
-      fmt::format("{} queue{}, {} message{} waiting; {} delivered and unacknowledged (unacked)", r.queues.size(),
-                  r.queues.size() == 1 ? "" : "s", total, total == 1 ? "" : "s", r.unacked),
+      fmt::format("{} queue{}, {} message{} waiting; {} delivered and unacknowledged (unacked){}; {} worker{} seen "
+                  "(a worker killed with SIGKILL stays listed: Celery keeps no heartbeat in Redis)",
+                  r.queues.size(), r.queues.size() == 1 ? "" : "s", total, total == 1 ? "" : "s", r.unacked,
+                  r.unacked_capped ? " (per-queue counts from the first entries only)" : "", r.workers.size(),
+                  r.workers.size() == 1 ? "" : "s"),
       output::Tone::dim});
   return doc;
 }

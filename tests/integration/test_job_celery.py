@@ -28,6 +28,8 @@ def celery_env(server):
 
 class CeleryBase(ServerTestCase):
     worker = None
+    app_module = "celery_tasks"  # the peers/ module with the Celery app the worker and client use
+    env_extra = {}  # more environment for the worker and client (e.g. CELERY_TEST_PREFIX)
 
     def job(self, *args, **kw):
         return rctl("job", *args, "-p", self.server.port, **kw)
@@ -37,10 +39,10 @@ class CeleryBase(ServerTestCase):
 
     def start_worker(self, *queues):
         """A solo-pool worker on `queues` (default: celery); stopped in tearDown."""
-        cmd = [PYTHON, "-m", "celery", "-A", "celery_tasks", "worker", "--pool", "solo", "-l", "warning",
+        cmd = [PYTHON, "-m", "celery", "-A", self.app_module, "worker", "--pool", "solo", "-l", "warning",
                "--without-gossip", "--without-mingle", "--without-heartbeat",
                "-Q", ",".join(queues or ("celery",)), "-n", f"rctltest{os.getpid()}@localhost"]
-        self.worker = subprocess.Popen(cmd, env=celery_env(self.server), stdout=subprocess.PIPE,
+        self.worker = subprocess.Popen(cmd, env={**celery_env(self.server), **self.env_extra}, stdout=subprocess.PIPE,
                                        stderr=subprocess.STDOUT, text=True, start_new_session=True)
         self.addCleanup(self.stop_worker)
 
@@ -57,7 +59,8 @@ class CeleryBase(ServerTestCase):
 
     def celery_client(self, code):
         """Runs `code` with Celery's own client (celery_tasks imported); returns its stdout."""
-        out = subprocess.run([PYTHON, "-c", "import celery_tasks\n" + code], env=celery_env(self.server),
+        out = subprocess.run([PYTHON, "-c", f"import {self.app_module}\n" + code],
+                             env={**celery_env(self.server), **self.env_extra},
                              capture_output=True, text=True, timeout=60)
         if out.returncode != 0:
             raise AssertionError("celery client failed: " + out.stdout + out.stderr)
