@@ -73,7 +73,10 @@ job::SidekiqStatus wait_for_sidekiq(Context& ctx, cluster::Client& target, const
     } else if (loc.incomplete.empty()) {
       const bool first_miss = missing_since == 0;
       if (first_miss) missing_since = sk::now_seconds();
-      const bool beaten = !first_miss && (beats.alive == 0 || (beats.oldest && *beats.oldest > missing_since));
+      // With no live process the job was deleted, or taken by one whose first heartbeat is
+      // still to come: wait two heartbeat intervals before believing the former.
+      const bool beaten = !first_miss && (beats.alive == 0 ? sk::now_seconds() - missing_since > 10.0
+                                                           : beats.oldest && *beats.oldest > missing_since);
       if (beaten && confirmed_once) {
         st.state = "done";
         st.location = last_seen;
@@ -226,7 +229,8 @@ int run_sidekiq_retry(Context& ctx, const JobBulkFlags& f) {
   // SortedEntry#retry takes one off retry_count (the next failure adds it back); dead and
   // scheduled jobs go back as #add_to_queue does, unchanged.
   auto outcome = sk::retry_jobs(target, sel, state == "retry");
-  ctx.printer().emit(job::render_sidekiq_bulk("retry", sel, outcome));
+  // One document on stdout: the error alone when the outcome is unknown (it has the counts).
+  if (outcome.unknown == 0) ctx.printer().emit(job::render_sidekiq_bulk("retry", sel, outcome));
   if (outcome.unknown > 0)
     throw Failure(ErrorKind::outcome_unknown,
                   fmt::format("outcome unknown for {} job{}: the connection failed after they were sent ({}); {} "
@@ -251,11 +255,12 @@ int run_sidekiq_purge(Context& ctx, const JobBulkFlags& f) {
                                   client::describe(target.seed_options())),
                       f.yes);
   auto outcome = sk::purge_jobs(target, sel);
-  ctx.printer().emit(job::render_sidekiq_bulk("purge", sel, outcome));
+  if (outcome.unknown == 0) ctx.printer().emit(job::render_sidekiq_bulk("purge", sel, outcome));
   if (outcome.unknown > 0)
     throw Failure(ErrorKind::outcome_unknown,
-                  fmt::format("outcome unknown for {} job{}: the connection failed after the delete was sent ({})",
-                              outcome.unknown, outcome.unknown == 1 ? "" : "s", outcome.lost_error),
+                  fmt::format("outcome unknown for {} job{}: the connection failed after the delete was sent ({}); {} "
+                              "deleted before that",
+                              outcome.unknown, outcome.unknown == 1 ? "" : "s", outcome.lost_error, outcome.done),
                   "check with `rctl job list --system sidekiq` before running it again");
   return 0;
 }
