@@ -159,6 +159,13 @@ int show_job(Context& ctx, cluster::Client& target, const std::string& id, const
   return exit_for(job, info);
 }
 
+// --state of `job list`: RQ's states, then Sidekiq's that RQ lacks.
+std::vector<std::string> list_state_choices() {
+  auto names = job::rq::state_names();
+  for (const char* s : {"waiting", "active", "retry", "dead"}) names.push_back(s);
+  return names;
+}
+
 // `auto` picks Sidekiq when its keys are there and neither RQ's nor Celery's.
 bool sidekiq_auto(cluster::Client& target) {
   return !rq_detected(target) && !celery_detected(target) && sidekiq_detected(target);
@@ -263,12 +270,13 @@ int run_queues(Context& ctx, const QueuesFlags& f) {
 }  // namespace
 
 void register_job(CLI::App& app, Context& ctx) {
-  auto* job =
-      app.add_subcommand("job", "Enqueue RQ, Celery or Sidekiq jobs that their real workers run; show status, results, queues");
+  auto* job = app.add_subcommand(
+      "job", "Enqueue RQ, Celery or Sidekiq jobs that their real workers run; show status, results, queues");
   job->require_subcommand(1);
 
   auto e = std::make_shared<EnqueueFlags>();
-  auto* enqueue = job->add_subcommand("enqueue", "Enqueue a job as RQ's Queue.enqueue (or Celery's, Sidekiq's client) writes it (standalone server)");
+  auto* enqueue = job->add_subcommand(
+      "enqueue", "Enqueue a job as RQ's Queue.enqueue (or Celery's, Sidekiq's client) writes it (standalone server)");
   enqueue->add_option("func", e->func, "Dotted import path of the function, e.g. myapp.tasks.send_email")
       ->required()
       ->type_name("FUNC");
@@ -339,12 +347,14 @@ void register_job(CLI::App& app, Context& ctx) {
   list->add_option("--state", l->state,
                    "Only queued, started, finished, failed, deferred, scheduled or canceled jobs (RQ); waiting, "
                    "active, scheduled, retry or dead (Sidekiq)")
-      ->type_name("STATE");
+      ->type_name("STATE")
+      ->check(CLI::IsMember(list_state_choices()));
   list->add_option("--limit", l->limit, "Jobs per page (default 50)")
       ->type_name("N")
       ->check(CLI::Range(std::size_t{1}, job::rq::k_max_list_limit));
   list->add_option("--offset", l->offset, "Jobs to skip (default 0)")->type_name("N");
-  list->add_option("--system", l->system, "rq, celery, sidekiq, or auto (default: the system whose keys are there; rq first)")
+  list->add_option("--system", l->system,
+                   "rq, celery, sidekiq, or auto (default: the system whose keys are there; rq first)")
       ->check(CLI::IsMember({"rq", "celery", "sidekiq", "auto"}))
       ->type_name("SYSTEM");
   list->callback([&ctx, l] { ctx.run = [&ctx, l] { return run_list(ctx, *l); }; });
@@ -353,7 +363,8 @@ void register_job(CLI::App& app, Context& ctx) {
   auto* queues = job->add_subcommand("queues", "Queues, registry counts and workers, like `rq info`");
   queues->add_option("queues", q->queues, "Only these queues (default: all)")->type_name("QUEUE");
   queues
-      ->add_option("--system", q->system, "rq, celery, sidekiq, or auto (default: the system whose keys are there; rq first)")
+      ->add_option("--system", q->system,
+                   "rq, celery, sidekiq, or auto (default: the system whose keys are there; rq first)")
       ->check(CLI::IsMember({"rq", "celery", "sidekiq", "auto"}))
       ->type_name("SYSTEM");
   queues->callback([&ctx, q] { ctx.run = [&ctx, q] { return run_queues(ctx, *q); }; });

@@ -28,8 +28,8 @@ namespace sk = job::sidekiq;
 // heartbeat, every 5 s), and it is still nowhere one poll later (a failure's retry write
 // comes right after the job leaves the workers state). A lost connection is noted and
 // polling goes on until the deadline, as for RQ and Celery.
-job::SidekiqStatus wait_for_sidekiq(Context& ctx, cluster::Client& target, const std::string& jid,
-                                    util::Millis budget, bool seen_before) {
+job::SidekiqStatus wait_for_sidekiq(Context& ctx, cluster::Client& target, const std::string& jid, util::Millis budget,
+                                    bool seen_before) {
   util::install_interrupt_handler();
   const auto start = std::chrono::steady_clock::now();
   const auto deadline = start + budget;
@@ -184,7 +184,8 @@ int run_sidekiq_list(Context& ctx, const std::string& queue, const std::string& 
 }
 
 int run_sidekiq_status(Context& ctx, cluster::Client& target, const std::string& jid, const std::string& wait) {
-  if (!wait.empty()) return show_sidekiq_status(ctx, wait_for_sidekiq(ctx, target, jid, duration_flag(wait, "--wait"), false));
+  if (!wait.empty())
+    return show_sidekiq_status(ctx, wait_for_sidekiq(ctx, target, jid, duration_flag(wait, "--wait"), false));
   job::SidekiqStatus st;
   st.jid = jid;
   st.location = sk::locate_job(target, jid);
@@ -203,8 +204,8 @@ int run_sidekiq_enqueue(Context& ctx, const std::string& klass, const std::vecto
   auto outcome = sk::enqueue_job(target, std::move(r));
   if (wait.empty()) {
     ctx.printer().emit(job::render_sidekiq_enqueue(outcome));
-    ctx.printer().note(
-        fmt::format("enqueued Sidekiq job {} ({}) on queue '{}'", outcome.jid, outcome.request.klass, outcome.request.queue));
+    ctx.printer().note(fmt::format("enqueued Sidekiq job {} ({}) on queue '{}'", outcome.jid, outcome.request.klass,
+                                   outcome.request.queue));
     return 0;
   }
   ctx.printer().note(
@@ -218,14 +219,14 @@ int run_sidekiq_retry(Context& ctx, const JobBulkFlags& f) {
   job::rq::require_standalone(target, "job retry --system sidekiq");
   auto sel = sk::select_jobs(target, f.queue, *sk::parse_list_state(state), f.filter);
   if (f.dry_run || sel.jobs.empty()) {
-    ctx.printer().emit(job::render_sidekiq_bulk("retry", sel, f.dry_run ? std::nullopt
-                                                                        : std::optional(sk::BulkOutcome{})));
+    ctx.printer().emit(
+        job::render_sidekiq_bulk("retry", sel, f.dry_run ? std::nullopt : std::optional(sk::BulkOutcome{})));
     return 0;
   }
-  confirm_destructive(fmt::format("move {} job{} of queue '{}' from the {} set back to the queue on {}",
-                                  sel.jobs.size(), sel.jobs.size() == 1 ? "" : "s", f.queue, state,
-                                  client::describe(target.seed_options())),
-                      f.yes);
+  confirm_destructive(
+      fmt::format("move {} job{} of queue '{}' from the {} set back to the queue on {}", sel.jobs.size(),
+                  sel.jobs.size() == 1 ? "" : "s", f.queue, state, client::describe(target.seed_options())),
+      f.yes);
   // SortedEntry#retry takes one off retry_count (the next failure adds it back); dead and
   // scheduled jobs go back as #add_to_queue does, unchanged.
   auto outcome = sk::retry_jobs(target, sel, state == "retry");

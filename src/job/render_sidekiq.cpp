@@ -15,8 +15,8 @@ using render::Json;
 // Sidekiq stores times as float seconds since the epoch; JSON shows them as RQ's UTC text.
 Json sk_time_json(const std::optional<double>& t) {
   if (!t || !std::isfinite(*t)) return nullptr;
-  return rq::rq_timestamp(rq::SystemTime(std::chrono::duration_cast<rq::SystemTime::duration>(
-      std::chrono::duration<double>(*t))));
+  return rq::rq_timestamp(
+      rq::SystemTime(std::chrono::duration_cast<rq::SystemTime::duration>(std::chrono::duration<double>(*t))));
 }
 
 std::string sk_ago(const std::optional<double>& t, double now_s) {
@@ -73,12 +73,8 @@ std::string sk_error_cell(const sidekiq::SidekiqJob& j) {
 
 output::Document render_sidekiq_enqueue(const sidekiq::EnqueueOutcome& o) {
   output::Document doc;
-  doc.json = {{"system", "sidekiq"},
-              {"jid", o.jid},
-              {"class", o.request.klass},
-              {"queue", o.request.queue},
-              {"args", o.request.args},
-              {"status", "waiting"},
+  doc.json = {{"system", "sidekiq"},           {"jid", o.jid},           {"class", o.request.klass},
+              {"queue", o.request.queue},      {"args", o.request.args}, {"status", "waiting"},
               {"queue_length", o.queue_length}};
   doc.blocks.emplace_back(output::Text{o.jid});
   return doc;
@@ -155,8 +151,7 @@ output::Document render_sidekiq_queues(const sidekiq::Overview& o, double now_s)
                   "processed {}, failed {}",
                   o.queues.size(), o.queues.size() == 1 ? "" : "s", total, o.running.size(), o.scheduled_total,
                   o.retry_total, o.dead_total, o.processes.size(), o.processes.size() == 1 ? "" : "es", stale,
-                  o.processed ? util::format_count(*o.processed) : "-",
-                  o.failed ? util::format_count(*o.failed) : "-"),
+                  o.processed ? util::format_count(*o.processed) : "-", o.failed ? util::format_count(*o.failed) : "-"),
       output::Tone::dim});
   if (!o.per_queue_counts_complete)
     doc.blocks.emplace_back(output::Text{
@@ -164,10 +159,10 @@ output::Document render_sidekiq_queues(const sidekiq::Overview& o, double now_s)
                     sidekiq::k_max_set_members_counted),
         output::Tone::warn});
   if (stale > 0)
-    doc.blocks.emplace_back(output::Text{
-        fmt::format("{} process{} sent no heartbeat for {}s: stopped or stuck", stale, stale == 1 ? "" : "es",
-                    static_cast<int>(sidekiq::k_stale_heartbeat_s)),
-        output::Tone::warn});
+    doc.blocks.emplace_back(
+        output::Text{fmt::format("{} process{} sent no heartbeat for {}s: stopped or stuck", stale,
+                                 stale == 1 ? "" : "es", static_cast<int>(sidekiq::k_stale_heartbeat_s)),
+                     output::Tone::warn});
   return doc;
 }
 
@@ -191,21 +186,17 @@ output::Document render_sidekiq_list(const sidekiq::Listing& l, std::size_t limi
     row["process"] = render::text_or_null(j.identity);
     row["run_at"] = j.run_at ? sk_time_json(static_cast<double>(*j.run_at)) : Json(nullptr);
     jobs.push_back(std::move(row));
-    std::optional<double> t_at = in_set ? j.score
+    std::optional<double> t_at = in_set     ? j.score
                                  : j.run_at ? std::optional<double>(static_cast<double>(*j.run_at))
                                             : j.job.enqueued_at;
     t.rows.push_back({j.job.jid.empty() ? "-" : j.job.jid, sk_class_cell(j.job), sk_args_cell(j.job),
                       j.job.queue.empty() ? "-" : j.job.queue, sk_ago(t_at, now_s),
                       j.job.retry_count ? std::to_string(*j.job.retry_count) : "-", sk_error_cell(j.job)});
   }
-  doc.json = {{"system", "sidekiq"},
-              {"queue", l.queue.empty() ? Json(nullptr) : decode::json_bytes(l.queue)},
-              {"state", state},
-              {"limit", limit},
-              {"total", l.total},
-              {"count", l.jobs.size()},
-              {"scanned", l.scanned},
-              {"scan_limit_hit", l.scan_limit_hit},
+  doc.json = {{"system", "sidekiq"},  {"queue", l.queue.empty() ? Json(nullptr) : decode::json_bytes(l.queue)},
+              {"state", state},       {"limit", limit},
+              {"total", l.total},     {"count", l.jobs.size()},
+              {"scanned", l.scanned}, {"scan_limit_hit", l.scan_limit_hit},
               {"jobs", jobs}};
   doc.blocks.emplace_back(std::move(t));
   const std::string where = l.queue.empty() ? "every queue" : "'" + l.queue + "'";
@@ -215,8 +206,8 @@ output::Document render_sidekiq_list(const sidekiq::Listing& l, std::size_t limi
              : fmt::format("{} of {} {} job{} in {}", l.jobs.size(), l.total, state, l.total == 1 ? "" : "s", where),
       output::Tone::dim});
   if (l.scan_limit_hit)
-    doc.blocks.emplace_back(output::Text{
-        fmt::format("the search stopped after {} members: more may match", l.scanned), output::Tone::warn});
+    doc.blocks.emplace_back(output::Text{fmt::format("the search stopped after {} members: more may match", l.scanned),
+                                         output::Tone::warn});
   return doc;
 }
 
@@ -225,28 +216,28 @@ output::Document render_sidekiq_status(const SidekiqStatus& s, double now_s) {
   const auto& loc = s.location;
   // "done" keeps the job as it was last seen; not_seen has none.
   const bool found = !loc.found.job.raw.empty();
-  doc.json = {{"system", "sidekiq"},
-              {"jid", s.jid},
-              {"status", s.state},
-              {"queue", found ? decode::json_bytes(loc.queue) : Json(nullptr)},
-              {"position", opt_json(loc.found.position)},
-              {"process", render::text_or_null(loc.found.identity)},
-              {"started_at", loc.found.run_at ? sk_time_json(static_cast<double>(*loc.found.run_at)) : Json(nullptr)},
-              {"at", loc.where == "scheduled" || loc.where == "retry" || loc.where == "dead"
-                         ? sk_time_json(loc.found.score)
-                         : Json(nullptr)},
-              {"job", found ? sk_job_json(loc.found.job) : Json(nullptr)},
-              {"result", nullptr},
-              {"note", render::text_or_null(s.note)},
-              {"search_incomplete", loc.incomplete},
-              {"waited_ms", opt_json(s.waited_ms)},
-              {"timed_out", s.timed_out}};
+  doc.json = {
+      {"system", "sidekiq"},
+      {"jid", s.jid},
+      {"status", s.state},
+      {"queue", found ? decode::json_bytes(loc.queue) : Json(nullptr)},
+      {"position", opt_json(loc.found.position)},
+      {"process", render::text_or_null(loc.found.identity)},
+      {"started_at", loc.found.run_at ? sk_time_json(static_cast<double>(*loc.found.run_at)) : Json(nullptr)},
+      {"at", loc.where == "scheduled" || loc.where == "retry" || loc.where == "dead" ? sk_time_json(loc.found.score)
+                                                                                     : Json(nullptr)},
+      {"job", found ? sk_job_json(loc.found.job) : Json(nullptr)},
+      {"result", nullptr},
+      {"note", render::text_or_null(s.note)},
+      {"search_incomplete", loc.incomplete},
+      {"waited_ms", opt_json(s.waited_ms)},
+      {"timed_out", s.timed_out}};
   output::Fields f;
   f.title = "job " + s.jid;
-  const auto tone = s.state == "retry" || s.state == "dead"       ? output::Tone::bad
-                    : s.state == "running"                        ? output::Tone::strong
-                    : s.state == "done"                           ? output::Tone::good
-                                                                  : output::Tone::plain;
+  const auto tone = s.state == "retry" || s.state == "dead" ? output::Tone::bad
+                    : s.state == "running"                  ? output::Tone::strong
+                    : s.state == "done"                     ? output::Tone::good
+                                                            : output::Tone::plain;
   f.add("status", output::Cell(s.state, tone));
   if (found) {
     const auto& j = loc.found.job;
@@ -310,8 +301,9 @@ output::Document render_sidekiq_bulk(std::string_view action, const sidekiq::Sel
            (o->gone > 0 ? fmt::format("; {} already gone (taken by another client), skipped", o->gone) : "");
   doc.blocks.emplace_back(output::Text{line, o ? output::Tone::plain : output::Tone::dim});
   if (s.truncated)
-    doc.blocks.emplace_back(output::Text{
-        fmt::format("only the first {} members were examined; run again for the rest", s.examined), output::Tone::warn});
+    doc.blocks.emplace_back(
+        output::Text{fmt::format("only the first {} members were examined; run again for the rest", s.examined),
+                     output::Tone::warn});
   return doc;
 }
 

@@ -52,7 +52,8 @@ SidekiqJob decode_job(std::string_view raw) {
   j.enqueued_at = number_field(o, "enqueued_at");
   j.failed_at = number_field(o, "failed_at");
   j.retried_at = number_field(o, "retried_at");
-  if (auto it = o.find("retry_count"); it != o.end() && it->is_number_integer()) j.retry_count = it->get<std::int64_t>();
+  if (auto it = o.find("retry_count"); it != o.end() && it->is_number_integer())
+    j.retry_count = it->get<std::int64_t>();
   j.retry = o.value("retry", Json(nullptr));
   j.error_class = text_field(o, "error_class");
   j.error_message = text_field(o, "error_message");
@@ -91,8 +92,7 @@ Json sidekiq_args(const rq::JobArguments& parsed) {
 std::string requeue_payload(const Json& payload, double now_s, bool decrement) {
   Json o = payload;
   if (decrement) {
-    if (auto it = o.find("retry_count"); it != o.end() && it->is_number_integer())
-      *it = it->get<std::int64_t>() - 1;
+    if (auto it = o.find("retry_count"); it != o.end() && it->is_number_integer()) *it = it->get<std::int64_t>() - 1;
   }
   o["enqueued_at"] = now_s;
   return o.dump();

@@ -200,16 +200,13 @@ Heartbeats read_heartbeats(cluster::Client& target) {
 
 Overview read_overview(cluster::Client& target, const std::vector<std::string>& only, double now_s) {
   const auto bound = std::to_string(k_max_set_members_counted - 1);
-  auto r = value_or_throw(target.exec_all({keyed({"SMEMBERS", std::string(k_queues_key)}),
-                                           keyed({"SMEMBERS", std::string(k_processes_key)}),
-                                           keyed({"ZCARD", std::string(k_schedule_key)}),
-                                           keyed({"ZCARD", std::string(k_retry_key)}),
-                                           keyed({"ZCARD", std::string(k_dead_key)}),
-                                           keyed({"GET", "stat:processed"}),
-                                           keyed({"GET", "stat:failed"}),
-                                           keyed({"ZRANGE", std::string(k_schedule_key), "0", bound}),
-                                           keyed({"ZRANGE", std::string(k_retry_key), "0", bound}),
-                                           keyed({"ZRANGE", std::string(k_dead_key), "0", bound})}));
+  auto r = value_or_throw(target.exec_all(
+      {keyed({"SMEMBERS", std::string(k_queues_key)}), keyed({"SMEMBERS", std::string(k_processes_key)}),
+       keyed({"ZCARD", std::string(k_schedule_key)}), keyed({"ZCARD", std::string(k_retry_key)}),
+       keyed({"ZCARD", std::string(k_dead_key)}), keyed({"GET", "stat:processed"}), keyed({"GET", "stat:failed"}),
+       keyed({"ZRANGE", std::string(k_schedule_key), "0", bound}),
+       keyed({"ZRANGE", std::string(k_retry_key), "0", bound}),
+       keyed({"ZRANGE", std::string(k_dead_key), "0", bound})}));
   Overview o;
   std::vector<std::string> names = only.empty() ? sorted_members(r[0], "SMEMBERS queues") : only;
   const auto ids = sorted_members(r[1], "SMEMBERS processes");
@@ -261,7 +258,8 @@ Overview read_overview(cluster::Client& target, const std::vector<std::string>& 
     add_running(o.running, id, r2[i++]);
   }
   for (auto& q : o.queues)
-    q.in_progress = std::count_if(o.running.begin(), o.running.end(), [&](const RunningJob& j) { return j.queue == q.name; });
+    q.in_progress =
+        std::count_if(o.running.begin(), o.running.end(), [&](const RunningJob& j) { return j.queue == q.name; });
   return o;
 }
 
@@ -337,14 +335,15 @@ Location locate_job(cluster::Client& target, const std::string& jid) {
     loc.found.run_at = run.run_at;
     return loc;
   }
-  auto names =
-      sorted_members(reply_or_throw(target.exec(keyed({"SMEMBERS", std::string(k_queues_key)})), "SMEMBERS"), "SMEMBERS");
+  auto names = sorted_members(reply_or_throw(target.exec(keyed({"SMEMBERS", std::string(k_queues_key)})), "SMEMBERS"),
+                              "SMEMBERS");
   for (const auto& n : names) {
     const auto key = queue_key(n);
     // From the right end (next to run) leftwards, a page at a time.
     for (std::size_t start = 0; start < k_max_search_elements; start += k_search_page) {
       const auto from = -static_cast<long long>(start + k_search_page), to = -static_cast<long long>(start) - 1;
-      auto page = reply_or_throw(target.exec(keyed({"LRANGE", key, std::to_string(from), std::to_string(to)})), "LRANGE");
+      auto page =
+          reply_or_throw(target.exec(keyed({"LRANGE", key, std::to_string(from), std::to_string(to)})), "LRANGE");
       const auto& e = page.elements;
       for (std::size_t k = 0; k < e.size(); ++k) {
         const auto& raw = e[e.size() - 1 - k].str;
@@ -372,9 +371,9 @@ Location locate_job(cluster::Client& target, const std::string& jid) {
         loc.incomplete.push_back(std::string(key));
         break;
       }
-      auto page = reply_or_throw(target.exec(keyed({"ZSCAN", key, cursor, "MATCH", pattern, "COUNT",
-                                                    std::to_string(k_search_page)})),
-                                 "ZSCAN");
+      auto page = reply_or_throw(
+          target.exec(keyed({"ZSCAN", key, cursor, "MATCH", pattern, "COUNT", std::to_string(k_search_page)})),
+          "ZSCAN");
       if (page.elements.size() != 2) break;
       cursor = page.elements[0].str;
       for (auto& [member, score] : scored_members(page.elements[1])) {

@@ -31,10 +31,10 @@ return n
 void require_sidekiq_type(const resp::Value& type_reply, std::string_view key, std::string_view expected) {
   throw_if_error(type_reply, "TYPE");
   if (type_reply.str != "none" && type_reply.str != expected)
-    throw Failure(
-        ErrorKind::server,
-        fmt::format("key '{}' is a {}, but Sidekiq keeps a {} there; nothing was written", key, type_reply.str, expected),
-        "another application uses this name; check the database (-n)");
+    throw Failure(ErrorKind::server,
+                  fmt::format("key '{}' is a {}, but Sidekiq keeps a {} there; nothing was written", key,
+                              type_reply.str, expected),
+                  "another application uses this name; check the database (-n)");
 }
 
 // Sends one batch of non-idempotent writes; on a transport failure the batch's outcome is
@@ -75,7 +75,8 @@ EnqueueOutcome enqueue_job(cluster::Client& target, PushRequest request) {
       [&](const std::vector<resp::Value>& r) {
         require_sidekiq_type(r[0], queues, "set");
         require_sidekiq_type(r[1], list, "list");
-        return std::vector<client::Command>{keyed({"SADD", queues, request.queue}), keyed({"LPUSH", list, out.payload})};
+        return std::vector<client::Command>{keyed({"SADD", queues, request.queue}),
+                                            keyed({"LPUSH", list, out.payload})};
       },
       fmt::format("the enqueue of job {}", out.jid));
   if (!replies.empty() && replies.back().type == resp::Type::integer) out.queue_length = replies.back().integer;
@@ -128,9 +129,9 @@ BulkOutcome retry_jobs(cluster::Client& target, const Selection& selection, bool
       // A member that is not a payload cannot be pushed back as a job; it stays in the set.
       if (!job.valid) continue;
       const auto queue = job.queue.empty() ? selection.queue : job.queue;
-      batch.push_back(client::cmd({"EVAL", std::string(k_requeue_script), "3", set, queue_key(queue),
-                                   std::string(k_queues_key), job.raw,
-                                   requeue_payload(job.payload, now, decrement_retry_count), queue}));
+      batch.push_back(
+          client::cmd({"EVAL", std::string(k_requeue_script), "3", set, queue_key(queue), std::string(k_queues_key),
+                       job.raw, requeue_payload(job.payload, now, decrement_retry_count), queue}));
     }
     const auto sent = batch.size();
     auto r = send_batch(target, std::move(batch), sent, out);

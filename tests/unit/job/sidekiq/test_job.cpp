@@ -29,8 +29,9 @@ TEST_CASE("sidekiq encode_push writes what Client.push writes", "[job][sidekiq]"
   CHECK(encode_push(r, "0c1393684371b1600bc9c4bb", 1796572556.4334805) == k_ruby_pushed);
   r.queue = "crit";
   r.args = Json::array({"é", nullptr, 2.5, true});
-  CHECK(encode_push(r, "0c1393684371b1600bc9c4bb", 1796572556.0) ==
-        R"J({"retry":true,"queue":"crit","class":"HardWorker","args":["é",null,2.5,true],"jid":"0c1393684371b1600bc9c4bb","created_at":1796572556.0,"enqueued_at":1796572556.0})J");
+  CHECK(
+      encode_push(r, "0c1393684371b1600bc9c4bb", 1796572556.0) ==
+      R"J({"retry":true,"queue":"crit","class":"HardWorker","args":["é",null,2.5,true],"jid":"0c1393684371b1600bc9c4bb","created_at":1796572556.0,"enqueued_at":1796572556.0})J");
 }
 
 TEST_CASE("sidekiq new_jid is SecureRandom.hex(12)'s shape", "[job][sidekiq]") {
