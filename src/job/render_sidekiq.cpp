@@ -30,8 +30,8 @@ std::optional<double> sk_age_s(const std::optional<double>& t, double now_s) {
   return std::max(0.0, now_s - *t);
 }
 
-Json opt_json(const std::optional<double>& v) { return v ? Json(*v) : Json(nullptr); }
-Json opt_json(const std::optional<std::int64_t>& v) { return v ? Json(*v) : Json(nullptr); }
+Json sk_opt_json(const std::optional<double>& v) { return v ? Json(*v) : Json(nullptr); }
+Json sk_opt_json(const std::optional<std::int64_t>& v) { return v ? Json(*v) : Json(nullptr); }
 
 Json sk_job_json(const sidekiq::SidekiqJob& j) {
   return {{"jid", render::text_or_null(j.jid)},
@@ -42,7 +42,7 @@ Json sk_job_json(const sidekiq::SidekiqJob& j) {
           {"created_at", sk_time_json(j.created_at)},
           {"enqueued_at", sk_time_json(j.enqueued_at)},
           {"retry", j.retry},
-          {"retry_count", opt_json(j.retry_count)},
+          {"retry_count", sk_opt_json(j.retry_count)},
           {"failed_at", sk_time_json(j.failed_at)},
           {"retried_at", sk_time_json(j.retried_at)},
           {"error_class", render::text_or_null(j.error_class)},
@@ -95,7 +95,7 @@ output::Document render_sidekiq_queues(const sidekiq::Overview& o, double now_s)
     if (q.next) age = sk_age_s(q.next->enqueued_at ? q.next->enqueued_at : q.next->created_at, now_s);
     queues.push_back({{"name", decode::json_bytes(q.name)},
                       {"waiting", q.depth},
-                      {"oldest_waiting_age_s", opt_json(age)},
+                      {"oldest_waiting_age_s", sk_opt_json(age)},
                       {"in_progress", q.in_progress},
                       {"scheduled", q.scheduled},
                       {"retry", q.retry},
@@ -116,13 +116,13 @@ output::Document render_sidekiq_queues(const sidekiq::Overview& o, double now_s)
     if (pr.stale) ++stale;
     processes.push_back({{"identity", decode::json_bytes(pr.identity)},
                          {"hostname", render::text_or_null(pr.hostname)},
-                         {"pid", opt_json(pr.pid)},
+                         {"pid", sk_opt_json(pr.pid)},
                          {"tag", render::text_or_null(pr.tag)},
                          {"queues", pr.queues},
-                         {"concurrency", opt_json(pr.concurrency)},
-                         {"busy", opt_json(pr.busy)},
+                         {"concurrency", sk_opt_json(pr.concurrency)},
+                         {"busy", sk_opt_json(pr.busy)},
                          {"beat", sk_time_json(pr.beat)},
-                         {"heartbeat_age_s", opt_json(sk_age_s(pr.beat, now_s))},
+                         {"heartbeat_age_s", sk_opt_json(sk_age_s(pr.beat, now_s))},
                          {"quiet", pr.quiet},
                          {"stale", pr.stale}});
     std::string beat = pr.beat ? sk_ago(pr.beat, now_s) : "none";
@@ -142,8 +142,8 @@ output::Document render_sidekiq_queues(const sidekiq::Overview& o, double now_s)
               {"per_queue_counts_complete", o.per_queue_counts_complete},
               {"processes", processes},
               {"stale_processes", stale},
-              {"stat_processed", opt_json(o.processed)},
-              {"stat_failed", opt_json(o.failed)}};
+              {"stat_processed", sk_opt_json(o.processed)},
+              {"stat_failed", sk_opt_json(o.failed)}};
   doc.blocks.emplace_back(std::move(t));
   if (!o.processes.empty()) doc.blocks.emplace_back(std::move(p));
   doc.blocks.emplace_back(output::Text{
@@ -181,7 +181,7 @@ output::Document render_sidekiq_list(const sidekiq::Listing& l, std::size_t limi
   t.columns = {"JID", "CLASS", "ARGS", "QUEUE", when, "RETRIES", "ERROR"};
   for (const auto& j : l.jobs) {
     Json row = sk_job_json(j.job);
-    row["position"] = opt_json(j.position);
+    row["position"] = sk_opt_json(j.position);
     row["at"] = in_set ? sk_time_json(j.score) : Json(nullptr);
     row["process"] = render::text_or_null(j.identity);
     row["run_at"] = j.run_at ? sk_time_json(static_cast<double>(*j.run_at)) : Json(nullptr);
@@ -221,7 +221,7 @@ output::Document render_sidekiq_status(const SidekiqStatus& s, double now_s) {
       {"jid", s.jid},
       {"status", s.state},
       {"queue", found ? decode::json_bytes(loc.queue) : Json(nullptr)},
-      {"position", opt_json(loc.found.position)},
+      {"position", sk_opt_json(loc.found.position)},
       {"process", render::text_or_null(loc.found.identity)},
       {"started_at", loc.found.run_at ? sk_time_json(static_cast<double>(*loc.found.run_at)) : Json(nullptr)},
       {"at", loc.where == "scheduled" || loc.where == "retry" || loc.where == "dead" ? sk_time_json(loc.found.score)
@@ -230,7 +230,7 @@ output::Document render_sidekiq_status(const SidekiqStatus& s, double now_s) {
       {"result", nullptr},
       {"note", render::text_or_null(s.note)},
       {"search_incomplete", loc.incomplete},
-      {"waited_ms", opt_json(s.waited_ms)},
+      {"waited_ms", sk_opt_json(s.waited_ms)},
       {"timed_out", s.timed_out}};
   output::Fields f;
   f.title = "job " + s.jid;

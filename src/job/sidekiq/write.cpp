@@ -117,8 +117,7 @@ Selection select_jobs(cluster::Client& target, const std::string& queue, ListSta
 BulkOutcome retry_jobs(cluster::Client& target, const Selection& selection, bool decrement_retry_count) {
   rq::require_standalone(target, "job retry --system sidekiq");
   BulkOutcome out;
-  const auto list = ListState::retry;
-  const auto state = parse_list_state(selection.state).value_or(list);
+  const auto state = parse_list_state(selection.state).value_or(ListState::retry);
   const std::string set(set_key(state));
   for (std::size_t i = 0; i < selection.jobs.size(); i += k_bulk_batch) {
     const auto end = std::min(selection.jobs.size(), i + k_bulk_batch);
