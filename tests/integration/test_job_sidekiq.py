@@ -189,6 +189,45 @@ class ReadSidekiqsJobs(SidekiqBase):
         self.assertExit(out, 5)
         self.assertIn("no record of finished jobs", data["error"]["hint"])
 
+    def test_running_and_scheduled_jobs(self):
+        now = time.time()
+        # A process (not the live one) whose workers hash holds a job, as 6.4's heartbeat writes it.
+        payload = json.dumps({"retry": True, "queue": "cold", "class": "Slow", "args": [9], "jid": "e" * 24,
+                              "created_at": now, "enqueued_at": now})
+        self.r.sadd("processes", "busy:1:abc")
+        self.r.hset("busy:1:abc", mapping={"info": json.dumps({"hostname": "busy", "queues": ["cold"],
+                                                               "concurrency": 5}),
+                                           "beat": str(now), "busy": "1", "quiet": "false"})
+        self.r.hset("busy:1:abc:workers", "tid1", json.dumps({"queue": "cold", "payload": payload,
+                                                              "run_at": int(now)}))
+        self.seed_set("schedule", {"retry": True, "queue": "cold", "class": "Later", "args": [], "jid": "f" * 24,
+                                   "created_at": now}, now + 600)
+        out, data = self.job_json("list", "--system", "sidekiq", "--state", "active")
+        self.assertExit(out, 0)
+        self.assertEqual([(j["jid"], j["process"]) for j in data["jobs"]], [("e" * 24, "busy:1:abc")])
+        out, status = self.job_json("status", "e" * 24, "--system", "sidekiq")
+        self.assertExit(out, 0)
+        self.assertEqual((status["status"], status["process"]), ("running", "busy:1:abc"))
+        out, status = self.job_json("status", "f" * 24, "--system", "sidekiq")
+        self.assertEqual(status["status"], "scheduled")
+        self.assertEqual(status["job"]["class"], "Later")
+        out, data = self.job_json("list", "--system", "sidekiq", "--state", "scheduled", "--queue", "cold")
+        self.assertEqual([j["jid"] for j in data["jobs"]], ["f" * 24])
+        out, queues = self.job_json("queues", "--system", "sidekiq", "cold")
+        cold = queues["queues"][0]
+        self.assertEqual((cold["in_progress"], cold["scheduled"]), (1, 1))
+        out, data = self.job_json("purge", "cold", "--system", "sidekiq", "--state", "scheduled", "--yes")
+        self.assertEqual(data["done"], 1)
+        self.assertEqual(self.r.zcard("schedule"), 0)
+
+    def test_wait_runs_out_on_a_queue_no_process_works(self):
+        out, data = self.job_json("enqueue", "--system", "sidekiq", "--queue", "cold", "--wait", "300ms",
+                                  "MarkerWorker")
+        self.assertExit(out, 1)
+        self.assertTrue(data["timed_out"])
+        self.assertEqual(data["status"], "waiting")
+        self.assertEqual(data["position"], 0)
+
     def test_database_zero_is_not_sidekiqs(self):
         out = rctl("job", "queues", "--system", "sidekiq", "-p", server.port, "-o", "json")
         self.assertExit(out, 0)
