@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <limits>
 #include <random>
 
 namespace rctl::job::sidekiq {
@@ -92,7 +93,13 @@ Json sidekiq_args(const rq::JobArguments& parsed) {
 std::string requeue_payload(const Json& payload, double now_s, bool decrement) {
   Json o = payload;
   if (decrement) {
-    if (auto it = o.find("retry_count"); it != o.end() && it->is_number_integer()) *it = it->get<std::int64_t>() - 1;
+    // Ruby's integers have no bounds; at the edges of ours the count is left as it is.
+    auto it = o.find("retry_count");
+    if (it != o.end() && it->is_number_unsigned()) {
+      if (const auto n = it->get<std::uint64_t>(); n > 0) *it = n - 1;
+    } else if (it != o.end() && it->is_number_integer()) {
+      if (const auto n = it->get<std::int64_t>(); n > std::numeric_limits<std::int64_t>::min()) *it = n - 1;
+    }
   }
   o["enqueued_at"] = now_s;
   return o.dump();
