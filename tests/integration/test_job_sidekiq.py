@@ -228,6 +228,24 @@ class ReadSidekiqsJobs(SidekiqBase):
         self.assertEqual(data["status"], "waiting")
         self.assertEqual(data["position"], 0)
 
+    def test_a_search_that_hit_its_bound_is_not_a_not_found(self):
+        # One more entry than `job status` reads per queue (k_max_search_elements).
+        self.r.sadd("queues", "big")
+        pipe = self.r.pipeline(transaction=False)
+        for start in range(0, 100001, 10000):
+            pipe.lpush("queue:big", *[f'{{"jid":"{n:024x}"}}' for n in range(start, min(start + 10000, 100001))])
+        pipe.execute()
+        # The first pushed is the next to run (the right end): found at position 0.
+        out, data = self.job_json("status", f"{0:024x}", "--system", "sidekiq")
+        self.assertExit(out, 0)
+        self.assertEqual(data["position"], 0)
+        # The last pushed is past the bound: "not seen, search incomplete", never "not found".
+        for jid in (f"{100000:024x}", "f" * 24):
+            out, data = self.job_json("status", jid, "--system", "sidekiq")
+            self.assertExit(out, 1)
+            self.assertIn("stopped early", data["error"]["message"])
+            self.assertIn("queue:big", data["error"]["message"])
+
     def test_database_zero_is_not_sidekiqs(self):
         out = rctl("job", "queues", "--system", "sidekiq", "-p", server.port, "-o", "json")
         self.assertExit(out, 0)
