@@ -21,8 +21,8 @@ namespace {
 
 namespace sk = job::sidekiq;
 
-// Polls where the job is (50 ms doubling to 1 s) until it fails (retry/dead set), ends, or
-// `budget` has passed. Sidekiq keeps no result, so "ended" is inferred: the job is in no
+// Polls where the job is (50 ms doubling to 1 s) until it fails (retry/dead set), ends, is
+// known not to exist, or `budget` has passed. Sidekiq keeps no result, so "ended" is inferred: the job is in no
 // queue, set or workers hash, and every live process has sent a heartbeat since it was last
 // seen (a job taken from a queue shows in its process's workers hash only from the next
 // heartbeat, every 5 s), and it is still nowhere one poll later (a failure's retry write
@@ -46,7 +46,7 @@ job::SidekiqStatus wait_for_sidekiq(Context& ctx, cluster::Client& target, const
     sk::Heartbeats beats;
     try {
       loc = sk::locate_job(target, jid);
-      if (loc.where.empty() && seen_before) beats = sk::read_heartbeats(target);
+      if (loc.where.empty()) beats = sk::read_heartbeats(target, sk::now_seconds());
     } catch (const Failure& f) {
       if (f.error().kind != ErrorKind::connect && f.error().kind != ErrorKind::timeout) throw;
       lost = f.error();
@@ -66,17 +66,20 @@ job::SidekiqStatus wait_for_sidekiq(Context& ctx, cluster::Client& target, const
       st.state = loc.where;
       st.location = loc;
       if (loc.where == "retry" || loc.where == "dead") return st;
-    } else if (!seen_before && loc.incomplete.empty()) {
-      st.state = "not_seen";
-      st.location = loc;
-      return st;
     } else if (loc.incomplete.empty()) {
+      // Not seen now. A job a process has just taken is in no key until that process's next
+      // heartbeat, so neither "done" nor "not found" is concluded before that.
       const bool first_miss = missing_since == 0;
       if (first_miss) missing_since = sk::now_seconds();
       // With no live process the job was deleted, or taken by one whose first heartbeat is
       // still to come: wait two heartbeat intervals before believing the former.
       const bool beaten = !first_miss && (beats.alive == 0 ? sk::now_seconds() - missing_since > 10.0
                                                            : beats.oldest && *beats.oldest > missing_since);
+      if (beaten && confirmed_once && !seen_before) {
+        st.state = "not_seen";
+        st.location = loc;
+        return st;
+      }
       if (beaten && confirmed_once) {
         st.state = "done";
         st.location = last_seen;

@@ -26,6 +26,7 @@ DB = 3
 
 server = None
 worker = None
+identity = None  # the live process's, as in the `processes` set
 
 
 def sidekiq_env():
@@ -35,7 +36,7 @@ def sidekiq_env():
 
 
 def setUpModule():
-    global server, worker
+    global server, worker, identity
     server = RedisServer()
     # One process for the module: its start-up (Ruby, the gems) takes a second or two.
     worker = subprocess.Popen(["sidekiq", "-r", WORKERS, "-q", "default", "-c", "2", "-t", "5"], env=sidekiq_env(),
@@ -49,6 +50,7 @@ def setUpModule():
             server.close()
             raise RuntimeError("sidekiq did not start: " + out)
         time.sleep(0.1)
+    identity = r.srandmember("processes").decode()
 
 
 def stop_worker():
@@ -80,10 +82,10 @@ class SidekiqBase(RctlTestCase):
         self.r = redis.Redis(host="127.0.0.1", port=server.port, db=DB, decode_responses=True)
         # Empty the database but for the live process's own keys (its heartbeat rewrites
         # them every 5 s; without them `--wait` would not know the process).
-        keep = set(self.r.smembers("processes"))
         for key in self.r.scan_iter(count=1000):
-            if key != "processes" and key not in keep and not any(key.startswith(p + ":") for p in keep):
+            if key not in ("processes", identity) and not key.startswith(identity + ":"):
                 self.r.delete(key)
+        self.r.srem("processes", *(set(self.r.smembers("processes")) - {identity}) or ["-"])
 
     def job(self, *args, **kw):
         return rctl("job", *args, "-p", server.port, "-n", str(DB), **kw)
@@ -188,6 +190,10 @@ class ReadSidekiqsJobs(SidekiqBase):
         out, data = self.job_json("status", "0123456789abcdef01234567", "--system", "sidekiq")
         self.assertExit(out, 5)
         self.assertIn("no record of finished jobs", data["error"]["hint"])
+        # With --wait, not found only after the live process's next heartbeat (the stale one
+        # does not hold it back).
+        out, data = self.job_json("status", "0123456789abcdef01234567", "--system", "sidekiq", "--wait", "60s")
+        self.assertExit(out, 5)
 
     def test_running_and_scheduled_jobs(self):
         now = time.time()

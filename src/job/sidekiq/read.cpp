@@ -180,7 +180,7 @@ std::vector<RunningJob> read_running(cluster::Client& target) {
   return out;
 }
 
-Heartbeats read_heartbeats(cluster::Client& target) {
+Heartbeats read_heartbeats(cluster::Client& target, double now_s) {
   auto ids = sorted_members(reply_or_throw(target.exec(keyed({"SMEMBERS", std::string(k_processes_key)})), "SMEMBERS"),
                             "SMEMBERS");
   Heartbeats h;
@@ -191,7 +191,9 @@ Heartbeats read_heartbeats(cluster::Client& target) {
   for (const auto& v : r) {
     throw_if_error(v, "HGET");
     auto beat = v.is_string() ? sk_double(v.str) : std::nullopt;
-    if (!beat) continue;
+    // Sidekiq's own hash expires 60 s after the last beat: an older one is not Sidekiq's
+    // live state (a hash someone copied, a clock far off) and would hold every wait back.
+    if (!beat || now_s - *beat > k_stale_heartbeat_s) continue;
     ++h.alive;
     if (!h.oldest || *beat < *h.oldest) h.oldest = beat;
   }

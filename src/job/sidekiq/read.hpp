@@ -75,7 +75,8 @@ struct Heartbeats {
   std::size_t alive = 0;
   std::optional<double> oldest;  // the oldest live heartbeat
 };
-Heartbeats read_heartbeats(cluster::Client& target);
+// Beats older than k_stale_heartbeat_s at `now_s` are left out too.
+Heartbeats read_heartbeats(cluster::Client& target, double now_s);
 
 // Which jobs `job list` shows.
 enum class ListState { waiting, active, scheduled, retry, dead };
