@@ -11,6 +11,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -30,6 +31,11 @@ bool celery_preferred(cluster::Client& target, const std::string& prefix);
 // job_summary.cpp
 int run_queue_summaries(Context& ctx, cluster::Client& target, const std::vector<std::string>& systems,
                         const std::vector<std::string>& only, const std::string& prefix);
+// job_sidekiq.cpp
+int run_sidekiq_status(Context& ctx, cluster::Client& target, const std::string& jid, const std::string& wait);
+int run_sidekiq_enqueue(Context& ctx, const std::string& klass, const std::vector<std::string>& args,
+                        const std::string& queue, const std::string& wait);
+int run_sidekiq_list(Context& ctx, const std::string& queue, const std::string& state, std::size_t limit);
 
 namespace {
 
@@ -44,7 +50,7 @@ struct EnqueueFlags {
   std::string prefix;
   CLI::Option* description_option = nullptr;
   CLI::Option* queue_option = nullptr;
-  std::vector<CLI::Option*> rq_only;  // refused with --system celery
+  std::vector<CLI::Option*> rq_only;  // refused with --system celery or sidekiq
 };
 
 struct StatusFlags {
@@ -76,6 +82,13 @@ void refuse_rq_prefix(const std::string& prefix) {
   if (!prefix.empty())
     throw Failure(ErrorKind::usage, "RQ has no key prefix: --prefix is for Celery (global_keyprefix) and BullMQ",
                   "add --system celery (or bullmq), or leave --prefix out");
+}
+
+// Sidekiq 6 has no key prefix (namespaces are gone): a database of its own is the way.
+void refuse_sidekiq_prefix(const std::string& prefix) {
+  if (!prefix.empty())
+    throw Failure(ErrorKind::usage, "Sidekiq has no key prefix: --prefix is for Celery (global_keyprefix) and BullMQ",
+                  "a Sidekiq kept apart lives in its own database: give -n DB");
 }
 
 std::optional<std::int64_t> seconds_flag(const std::string& text, std::string_view flag) {
@@ -171,12 +184,28 @@ int show_job(Context& ctx, cluster::Client& target, const std::string& id, const
   return exit_for(job, info);
 }
 
+// --state of `job list`: RQ's states, then Sidekiq's that RQ lacks.
+std::vector<std::string> list_state_choices() {
+  auto names = job::rq::state_names();
+  for (const char* s : {"waiting", "active", "retry", "dead"}) names.push_back(s);
+  return names;
+}
+
+// `auto` picks Sidekiq when its keys are there and neither RQ's nor Celery's.
+bool sidekiq_auto(cluster::Client& target) {
+  return !rq_detected(target) && !celery_detected(target) && sidekiq_detected(target);
+}
+
 int run_enqueue(Context& ctx, const EnqueueFlags& f) {
-  if (f.system == "celery") {
+  if (f.system == "celery" || f.system == "sidekiq") {
     for (const auto* o : f.rq_only)
       if (o->count() > 0)
         throw Failure(ErrorKind::usage,
-                      fmt::format("{} is an RQ option; --system celery does not take it", o->get_name()));
+                      fmt::format("{} is an RQ option; --system {} does not take it", o->get_name(), f.system));
+    if (f.system == "sidekiq") {
+      refuse_sidekiq_prefix(f.prefix);
+      return run_sidekiq_enqueue(ctx, f.func, f.args, f.queue, f.wait);
+    }
     return run_celery_enqueue(ctx, f.func, f.args, f.queue_option->count() > 0 ? f.queue : "celery", f.wait, f.prefix);
   }
   refuse_rq_prefix(f.prefix);
@@ -227,11 +256,24 @@ int run_status(Context& ctx, const StatusFlags& f) {
   // with none yet, when the database holds Celery's keys and not RQ's).
   if (f.system == "celery" || (f.system == "auto" && celery_status_detected(target, f.id, f.prefix)))
     return run_celery_status(ctx, target, f.id, f.wait);
+  if (f.system == "sidekiq" || (f.system == "auto" && sidekiq_auto(target))) {
+    refuse_sidekiq_prefix(f.prefix);
+    return run_sidekiq_status(ctx, target, f.id, f.wait);
+  }
   refuse_rq_prefix(f.prefix);
   return show_job(ctx, target, f.id, f.wait, false);
 }
 
 int run_list(Context& ctx, const ListFlags& f) {
+  if (f.system == "sidekiq" || (f.system == "auto" && sidekiq_auto(ctx.connect(config::Role::queue)))) {
+    if (f.offset > 0) throw Failure(ErrorKind::usage, "--offset is an RQ option; --system sidekiq does not take it");
+    refuse_sidekiq_prefix(f.prefix);
+    return run_sidekiq_list(ctx, f.queue, f.state, f.limit);
+  }
+  if (const auto rq_states = job::rq::state_names();
+      !f.state.empty() && std::find(rq_states.begin(), rq_states.end(), f.state) == rq_states.end())
+    throw Failure(ErrorKind::usage, fmt::format("--state {} is not an RQ state", f.state),
+                  "waiting, active, retry and dead are Sidekiq's: give --system sidekiq");
   if (f.system == "celery" || (f.system == "auto" && celery_preferred(ctx.connect(config::Role::queue), f.prefix))) {
     if (!f.state.empty() || f.offset > 0)
       throw Failure(ErrorKind::usage,
@@ -267,12 +309,13 @@ int run_queues(Context& ctx, const QueuesFlags& f) {
 }  // namespace
 
 void register_job(CLI::App& app, Context& ctx) {
-  auto* job =
-      app.add_subcommand("job", "Enqueue RQ or Celery jobs that their real workers run; show status, results, queues");
+  auto* job = app.add_subcommand(
+      "job", "Enqueue RQ, Celery or Sidekiq jobs that their real workers run; show status, results, queues");
   job->require_subcommand(1);
 
   auto e = std::make_shared<EnqueueFlags>();
-  auto* enqueue = job->add_subcommand("enqueue", "Enqueue a job as RQ's Queue.enqueue writes it (standalone server)");
+  auto* enqueue = job->add_subcommand(
+      "enqueue", "Enqueue a job as RQ's Queue.enqueue (or Celery's, Sidekiq's client) writes it (standalone server)");
   enqueue->add_option("func", e->func, "Dotted import path of the function, e.g. myapp.tasks.send_email")
       ->required()
       ->type_name("FUNC");
@@ -314,8 +357,8 @@ void register_job(CLI::App& app, Context& ctx) {
       ->type_name("DUR");
   enqueue
       ->add_option("--system", e->system,
-                   "Queue system: rq, celery, or auto (default; enqueue: rq unless --system celery)")
-      ->check(CLI::IsMember({"rq", "celery", "auto"}))
+                   "Queue system: rq, celery, sidekiq, or auto (default; enqueue: rq unless --system is given)")
+      ->check(CLI::IsMember({"rq", "celery", "sidekiq", "auto"}))
       ->type_name("SYSTEM");
   e->rq_only = {
       enqueue->get_option("--timeout"),     enqueue->get_option("--result-ttl"),  enqueue->get_option("--failure-ttl"),
@@ -332,8 +375,9 @@ void register_job(CLI::App& app, Context& ctx) {
   status->add_option("--wait", s->wait, "Poll until the job ends or this much time has passed")->type_name("DUR");
   status
       ->add_option("--system", s->system,
-                   "rq, celery, or auto (default: Celery's celery-task-meta-ID when RQ has no such job)")
-      ->check(CLI::IsMember({"rq", "celery", "auto"}))
+                   "rq, celery, sidekiq, or auto (default: Celery's celery-task-meta-ID when RQ has no such job, "
+                   "Sidekiq when only its keys are there)")
+      ->check(CLI::IsMember({"rq", "celery", "sidekiq", "auto"}))
       ->type_name("SYSTEM");
   status->add_option("--prefix", s->prefix, k_prefix_help)->type_name("PREFIX");
   status->callback([&ctx, s] { ctx.run = [&ctx, s] { return run_status(ctx, *s); }; });
@@ -341,15 +385,18 @@ void register_job(CLI::App& app, Context& ctx) {
   auto l = std::make_shared<ListFlags>();
   auto* list = job->add_subcommand("list", "List jobs of a queue (or all queues) and their registries, paginated");
   list->add_option("--queue", l->queue, "Only this queue (default: every queue in rq:queues)")->type_name("QUEUE");
-  list->add_option("--state", l->state, "Only queued, started, finished, failed, deferred, scheduled or canceled jobs")
+  list->add_option("--state", l->state,
+                   "Only queued, started, finished, failed, deferred, scheduled or canceled jobs (RQ); waiting, "
+                   "active, scheduled, retry or dead (Sidekiq)")
       ->type_name("STATE")
-      ->check(CLI::IsMember(job::rq::state_names()));
+      ->check(CLI::IsMember(list_state_choices()));
   list->add_option("--limit", l->limit, "Jobs per page (default 50)")
       ->type_name("N")
       ->check(CLI::Range(std::size_t{1}, job::rq::k_max_list_limit));
   list->add_option("--offset", l->offset, "Jobs to skip (default 0)")->type_name("N");
-  list->add_option("--system", l->system, "rq, celery, or auto (default: celery when its keys are there and RQ's not)")
-      ->check(CLI::IsMember({"rq", "celery", "auto"}))
+  list->add_option("--system", l->system,
+                   "rq, celery, sidekiq, or auto (default: the system whose keys are there; rq first)")
+      ->check(CLI::IsMember({"rq", "celery", "sidekiq", "auto"}))
       ->type_name("SYSTEM");
   list->add_option("--prefix", l->prefix, k_prefix_help)->type_name("PREFIX");
   list->callback([&ctx, l] { ctx.run = [&ctx, l] { return run_list(ctx, *l); }; });
@@ -359,8 +406,8 @@ void register_job(CLI::App& app, Context& ctx) {
   queues->add_option("queues", q->queues, "Only these queues (default: all)")->type_name("QUEUE");
   queues
       ->add_option("--system", q->system,
-                   "rq, celery, or auto (default: the system whose keys are there; several: one table of all)")
-      ->check(CLI::IsMember({"rq", "celery", "auto"}))
+                   "rq, celery, sidekiq, or auto (default: the system whose keys are there; several: one table of all)")
+      ->check(CLI::IsMember({"rq", "celery", "sidekiq", "auto"}))
       ->type_name("SYSTEM");
   queues->add_option("--prefix", q->prefix, k_prefix_help)->type_name("PREFIX");
   queues->callback([&ctx, q] { ctx.run = [&ctx, q] { return run_queues(ctx, *q); }; });

@@ -13,19 +13,13 @@ namespace {
 }
 }  // namespace
 
-bool sidekiq_detected(cluster::Client&) { return false; }
 bool bullmq_detected(cluster::Client&, const std::string&) { return false; }
 
-std::vector<job::QueueSummary> sidekiq_queue_summaries(cluster::Client&, const std::vector<std::string>&) {
-  not_built("job queues --system sidekiq");
-}
 std::vector<job::QueueSummary> bullmq_queue_summaries(cluster::Client&, const std::vector<std::string>&,
                                                       const std::string&) {
   not_built("job queues --system bullmq");
 }
 
-int run_sidekiq_retry(Context&, const JobBulkFlags&) { not_built("job retry --system sidekiq"); }
-int run_sidekiq_purge(Context&, const JobBulkFlags&) { not_built("job purge --system sidekiq"); }
 int run_bullmq_retry(Context&, const JobBulkFlags&) { not_built("job retry --system bullmq"); }
 int run_bullmq_purge(Context&, const JobBulkFlags&) { not_built("job purge --system bullmq"); }
 

@@ -13,7 +13,7 @@ packages=(
   # tests: real servers and the real peers
   redis-server redis-tools openssl procps
   python3 python3-redis python3-rq python3-celery python3-flask python3-flask-session
-  python3-flask-limiter python3-limits python3-msgpack
+  python3-flask-limiter python3-limits python3-msgpack ruby-sidekiq
   # botocore: the signing oracle the IAM token and STS signature tests compare against
   python3-botocore
   # shells and man for the completion and man-page tests

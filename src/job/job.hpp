@@ -3,7 +3,8 @@
 // queue the way its own workers and CLI see them, without executing anything they store.
 // RQ's key layout, record format and transactions live in job/rq/ (namespace
 // rctl::job::rq), Celery's kombu broker and result backend in job/celery/ (namespace
-// rctl::job::celery); Sidekiq and BullMQ would each get a folder beside them.
+// rctl::job::celery), Sidekiq's keys in job/sidekiq/ (rctl::job::sidekiq); BullMQ would
+// get a folder beside them.
 // What is not RQ's stays here: Python's text forms (repr.hpp: Python-based queues write
 // them), reply helpers (replies.hpp) and the documents (render.hpp).
 //
@@ -16,6 +17,7 @@
 
 #include "job/celery/broker.hpp"
 #include "job/celery/bulk.hpp"
+#include "job/sidekiq/write.hpp"
 #include "job/rq/admin.hpp"
 #include "job/rq/args.hpp"
 #include "job/rq/bulk.hpp"

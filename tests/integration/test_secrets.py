@@ -6,6 +6,7 @@ COMMANDS is the table of command lines that exist; a new command adds its lines 
 if it needs data, to `prepare`).
 """
 
+import json
 import os
 import pickle
 import subprocess
@@ -26,6 +27,7 @@ OTHER = "a-different-password"
 SESSION_ID = "3f0c9d2e-6a8b-4c1d-9e7f-0a1b2c3d4e5f"
 LIMITER_KEY = "LIMITER/127.0.0.1/fixed/10/1/minute"
 JOB_ID = "sec-job-1"
+SIDEKIQ_JID = "5ec0" * 6
 
 # (command line, exit code when it works). The data they use is re-created before each run.
 COMMANDS = [
@@ -57,6 +59,11 @@ COMMANDS = [
     (["job", "requeue", JOB_ID], 1),  # queued, not failed: refused
     (["job", "cancel", JOB_ID], 0),
     (["job", "empty", "sec", "--yes"], 0),
+    (["job", "status", SIDEKIQ_JID, "--system", "sidekiq"], 0),
+    (["job", "list", "--system", "sidekiq", "--queue", "sec"], 0),
+    (["job", "queues", "--system", "sidekiq"], 0),
+    (["job", "retry", "sec", "--system", "sidekiq", "--yes"], 0),
+    (["job", "purge", "sec", "--system", "sidekiq", "--state", "waiting", "--yes"], 0),
     (["test", "--only", "connection,strings"], 0),
     (["call", "GET", "sec:k"], 0),
     (["call", "--all-nodes", "PING"], 0),
@@ -87,6 +94,12 @@ def prepare(r):
     r.setex(f"session:{SESSION_ID}", 3600, pickle.dumps({"_permanent": True, "user_id": "u1"}))
     r.set(LIMITER_KEY, 3, ex=60)
     rq.Queue("sec", connection=r).enqueue("os.getcwd", job_id=JOB_ID)
+    # A Sidekiq job waiting in queue "sec" and one in the retry set.
+    r.sadd("queues", "sec")
+    r.lpush("queue:sec", json.dumps({"retry": True, "queue": "sec", "class": "SecWorker", "args": [1],
+                                     "jid": SIDEKIQ_JID, "created_at": 1.5, "enqueued_at": 1.5}))
+    r.zadd("retry", {json.dumps({"queue": "sec", "class": "SecWorker", "args": [2], "jid": "b" * 24,
+                                 "error_class": "E", "error_message": "m", "retry_count": 0}): 2.5})
 
 
 def sources(port, password_file):

@@ -37,6 +37,7 @@ SESSION_ID = "8c1f2e3d-4b5a-4697-8a1b-2c3d4e5f6a7b"
 LIMITER_KEY = b"LIMITER/" + NAME + b"/fixed/10/1/minute"
 LOG_KEY = b"log:" + NAME
 JOB_ID = "hostile-job-1"
+SIDEKIQ_JID = "5eed" * 6
 
 # Every command line that prints keys, values or server text, with the exit codes it may
 # give; each runs against fresh data, as a table and as JSON. A new command adds its lines.
@@ -82,6 +83,13 @@ COMMAND_LINES = [
     (["job", "queues"], (0,)),
     (["job", "cancel", JOB_ID, "--dry-run"], (0,)),
     (["job", "requeue", JOB_ID], (0, 1)),  # the JSON run finds it requeued already
+    (["job", "queues", "--system", "sidekiq"], (0,)),
+    (["job", "list", "--system", "sidekiq", "--queue", NAME], (0,)),
+    (["job", "list", "--system", "sidekiq", "--state", "retry"], (0,)),
+    (["job", "status", SIDEKIQ_JID, "--system", "sidekiq"], (1,)),  # in the retry set
+    (["job", "status", b"j" + NAME, "--system", "sidekiq"], (5,)),
+    (["job", "retry", "hostile", "--system", "sidekiq", "--dry-run"], (0,)),
+    (["job", "purge", NAME, "--system", "sidekiq", "--state", "waiting", "--dry-run"], (0,)),
     (["slowlog"], (0,)),  # populate() logs every command: the hostile keys are in the slow log
     (["slowlog", "--full", "--group"], (0,)),
     (["clients"], (0,)),
@@ -129,6 +137,18 @@ class TerminalSafety(ServerTestCase):
         self.r.zadd("rq:failed:hostile", {JOB_ID: time.time() + 3600})
         self.r.sadd("rq:workers", b"rq:worker:" + NAME)
         self.r.hset(b"rq:worker:" + NAME, mapping={"state": HOSTILE, "queues": "hostile", "birth": HOSTILE})
+        # Sidekiq: a queue and a process named with the bytes, a payload that is not JSON,
+        # and a retried job whose class, arguments and error carry them as JSON text.
+        self.r.sadd("queues", NAME)
+        self.r.lpush(b"queue:" + NAME, HOSTILE)
+        self.r.lpush(b"queue:" + NAME, json.dumps({"queue": text, "class": text, "args": [text], "jid": text}))
+        self.r.sadd("processes", NAME)
+        self.r.hset(NAME, mapping={"info": json.dumps({"hostname": text, "queues": [text], "tag": text}),
+                                   "beat": str(time.time()), "busy": "1", "quiet": "false"})
+        self.r.hset(NAME + b":workers", mapping={HOSTILE: json.dumps(
+            {"queue": text, "run_at": 1, "payload": json.dumps({"class": text, "jid": text, "args": [text]})})})
+        self.r.zadd("retry", {json.dumps({"queue": "hostile", "class": text, "args": [text], "jid": SIDEKIQ_JID,
+                                          "error_class": text, "error_message": text, "retry_count": 0}): 1})
 
     def assertTerminalSafe(self, data, label):
         for i, b in enumerate(data):
