@@ -1,6 +1,7 @@
 // rctl job enqueue|status|list|queues (requeue, cancel and empty are in job_admin.cpp).
 
 #include "context.hpp"
+#include "job_bullmq.hpp"
 #include "job_systems.hpp"
 
 #include "job/job.hpp"
@@ -11,6 +12,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -36,15 +38,19 @@ struct EnqueueFlags {
   std::string serializer = "pickle";
   bool at_front = false;
   std::string system = "auto";
+  std::string prefix, delay;  // BullMQ's
+  std::int64_t priority = 0, attempts = 0;
   CLI::Option* description_option = nullptr;
   CLI::Option* queue_option = nullptr;
-  std::vector<CLI::Option*> rq_only;  // refused with --system celery
+  std::vector<CLI::Option*> rq_only;  // refused with --system celery (and bullmq, but --job-id)
+  std::vector<CLI::Option*> bullmq_only;  // refused with the other systems
 };
 
 struct StatusFlags {
   std::string id;
   std::string wait;
   std::string system = "auto";
+  std::string queue, prefix;  // BullMQ's (its ids are per queue)
 };
 
 struct ListFlags {
@@ -52,11 +58,13 @@ struct ListFlags {
   std::size_t limit = job::rq::k_default_list_limit;
   std::size_t offset = 0;
   std::string system = "auto";
+  std::string prefix;  // BullMQ's
 };
 
 struct QueuesFlags {
   std::vector<std::string> queues;
   std::string system = "auto";
+  std::string prefix;  // BullMQ's
 };
 
 std::optional<std::int64_t> seconds_flag(const std::string& text, std::string_view flag) {
@@ -153,6 +161,21 @@ int show_job(Context& ctx, cluster::Client& target, const std::string& id, const
 }
 
 int run_enqueue(Context& ctx, const EnqueueFlags& f) {
+  if (f.system != "bullmq")
+    for (const auto* o : f.bullmq_only)
+      if (o->count() > 0)
+        throw Failure(ErrorKind::usage, fmt::format("{} is a BullMQ option; give --system bullmq", o->get_name()));
+  if (f.system == "bullmq") {
+    for (const auto* o : f.rq_only)
+      if (o->count() > 0 && o->get_name() != "--job-id")
+        throw Failure(ErrorKind::usage,
+                      fmt::format("{} is an RQ option; --system bullmq does not take it", o->get_name()));
+    BullmqEnqueueFlags b{f.func, f.queue_option->count() > 0 ? f.queue : "", f.prefix, f.job_id, f.delay, f.wait,
+                         f.args, std::nullopt, std::nullopt};
+    if (f.bullmq_only[1]->count() > 0) b.priority = f.priority;
+    if (f.bullmq_only[2]->count() > 0) b.attempts = f.attempts;
+    return run_bullmq_enqueue(ctx, b);
+  }
   if (f.system == "celery") {
     for (const auto* o : f.rq_only)
       if (o->count() > 0)
@@ -202,6 +225,11 @@ int run_enqueue(Context& ctx, const EnqueueFlags& f) {
 
 int run_status(Context& ctx, const StatusFlags& f) {
   if (!f.wait.empty()) (void)duration_flag(f.wait, "--wait");
+  if (f.system == "bullmq" || !f.queue.empty() || !f.prefix.empty()) {
+    if (f.system != "bullmq" && f.system != "auto")
+      throw Failure(ErrorKind::usage, "--queue and --prefix are BullMQ's options for job status");
+    return run_bullmq_status(ctx, f.id, f.queue, f.prefix, f.wait);
+  }
   auto& target = ctx.connect(config::Role::queue);
   // auto: Celery when RQ has no job of that id and Celery's result backend has a result (or,
   // with none yet, when the database holds Celery's keys and not RQ's).
@@ -217,6 +245,14 @@ int run_list(Context& ctx, const ListFlags& f) {
                     "--state and --offset are RQ options; Celery's broker keeps waiting messages only");
     return run_celery_list(ctx, f.queue, f.limit);
   }
+  if (f.system == "bullmq" || (f.system == "auto" && !rq_detected(ctx.connect(config::Role::queue)) &&
+                               bullmq_detected(ctx.connect(config::Role::queue), f.prefix))) {
+    if (f.offset > 0) throw Failure(ErrorKind::usage, "--offset is an RQ option; BullMQ's list takes --limit");
+    return run_bullmq_list(ctx, f.queue, f.state, f.limit, f.prefix);
+  }
+  if (const auto rq_states = job::rq::state_names();
+      !f.state.empty() && std::find(rq_states.begin(), rq_states.end(), f.state) == rq_states.end())
+    throw Failure(ErrorKind::usage, fmt::format("--state {} is not an RQ state", f.state));
   job::rq::JobListOptions o;
   if (!f.queue.empty()) o.queue = f.queue;
   if (!f.state.empty()) o.state = f.state;
@@ -230,6 +266,9 @@ int run_list(Context& ctx, const ListFlags& f) {
 int run_queues(Context& ctx, const QueuesFlags& f) {
   if (f.system == "celery" || (f.system == "auto" && celery_detected(ctx.connect(config::Role::queue))))
     return run_celery_queues(ctx, ctx.connect(config::Role::queue), f.queues);
+  if (f.system == "bullmq" || (f.system == "auto" && !rq_detected(ctx.connect(config::Role::queue)) &&
+                               bullmq_detected(ctx.connect(config::Role::queue), f.prefix)))
+    return run_bullmq_queues(ctx, f.queues, f.prefix);
   auto report = job::rq::read_queues(ctx.connect(config::Role::queue), f.queues, std::chrono::system_clock::now());
   ctx.printer().emit(job::render_queues(report));
   return 0;
@@ -285,14 +324,21 @@ void register_job(CLI::App& app, Context& ctx) {
       ->type_name("DUR");
   enqueue
       ->add_option("--system", e->system,
-                   "Queue system: rq, celery, or auto (default; enqueue: rq unless --system celery)")
-      ->check(CLI::IsMember({"rq", "celery", "auto"}))
+                   "Queue system: rq, celery, bullmq, or auto (default; enqueue: rq unless --system says otherwise)")
+      ->check(CLI::IsMember({"rq", "celery", "bullmq", "auto"}))
       ->type_name("SYSTEM");
+  enqueue->add_option("--prefix", e->prefix, "BullMQ's prefix option (default bull)")->type_name("PREFIX");
+  enqueue->add_option("--priority", e->priority, "BullMQ: 1 (first) to 2097151; 0 none")->type_name("N");
+  enqueue->add_option("--attempts", e->attempts, "BullMQ: tries before the job stays failed (default 0: one)")
+      ->type_name("N");
+  enqueue->add_option("--delay", e->delay, "BullMQ: run after this delay (10s, 5m, 2h)")->type_name("DUR");
   e->rq_only = {
       enqueue->get_option("--timeout"),     enqueue->get_option("--result-ttl"),  enqueue->get_option("--failure-ttl"),
       enqueue->get_option("--ttl"),         enqueue->get_option("--description"), enqueue->get_option("--job-id"),
       enqueue->get_option("--at-front"),    enqueue->get_option("--meta"),        enqueue->get_option("--schedule-in"),
       enqueue->get_option("--schedule-at"), enqueue->get_option("--serializer")};
+  e->bullmq_only = {enqueue->get_option("--prefix"), enqueue->get_option("--priority"),
+                   enqueue->get_option("--attempts"), enqueue->get_option("--delay")};
   e->queue_option = enqueue->get_option("--queue");
   enqueue->callback([&ctx, e] { ctx.run = [&ctx, e] { return run_enqueue(ctx, *e); }; });
 
@@ -302,33 +348,41 @@ void register_job(CLI::App& app, Context& ctx) {
   status->add_option("--wait", s->wait, "Poll until the job ends or this much time has passed")->type_name("DUR");
   status
       ->add_option("--system", s->system,
-                   "rq, celery, or auto (default: Celery's celery-task-meta-ID when RQ has no such job)")
-      ->check(CLI::IsMember({"rq", "celery", "auto"}))
+                   "rq, celery, bullmq, or auto (default: Celery's celery-task-meta-ID when RQ has no such job; "
+                   "bullmq with --queue)")
+      ->check(CLI::IsMember({"rq", "celery", "bullmq", "auto"}))
       ->type_name("SYSTEM");
+  status->add_option("--queue", s->queue, "BullMQ: the job's queue (BullMQ ids are per queue)")->type_name("QUEUE");
+  status->add_option("--prefix", s->prefix, "BullMQ's prefix option (default bull)")->type_name("PREFIX");
   status->callback([&ctx, s] { ctx.run = [&ctx, s] { return run_status(ctx, *s); }; });
 
   auto l = std::make_shared<ListFlags>();
   auto* list = job->add_subcommand("list", "List jobs of a queue (or all queues) and their registries, paginated");
   list->add_option("--queue", l->queue, "Only this queue (default: every queue in rq:queues)")->type_name("QUEUE");
-  list->add_option("--state", l->state, "Only queued, started, finished, failed, deferred, scheduled or canceled jobs")
-      ->type_name("STATE")
-      ->check(CLI::IsMember(job::rq::state_names()));
+  list->add_option("--state", l->state,
+                   "RQ: queued, started, finished, failed, deferred, scheduled or canceled; BullMQ: waiting "
+                   "(default), active, delayed, prioritized, completed, failed or waiting-children")
+      ->type_name("STATE");
   list->add_option("--limit", l->limit, "Jobs per page (default 50)")
       ->type_name("N")
       ->check(CLI::Range(std::size_t{1}, job::rq::k_max_list_limit));
   list->add_option("--offset", l->offset, "Jobs to skip (default 0)")->type_name("N");
-  list->add_option("--system", l->system, "rq, celery, or auto (default: celery when its keys are there and RQ's not)")
-      ->check(CLI::IsMember({"rq", "celery", "auto"}))
+  list->add_option("--system", l->system,
+                   "rq, celery, bullmq, or auto (default: celery or bullmq when its keys are there and RQ's not)")
+      ->check(CLI::IsMember({"rq", "celery", "bullmq", "auto"}))
       ->type_name("SYSTEM");
+  list->add_option("--prefix", l->prefix, "BullMQ's prefix option (default bull)")->type_name("PREFIX");
   list->callback([&ctx, l] { ctx.run = [&ctx, l] { return run_list(ctx, *l); }; });
 
   auto q = std::make_shared<QueuesFlags>();
   auto* queues = job->add_subcommand("queues", "Queues, registry counts and workers, like `rq info`");
   queues->add_option("queues", q->queues, "Only these queues (default: all)")->type_name("QUEUE");
   queues
-      ->add_option("--system", q->system, "rq, celery, or auto (default: celery when its keys are there and RQ's not)")
-      ->check(CLI::IsMember({"rq", "celery", "auto"}))
+      ->add_option("--system", q->system,
+                   "rq, celery, bullmq, or auto (default: celery or bullmq when its keys are there and RQ's not)")
+      ->check(CLI::IsMember({"rq", "celery", "bullmq", "auto"}))
       ->type_name("SYSTEM");
+  queues->add_option("--prefix", q->prefix, "BullMQ's prefix option (default bull)")->type_name("PREFIX");
   queues->callback([&ctx, q] { ctx.run = [&ctx, q] { return run_queues(ctx, *q); }; });
 
   register_job_admin(*job, ctx);

@@ -14,7 +14,6 @@ namespace {
 }  // namespace
 
 bool sidekiq_detected(cluster::Client&) { return false; }
-bool bullmq_detected(cluster::Client&, const std::string&) { return false; }
 
 std::vector<job::QueueSummary> rq_queue_summaries(cluster::Client&, const std::vector<std::string>&) {
   not_built("job queues across systems");
@@ -26,10 +25,6 @@ std::vector<job::QueueSummary> celery_queue_summaries(cluster::Client&, const st
 std::vector<job::QueueSummary> sidekiq_queue_summaries(cluster::Client&, const std::vector<std::string>&) {
   not_built("job queues --system sidekiq");
 }
-std::vector<job::QueueSummary> bullmq_queue_summaries(cluster::Client&, const std::vector<std::string>&,
-                                                      const std::string&) {
-  not_built("job queues --system bullmq");
-}
 
 int run_rq_retry(Context&, const JobBulkFlags&) { not_built("job retry --system rq (use job requeue --all-failed)"); }
 int run_rq_purge(Context&, const JobBulkFlags&) { not_built("job purge --system rq (use job empty)"); }
@@ -37,7 +32,5 @@ int run_celery_retry(Context&, const JobBulkFlags&) { not_built("job retry --sys
 int run_celery_purge(Context&, const JobBulkFlags&) { not_built("job purge --system celery"); }
 int run_sidekiq_retry(Context&, const JobBulkFlags&) { not_built("job retry --system sidekiq"); }
 int run_sidekiq_purge(Context&, const JobBulkFlags&) { not_built("job purge --system sidekiq"); }
-int run_bullmq_retry(Context&, const JobBulkFlags&) { not_built("job retry --system bullmq"); }
-int run_bullmq_purge(Context&, const JobBulkFlags&) { not_built("job purge --system bullmq"); }
 
 }  // namespace rctl::commands
