@@ -4,6 +4,7 @@
 #include "job_bullmq.hpp"
 #include "job_systems.hpp"
 
+#include "job/bullmq/queue.hpp"
 #include "job/job.hpp"
 #include "job/render.hpp"
 #include "util/duration.hpp"
@@ -66,6 +67,14 @@ struct QueuesFlags {
   std::string system = "auto";
   std::string prefix;  // BullMQ's
 };
+
+// --state's choices: RQ's, then BullMQ's not already among them (checked per system later).
+std::vector<std::string> list_state_names() {
+  auto names = job::rq::state_names();
+  for (const auto& s : job::bullmq::state_names())
+    if (std::find(names.begin(), names.end(), s) == names.end()) names.push_back(s);
+  return names;
+}
 
 std::optional<std::int64_t> seconds_flag(const std::string& text, std::string_view flag) {
   if (text.empty()) return std::nullopt;
@@ -170,8 +179,11 @@ int run_enqueue(Context& ctx, const EnqueueFlags& f) {
       if (o->count() > 0 && o->get_name() != "--job-id")
         throw Failure(ErrorKind::usage,
                       fmt::format("{} is an RQ option; --system bullmq does not take it", o->get_name()));
-    BullmqEnqueueFlags b{f.func, f.queue_option->count() > 0 ? f.queue : "", f.prefix, f.job_id, f.delay, f.wait,
-                         f.args, std::nullopt, std::nullopt};
+    BullmqEnqueueFlags b{f.func,      f.queue_option->count() > 0 ? f.queue : "",
+                         f.prefix,    f.job_id,
+                         f.delay,     f.wait,
+                         f.args,      std::nullopt,
+                         std::nullopt};
     if (f.bullmq_only[1]->count() > 0) b.priority = f.priority;
     if (f.bullmq_only[2]->count() > 0) b.attempts = f.attempts;
     return run_bullmq_enqueue(ctx, b);
@@ -277,8 +289,8 @@ int run_queues(Context& ctx, const QueuesFlags& f) {
 }  // namespace
 
 void register_job(CLI::App& app, Context& ctx) {
-  auto* job =
-      app.add_subcommand("job", "Enqueue RQ or Celery jobs that their real workers run; show status, results, queues");
+  auto* job = app.add_subcommand(
+      "job", "Enqueue RQ, Celery or BullMQ jobs that their real workers run; show status, results, queues");
   job->require_subcommand(1);
 
   auto e = std::make_shared<EnqueueFlags>();
@@ -338,7 +350,7 @@ void register_job(CLI::App& app, Context& ctx) {
       enqueue->get_option("--at-front"),    enqueue->get_option("--meta"),        enqueue->get_option("--schedule-in"),
       enqueue->get_option("--schedule-at"), enqueue->get_option("--serializer")};
   e->bullmq_only = {enqueue->get_option("--prefix"), enqueue->get_option("--priority"),
-                   enqueue->get_option("--attempts"), enqueue->get_option("--delay")};
+                    enqueue->get_option("--attempts"), enqueue->get_option("--delay")};
   e->queue_option = enqueue->get_option("--queue");
   enqueue->callback([&ctx, e] { ctx.run = [&ctx, e] { return run_enqueue(ctx, *e); }; });
 
@@ -362,7 +374,8 @@ void register_job(CLI::App& app, Context& ctx) {
   list->add_option("--state", l->state,
                    "RQ: queued, started, finished, failed, deferred, scheduled or canceled; BullMQ: waiting "
                    "(default), active, delayed, prioritized, completed, failed or waiting-children")
-      ->type_name("STATE");
+      ->type_name("STATE")
+      ->check(CLI::IsMember(list_state_names()));
   list->add_option("--limit", l->limit, "Jobs per page (default 50)")
       ->type_name("N")
       ->check(CLI::Range(std::size_t{1}, job::rq::k_max_list_limit));

@@ -165,8 +165,8 @@ int run_bullmq_enqueue(Context& ctx, const BullmqEnqueueFlags& f) {
   auto& target = ctx.connect(config::Role::queue);
   const auto outcome = job::bullmq::add_job(target, r, std::chrono::system_clock::now());
   if (outcome.state == "duplicated")
-    ctx.printer().warning(fmt::format("job {} already exists in queue '{}': BullMQ keeps it and adds nothing",
-                                      outcome.id, r.queue.name));
+    ctx.printer().warning(
+        fmt::format("job {} already exists in queue '{}': BullMQ keeps it and adds nothing", outcome.id, r.queue.name));
   if (f.wait.empty()) {
     ctx.printer().emit(job::render_bullmq_enqueue(r, outcome));
     ctx.printer().note(
@@ -193,16 +193,15 @@ int run_bullmq_status(Context& ctx, const std::string& id, const std::string& qu
     view = job::bullmq::read_job(target, q, id);
   }
   if (!view.job.exists)
-    throw Failure(ErrorKind::not_found, fmt::format("job {} of queue '{}' (prefix {}) does not exist", id, q.name,
-                                                    q.prefix),
+    throw Failure(ErrorKind::not_found,
+                  fmt::format("job {} of queue '{}' (prefix {}) does not exist", id, q.name, q.prefix),
                   "BullMQ job ids are per queue: check --queue and --prefix");
   ctx.printer().emit(job::render_bullmq_job(q, view, waited, timed_out, std::chrono::system_clock::now()));
   if (timed_out)
-    ctx.printer().error_line({ErrorKind::check_failed,
-                              fmt::format("job {} is still {} after {}", id, view.state,
-                                          util::format_duration(util::Millis(waited_ms))),
-                              "raise --wait, or check that a Worker runs on queue '" + q.name +
-                                  "' (rctl job queues --system bullmq)"});
+    ctx.printer().error_line(
+        {ErrorKind::check_failed,
+         fmt::format("job {} is still {} after {}", id, view.state, util::format_duration(util::Millis(waited_ms))),
+         "raise --wait, or check that a Worker runs on queue '" + q.name + "' (rctl job queues --system bullmq)"});
   return (timed_out || view.state == "failed") ? 1 : 0;
 }
 
@@ -219,8 +218,8 @@ int run_bullmq_list(Context& ctx, const std::string& queue, const std::string& s
 }
 
 int run_bullmq_queues(Context& ctx, const std::vector<std::string>& only, const std::string& prefix) {
-  ctx.printer().emit(job::render_bullmq_queues(
-      job::bullmq::read_queues(ctx.connect(config::Role::queue), prefix, only), std::chrono::system_clock::now()));
+  ctx.printer().emit(job::render_bullmq_queues(job::bullmq::read_queues(ctx.connect(config::Role::queue), prefix, only),
+                                               std::chrono::system_clock::now()));
   return 0;
 }
 

@@ -75,7 +75,7 @@ output::Document render_bullmq_queues(const bullmq::QueuesReport& r, bullmq::Sys
   Json queues = Json::array();
   output::Table t;
   t.title = "BullMQ queues (prefix " + r.prefix + ")";
-  t.columns = {"QUEUE",  "WAITING", "ACTIVE",    "DELAYED", "PRIORITIZED", "CHILDREN",
+  t.columns = {"QUEUE",  "WAITING", "ACTIVE",   "DELAYED", "PRIORITIZED", "CHILDREN",
                "FAILED", "DONE",    "NEXT AGE", "WORKERS", "PAUSED"};
   t.numeric = {false, true, true, true, true, true, true, true, false, true, false};
   const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
@@ -95,12 +95,12 @@ output::Document render_bullmq_queues(const bullmq::QueuesReport& r, bullmq::Sys
                       {"next_job_id", q.next_id ? decode::json_bytes(*q.next_id) : Json(nullptr)},
                       {"oldest_waiting_age_ms", age},
                       {"workers", opt_int(q.workers)}});
-    t.rows.push_back({q.name, util::format_count(q.waiting + q.paused), util::format_count(q.active),
-                      util::format_count(q.delayed), util::format_count(q.prioritized),
-                      util::format_count(q.waiting_children), util::format_count(q.failed),
-                      util::format_count(q.completed), bullmq_ms_ago(q.next_timestamp_ms, now).c_str(),
-                      q.workers ? util::format_count(*q.workers) : "?",
-                      output::Cell(q.is_paused ? "yes" : "no", q.is_paused ? output::Tone::warn : output::Tone::plain)});
+    t.rows.push_back(
+        {q.name, util::format_count(q.waiting + q.paused), util::format_count(q.active), util::format_count(q.delayed),
+         util::format_count(q.prioritized), util::format_count(q.waiting_children), util::format_count(q.failed),
+         util::format_count(q.completed), bullmq_ms_ago(q.next_timestamp_ms, now).c_str(),
+         q.workers ? util::format_count(*q.workers) : "?",
+         output::Cell(q.is_paused ? "yes" : "no", q.is_paused ? output::Tone::warn : output::Tone::plain)});
   }
   doc.json = {{"system", "bullmq"},
               {"prefix", decode::json_bytes(r.prefix)},
@@ -108,8 +108,8 @@ output::Document render_bullmq_queues(const bullmq::QueuesReport& r, bullmq::Sys
               {"discovery_complete", r.discovery.complete},
               {"workers_problem", r.workers_problem ? Json(*r.workers_problem) : Json(nullptr)}};
   doc.blocks.emplace_back(std::move(t));
-  std::string note = fmt::format("{} queue{} under prefix '{}'", r.queues.size(), r.queues.size() == 1 ? "" : "s",
-                                 r.prefix);
+  std::string note =
+      fmt::format("{} queue{} under prefix '{}'", r.queues.size(), r.queues.size() == 1 ? "" : "s", r.prefix);
   if (!r.discovery.complete)
     note += fmt::format("; the SCAN for {}:*:meta stopped after {} keys or {} queues (name the queues to see others)",
                         r.prefix, bullmq::k_discovery_max_keys, bullmq::k_discovery_max_queues);
@@ -127,19 +127,24 @@ output::Document render_bullmq_list(const bullmq::JobListing& l, std::size_t lim
   t.numeric = {false, false, false, false, true, false};
   for (const auto& j : l.jobs) {
     jobs.push_back(bullmq_job_json(j));
-    t.rows.push_back({j.id, j.exists ? j.name : "(gone)", bullmq_short(j.data, 60), bullmq_ms_ago(j.timestamp, now),
-                      std::to_string(j.attempts_made),
-                      l.state == "failed" ? (j.failed_reason.empty() ? "-" : j.failed_reason)
-                                          : bullmq_short(j.returnvalue, 40)});
+    t.rows.push_back(
+        {j.id, j.exists ? j.name : "(gone)", bullmq_short(j.data, 60), bullmq_ms_ago(j.timestamp, now),
+         std::to_string(j.attempts_made),
+         l.state == "failed" ? (j.failed_reason.empty() ? "-" : j.failed_reason) : bullmq_short(j.returnvalue, 40)});
   }
-  doc.json = {{"system", "bullmq"}, {"queue", decode::json_bytes(l.queue.name)},
-              {"prefix", decode::json_bytes(l.queue.prefix)}, {"state", l.state},
-              {"limit", limit}, {"total", l.total}, {"count", l.jobs.size()}, {"jobs", jobs}};
+  doc.json = {{"system", "bullmq"},
+              {"queue", decode::json_bytes(l.queue.name)},
+              {"prefix", decode::json_bytes(l.queue.prefix)},
+              {"state", l.state},
+              {"limit", limit},
+              {"total", l.total},
+              {"count", l.jobs.size()},
+              {"jobs", jobs}};
   doc.blocks.emplace_back(std::move(t));
-  doc.blocks.emplace_back(output::Text{fmt::format("{} of {} {} job{} in '{}', {}", l.jobs.size(), l.total, l.state,
-                                                   l.total == 1 ? "" : "s", l.queue.name,
-                                                   finished ? "newest first" : "next to run first"),
-                                       output::Tone::dim});
+  doc.blocks.emplace_back(
+      output::Text{fmt::format("{} of {} {} job{} in '{}', {}", l.jobs.size(), l.total, l.state,
+                               l.total == 1 ? "" : "s", l.queue.name, finished ? "newest first" : "next to run first"),
+                   output::Tone::dim});
   return doc;
 }
 

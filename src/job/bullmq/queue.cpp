@@ -64,7 +64,7 @@ std::string prefix_or_default(const std::string& prefix) {
 }
 
 const std::vector<std::string>& state_names() {
-  static const std::vector<std::string> names{"waiting", "active",    "delayed", "prioritized",
+  static const std::vector<std::string> names{"waiting",   "active", "delayed",         "prioritized",
                                               "completed", "failed", "waiting-children"};
   return names;
 }
@@ -141,8 +141,8 @@ JobView read_job(cluster::Client& target, const QueueRef& queue, const std::stri
   throw_if_error(r[0], "HGETALL");
   JobView v;
   v.job = decode_job(id, pairs_of(r[0]));
-  static const char* states[] = {"completed", "failed", "delayed", "prioritized", "waiting-children",
-                                 "active",    "waiting", "waiting"};
+  static const char* states[] = {"completed",        "failed", "delayed", "prioritized",
+                                 "waiting-children", "active", "waiting", "waiting"};
   v.state = "unknown";
   for (std::size_t i = 0; i < 8; ++i) {
     const auto& x = r[i + 1];

@@ -15,8 +15,8 @@ struct QueueCounts {
   std::string name;
   // As Queue.getJobCounts() names them; `waiting` leaves out a legacy "0:" marker at the
   // end of the wait list as getCounts.lua does.
-  std::int64_t waiting = 0, paused = 0, active = 0, delayed = 0, prioritized = 0, waiting_children = 0,
-               completed = 0, failed = 0;
+  std::int64_t waiting = 0, paused = 0, active = 0, delayed = 0, prioritized = 0, waiting_children = 0, completed = 0,
+               failed = 0;
   bool is_paused = false;  // meta has "paused" (Queue.pause)
   std::optional<std::string> next_id;  // the job a worker takes next: wait (or paused), else prioritized
   std::optional<std::int64_t> next_timestamp_ms;  // its creation timestamp

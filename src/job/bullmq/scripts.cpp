@@ -148,9 +148,7 @@ rcall("DEL", KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8])
 return 1
 )lua";
 
-BullScript make_script(std::string_view name, std::string_view text) {
-  return {name, text, util::sha1_hex(text)};
-}
+BullScript make_script(std::string_view name, std::string_view text) { return {name, text, util::sha1_hex(text)}; }
 
 client::Command script_command(const BullScript& script, const ScriptCall& call, bool eval) {
   std::vector<std::string> args{eval ? "EVAL" : "EVALSHA", std::string(eval ? script.text : script.sha1),

@@ -124,12 +124,11 @@ AddOutcome add_job(cluster::Client& target, const AddRequest& r, SystemTime now)
   ScriptCall call;
   call.keys = {q.key("wait"),        q.key("paused"), q.key("meta"),   q.key("id"),     q.key("delayed"),
                q.key("prioritized"), q.key("active"), q.key("events"), q.key("marker"), q.key("pc")};
-  call.args = {q.base(), r.job_id, r.name, std::to_string(out.timestamp_ms), r.data.dump(),
-               msgpack_encode(job_opts(r))};
+  call.args = {
+      q.base(), r.job_id, r.name, std::to_string(out.timestamp_ms), r.data.dump(), msgpack_encode(job_opts(r))};
   auto replies = run_scripts(target, add_job_script(), {call});
   const auto& reply = replies.at(0);
-  if (reply.elements.size() != 3)
-    throw Failure(ErrorKind::protocol, "the BullMQ add job script answered unexpectedly");
+  if (reply.elements.size() != 3) throw Failure(ErrorKind::protocol, "the BullMQ add job script answered unexpectedly");
   out.id = reply.elements[0].str;
   out.state = reply.elements[1].str;
   out.opts = Json::parse(reply.elements[2].str, nullptr, false);
@@ -158,9 +157,9 @@ BulkOutcome purge_jobs(cluster::Client& target, const QueueRef& q, const std::st
   std::vector<ScriptCall> calls;
   for (const auto& id : ids) {
     const auto k = q.job_key(id);
-    calls.push_back({{first, second, k, k + ":logs", k + ":dependencies", k + ":processed", k + ":failed",
-                      k + ":unsuccessful"},
-                     {id, waiting ? "list" : "zset", q.base()}});
+    calls.push_back(
+        {{first, second, k, k + ":logs", k + ":dependencies", k + ":processed", k + ":failed", k + ":unsuccessful"},
+         {id, waiting ? "list" : "zset", q.base()}});
   }
   BulkOutcome out;
   if (calls.empty()) return out;
