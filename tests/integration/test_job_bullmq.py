@@ -18,6 +18,7 @@ import unittest
 
 import redis
 
+from faults import Proxy
 from harness import RctlTestCase, RedisServer, rctl, rctl_json
 
 PEER = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "peers", "bullmq")
@@ -286,6 +287,20 @@ class FailRetryPurge(BullBase):
         self.assertEqual(self.r.zcard("bull:purge:delayed"), 0)
         out, again = self.job_json("purge", "purge", "--system", "bullmq", "--state", "delayed", "--yes")
         self.assertEqual(again["count"], 0)
+
+
+class OutcomeUnknown(BullBase):
+    def test_script_lost_with_the_connection_is_never_sent_again(self):
+        self.enqueue("warm", "x")  # the add script is in the server's cache: EVALSHA runs it
+        proxy = Proxy(self.server.port, lambda cmd, n: "reset_after_write" if cmd[0] == b"EVALSHA" else None)
+        self.addCleanup(proxy.close)
+        out, data = rctl_json("job", "enqueue", "--system", "bullmq", "--queue", "lost", "x", "-p", proxy.port)
+        self.assertExit(out, 3)
+        self.assertEqual(data["error"]["kind"], "outcome_unknown")
+        self.assertEqual(proxy.count(b"EVALSHA"), 1)
+        self.assertEqual(proxy.count(b"EVAL"), 0)
+        self.assertEqual(self.r.llen("bull:lost:wait"), 1)  # it ran once, on the server
+        self.assertEqual(self.r.get("bull:lost:id"), "1")
 
 
 class Prefix(BullBase):

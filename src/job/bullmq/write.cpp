@@ -36,11 +36,21 @@ void mp_encode(std::string& out, const Json& v) {
     case Json::value_t::boolean: out.push_back(static_cast<char>(v.get<bool>() ? 0xc3 : 0xc2)); break;
     case Json::value_t::number_unsigned: {
       auto u = v.get<std::uint64_t>();
-      if (u < 0x80) out.push_back(static_cast<char>(u));
-      else if (u <= 0xff) out.push_back(static_cast<char>(0xcc)), mp_put_be(out, u, 1);
-      else if (u <= 0xffff) out.push_back(static_cast<char>(0xcd)), mp_put_be(out, u, 2);
-      else if (u <= 0xffffffffULL) out.push_back(static_cast<char>(0xce)), mp_put_be(out, u, 4);
-      else out.push_back(static_cast<char>(0xcf)), mp_put_be(out, u, 8);
+      if (u < 0x80) {
+        out.push_back(static_cast<char>(u));
+      } else if (u <= 0xff) {
+        out.push_back(static_cast<char>(0xcc));
+        mp_put_be(out, u, 1);
+      } else if (u <= 0xffff) {
+        out.push_back(static_cast<char>(0xcd));
+        mp_put_be(out, u, 2);
+      } else if (u <= 0xffffffffULL) {
+        out.push_back(static_cast<char>(0xce));
+        mp_put_be(out, u, 4);
+      } else {
+        out.push_back(static_cast<char>(0xcf));
+        mp_put_be(out, u, 8);
+      }
       break;
     }
     case Json::value_t::number_integer: {
