@@ -4,6 +4,8 @@
 #include "job/render_util.hpp"
 #include "util/strings.hpp"
 
+#include <algorithm>
+
 namespace rctl::job {
 
 namespace {
@@ -168,8 +170,11 @@ output::Document render_bullmq_job(const bullmq::QueueRef& queue, const bullmq::
   f.add("created", bullmq_ms_ago(j.timestamp, now));
   if (j.delay && *j.delay > 0) f.add("delay", util::format_duration(util::Millis(*j.delay)));
   if (j.priority && *j.priority > 0) f.add("priority", std::to_string(*j.priority));
-  f.add("attempts", fmt::format("{} made, {} started (of {})", j.attempts_made, j.attempts_started,
-                                j.opts.is_object() && j.opts.contains("attempts") ? j.opts["attempts"].dump() : "0"));
+  // opts.attempts 0 (Queue.add's default) or 1 both mean a single try.
+  std::int64_t allowed = 1;
+  if (j.opts.is_object() && j.opts.contains("attempts") && j.opts["attempts"].is_number_integer())
+    allowed = std::max<std::int64_t>(1, j.opts["attempts"].get<std::int64_t>());
+  f.add("attempts", fmt::format("{} made, {} started (of {})", j.attempts_made, j.attempts_started, allowed));
   if (j.processed_on) f.add("processed", bullmq_ms_ago(j.processed_on, now));
   if (j.finished_on) f.add("finished", bullmq_ms_ago(j.finished_on, now));
   if (!j.failed_reason.empty()) f.add("failed reason", output::Cell(j.failed_reason, output::Tone::bad));
