@@ -19,7 +19,7 @@ import unittest
 import redis
 
 from faults import Proxy
-from harness import RctlTestCase, RedisServer, rctl, rctl_json
+from harness import ClusterTestCase, RctlTestCase, RedisServer, rctl, rctl_json
 
 PEER = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "peers", "bullmq")
 # Queues the module's Worker serves, as PREFIX/QUEUE; other queues keep their jobs waiting.
@@ -317,6 +317,31 @@ class Prefix(BullBase):
         self.assertNotIn("custom", [q["name"] for q in queues["queues"]])
         missing = self.job("status", job["id"], "--queue", "custom")  # default prefix: not there
         self.assertExit(missing, 5)
+
+
+class OnACluster(ClusterTestCase):
+    """A hash-tagged prefix keeps a queue in one slot: the scripts and the discovery SCAN go to
+    its node, whichever node rctl is given."""
+    replicas = 0
+
+    def job_json(self, node, *args):
+        return rctl_json("job", *args, "--system", "bullmq", "--prefix", "{bq}", *self.target(node))
+
+    def test_enqueue_read_purge_through_any_node(self):
+        a, b, c = self.cluster.nodes
+        out, std = self.job_json(a, "enqueue", "--queue", "cq", "hello", "k=v")
+        self.assertExit(out, 0)
+        out, delayed = self.job_json(b, "enqueue", "--queue", "cq", "later", "--delay", "1h")
+        self.assertExit(out, 0)
+        out, queues = self.job_json(c, "queues")
+        self.assertExit(out, 0)
+        self.assertEqual([(q["name"], q["counts"]["waiting"], q["counts"]["delayed"]) for q in queues["queues"]],
+                         [("cq", 1, 1)])
+        self.assertIsNone(queues["queues"][0]["workers"])
+        out, shown = self.job_json(c, "status", std["id"], "--queue", "cq")
+        self.assertEqual((shown["state"], shown["data"]), ("waiting", {"k": "v"}))
+        out, done = self.job_json(a, "purge", "cq", "--state", "delayed", "--yes")
+        self.assertEqual(done["done"], [delayed["id"]])
 
 
 class BadInput(BullBase):
