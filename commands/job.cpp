@@ -1,8 +1,10 @@
 // rctl job enqueue|status|list|queues (requeue, cancel and empty are in job_admin.cpp).
 
 #include "context.hpp"
+#include "job_bullmq.hpp"
 #include "job_systems.hpp"
 
+#include "job/bullmq/queue.hpp"
 #include "job/job.hpp"
 #include "job/render.hpp"
 #include "util/duration.hpp"
@@ -27,7 +29,6 @@ int run_celery_enqueue(Context& ctx, const std::string& task, const std::vector<
 int run_celery_list(Context& ctx, const std::string& queue, std::size_t limit, const std::string& prefix);
 int run_celery_queues(Context& ctx, cluster::Client& target, const std::vector<std::string>& only,
                       const std::string& prefix);
-bool celery_preferred(cluster::Client& target, const std::string& prefix);
 // job_summary.cpp
 int run_queue_summaries(Context& ctx, cluster::Client& target, const std::vector<std::string>& systems,
                         const std::vector<std::string>& only, const std::string& prefix);
@@ -47,17 +48,21 @@ struct EnqueueFlags {
   std::string serializer = "pickle";
   bool at_front = false;
   std::string system = "auto";
-  std::string prefix;
+  std::string prefix, delay;  // BullMQ's
+  std::int64_t priority = 0, attempts = 0;
   CLI::Option* description_option = nullptr;
   CLI::Option* queue_option = nullptr;
-  std::vector<CLI::Option*> rq_only;  // refused with --system celery or sidekiq
+  std::vector<CLI::Option*> rq_only;  // refused with --system celery, sidekiq (and bullmq, but --job-id)
+  std::vector<CLI::Option*> bullmq_only;  // refused with the other systems
+  CLI::Option* priority_option = nullptr;
+  CLI::Option* attempts_option = nullptr;
 };
 
 struct StatusFlags {
   std::string id;
   std::string wait;
   std::string system = "auto";
-  std::string prefix;
+  std::string queue, prefix;  // queue: BullMQ's (its ids are per queue)
 };
 
 struct ListFlags {
@@ -89,6 +94,17 @@ void refuse_sidekiq_prefix(const std::string& prefix) {
   if (!prefix.empty())
     throw Failure(ErrorKind::usage, "Sidekiq has no key prefix: --prefix is for Celery (global_keyprefix) and BullMQ",
                   "a Sidekiq kept apart lives in its own database: give -n DB");
+}
+
+// --state's choices: RQ's, then Sidekiq's and BullMQ's not already among them (checked per
+// system later).
+std::vector<std::string> list_state_names() {
+  auto names = job::rq::state_names();
+  std::vector<std::string> others = {"waiting", "active", "retry", "dead"};  // Sidekiq's
+  for (const auto& s : job::bullmq::state_names()) others.push_back(s);
+  for (const auto& s : others)
+    if (std::find(names.begin(), names.end(), s) == names.end()) names.push_back(s);
+  return names;
 }
 
 std::optional<std::int64_t> seconds_flag(const std::string& text, std::string_view flag) {
@@ -184,19 +200,30 @@ int show_job(Context& ctx, cluster::Client& target, const std::string& id, const
   return exit_for(job, info);
 }
 
-// --state of `job list`: RQ's states, then Sidekiq's that RQ lacks.
-std::vector<std::string> list_state_choices() {
-  auto names = job::rq::state_names();
-  for (const char* s : {"waiting", "active", "retry", "dead"}) names.push_back(s);
-  return names;
-}
-
 // `auto` picks Sidekiq when its keys are there and neither RQ's nor Celery's.
 bool sidekiq_auto(cluster::Client& target) {
   return !rq_detected(target) && !celery_detected(target) && sidekiq_detected(target);
 }
 
 int run_enqueue(Context& ctx, const EnqueueFlags& f) {
+  if (f.system != "bullmq")
+    for (const auto* o : f.bullmq_only)
+      if (o->count() > 0)
+        throw Failure(ErrorKind::usage, fmt::format("{} is a BullMQ option; give --system bullmq", o->get_name()));
+  if (f.system == "bullmq") {
+    for (const auto* o : f.rq_only)
+      if (o->count() > 0 && o->get_name() != "--job-id")
+        throw Failure(ErrorKind::usage,
+                      fmt::format("{} is an RQ option; --system bullmq does not take it", o->get_name()));
+    BullmqEnqueueFlags b{f.func,      f.queue_option->count() > 0 ? f.queue : "",
+                         f.prefix,    f.job_id,
+                         f.delay,     f.wait,
+                         f.args,      std::nullopt,
+                         std::nullopt};
+    if (f.priority_option->count() > 0) b.priority = f.priority;
+    if (f.attempts_option->count() > 0) b.attempts = f.attempts;
+    return run_bullmq_enqueue(ctx, b);
+  }
   if (f.system == "celery" || f.system == "sidekiq") {
     for (const auto* o : f.rq_only)
       if (o->count() > 0)
@@ -251,6 +278,10 @@ int run_enqueue(Context& ctx, const EnqueueFlags& f) {
 
 int run_status(Context& ctx, const StatusFlags& f) {
   if (!f.wait.empty()) (void)duration_flag(f.wait, "--wait");
+  // BullMQ's ids are per queue: --queue names one, and says the job is BullMQ's.
+  if (f.system == "bullmq" || (f.system == "auto" && !f.queue.empty()))
+    return run_bullmq_status(ctx, f.id, f.queue, f.prefix, f.wait);
+  if (!f.queue.empty()) throw Failure(ErrorKind::usage, "--queue is BullMQ's option for job status");
   auto& target = ctx.connect(config::Role::queue);
   // auto: Celery when RQ has no job of that id and Celery's result backend has a result (or,
   // with none yet, when the database holds Celery's keys and not RQ's).
@@ -264,30 +295,42 @@ int run_status(Context& ctx, const StatusFlags& f) {
   return show_job(ctx, target, f.id, f.wait, false);
 }
 
+// `auto` for `job list`: RQ when its keys are there (today's behaviour), else the one other
+// system found, in the order Celery, Sidekiq, BullMQ; RQ when none is.
+std::string list_system(cluster::Client& target, const std::string& prefix) {
+  if (rq_detected(target)) return "rq";
+  if (celery_detected(target, prefix)) return "celery";
+  if (sidekiq_detected(target)) return "sidekiq";
+  if (bullmq_detected(target, prefix)) return "bullmq";
+  return "rq";
+}
+
 int run_list(Context& ctx, const ListFlags& f) {
-  if (f.system == "sidekiq" || (f.system == "auto" && sidekiq_auto(ctx.connect(config::Role::queue)))) {
-    if (f.offset > 0) throw Failure(ErrorKind::usage, "--offset is an RQ option; --system sidekiq does not take it");
+  auto& target = ctx.connect(config::Role::queue);
+  const auto system = f.system == "auto" ? list_system(target, f.prefix) : f.system;
+  if (system != "rq" && f.offset > 0)
+    throw Failure(ErrorKind::usage, fmt::format("--offset is an RQ option; --system {} takes --limit", system));
+  if (system == "sidekiq") {
     refuse_sidekiq_prefix(f.prefix);
     return run_sidekiq_list(ctx, f.queue, f.state, f.limit);
   }
-  if (const auto rq_states = job::rq::state_names();
-      !f.state.empty() && std::find(rq_states.begin(), rq_states.end(), f.state) == rq_states.end())
-    throw Failure(ErrorKind::usage, fmt::format("--state {} is not an RQ state", f.state),
-                  "waiting, active, retry and dead are Sidekiq's: give --system sidekiq");
-  if (f.system == "celery" || (f.system == "auto" && celery_preferred(ctx.connect(config::Role::queue), f.prefix))) {
-    if (!f.state.empty() || f.offset > 0)
-      throw Failure(ErrorKind::usage,
-                    "--state and --offset are RQ options; Celery's broker keeps waiting messages only");
+  if (system == "bullmq") return run_bullmq_list(ctx, f.queue, f.state, f.limit, f.prefix);
+  if (system == "celery") {
+    if (!f.state.empty())
+      throw Failure(ErrorKind::usage, "--state is not Celery's: its broker keeps waiting messages only");
     return run_celery_list(ctx, f.queue, f.limit, f.prefix);
   }
   refuse_rq_prefix(f.prefix);
+  if (const auto rq_states = job::rq::state_names();
+      !f.state.empty() && std::find(rq_states.begin(), rq_states.end(), f.state) == rq_states.end())
+    throw Failure(ErrorKind::usage, fmt::format("--state {} is not an RQ state", f.state),
+                  "waiting, active, retry and dead are Sidekiq's, delayed and prioritized BullMQ's: give --system");
   job::rq::JobListOptions o;
   if (!f.queue.empty()) o.queue = f.queue;
   if (!f.state.empty()) o.state = f.state;
   o.limit = f.limit;
   o.offset = f.offset;
-  ctx.printer().emit(
-      job::render_job_list(job::rq::list_jobs(ctx.connect(config::Role::queue), o), std::chrono::system_clock::now()));
+  ctx.printer().emit(job::render_job_list(job::rq::list_jobs(target, o), std::chrono::system_clock::now()));
   return 0;
 }
 
@@ -310,12 +353,12 @@ int run_queues(Context& ctx, const QueuesFlags& f) {
 
 void register_job(CLI::App& app, Context& ctx) {
   auto* job = app.add_subcommand(
-      "job", "Enqueue RQ, Celery or Sidekiq jobs that their real workers run; show status, results, queues");
+      "job", "Enqueue RQ, Celery, Sidekiq or BullMQ jobs that their real workers run; show status, results, queues");
   job->require_subcommand(1);
 
   auto e = std::make_shared<EnqueueFlags>();
   auto* enqueue = job->add_subcommand(
-      "enqueue", "Enqueue a job as RQ's Queue.enqueue (or Celery's, Sidekiq's client) writes it (standalone server)");
+      "enqueue", "Enqueue a job as RQ's Queue.enqueue (or Celery's, Sidekiq's, BullMQ's client) writes it");
   enqueue->add_option("func", e->func, "Dotted import path of the function, e.g. myapp.tasks.send_email")
       ->required()
       ->type_name("FUNC");
@@ -357,14 +400,23 @@ void register_job(CLI::App& app, Context& ctx) {
       ->type_name("DUR");
   enqueue
       ->add_option("--system", e->system,
-                   "Queue system: rq, celery, sidekiq, or auto (default; enqueue: rq unless --system is given)")
-      ->check(CLI::IsMember({"rq", "celery", "sidekiq", "auto"}))
+                   "Queue system: rq, celery, sidekiq, bullmq, or auto (default; enqueue: rq unless --system is "
+                   "given)")
+      ->check(CLI::IsMember(job_system_names()))
       ->type_name("SYSTEM");
+  enqueue->add_option("--priority", e->priority, "BullMQ: 1 (first) to 2097151; 0 none")->type_name("N");
+  enqueue->add_option("--attempts", e->attempts, "BullMQ: tries before the job stays failed (default 0: one)")
+      ->type_name("N");
+  enqueue->add_option("--delay", e->delay, "BullMQ: run after this delay (10s, 5m, 2h)")->type_name("DUR");
   e->rq_only = {
       enqueue->get_option("--timeout"),     enqueue->get_option("--result-ttl"),  enqueue->get_option("--failure-ttl"),
       enqueue->get_option("--ttl"),         enqueue->get_option("--description"), enqueue->get_option("--job-id"),
       enqueue->get_option("--at-front"),    enqueue->get_option("--meta"),        enqueue->get_option("--schedule-in"),
       enqueue->get_option("--schedule-at"), enqueue->get_option("--serializer")};
+  // --prefix is Celery's too (global_keyprefix): refused per system where it runs.
+  e->priority_option = enqueue->get_option("--priority");
+  e->attempts_option = enqueue->get_option("--attempts");
+  e->bullmq_only = {e->priority_option, e->attempts_option, enqueue->get_option("--delay")};
   e->queue_option = enqueue->get_option("--queue");
   enqueue->add_option("--prefix", e->prefix, k_prefix_help)->type_name("PREFIX");
   enqueue->callback([&ctx, e] { ctx.run = [&ctx, e] { return run_enqueue(ctx, *e); }; });
@@ -375,10 +427,11 @@ void register_job(CLI::App& app, Context& ctx) {
   status->add_option("--wait", s->wait, "Poll until the job ends or this much time has passed")->type_name("DUR");
   status
       ->add_option("--system", s->system,
-                   "rq, celery, sidekiq, or auto (default: Celery's celery-task-meta-ID when RQ has no such job, "
-                   "Sidekiq when only its keys are there)")
-      ->check(CLI::IsMember({"rq", "celery", "sidekiq", "auto"}))
+                   "rq, celery, sidekiq, bullmq, or auto (default: Celery's celery-task-meta-ID when RQ has no "
+                   "such job, Sidekiq when only its keys are there, BullMQ with --queue)")
+      ->check(CLI::IsMember(job_system_names()))
       ->type_name("SYSTEM");
+  status->add_option("--queue", s->queue, "BullMQ: the job's queue (BullMQ ids are per queue)")->type_name("QUEUE");
   status->add_option("--prefix", s->prefix, k_prefix_help)->type_name("PREFIX");
   status->callback([&ctx, s] { ctx.run = [&ctx, s] { return run_status(ctx, *s); }; });
 
@@ -386,17 +439,18 @@ void register_job(CLI::App& app, Context& ctx) {
   auto* list = job->add_subcommand("list", "List jobs of a queue (or all queues) and their registries, paginated");
   list->add_option("--queue", l->queue, "Only this queue (default: every queue in rq:queues)")->type_name("QUEUE");
   list->add_option("--state", l->state,
-                   "Only queued, started, finished, failed, deferred, scheduled or canceled jobs (RQ); waiting, "
-                   "active, scheduled, retry or dead (Sidekiq)")
+                   "RQ: queued, started, finished, failed, deferred, scheduled or canceled; Sidekiq: waiting, "
+                   "active, scheduled, retry or dead; BullMQ: waiting (default), active, delayed, prioritized, "
+                   "completed, failed or waiting-children")
       ->type_name("STATE")
-      ->check(CLI::IsMember(list_state_choices()));
+      ->check(CLI::IsMember(list_state_names()));
   list->add_option("--limit", l->limit, "Jobs per page (default 50)")
       ->type_name("N")
       ->check(CLI::Range(std::size_t{1}, job::rq::k_max_list_limit));
   list->add_option("--offset", l->offset, "Jobs to skip (default 0)")->type_name("N");
   list->add_option("--system", l->system,
-                   "rq, celery, sidekiq, or auto (default: the system whose keys are there; rq first)")
-      ->check(CLI::IsMember({"rq", "celery", "sidekiq", "auto"}))
+                   "rq, celery, sidekiq, bullmq, or auto (default: the system whose keys are there; rq first)")
+      ->check(CLI::IsMember(job_system_names()))
       ->type_name("SYSTEM");
   list->add_option("--prefix", l->prefix, k_prefix_help)->type_name("PREFIX");
   list->callback([&ctx, l] { ctx.run = [&ctx, l] { return run_list(ctx, *l); }; });
@@ -405,9 +459,10 @@ void register_job(CLI::App& app, Context& ctx) {
   auto* queues = job->add_subcommand("queues", "Queues, registry counts and workers, like `rq info`");
   queues->add_option("queues", q->queues, "Only these queues (default: all)")->type_name("QUEUE");
   queues
-      ->add_option("--system", q->system,
-                   "rq, celery, sidekiq, or auto (default: the system whose keys are there; several: one table of all)")
-      ->check(CLI::IsMember({"rq", "celery", "sidekiq", "auto"}))
+      ->add_option(
+          "--system", q->system,
+          "rq, celery, sidekiq, bullmq, or auto (default: the system whose keys are there; several: one table of all)")
+      ->check(CLI::IsMember(job_system_names()))
       ->type_name("SYSTEM");
   queues->add_option("--prefix", q->prefix, k_prefix_help)->type_name("PREFIX");
   queues->callback([&ctx, q] { ctx.run = [&ctx, q] { return run_queues(ctx, *q); }; });

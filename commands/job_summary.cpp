@@ -14,6 +14,7 @@ namespace rctl::commands {
 int run_celery_queues(Context& ctx, cluster::Client& target, const std::vector<std::string>& only,
                       const std::string& prefix);
 int run_sidekiq_queues(Context& ctx, cluster::Client& target, const std::vector<std::string>& only);
+int run_bullmq_queues(Context& ctx, const std::vector<std::string>& only, const std::string& prefix);
 
 std::vector<std::string> job_systems_present(cluster::Client& target, const std::string& prefix) {
   std::vector<std::string> present;
@@ -84,6 +85,7 @@ int run_queue_summaries(Context& ctx, cluster::Client& target, const std::vector
   // One system: its own report, which says more than the common row.
   if (systems.size() == 1 && systems.front() == "celery") return run_celery_queues(ctx, target, only, prefix);
   if (systems.size() == 1 && systems.front() == "sidekiq") return run_sidekiq_queues(ctx, target, only);
+  if (systems.size() == 1 && systems.front() == "bullmq") return run_bullmq_queues(ctx, only, prefix);
   std::vector<job::QueueSummary> rows;
   auto add = [&rows](std::vector<job::QueueSummary> more) {
     for (auto& r : more) rows.push_back(std::move(r));

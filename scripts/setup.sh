@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Installs every Debian package that building, testing and benchmarking rctl needs.
+# Installs every Debian package that building, testing and benchmarking rctl needs, then the
+# npm peers the tests run against (tests/peers/*/package-lock.json, with `npm ci`).
 # Idempotent: does nothing (not even apt-get update) when everything is already there.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
 packages=(
   # build
@@ -20,6 +22,8 @@ packages=(
   bash zsh fish groff man-db
   # packaging (scripts/package.sh) and checking the package
   dpkg-dev lintian
+  # BullMQ's real Worker and Queue (npm ci below); on nodesource's `nodejs`, npm is inside it
+  nodejs
   # benchmarks
   hyperfine time util-linux
   # Prometheus's linter (promtool) for the stats -o prometheus tests
@@ -41,3 +45,27 @@ if ((${#missing[@]})); then
   $sudo apt-get update -qq
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+
+# Plain Debian ships npm as its own package; nodesource's `nodejs` (which conflicts with it)
+# brings npm along. Install Debian's only when no npm is there.
+if ! command -v npm >/dev/null; then
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  echo "setup: installing npm" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends npm >/dev/null
+fi
+
+# npm peers: `npm ci` from the committed lockfile (never a global install), skipped while the
+# stamp left by the last install matches the lockfile and node's version.
+for peer in tests/peers/*/package-lock.json; do
+  dir=$(dirname "$peer")
+  stamp="$dir/node_modules/.rctl-stamp"
+  want="$(sha256sum "$peer" | cut -d' ' -f1) $(node --version)"
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then continue; fi
+  started=$SECONDS
+  npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error >&2
+  echo "$want" >"$stamp"
+  echo "setup: npm ci in $dir took $((SECONDS - started)) s" >&2
+done
