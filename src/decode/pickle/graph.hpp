@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace rctl::decode::pickle {
@@ -61,9 +62,38 @@ struct Node {
   std::vector<Ref> items;
 };
 
-// The arena. nodes[0..2] are None, False, True.
+// The arena. nodes[0..2] are None, False, True; nodes[0..size) are the value's. Any nodes
+// beyond `size` are spares kept (with their buffers) for the next pickle (pickle::Workspace).
 struct Graph {
   std::vector<Node> nodes;
+  std::size_t size = 0;
+};
+
+// The interpreter's buffers (pickle/interpreter.hpp), kept from one pickle to the next: a
+// session scan reads thousands of small pickles, and allocating (then freeing) the node
+// arena, stack and memo of each one, and each node's string and item buffers, cost more
+// than interpreting them. reader.cpp keeps one per thread; release() bounds what it keeps.
+struct Workspace {
+  Graph graph;
+  std::vector<Ref> stack;
+  std::vector<std::size_t> marks;  // stack positions of open MARKs
+  std::vector<Ref> memo_dense;
+  std::unordered_map<std::uint64_t, Ref> memo_sparse;
+  std::vector<Ref> items;  // what pop_mark took
+  std::string scratch;
+  bool busy = false;  // an interpreter is using it
+  // A node's text or items grew beyond what is kept (release() then looks at every node).
+  bool oversized = false;
+
+  // What is kept between pickles: spare nodes, and per node and per buffer the capacity
+  // worth keeping (a session's strings and containers are far below these).
+  static constexpr std::size_t k_kept_nodes = 2048;
+  static constexpr std::size_t k_kept_text_bytes = 128;
+  static constexpr std::size_t k_kept_refs = 64;
+  static constexpr std::size_t k_kept_stack = 4096;
+
+  // Frees the buffers a large pickle left beyond the k_kept_* bounds (about 1 MB in all).
+  void release();
 };
 
 }  // namespace rctl::decode::pickle

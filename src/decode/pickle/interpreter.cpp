@@ -2,6 +2,7 @@
 
 #include "decode/bytes.hpp"
 
+#include <array>
 #include <bit>
 
 namespace rctl::decode::pickle {
@@ -29,7 +30,73 @@ const char* kind_name(Kind kind) {
   return "?";
 }
 
+template <class T>
+void release_over(T& buffer, std::size_t kept) {
+  if (buffer.capacity() > kept) T().swap(buffer);
+}
+
 }  // namespace
+
+void Workspace::release() {
+  auto& nodes = graph.nodes;
+  if (nodes.size() > k_kept_nodes) {  // before the walk below: those nodes are freed
+    nodes.resize(k_kept_nodes);
+    nodes.shrink_to_fit();
+  }
+  if (oversized) {
+    for (auto& node : nodes) {
+      release_over(node.text, k_kept_text_bytes);
+      release_over(node.items, k_kept_refs);
+    }
+    oversized = false;
+  }
+  release_over(stack, k_kept_stack);
+  release_over(marks, k_kept_stack);
+  release_over(memo_dense, k_kept_stack);
+  release_over(items, k_kept_stack);
+  release_over(scratch, k_kept_text_bytes);
+  if (memo_sparse.bucket_count() > k_kept_refs) std::unordered_map<std::uint64_t, Ref>().swap(memo_sparse);
+}
+
+Interpreter::Interpreter(std::string_view input, const PickleLimits& limits, Workspace& workspace)
+    : m_in(input),
+      m_limits(limits),
+      m_workspace(workspace),
+      m_graph(workspace.graph),
+      m_stack(workspace.stack),
+      m_marks(workspace.marks),
+      m_memo_dense(workspace.memo_dense),
+      m_memo_sparse(workspace.memo_sparse),
+      m_items(workspace.items),
+      m_scratch(workspace.scratch) {
+  // Session-like pickles hold a node per four to eight input bytes (opcode, argument,
+  // MEMOIZE); reserving for one per four (capped) saves the regrowths of a small value's graph.
+  // The same for the stack and the memo (at most one MEMOIZE per two bytes, and pickle.dumps
+  // writes one after nearly every value). No-ops once the workspace has held such a pickle.
+  m_graph.nodes.reserve(3 + std::min<std::size_t>(input.size() / 4, k_node_reserve_cap));
+  m_stack.clear();
+  m_stack.reserve(std::min<std::size_t>(input.size() / 8 + 8, k_node_reserve_cap));
+  m_marks.clear();
+  m_memo_dense.clear();
+  m_memo_dense.reserve(std::min<std::size_t>(input.size() / 8 + 8, k_node_reserve_cap));
+  m_memo_sparse.clear();
+  m_items.clear();
+  if (m_graph.nodes.size() < 3) m_graph.nodes.resize(3);
+  for (Ref r = 0; r < 3; ++r) reset_node(m_graph.nodes[r]);
+  m_graph.size = 3;
+  m_graph.nodes[pickle::k_false_ref].kind = Kind::boolean;
+  m_graph.nodes[pickle::k_true_ref].kind = Kind::boolean;
+  m_graph.nodes[pickle::k_true_ref].flag = true;
+}
+
+void Interpreter::reset_node(Node& n) {
+  n.kind = Kind::none;
+  n.flag = false;
+  n.integer = 0;
+  n.real = 0;
+  n.text.clear();
+  n.items.clear();
+}
 
 bool Interpreter::run(Ref& root) {
   while (!m_stopped) {
@@ -108,12 +175,12 @@ bool Interpreter::push_object(Ref callable, Ref args, Ref kwargs) {
   }
   Ref r = 0;
   if (!count_refs(3) || !new_node(Kind::object, r)) return false;
-  node(r).items = {callable, args, kwargs, pickle::k_no_ref, pickle::k_no_ref, pickle::k_no_ref};
+  node(r).items.assign({callable, args, kwargs, pickle::k_no_ref, pickle::k_no_ref, pickle::k_no_ref});
   return push(r);
 }
 
 // APPEND(S), SETITEM(S) and ADDITEMS: into a list/dict/set, or recorded on an object marker.
-bool Interpreter::add_items(const char* op, Ref target, const std::vector<Ref>& items, bool pairs) {
+bool Interpreter::add_items(const char* op, Ref target, std::span<const Ref> items, bool pairs) {
   if (pairs && items.size() % 2 != 0) return error(fmt::format("{} with an odd number of items", op));
   if (!count_refs(items.size())) return false;
   const Kind kind = node(target).kind;
@@ -121,6 +188,7 @@ bool Interpreter::add_items(const char* op, Ref target, const std::vector<Ref>& 
   if (kind == want && !(kind == Kind::set && node(target).flag)) {
     auto& dest = node(target).items;
     dest.insert(dest.end(), items.begin(), items.end());
+    if (dest.size() > Workspace::k_kept_refs) m_workspace.oversized = true;
     return true;
   }
   if (kind != Kind::object) return error(fmt::format("{} on a {}", op, kind_name(kind)));
@@ -132,6 +200,7 @@ bool Interpreter::add_items(const char* op, Ref target, const std::vector<Ref>& 
   }
   auto& dest = node(node(target).items[slot]).items;
   dest.insert(dest.end(), items.begin(), items.end());
+  if (dest.size() > Workspace::k_kept_refs) m_workspace.oversized = true;
   return true;
 }
 
@@ -167,7 +236,7 @@ bool Interpreter::memo_get(std::uint64_t index) {
 
 bool Interpreter::step(std::uint8_t op, std::size_t at) {
   std::string_view arg;
-  std::vector<Ref> items;
+  auto& items = m_items;  // what pop_mark() took
   Ref a = 0;
   Ref b = 0;
   Ref c = 0;
@@ -196,8 +265,8 @@ bool Interpreter::step(std::uint8_t op, std::size_t at) {
       return true;
     case Op::pop:  // POP: the top value, or the mark itself when the frame is empty
       if (m_stack.size() > frame_start()) return pop(a);
-      return pop_mark(items);
-    case Op::pop_mark: return pop_mark(items);  // POP_MARK
+      return pop_mark();
+    case Op::pop_mark: return pop_mark();  // POP_MARK
     case Op::dup:
       m_shared = true;
       return top(a) && push(a);  // DUP
@@ -256,26 +325,26 @@ bool Interpreter::step(std::uint8_t op, std::size_t at) {
       if (!read_line(arg)) return false;
       if (!pickle::unquote_string_literal(arg, text)) return error("bad STRING literal");
       const Kind kind = is_valid_utf8(text) ? Kind::str : Kind::bytes;
-      return push_new(kind, std::move(text));
+      return push_new(kind, text);
     }
     case Op::binstring:  // BINSTRING, SHORT_BINSTRING: Python 2 str, raw bytes
     case Op::short_binstring:
       if (op == 'T' ? !read_counted<std::int32_t>(arg) : !read_counted<std::uint8_t>(arg)) return false;
-      return push_new(is_valid_utf8(arg) ? Kind::str : Kind::bytes, std::string(arg));
+      return push_new(is_valid_utf8(arg) ? Kind::str : Kind::bytes, arg);
     case Op::unicode: {  // UNICODE
       std::string text;
       if (!read_line(arg)) return false;
       if (!pickle::decode_raw_unicode_escape(arg, text)) return error("bad UNICODE literal");
-      return push_new(Kind::str, std::move(text));
+      return push_new(Kind::str, text);
     }
-    case Op::binunicode: return read_counted<std::uint32_t>(arg) && push_new(Kind::str, std::string(arg));
-    case Op::short_binunicode: return read_counted<std::uint8_t>(arg) && push_new(Kind::str, std::string(arg));
-    case Op::binunicode8: return read_counted<std::uint64_t>(arg) && push_new(Kind::str, std::string(arg));
-    case Op::binbytes: return read_counted<std::uint32_t>(arg) && push_new(Kind::bytes, std::string(arg));
-    case Op::short_binbytes: return read_counted<std::uint8_t>(arg) && push_new(Kind::bytes, std::string(arg));
-    case Op::binbytes8: return read_counted<std::uint64_t>(arg) && push_new(Kind::bytes, std::string(arg));
+    case Op::binunicode: return read_counted<std::uint32_t>(arg) && push_new(Kind::str, arg);
+    case Op::short_binunicode: return read_counted<std::uint8_t>(arg) && push_new(Kind::str, arg);
+    case Op::binunicode8: return read_counted<std::uint64_t>(arg) && push_new(Kind::str, arg);
+    case Op::binbytes: return read_counted<std::uint32_t>(arg) && push_new(Kind::bytes, arg);
+    case Op::short_binbytes: return read_counted<std::uint8_t>(arg) && push_new(Kind::bytes, arg);
+    case Op::binbytes8: return read_counted<std::uint64_t>(arg) && push_new(Kind::bytes, arg);
     case Op::bytearray8:  // BYTEARRAY8
-      return read_counted<std::uint64_t>(arg) && push_new(Kind::bytes, std::string(arg), true);
+      return read_counted<std::uint64_t>(arg) && push_new(Kind::bytes, arg, true);
     case Op::next_buffer: return error("out-of-band buffers (NEXT_BUFFER) are not supported");
     case Op::readonly_buffer:
       return top(a);  // READONLY_BUFFER: read-only or not, the data is the same
@@ -285,21 +354,21 @@ bool Interpreter::step(std::uint8_t op, std::size_t at) {
     case Op::empty_tuple: return push_container(Kind::tuple, {});
     case Op::empty_dict: return push_container(Kind::dict, {});
     case Op::empty_set: return push_container(Kind::set, {});
-    case Op::list: return pop_mark(items) && push_container(Kind::list, std::move(items));
-    case Op::tuple: return pop_mark(items) && push_container(Kind::tuple, std::move(items));
-    case Op::frozenset: return pop_mark(items) && push_container(Kind::set, std::move(items), true);
+    case Op::list: return pop_mark() && push_container(Kind::list, items);
+    case Op::tuple: return pop_mark() && push_container(Kind::tuple, items);
+    case Op::frozenset: return pop_mark() && push_container(Kind::set, items, true);
     case Op::dict:
-      if (!pop_mark(items)) return false;
+      if (!pop_mark()) return false;
       if (items.size() % 2 != 0) return error("DICT with an odd number of items");
-      return push_container(Kind::dict, std::move(items));
-    case Op::tuple1: return pop(a) && push_container(Kind::tuple, {a});
-    case Op::tuple2: return pop(b) && pop(a) && push_container(Kind::tuple, {a, b});
-    case Op::tuple3: return pop(c) && pop(b) && pop(a) && push_container(Kind::tuple, {a, b, c});
-    case Op::append: return pop(b) && top(a) && add_items("APPEND", a, {b}, false);
-    case Op::appends: return pop_mark(items) && top(a) && add_items("APPENDS", a, items, false);
-    case Op::setitem: return pop(c) && pop(b) && top(a) && add_items("SETITEM", a, {b, c}, true);
-    case Op::setitems: return pop_mark(items) && top(a) && add_items("SETITEMS", a, items, true);
-    case Op::additems: return pop_mark(items) && top(a) && add_items("ADDITEMS", a, items, false);
+      return push_container(Kind::dict, items);
+    case Op::tuple1: return pop(a) && push_container(Kind::tuple, std::array{a});
+    case Op::tuple2: return pop(b) && pop(a) && push_container(Kind::tuple, std::array{a, b});
+    case Op::tuple3: return pop(c) && pop(b) && pop(a) && push_container(Kind::tuple, std::array{a, b, c});
+    case Op::append: return pop(b) && top(a) && add_items("APPEND", a, std::array{b}, false);
+    case Op::appends: return pop_mark() && top(a) && add_items("APPENDS", a, items, false);
+    case Op::setitem: return pop(c) && pop(b) && top(a) && add_items("SETITEM", a, std::array{b, c}, true);
+    case Op::setitems: return pop_mark() && top(a) && add_items("SETITEMS", a, items, true);
+    case Op::additems: return pop_mark() && top(a) && add_items("ADDITEMS", a, items, false);
 
     // ---- memo ----
     case Op::put: {
@@ -358,16 +427,16 @@ bool Interpreter::step(std::uint8_t op, std::size_t at) {
       return push_object(a, b, c);
     case Op::inst: {  // INST
       std::string_view module;
-      if (!read_line(module) || !read_line(arg) || !pop_mark(items)) return false;
-      if (!push_global(module, arg) || !pop(a) || !push_container(Kind::tuple, std::move(items))) return false;
+      if (!read_line(module) || !read_line(arg) || !pop_mark()) return false;
+      if (!push_global(module, arg) || !pop(a) || !push_container(Kind::tuple, items)) return false;
       return pop(b) && push_object(a, b);
     }
     case Op::obj:  // OBJ
-      if (!pop_mark(items)) return false;
+      if (!pop_mark()) return false;
       if (items.empty()) return error("OBJ without a class");
       a = items.front();
       items.erase(items.begin());
-      return push_container(Kind::tuple, std::move(items)) && pop(b) && push_object(a, b);
+      return push_container(Kind::tuple, items) && pop(b) && push_object(a, b);
     case Op::build:  // BUILD
       if (!pop(b) || !top(a)) return false;
       if (node(a).kind != Kind::object) return error(fmt::format("BUILD on a {}", kind_name(node(a).kind)));
@@ -375,10 +444,10 @@ bool Interpreter::step(std::uint8_t op, std::size_t at) {
       node(a).items[pickle::k_slot_state] = b;
       return true;
     case Op::persid: {  // PERSID
-      if (!read_line(arg) || !push_new(Kind::str, std::string(arg)) || !pop(a)) return false;
-      return push_container(Kind::persid, {a});
+      if (!read_line(arg) || !push_new(Kind::str, arg) || !pop(a)) return false;
+      return push_container(Kind::persid, std::array{a});
     }
-    case Op::binpersid: return pop(a) && push_container(Kind::persid, {a});  // BINPERSID
+    case Op::binpersid: return pop(a) && push_container(Kind::persid, std::array{a});  // BINPERSID
     case Op::ext1:
     case Op::ext2:
     case Op::ext4: {  // EXT1, EXT2, EXT4

@@ -24,7 +24,7 @@ using Json = nlohmann::ordered_json;
 class Renderer {
  public:
   Renderer(const Graph& graph, const PickleLimits& limits)
-      : m_graph(graph), m_limits(limits), m_active(graph.nodes.size(), 0) {}
+      : m_graph(graph), m_limits(limits), m_active(graph.size, 0) {}
 
   bool value(Ref ref, std::size_t depth, Json& out);
   // Marks `ref` as being rendered (its members are rendered on their own: render_members).
@@ -250,7 +250,7 @@ struct RenderCost {
 class RenderBound {
  public:
   RenderBound(const Graph& graph, const PickleLimits& limits)
-      : m_graph(graph), m_limits(limits), m_state(graph.nodes.size(), 0), m_cost(graph.nodes.size()) {}
+      : m_graph(graph), m_limits(limits), m_state(graph.size, 0), m_cost(graph.size) {}
 
   // False when the bound could not be found (a cycle; a dict key rendered by dumping a
   // value, whose text has its own budget; deeper than the depth limit).
@@ -297,7 +297,7 @@ class RenderBound {
 // the tree meets each container once.
 bool tree_renders_within(const Graph& graph, const PickleLimits& limits) {
   std::size_t references = 1, text = 0, containers = 0;
-  for (std::size_t i = 3; i < graph.nodes.size(); ++i) {
+  for (std::size_t i = 3; i < graph.size; ++i) {
     const Node& node = graph.nodes[i];
     if (node.kind == Kind::dict)
       for (std::size_t k = 0; k < node.items.size(); k += 2)
@@ -341,10 +341,20 @@ bool render_members(const Graph& graph, Ref root, const std::vector<std::string>
   const auto& pairs = graph.nodes[root].items;
   std::vector<std::pair<std::size_t, std::size_t>> found;  // (name index, pair index), first position order
   std::vector<Ref> last(names.size(), k_no_ref);
+  std::optional<std::string> built;
   for (std::size_t i = 0; i + 1 < pairs.size(); i += 2) {
-    auto key = plain_key_text(graph.nodes[pairs[i]]);
-    if (!key) continue;
-    auto it = std::find(names.begin(), names.end(), *key);
+    // The key's text as plain_key_text() has it, built only when it differs from the
+    // node's bytes (this runs for every member of every session of a scan).
+    const Node& key_node = graph.nodes[pairs[i]];
+    std::string_view key;
+    if (key_node.kind == Kind::str && is_valid_utf8(key_node.text)) {
+      key = key_node.text;
+    } else {
+      built = plain_key_text(key_node);
+      if (!built) continue;
+      key = *built;
+    }
+    auto it = std::find(names.begin(), names.end(), key);
     if (it == names.end()) continue;
     const auto n = static_cast<std::size_t>(it - names.begin());
     if (last[n] == k_no_ref) found.emplace_back(n, i);
