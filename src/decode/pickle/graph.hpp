@@ -8,7 +8,9 @@
 // recursive destructors, whatever shape the input has.
 
 #include <cstdint>
+#include <deque>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -58,7 +60,9 @@ struct Node {
   bool flag = false;
   std::int64_t integer = 0;
   double real = 0;
-  std::string text;
+  // Into the pickle's own bytes when the opcode carries the text as it is (most strings),
+  // else into Workspace::texts; valid while the interpreter's input and workspace are.
+  std::string_view text;
   std::vector<Ref> items;
 };
 
@@ -80,9 +84,12 @@ struct Workspace {
   std::vector<Ref> memo_dense;
   std::unordered_map<std::uint64_t, Ref> memo_sparse;
   std::vector<Ref> items;  // what pop_mark took
-  std::string scratch;
+  // Texts made by the interpreter (unescaped, decoded, qualified names...), texts[0..texts_used)
+  // this pickle's; a deque, so a text's bytes stay put while more are added.
+  std::deque<std::string> texts;
+  std::size_t texts_used = 0;
   bool busy = false;  // an interpreter is using it
-  // A node's text or items grew beyond what is kept (release() then looks at every node).
+  // A node's items or a made text grew beyond what is kept (release() then looks at all).
   bool oversized = false;
 
   // What is kept between pickles: spare nodes, and per node and per buffer the capacity

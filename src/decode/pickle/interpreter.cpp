@@ -43,18 +43,16 @@ void Workspace::release() {
     nodes.resize(k_kept_nodes);
     nodes.shrink_to_fit();
   }
+  if (texts.size() > k_kept_nodes) texts.resize(k_kept_nodes);
   if (oversized) {
-    for (auto& node : nodes) {
-      release_over(node.text, k_kept_text_bytes);
-      release_over(node.items, k_kept_refs);
-    }
+    for (auto& node : nodes) release_over(node.items, k_kept_refs);
+    for (auto& text : texts) release_over(text, k_kept_text_bytes);
     oversized = false;
   }
   release_over(stack, k_kept_stack);
   release_over(marks, k_kept_stack);
   release_over(memo_dense, k_kept_stack);
   release_over(items, k_kept_stack);
-  release_over(scratch, k_kept_text_bytes);
   if (memo_sparse.bucket_count() > k_kept_refs) std::unordered_map<std::uint64_t, Ref>().swap(memo_sparse);
 }
 
@@ -67,8 +65,7 @@ Interpreter::Interpreter(std::string_view input, const PickleLimits& limits, Wor
       m_marks(workspace.marks),
       m_memo_dense(workspace.memo_dense),
       m_memo_sparse(workspace.memo_sparse),
-      m_items(workspace.items),
-      m_scratch(workspace.scratch) {
+      m_items(workspace.items) {
   // Session-like pickles hold a node per four to eight input bytes (opcode, argument,
   // MEMOIZE); reserving for one per four (capped) saves the regrowths of a small value's graph.
   // The same for the stack and the memo (at most one MEMOIZE per two bytes, and pickle.dumps
@@ -81,6 +78,7 @@ Interpreter::Interpreter(std::string_view input, const PickleLimits& limits, Wor
   m_memo_dense.reserve(std::min<std::size_t>(input.size() / 8 + 8, k_node_reserve_cap));
   m_memo_sparse.clear();
   m_items.clear();
+  m_workspace.texts_used = 0;
   if (m_graph.nodes.size() < 3) m_graph.nodes.resize(3);
   for (Ref r = 0; r < 3; ++r) reset_node(m_graph.nodes[r]);
   m_graph.size = 3;
@@ -94,8 +92,29 @@ void Interpreter::reset_node(Node& n) {
   n.flag = false;
   n.integer = 0;
   n.real = 0;
-  n.text.clear();
+  n.text = {};
   n.items.clear();
+}
+
+std::string& Interpreter::next_text() {
+  auto& texts = m_workspace.texts;
+  if (m_workspace.texts_used == texts.size()) texts.emplace_back();
+  return texts[m_workspace.texts_used++];
+}
+
+std::string_view Interpreter::keep(std::string_view text) {
+  auto& kept = next_text();
+  kept.assign(text);
+  if (kept.size() > Workspace::k_kept_text_bytes) m_workspace.oversized = true;
+  return kept;
+}
+
+bool Interpreter::push_global(std::string_view module, std::string_view name) {
+  // Made in a text of the workspace directly (no temporary string): one per session value.
+  auto& kept = next_text();
+  pickle::assign_qualified_name(kept, module, name);
+  if (kept.size() > Workspace::k_kept_text_bytes) m_workspace.oversized = true;
+  return push_new(Kind::global, kept);
 }
 
 bool Interpreter::run(Ref& root) {
@@ -325,7 +344,7 @@ bool Interpreter::step(std::uint8_t op, std::size_t at) {
       if (!read_line(arg)) return false;
       if (!pickle::unquote_string_literal(arg, text)) return error("bad STRING literal");
       const Kind kind = is_valid_utf8(text) ? Kind::str : Kind::bytes;
-      return push_new(kind, text);
+      return push_new(kind, keep(text));
     }
     case Op::binstring:  // BINSTRING, SHORT_BINSTRING: Python 2 str, raw bytes
     case Op::short_binstring:
@@ -335,7 +354,7 @@ bool Interpreter::step(std::uint8_t op, std::size_t at) {
       std::string text;
       if (!read_line(arg)) return false;
       if (!pickle::decode_raw_unicode_escape(arg, text)) return error("bad UNICODE literal");
-      return push_new(Kind::str, text);
+      return push_new(Kind::str, keep(text));
     }
     case Op::binunicode: return read_counted<std::uint32_t>(arg) && push_new(Kind::str, arg);
     case Op::short_binunicode: return read_counted<std::uint8_t>(arg) && push_new(Kind::str, arg);

@@ -122,13 +122,16 @@ class Interpreter {
     m_stack.resize(start);
     return true;
   }
-  // Create-and-push helpers for each kind of value. `text` must not point into a node.
+  // The next unused text of the workspace, and a copy of `text` there for a node to point at.
+  std::string& next_text();
+  std::string_view keep(std::string_view text);
+  // Create-and-push helpers for each kind of value. `text` must outlive the graph: a part of
+  // the input, or kept.
   bool push_new(Kind kind, std::string_view text = {}, bool flag = false) {
     Ref r = 0;
     if (!new_node(kind, r)) return false;
-    node(r).text.assign(text);
+    node(r).text = text;
     node(r).flag = flag;
-    if (text.size() > Workspace::k_kept_text_bytes) m_workspace.oversized = true;
     return push(r);
   }
   bool push_container(Kind kind, std::span<const Ref> items, bool flag = false) {
@@ -147,7 +150,7 @@ class Interpreter {
   }
   bool push_big(BigInt v) {
     if (const auto small = to_int64(v)) return push_int(*small);
-    return push_new(Kind::big_int, v.magnitude, v.negative);
+    return push_new(Kind::big_int, keep(v.magnitude), v.negative);
   }
   bool push_float(double v) {
     Ref r = 0;
@@ -155,11 +158,7 @@ class Interpreter {
     node(r).real = v;
     return push(r);
   }
-  // `module` and `name` may point into nodes: the name is made before the arena can grow.
-  bool push_global(std::string_view module, std::string_view name) {
-    pickle::assign_qualified_name(m_scratch, module, name);
-    return push_new(Kind::global, m_scratch);
-  }
+  bool push_global(std::string_view module, std::string_view name);
   bool push_text_int(std::string_view digits) {
     if (digits.size() > m_limits.max_int_bytes * 5 / 2 + 1) {
       return error(fmt::format("integer longer than {} bytes", m_limits.max_int_bytes));
@@ -193,7 +192,6 @@ class Interpreter {
   std::vector<Ref>& m_memo_dense;  // pickle::k_no_ref: no entry
   std::unordered_map<std::uint64_t, Ref>& m_memo_sparse;
   std::vector<Ref>& m_items;
-  std::string& m_scratch;
   std::size_t m_memo_size = 0;
   std::size_t m_refs = 0;  // child references stored in containers
   int m_protocol = 0;

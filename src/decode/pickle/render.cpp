@@ -71,7 +71,7 @@ class Renderer {
 // (those are rendered and dumped, see Renderer::key_text).
 std::optional<std::string> plain_key_text(const Node& node) {
   switch (node.kind) {
-    case Kind::str: return is_valid_utf8(node.text) ? node.text : repair_utf8(node.text);
+    case Kind::str: return is_valid_utf8(node.text) ? std::string(node.text) : repair_utf8(node.text);
     case Kind::integer: return std::to_string(node.integer);
     case Kind::boolean: return std::string(node.flag ? "True" : "False");
     case Kind::none: return std::string("None");
@@ -97,7 +97,7 @@ bool Renderer::value(Ref ref, std::size_t depth, Json& out) {
     case Kind::boolean: out = node.flag; return true;
     case Kind::integer: out = node.integer; return true;
     case Kind::big_int: {
-      const std::string digits = to_decimal(BigInt{node.flag, node.text});
+      const std::string digits = to_decimal(BigInt{node.flag, std::string(node.text)});
       return string(digits, out);
     }
     case Kind::floating: out = float_json(node.real); return true;
@@ -165,7 +165,7 @@ bool Renderer::key_text(Ref key, std::size_t depth, std::string& out) {
     return true;
   }
   if (node.kind == Kind::big_int) {
-    out = to_decimal(BigInt{node.flag, node.text});
+    out = to_decimal(BigInt{node.flag, std::string(node.text)});
     return spend(out.size());
   }
   Json rendered;
