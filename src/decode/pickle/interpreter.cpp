@@ -145,6 +145,8 @@ bool Interpreter::read_le(T& out) {
   return true;
 }
 
+bool Interpreter::read_u8(std::uint8_t& out) { return read_le(out); }
+
 template <class T>
 bool Interpreter::read_length(std::size_t& out) {
   T n{};

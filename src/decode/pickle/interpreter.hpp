@@ -19,6 +19,10 @@
 
 #include <fmt/format.h>
 
+// The interpreter's small steps (read a byte, push a value...), inlined into its one switch:
+// called separately they cost more than they do (a scan interprets every session's pickle).
+#define RCTL_PICKLE_HOT [[gnu::always_inline]] inline
+
 namespace rctl::decode::pickle {
 
 using decode::BigInt;
@@ -55,23 +59,23 @@ class Interpreter {
 
   // ---- input (pickle/interpreter.cpp) ----
   // Takes the next `n` bytes; "truncated" if there are fewer.
-  bool read(std::size_t n, std::string_view& out);
+  RCTL_PICKLE_HOT bool read(std::size_t n, std::string_view& out);
   // Reads a little-endian integer of type T.
   template <class T>
-  bool read_le(T& out);
-  bool read_u8(std::uint8_t& out) { return read_le(out); }
+  RCTL_PICKLE_HOT bool read_le(T& out);
+  RCTL_PICKLE_HOT bool read_u8(std::uint8_t& out);
   // A length prefix of type T, checked against the string limit before any allocation.
   template <class T>
   bool read_length(std::size_t& out);
   // A length prefix of type T and that many bytes.
   template <class T>
-  bool read_counted(std::string_view& out);
+  RCTL_PICKLE_HOT bool read_counted(std::string_view& out);
   // A text-protocol argument line, without its '\n'; bounded by the string limit.
   bool read_line(std::string_view& out);
 
   // ---- graph and stack ----
   // Appends a node to the arena (a spare one when there is one), within the element budget.
-  bool new_node(Kind kind, Ref& out) {
+  RCTL_PICKLE_HOT bool new_node(Kind kind, Ref& out) {
     if (m_graph.size - 3 >= m_limits.max_elements || m_graph.size >= pickle::k_no_ref) {
       return error(fmt::format("more than {} elements", m_limits.max_elements));
     }
@@ -94,20 +98,20 @@ class Interpreter {
   // Where the current MARK frame starts: pops never reach below it.
   std::size_t frame_start() const { return m_marks.empty() ? 0 : m_marks.back(); }
   // Stack operations, bounded by max_stack and by the current frame.
-  bool push(Ref r) {
+  RCTL_PICKLE_HOT bool push(Ref r) {
     if (m_stack.size() >= m_limits.max_stack) {
       return error(fmt::format("stack deeper than {} values", m_limits.max_stack));
     }
     m_stack.push_back(r);
     return true;
   }
-  bool pop(Ref& out) {
+  RCTL_PICKLE_HOT bool pop(Ref& out) {
     if (m_stack.size() <= frame_start()) return error("stack underflow");
     out = m_stack.back();
     m_stack.pop_back();
     return true;
   }
-  bool top(Ref& out) {
+  RCTL_PICKLE_HOT bool top(Ref& out) {
     if (m_stack.size() <= frame_start()) return error("stack underflow");
     out = m_stack.back();
     return true;
@@ -127,7 +131,7 @@ class Interpreter {
   std::string_view keep(std::string_view text);
   // Create-and-push helpers for each kind of value. `text` must outlive the graph: a part of
   // the input, or kept.
-  bool push_new(Kind kind, std::string_view text = {}, bool flag = false) {
+  RCTL_PICKLE_HOT bool push_new(Kind kind, std::string_view text = {}, bool flag = false) {
     Ref r = 0;
     if (!new_node(kind, r)) return false;
     node(r).text = text;
@@ -142,7 +146,7 @@ class Interpreter {
     if (items.size() > Workspace::k_kept_refs) m_workspace.oversized = true;
     return push(r);
   }
-  bool push_int(std::int64_t v) {
+  RCTL_PICKLE_HOT bool push_int(std::int64_t v) {
     Ref r = 0;
     if (!new_node(Kind::integer, r)) return false;
     node(r).integer = v;
@@ -174,7 +178,7 @@ class Interpreter {
   // PUT/MEMOIZE and GET, within max_memo.
   bool memo_put(std::uint64_t index);
   bool memo_get(std::uint64_t index);
-  Ref* memo_find(std::uint64_t index);
+  RCTL_PICKLE_HOT Ref* memo_find(std::uint64_t index);
   // Executes opcode `op`, read at offset `at`.
   bool step(std::uint8_t op, std::size_t at);
 
