@@ -175,7 +175,7 @@ SessionRecord make_session_record(std::string key, std::string_view prefix, std:
                                   std::optional<std::int64_t> ttl_ms, const std::vector<std::string>& user_fields,
                                   const std::vector<std::string>* members) {
   SessionRecord r;
-  r.id = key.substr(std::min(prefix.size(), key.size()));
+  if (!members) r.id = key.substr(std::min(prefix.size(), key.size()));
   r.key = std::move(key);
   r.prefix = std::string(prefix);
   r.node = std::move(node);

@@ -38,8 +38,9 @@ struct SessionRecord {
 
 // Decodes `raw` (auto-detection) and fills in store, user and last activity. Never fails.
 // With `members` (user_member_names(user_fields)), a pickle is decoded through
-// decode::decode_members: `decoded.data` holds only those members and last activity is not
-// read, which is all `session stats` needs (the store and user come out the same).
+// decode::decode_members: `decoded.data` holds only those members, and neither `id` nor last
+// activity is filled in, which is all `session stats` needs (the store and user come out the
+// same).
 SessionRecord make_session_record(std::string key, std::string_view prefix, std::string node, std::string raw,
                                   std::optional<std::int64_t> ttl_ms, const std::vector<std::string>& user_fields,
                                   const std::vector<std::string>* members = nullptr);
