@@ -6,6 +6,9 @@
 #include "decode/pickle/known.hpp"
 
 #include <algorithm>
+#include <array>
+#include <cstddef>
+#include <memory_resource>
 #include <cmath>
 #include <optional>
 #include <vector>
@@ -23,8 +26,10 @@ using Json = nlohmann::ordered_json;
 // max_output_bytes, so a memo "bomb" stops after a bounded amount of work.
 class Renderer {
  public:
-  Renderer(const Graph& graph, const PickleLimits& limits)
-      : m_graph(graph), m_limits(limits), m_active(graph.size, 0) {}
+  // `memory`: where the per-node marks live (a caller's stack buffer for a small graph).
+  Renderer(const Graph& graph, const PickleLimits& limits,
+           std::pmr::memory_resource* memory = std::pmr::new_delete_resource())
+      : m_graph(graph), m_limits(limits), m_active(graph.size, 0, memory) {}
 
   bool value(Ref ref, std::size_t depth, Json& out);
   // Marks `ref` as being rendered (its members are rendered on their own: render_members).
@@ -61,7 +66,7 @@ class Renderer {
 
   const Graph& m_graph;
   const PickleLimits& m_limits;
-  std::vector<std::uint8_t> m_active;  // 1 while a node's children are being rendered
+  std::pmr::vector<std::uint8_t> m_active;  // 1 while a node's children are being rendered
   std::size_t m_elements = 0;
   std::size_t m_bytes = 0;
   std::size_t m_key_bytes = 0;
@@ -339,8 +344,12 @@ bool render_members(const Graph& graph, Ref root, const std::vector<std::string>
   // Each name's last value (a later equal key overwrites an earlier one) at its first
   // position, as the whole dict's rendering (ObjectBuilder) would have it.
   const auto& pairs = graph.nodes[root].items;
-  std::vector<std::pair<std::size_t, std::size_t>> found;  // (name index, pair index), first position order
-  std::vector<Ref> last(names.size(), k_no_ref);
+  // The bookkeeping below on the stack for a session-sized value (this runs for every
+  // session of a scan), on the heap beyond that.
+  std::array<std::byte, 2048> stack_buffer;
+  std::pmr::monotonic_buffer_resource memory(stack_buffer.data(), stack_buffer.size());
+  std::pmr::vector<std::size_t> found(&memory);  // name indexes, in first position order
+  std::pmr::vector<Ref> last(names.size(), k_no_ref, &memory);
   std::optional<std::string> built;
   for (std::size_t i = 0; i + 1 < pairs.size(); i += 2) {
     // The key's text as plain_key_text() has it, built only when it differs from the
@@ -357,14 +366,13 @@ bool render_members(const Graph& graph, Ref root, const std::vector<std::string>
     auto it = std::find(names.begin(), names.end(), key);
     if (it == names.end()) continue;
     const auto n = static_cast<std::size_t>(it - names.begin());
-    if (last[n] == k_no_ref) found.emplace_back(n, i);
+    if (last[n] == k_no_ref) found.push_back(n);
     last[n] = pairs[i + 1];
   }
   out = Json::object();
-  Renderer renderer(graph, limits);
+  Renderer renderer(graph, limits, &memory);
   renderer.enter(root);
-  for (const auto& [n, position] : found) {
-    (void)position;
+  for (const std::size_t n : found) {
     if (!renderer.value(last[n], 2, out[names[n]])) {
       error = renderer.error;
       out = nullptr;
