@@ -7,8 +7,10 @@
 // All nodes live in one arena and refer to each other by index: no ownership cycles, no
 // recursive destructors, whatever shape the input has.
 
+#include <algorithm>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -73,15 +75,56 @@ struct Graph {
   std::size_t size = 0;
 };
 
+// A growable array of Refs, for the interpreter's stack and memo: only what those use, with
+// an append the compiler inlines into the opcode switch (std::vector::push_back stayed a call
+// there, once or twice per opcode).
+class RefBuffer {
+ public:
+  std::size_t size() const { return m_size; }
+  std::size_t capacity() const { return m_capacity; }
+  Ref* begin() { return m_data.get(); }
+  Ref* end() { return m_data.get() + m_size; }
+  Ref& operator[](std::size_t i) { return m_data[i]; }
+  Ref& back() { return m_data[m_size - 1]; }
+  [[gnu::always_inline]] void push_back(Ref r) {
+    if (m_size == m_capacity) [[unlikely]] grow(m_size + 1);
+    m_data[m_size++] = r;
+  }
+  void pop_back() { --m_size; }
+  void shrink_to(std::size_t n) { m_size = std::min(n, m_size); }
+  void clear() { m_size = 0; }
+  void reserve(std::size_t n) {
+    if (n > m_capacity) grow(n);
+  }
+  void swap(RefBuffer& other) noexcept {
+    std::swap(m_data, other.m_data);
+    std::swap(m_size, other.m_size);
+    std::swap(m_capacity, other.m_capacity);
+  }
+
+ private:
+  [[gnu::noinline]] void grow(std::size_t at_least) {
+    const std::size_t capacity = std::max(at_least, 2 * m_capacity + 8);
+    auto data = std::make_unique_for_overwrite<Ref[]>(capacity);
+    std::copy_n(m_data.get(), m_size, data.get());
+    m_data = std::move(data);
+    m_capacity = capacity;
+  }
+
+  std::unique_ptr<Ref[]> m_data;
+  std::size_t m_size = 0;
+  std::size_t m_capacity = 0;
+};
+
 // The interpreter's buffers (pickle/interpreter.hpp), kept from one pickle to the next: a
 // session scan reads thousands of small pickles, and allocating (then freeing) the node
 // arena, stack and memo of each one, and each node's string and item buffers, cost more
 // than interpreting them. reader.cpp keeps one per thread; release() bounds what it keeps.
 struct Workspace {
   Graph graph;
-  std::vector<Ref> stack;
+  RefBuffer stack;
   std::vector<std::size_t> marks;  // stack positions of open MARKs
-  std::vector<Ref> memo_dense;
+  RefBuffer memo_dense;
   std::unordered_map<std::uint64_t, Ref> memo_sparse;
   std::vector<Ref> items;  // what pop_mark took
   // Texts made by the interpreter (unescaped, decoded, qualified names...), texts[0..texts_used)

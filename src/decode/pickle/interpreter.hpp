@@ -123,7 +123,7 @@ class Interpreter {
     const std::size_t start = m_marks.back();
     m_marks.pop_back();
     m_items.assign(m_stack.begin() + static_cast<std::ptrdiff_t>(start), m_stack.end());
-    m_stack.resize(start);
+    m_stack.shrink_to(start);
     return true;
   }
   // The next unused text of the workspace, and a copy of `text` there for a node to point at.
@@ -188,12 +188,12 @@ class Interpreter {
   const PickleLimits& m_limits;
   Workspace& m_workspace;
   Graph& m_graph;
-  std::vector<Ref>& m_stack;
+  RefBuffer& m_stack;
   std::vector<std::size_t>& m_marks;
   // Memo entries. pickle.dumps numbers them 0, 1, 2... (MEMOIZE, or PUT n), so those live
   // in a vector (no hashing, no node per entry: this runs for every value of a scan); any
   // other index in the map. An index is in at most one of them.
-  std::vector<Ref>& m_memo_dense;  // pickle::k_no_ref: no entry
+  RefBuffer& m_memo_dense;  // pickle::k_no_ref: no entry
   std::unordered_map<std::uint64_t, Ref>& m_memo_sparse;
   std::vector<Ref>& m_items;
   std::size_t m_memo_size = 0;
