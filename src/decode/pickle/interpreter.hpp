@@ -176,11 +176,11 @@ class Interpreter {
   // APPEND(S)/SETITEM(S)/ADDITEMS into `target` (pairs: key, value, key, value...).
   bool add_items(const char* op, Ref target, std::span<const Ref> items, bool pairs);
   // PUT/MEMOIZE and GET, within max_memo.
-  bool memo_put(std::uint64_t index);
-  bool memo_get(std::uint64_t index);
+  RCTL_PICKLE_HOT bool memo_put(std::uint64_t index);
+  RCTL_PICKLE_HOT bool memo_get(std::uint64_t index);
   RCTL_PICKLE_HOT Ref* memo_find(std::uint64_t index);
   // Executes opcode `op`, read at offset `at`.
-  bool step(std::uint8_t op, std::size_t at);
+  RCTL_PICKLE_HOT bool step(std::uint8_t op, std::size_t at);
 
   static constexpr std::size_t k_node_reserve_cap = 1024;
   std::string_view m_in;
