@@ -227,6 +227,9 @@ bool Interpreter::add_items(const char* op, Ref target, std::span<const Ref> ite
 
 Ref* Interpreter::memo_find(std::uint64_t index) {
   if (index < m_memo_dense.size()) return m_memo_dense[index] == k_no_ref ? nullptr : &m_memo_dense[index];
+  // Without an index out of sequence (pickle.dumps never writes one) the map is empty, and a
+  // lookup there, hashing the index, was most of what MEMOIZE cost.
+  if (m_memo_sparse.empty()) return nullptr;
   const auto it = m_memo_sparse.find(index);
   return it == m_memo_sparse.end() ? nullptr : &it->second;
 }
