@@ -30,62 +30,7 @@ const char* kind_name(Kind kind) {
   return "?";
 }
 
-template <class T>
-void release_over(T& buffer, std::size_t kept) {
-  if (buffer.capacity() > kept) T().swap(buffer);
-}
-
 }  // namespace
-
-void Workspace::release() {
-  auto& nodes = graph.nodes;
-  if (nodes.size() > k_kept_nodes) {  // before the walk below: those nodes are freed
-    nodes.resize(k_kept_nodes);
-    nodes.shrink_to_fit();
-  }
-  if (texts.size() > k_kept_nodes) texts.resize(k_kept_nodes);
-  if (oversized) {
-    for (auto& node : nodes) release_over(node.items, k_kept_refs);
-    for (auto& text : texts) release_over(text, k_kept_text_bytes);
-    oversized = false;
-  }
-  release_over(stack, k_kept_stack);
-  release_over(marks, k_kept_stack);
-  release_over(memo_dense, k_kept_stack);
-  release_over(items, k_kept_stack);
-  if (memo_sparse.bucket_count() > k_kept_refs) std::unordered_map<std::uint64_t, Ref>().swap(memo_sparse);
-}
-
-Interpreter::Interpreter(std::string_view input, const PickleLimits& limits, Workspace& workspace)
-    : m_in(input),
-      m_limits(limits),
-      m_workspace(workspace),
-      m_graph(workspace.graph),
-      m_stack(workspace.stack),
-      m_marks(workspace.marks),
-      m_memo_dense(workspace.memo_dense),
-      m_memo_sparse(workspace.memo_sparse),
-      m_items(workspace.items) {
-  // Session-like pickles hold a node per four to eight input bytes (opcode, argument,
-  // MEMOIZE); reserving for one per four (capped) saves the regrowths of a small value's graph.
-  // The same for the stack and the memo (at most one MEMOIZE per two bytes, and pickle.dumps
-  // writes one after nearly every value). No-ops once the workspace has held such a pickle.
-  m_graph.nodes.reserve(3 + std::min<std::size_t>(input.size() / 4, k_node_reserve_cap));
-  m_stack.clear();
-  m_stack.reserve(std::min<std::size_t>(input.size() / 8 + 8, k_node_reserve_cap));
-  m_marks.clear();
-  m_memo_dense.clear();
-  m_memo_dense.reserve(std::min<std::size_t>(input.size() / 8 + 8, k_node_reserve_cap));
-  m_memo_sparse.clear();
-  m_items.clear();
-  m_workspace.texts_used = 0;
-  if (m_graph.nodes.size() < 3) m_graph.nodes.resize(3);
-  for (Ref r = 0; r < 3; ++r) reset_node(m_graph.nodes[r]);
-  m_graph.size = 3;
-  m_graph.nodes[pickle::k_false_ref].kind = Kind::boolean;
-  m_graph.nodes[pickle::k_true_ref].kind = Kind::boolean;
-  m_graph.nodes[pickle::k_true_ref].flag = true;
-}
 
 void Interpreter::reset_node(Node& n) {
   n.kind = Kind::none;
@@ -180,6 +125,32 @@ bool Interpreter::read_line(std::string_view& out) {
   return true;
 }
 
+bool Interpreter::push_big(BigInt v) {
+  if (const auto small = to_int64(v)) return push_int(*small);
+  return push_new(Kind::big_int, keep(v.magnitude), v.negative);
+}
+
+bool Interpreter::push_float(double v) {
+  Ref r = 0;
+  if (!new_node(Kind::floating, r)) return false;
+  node(r).real = v;
+  return push(r);
+}
+
+bool Interpreter::push_text_int(std::string_view digits) {
+  if (digits.size() > m_limits.max_int_bytes * 5 / 2 + 1) {
+    return error(fmt::format("integer longer than {} bytes", m_limits.max_int_bytes));
+  }
+  auto v = big_int_from_decimal(digits);
+  if (!v) return error("bad integer literal");
+  return push_big(std::move(*v));
+}
+
+void Interpreter::note_keys(std::span<const Ref> pairs) {
+  for (std::size_t i = 0; i < pairs.size(); i += 2)
+    if (!plain_key_kind(node(pairs[i]).kind)) m_graph.plain_keys = false;
+}
+
 bool Interpreter::push_object(Ref callable, Ref args, Ref kwargs) {
   // copyreg._reconstructor(cls, object, None) is how protocols 0 and 1 spell "an instance of
   // cls"; show it as cls itself so every protocol renders the same marker.
@@ -197,6 +168,7 @@ bool Interpreter::push_object(Ref callable, Ref args, Ref kwargs) {
   Ref r = 0;
   if (!count_refs(3) || !new_node(Kind::object, r)) return false;
   node(r).items.assign({callable, args, kwargs, pickle::k_no_ref, pickle::k_no_ref, pickle::k_no_ref});
+  m_graph.references += pickle::k_object_slots;
   return push(r);
 }
 
@@ -210,6 +182,8 @@ bool Interpreter::add_items(const char* op, Ref target, std::span<const Ref> ite
     auto& dest = node(target).items;
     dest.insert(dest.end(), items.begin(), items.end());
     if (dest.size() > Workspace::k_kept_refs) m_workspace.oversized = true;
+    m_graph.references += items.size();
+    if (pairs) note_keys(items);
     return true;
   }
   if (kind != Kind::object) return error(fmt::format("{} on a {}", op, kind_name(kind)));
@@ -222,6 +196,8 @@ bool Interpreter::add_items(const char* op, Ref target, std::span<const Ref> ite
   auto& dest = node(node(target).items[slot]).items;
   dest.insert(dest.end(), items.begin(), items.end());
   if (dest.size() > Workspace::k_kept_refs) m_workspace.oversized = true;
+  m_graph.references += items.size();
+  if (pairs) note_keys(items);
   return true;
 }
 

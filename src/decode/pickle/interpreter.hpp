@@ -7,6 +7,7 @@
 #include "decode/pickle/opcodes.hpp"
 #include "decode/pickle/reader.hpp"
 #include "decode/pickle/text.hpp"
+#include "decode/pickle/workspace.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -82,6 +83,7 @@ class Interpreter {
     if (m_graph.size == m_graph.nodes.size()) m_graph.nodes.emplace_back();
     else reset_node(m_graph.nodes[m_graph.size]);
     m_graph.nodes[m_graph.size].kind = kind;
+    if (container_kind(kind)) ++m_graph.containers;
     out = static_cast<Ref>(m_graph.size++);
     return true;
   }
@@ -136,6 +138,7 @@ class Interpreter {
     if (!new_node(kind, r)) return false;
     node(r).text = text;
     node(r).flag = flag;
+    m_graph.text_bytes += text.size();
     return push(r);
   }
   bool push_container(Kind kind, std::span<const Ref> items, bool flag = false) {
@@ -143,6 +146,8 @@ class Interpreter {
     if (!count_refs(items.size()) || !new_node(kind, r)) return false;
     node(r).items.assign(items.begin(), items.end());
     node(r).flag = flag;
+    m_graph.references += items.size();
+    if (kind == Kind::dict) note_keys(items);
     if (items.size() > Workspace::k_kept_refs) m_workspace.oversized = true;
     return push(r);
   }
@@ -152,27 +157,14 @@ class Interpreter {
     node(r).integer = v;
     return push(r);
   }
-  bool push_big(BigInt v) {
-    if (const auto small = to_int64(v)) return push_int(*small);
-    return push_new(Kind::big_int, keep(v.magnitude), v.negative);
-  }
-  bool push_float(double v) {
-    Ref r = 0;
-    if (!new_node(Kind::floating, r)) return false;
-    node(r).real = v;
-    return push(r);
-  }
+  bool push_big(BigInt v);
+  bool push_float(double v);
   bool push_global(std::string_view module, std::string_view name);
-  bool push_text_int(std::string_view digits) {
-    if (digits.size() > m_limits.max_int_bytes * 5 / 2 + 1) {
-      return error(fmt::format("integer longer than {} bytes", m_limits.max_int_bytes));
-    }
-    auto v = big_int_from_decimal(digits);
-    if (!v) return error("bad integer literal");
-    return push_big(std::move(*v));
-  }
+  bool push_text_int(std::string_view digits);
   // The result of REDUCE/NEWOBJ/INST/OBJ: recorded, never called.
   bool push_object(Ref callable, Ref args, Ref kwargs = pickle::k_no_ref);
+  // Clears Graph::plain_keys if a key of these dict items (key, value, ...) is not plain.
+  void note_keys(std::span<const Ref> pairs);
   // APPEND(S)/SETITEM(S)/ADDITEMS into `target` (pairs: key, value, key, value...).
   bool add_items(const char* op, Ref target, std::span<const Ref> items, bool pairs);
   // PUT/MEMOIZE and GET, within max_memo.

@@ -238,11 +238,6 @@ bool Renderer::object(Ref ref, std::size_t depth, Json& out) {
   return true;
 }
 
-// Whether plain_key_text() names a key of this kind.
-bool plain_key_kind(Kind kind) {
-  return kind == Kind::str || kind == Kind::integer || kind == Kind::boolean || kind == Kind::none;
-}
-
 // Upper bounds of what rendering a node costs (Renderer: every value() call is on a child
 // reference, a child's depth is at most its parent's + 2, and no node's own output exceeds
 // 3 bytes per byte of its text + 64: big ints in decimal, datetimes, names joined by dots).
@@ -297,25 +292,15 @@ class RenderBound {
   std::vector<RenderCost> m_cost;
 };
 
-// The same bound for a tree (no node referenced twice but the None/True/False leaves) in one
-// pass over the nodes: every value() call is on one reference (or the root), a path through
-// the tree meets each container once.
+// The same bound for a tree (no node referenced twice but the None/True/False leaves), from
+// the graph's totals over all its nodes: every value() call is on one reference (or the
+// root), a path through the tree meets each container once.
 bool tree_renders_within(const Graph& graph, const PickleLimits& limits) {
-  std::size_t references = 1, text = 0, containers = 0;
-  for (std::size_t i = 3; i < graph.size; ++i) {
-    const Node& node = graph.nodes[i];
-    if (node.kind == Kind::dict)
-      for (std::size_t k = 0; k < node.items.size(); k += 2)
-        if (!plain_key_kind(graph.nodes[node.items[k]].kind)) return false;
-    references += node.items.size();
-    text += node.text.size();
-    if (!node.items.empty() || node.kind == Kind::dict || node.kind == Kind::list || node.kind == Kind::tuple ||
-        node.kind == Kind::set || node.kind == Kind::object || node.kind == Kind::persid)
-      ++containers;
-  }
-  // Sizes are bounded by the input (64 MB), so none of this can overflow.
-  return 1 + 2 * containers <= limits.max_depth && references <= limits.max_elements &&
-         3 * text + 64 * references <= limits.max_output_bytes;
+  if (!graph.plain_keys) return false;
+  const std::size_t references = 1 + graph.references;
+  // Sizes are bounded by the input (64 MB) and the element limit, so none of this overflows.
+  return 1 + 2 * graph.containers <= limits.max_depth && references <= limits.max_elements &&
+         3 * graph.text_bytes + 64 * references <= limits.max_output_bytes;
 }
 
 // Whether render(graph, root) is sure to succeed. `tree`: Interpreter::shared() was false.
