@@ -79,8 +79,8 @@ struct Graph {
 
 // Whether a node of this kind holds items.
 inline bool container_kind(Kind kind) {
-  return kind == Kind::dict || kind == Kind::list || kind == Kind::tuple || kind == Kind::set ||
-         kind == Kind::object || kind == Kind::persid;
+  return kind == Kind::dict || kind == Kind::list || kind == Kind::tuple || kind == Kind::set || kind == Kind::object ||
+         kind == Kind::persid;
 }
 
 // Whether a dict key of this kind renders as its plain text (render.cpp's plain_key_text()).

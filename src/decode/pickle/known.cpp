@@ -233,7 +233,8 @@ std::string callable_name(const Graph& graph, const Node& object) {
   if (getter.kind == Kind::global && getter.text == "builtins.getattr" && args->size() == 2) {
     const Node& owner = graph.nodes[(*args)[0]];
     const Node& attr = graph.nodes[(*args)[1]];
-    if (owner.kind == Kind::global && attr.kind == Kind::str) return std::string(owner.text) + "." + std::string(attr.text);
+    if (owner.kind == Kind::global && attr.kind == Kind::str)
+      return std::string(owner.text) + "." + std::string(attr.text);
   }
   return {};
 }

@@ -27,7 +27,8 @@ class RefBuffer {
   Ref& operator[](std::size_t i) { return m_data[i]; }
   Ref& back() { return m_data[m_size - 1]; }
   [[gnu::always_inline]] void push_back(Ref r) {
-    if (m_size == m_capacity) [[unlikely]] grow(m_size + 1);
+    if (m_size == m_capacity) [[unlikely]]
+      grow(m_size + 1);
     m_data[m_size++] = r;
   }
   void pop_back() { --m_size; }

@@ -53,9 +53,14 @@ TEST_CASE("pickle interpreter: running totals equal a pass over the nodes", "[de
   std::vector<std::string> values = {
       // A tuple as a dict key (not plain), in a dict and in an object's SETITEMS.
       std::string("\x80\x02}(K\x01K\x02\x86X\x01\x00\x00\x00vu.", 17),
-      std::string("\x80\x02" "c__main__\nC\n)\x81}b(K\x01\x85K\x02u.", 26),
+      std::string("\x80\x02"
+                  "c__main__\nC\n)\x81}b(K\x01\x85K\x02u.",
+                  26),
       // Dict items by SETITEM, list items by APPEND, a set by ADDITEMS, a frozenset.
-      std::string("\x80\x04}X\x01\x00\x00\x00" "aK\x01s]K\x02" "a\x8f(K\x03\x90(K\x04\x91\x87.", 27),
+      std::string("\x80\x04}X\x01\x00\x00\x00"
+                  "aK\x01s]K\x02"
+                  "a\x8f(K\x03\x90(K\x04\x91\x87.",
+                  27),
   };
   for (const auto& entry : std::filesystem::directory_iterator(std::string(RCTL_TEST_DATA_DIR) + "/pickle"))
     if (entry.path().extension() == ".bin" && entry.path().filename().string().find(".p") != std::string::npos)
