@@ -67,7 +67,7 @@ class Interpreter {
   RCTL_PICKLE_HOT bool read_u8(std::uint8_t& out);
   // A length prefix of type T, checked against the string limit before any allocation.
   template <class T>
-  bool read_length(std::size_t& out);
+  RCTL_PICKLE_HOT bool read_length(std::size_t& out);
   // A length prefix of type T and that many bytes.
   template <class T>
   RCTL_PICKLE_HOT bool read_counted(std::string_view& out);
@@ -141,7 +141,7 @@ class Interpreter {
     m_graph.text_bytes += text.size();
     return push(r);
   }
-  bool push_container(Kind kind, std::span<const Ref> items, bool flag = false) {
+  RCTL_PICKLE_HOT bool push_container(Kind kind, std::span<const Ref> items, bool flag = false) {
     Ref r = 0;
     if (!count_refs(items.size()) || !new_node(kind, r)) return false;
     node(r).items.assign(items.begin(), items.end());
