@@ -62,8 +62,11 @@ std::string reason(const Error& error) {
 }
 
 std::string pickle_note(const PickleResult& r, std::size_t size) {
-  // Built without fmt: this runs once per value of a scan, and the protocol is one digit.
-  std::string note = "pickle protocol ";
+  // Built without fmt and in one allocation (the 16-byte start alone took one, the digit a
+  // second): this runs once per value of a scan, and the protocol is one digit.
+  std::string note;
+  note.reserve(24);
+  note = "pickle protocol ";
   if (r.protocol >= 2 && r.protocol <= 9) note += static_cast<char>('0' + r.protocol);
   else if (r.protocol >= 2) note += std::to_string(r.protocol);
   else note += "0 or 1";

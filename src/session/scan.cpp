@@ -23,7 +23,7 @@ struct SessionBatch {
   SessionPages* pages = nullptr;
   std::optional<cluster::Page> page;
   std::vector<std::string> keys;
-  std::vector<std::string> prefixes;
+  std::vector<std::string_view> prefixes;  // into SessionScanOptions::prefixes
   std::vector<resp::Value> values;
   std::vector<resp::Value> ttls;
   std::size_t remaining = 0;
@@ -119,7 +119,10 @@ struct SessionPages {
         ++out.vanished;
         continue;
       }
-      auto record = make_session_record(std::move(batch.keys[i]), batch.prefixes[i], out.address, std::move(value.str),
+      // A user_only record names no node (`session stats` does not read it; a copy of the
+      // address per session is an allocation once it is longer than 15 bytes).
+      auto record = make_session_record(std::move(batch.keys[i]), batch.prefixes[i],
+                                        options.user_only ? std::string() : out.address, std::move(value.str),
                                         ttl_of(batch.ttls[i]), options.user_fields, members_or_null());
       ++out.sessions;
       visit(record);
@@ -175,7 +178,7 @@ SessionRecord make_session_record(std::string key, std::string_view prefix, std:
                                   std::optional<std::int64_t> ttl_ms, const std::vector<std::string>& user_fields,
                                   const std::vector<std::string>* members) {
   SessionRecord r;
-  r.id = key.substr(std::min(prefix.size(), key.size()));
+  if (!members) r.id = key.substr(std::min(prefix.size(), key.size()));
   r.key = std::move(key);
   r.prefix = std::string(prefix);
   r.node = std::move(node);

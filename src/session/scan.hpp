@@ -38,8 +38,9 @@ struct SessionRecord {
 
 // Decodes `raw` (auto-detection) and fills in store, user and last activity. Never fails.
 // With `members` (user_member_names(user_fields)), a pickle is decoded through
-// decode::decode_members: `decoded.data` holds only those members and last activity is not
-// read, which is all `session stats` needs (the store and user come out the same).
+// decode::decode_members: `decoded.data` holds only those members, and neither `id` nor last
+// activity is filled in, which is all `session stats` needs (the store and user come out the
+// same; scan_sessions leaves `node` empty too).
 SessionRecord make_session_record(std::string key, std::string_view prefix, std::string node, std::string raw,
                                   std::optional<std::int64_t> ttl_ms, const std::vector<std::string>& user_fields,
                                   const std::vector<std::string>* members = nullptr);
@@ -48,8 +49,9 @@ struct SessionScanOptions {
   std::vector<std::string> prefixes = default_session_prefixes();
   std::vector<std::string> user_fields = default_user_fields();
   std::size_t count = k_session_scan_count;
-  // Records carry only store, user, format, size and TTL (make_session_record's `members`):
-  // for `session stats`, where building every session's whole JSON was most of the work.
+  // Records carry only key, store, user, format, size and TTL (make_session_record's
+  // `members`, no node): for `session stats`, where building every session's whole JSON was
+  // most of the work.
   bool user_only = false;
 };
 

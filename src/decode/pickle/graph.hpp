@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace rctl::decode::pickle {
@@ -57,13 +58,34 @@ struct Node {
   bool flag = false;
   std::int64_t integer = 0;
   double real = 0;
-  std::string text;
+  // Into the pickle's own bytes when the opcode carries the text as it is (most strings),
+  // else into Workspace::texts; valid while the interpreter's input and workspace are.
+  std::string_view text;
   std::vector<Ref> items;
 };
 
-// The arena. nodes[0..2] are None, False, True.
+// The arena. nodes[0..2] are None, False, True; nodes[0..size) are the value's. Any nodes
+// beyond `size` are spares kept (with their buffers) for the next pickle (pickle/workspace.hpp).
 struct Graph {
   std::vector<Node> nodes;
+  std::size_t size = 0;
+  // Running totals over nodes[3..size), kept by the interpreter as it fills them in, for the
+  // bound render_members() checks (pickle/render.cpp) without a pass over the nodes.
+  std::size_t references = 0;  // items, all nodes together
+  std::size_t text_bytes = 0;  // text, all nodes together
+  std::size_t containers = 0;  // nodes of a kind that holds items
+  bool plain_keys = true;  // every dict key is of a plain_key_kind()
 };
+
+// Whether a node of this kind holds items.
+inline bool container_kind(Kind kind) {
+  return kind == Kind::dict || kind == Kind::list || kind == Kind::tuple || kind == Kind::set || kind == Kind::object ||
+         kind == Kind::persid;
+}
+
+// Whether a dict key of this kind renders as its plain text (render.cpp's plain_key_text()).
+inline bool plain_key_kind(Kind kind) {
+  return kind == Kind::str || kind == Kind::integer || kind == Kind::boolean || kind == Kind::none;
+}
 
 }  // namespace rctl::decode::pickle

@@ -2,6 +2,7 @@
 
 #include "decode/bytes.hpp"
 
+#include <array>
 #include <bit>
 
 namespace rctl::decode::pickle {
@@ -31,6 +32,36 @@ const char* kind_name(Kind kind) {
 
 }  // namespace
 
+void Interpreter::reset_node(Node& n) {
+  n.kind = Kind::none;
+  n.flag = false;
+  n.integer = 0;
+  n.real = 0;
+  n.text = {};
+  n.items.clear();
+}
+
+std::string& Interpreter::next_text() {
+  auto& texts = m_workspace.texts;
+  if (m_workspace.texts_used == texts.size()) texts.emplace_back();
+  return texts[m_workspace.texts_used++];
+}
+
+std::string_view Interpreter::keep(std::string_view text) {
+  auto& kept = next_text();
+  kept.assign(text);
+  if (kept.size() > Workspace::k_kept_text_bytes) m_workspace.oversized = true;
+  return kept;
+}
+
+bool Interpreter::push_global(std::string_view module, std::string_view name) {
+  // Made in a text of the workspace directly (no temporary string): one per session value.
+  auto& kept = next_text();
+  pickle::assign_qualified_name(kept, module, name);
+  if (kept.size() > Workspace::k_kept_text_bytes) m_workspace.oversized = true;
+  return push_new(Kind::global, kept);
+}
+
 bool Interpreter::run(Ref& root) {
   while (!m_stopped) {
     std::uint8_t op = 0;
@@ -58,6 +89,8 @@ bool Interpreter::read_le(T& out) {
   out = static_cast<T>(v);
   return true;
 }
+
+bool Interpreter::read_u8(std::uint8_t& out) { return read_le(out); }
 
 template <class T>
 bool Interpreter::read_length(std::size_t& out) {
@@ -92,6 +125,32 @@ bool Interpreter::read_line(std::string_view& out) {
   return true;
 }
 
+bool Interpreter::push_big(BigInt v) {
+  if (const auto small = to_int64(v)) return push_int(*small);
+  return push_new(Kind::big_int, keep(v.magnitude), v.negative);
+}
+
+bool Interpreter::push_float(double v) {
+  Ref r = 0;
+  if (!new_node(Kind::floating, r)) return false;
+  node(r).real = v;
+  return push(r);
+}
+
+bool Interpreter::push_text_int(std::string_view digits) {
+  if (digits.size() > m_limits.max_int_bytes * 5 / 2 + 1) {
+    return error(fmt::format("integer longer than {} bytes", m_limits.max_int_bytes));
+  }
+  auto v = big_int_from_decimal(digits);
+  if (!v) return error("bad integer literal");
+  return push_big(std::move(*v));
+}
+
+void Interpreter::note_keys(std::span<const Ref> pairs) {
+  for (std::size_t i = 0; i < pairs.size(); i += 2)
+    if (!plain_key_kind(node(pairs[i]).kind)) m_graph.plain_keys = false;
+}
+
 bool Interpreter::push_object(Ref callable, Ref args, Ref kwargs) {
   // copyreg._reconstructor(cls, object, None) is how protocols 0 and 1 spell "an instance of
   // cls"; show it as cls itself so every protocol renders the same marker.
@@ -108,12 +167,13 @@ bool Interpreter::push_object(Ref callable, Ref args, Ref kwargs) {
   }
   Ref r = 0;
   if (!count_refs(3) || !new_node(Kind::object, r)) return false;
-  node(r).items = {callable, args, kwargs, pickle::k_no_ref, pickle::k_no_ref, pickle::k_no_ref};
+  node(r).items.assign({callable, args, kwargs, pickle::k_no_ref, pickle::k_no_ref, pickle::k_no_ref});
+  m_graph.references += pickle::k_object_slots;
   return push(r);
 }
 
 // APPEND(S), SETITEM(S) and ADDITEMS: into a list/dict/set, or recorded on an object marker.
-bool Interpreter::add_items(const char* op, Ref target, const std::vector<Ref>& items, bool pairs) {
+bool Interpreter::add_items(const char* op, Ref target, std::span<const Ref> items, bool pairs) {
   if (pairs && items.size() % 2 != 0) return error(fmt::format("{} with an odd number of items", op));
   if (!count_refs(items.size())) return false;
   const Kind kind = node(target).kind;
@@ -121,6 +181,9 @@ bool Interpreter::add_items(const char* op, Ref target, const std::vector<Ref>& 
   if (kind == want && !(kind == Kind::set && node(target).flag)) {
     auto& dest = node(target).items;
     dest.insert(dest.end(), items.begin(), items.end());
+    if (dest.size() > Workspace::k_kept_refs) m_workspace.oversized = true;
+    m_graph.references += items.size();
+    if (pairs) note_keys(items);
     return true;
   }
   if (kind != Kind::object) return error(fmt::format("{} on a {}", op, kind_name(kind)));
@@ -132,11 +195,17 @@ bool Interpreter::add_items(const char* op, Ref target, const std::vector<Ref>& 
   }
   auto& dest = node(node(target).items[slot]).items;
   dest.insert(dest.end(), items.begin(), items.end());
+  if (dest.size() > Workspace::k_kept_refs) m_workspace.oversized = true;
+  m_graph.references += items.size();
+  if (pairs) note_keys(items);
   return true;
 }
 
 Ref* Interpreter::memo_find(std::uint64_t index) {
   if (index < m_memo_dense.size()) return m_memo_dense[index] == k_no_ref ? nullptr : &m_memo_dense[index];
+  // Without an index out of sequence (pickle.dumps never writes one) the map is empty, and a
+  // lookup there, hashing the index, was most of what MEMOIZE cost.
+  if (m_memo_sparse.empty()) return nullptr;
   const auto it = m_memo_sparse.find(index);
   return it == m_memo_sparse.end() ? nullptr : &it->second;
 }
@@ -167,7 +236,7 @@ bool Interpreter::memo_get(std::uint64_t index) {
 
 bool Interpreter::step(std::uint8_t op, std::size_t at) {
   std::string_view arg;
-  std::vector<Ref> items;
+  auto& items = m_items;  // what pop_mark() took
   Ref a = 0;
   Ref b = 0;
   Ref c = 0;
@@ -196,8 +265,8 @@ bool Interpreter::step(std::uint8_t op, std::size_t at) {
       return true;
     case Op::pop:  // POP: the top value, or the mark itself when the frame is empty
       if (m_stack.size() > frame_start()) return pop(a);
-      return pop_mark(items);
-    case Op::pop_mark: return pop_mark(items);  // POP_MARK
+      return pop_mark();
+    case Op::pop_mark: return pop_mark();  // POP_MARK
     case Op::dup:
       m_shared = true;
       return top(a) && push(a);  // DUP
@@ -256,26 +325,26 @@ bool Interpreter::step(std::uint8_t op, std::size_t at) {
       if (!read_line(arg)) return false;
       if (!pickle::unquote_string_literal(arg, text)) return error("bad STRING literal");
       const Kind kind = is_valid_utf8(text) ? Kind::str : Kind::bytes;
-      return push_new(kind, std::move(text));
+      return push_new(kind, keep(text));
     }
     case Op::binstring:  // BINSTRING, SHORT_BINSTRING: Python 2 str, raw bytes
     case Op::short_binstring:
       if (op == 'T' ? !read_counted<std::int32_t>(arg) : !read_counted<std::uint8_t>(arg)) return false;
-      return push_new(is_valid_utf8(arg) ? Kind::str : Kind::bytes, std::string(arg));
+      return push_new(is_valid_utf8(arg) ? Kind::str : Kind::bytes, arg);
     case Op::unicode: {  // UNICODE
       std::string text;
       if (!read_line(arg)) return false;
       if (!pickle::decode_raw_unicode_escape(arg, text)) return error("bad UNICODE literal");
-      return push_new(Kind::str, std::move(text));
+      return push_new(Kind::str, keep(text));
     }
-    case Op::binunicode: return read_counted<std::uint32_t>(arg) && push_new(Kind::str, std::string(arg));
-    case Op::short_binunicode: return read_counted<std::uint8_t>(arg) && push_new(Kind::str, std::string(arg));
-    case Op::binunicode8: return read_counted<std::uint64_t>(arg) && push_new(Kind::str, std::string(arg));
-    case Op::binbytes: return read_counted<std::uint32_t>(arg) && push_new(Kind::bytes, std::string(arg));
-    case Op::short_binbytes: return read_counted<std::uint8_t>(arg) && push_new(Kind::bytes, std::string(arg));
-    case Op::binbytes8: return read_counted<std::uint64_t>(arg) && push_new(Kind::bytes, std::string(arg));
+    case Op::binunicode: return read_counted<std::uint32_t>(arg) && push_new(Kind::str, arg);
+    case Op::short_binunicode: return read_counted<std::uint8_t>(arg) && push_new(Kind::str, arg);
+    case Op::binunicode8: return read_counted<std::uint64_t>(arg) && push_new(Kind::str, arg);
+    case Op::binbytes: return read_counted<std::uint32_t>(arg) && push_new(Kind::bytes, arg);
+    case Op::short_binbytes: return read_counted<std::uint8_t>(arg) && push_new(Kind::bytes, arg);
+    case Op::binbytes8: return read_counted<std::uint64_t>(arg) && push_new(Kind::bytes, arg);
     case Op::bytearray8:  // BYTEARRAY8
-      return read_counted<std::uint64_t>(arg) && push_new(Kind::bytes, std::string(arg), true);
+      return read_counted<std::uint64_t>(arg) && push_new(Kind::bytes, arg, true);
     case Op::next_buffer: return error("out-of-band buffers (NEXT_BUFFER) are not supported");
     case Op::readonly_buffer:
       return top(a);  // READONLY_BUFFER: read-only or not, the data is the same
@@ -285,21 +354,21 @@ bool Interpreter::step(std::uint8_t op, std::size_t at) {
     case Op::empty_tuple: return push_container(Kind::tuple, {});
     case Op::empty_dict: return push_container(Kind::dict, {});
     case Op::empty_set: return push_container(Kind::set, {});
-    case Op::list: return pop_mark(items) && push_container(Kind::list, std::move(items));
-    case Op::tuple: return pop_mark(items) && push_container(Kind::tuple, std::move(items));
-    case Op::frozenset: return pop_mark(items) && push_container(Kind::set, std::move(items), true);
+    case Op::list: return pop_mark() && push_container(Kind::list, items);
+    case Op::tuple: return pop_mark() && push_container(Kind::tuple, items);
+    case Op::frozenset: return pop_mark() && push_container(Kind::set, items, true);
     case Op::dict:
-      if (!pop_mark(items)) return false;
+      if (!pop_mark()) return false;
       if (items.size() % 2 != 0) return error("DICT with an odd number of items");
-      return push_container(Kind::dict, std::move(items));
-    case Op::tuple1: return pop(a) && push_container(Kind::tuple, {a});
-    case Op::tuple2: return pop(b) && pop(a) && push_container(Kind::tuple, {a, b});
-    case Op::tuple3: return pop(c) && pop(b) && pop(a) && push_container(Kind::tuple, {a, b, c});
-    case Op::append: return pop(b) && top(a) && add_items("APPEND", a, {b}, false);
-    case Op::appends: return pop_mark(items) && top(a) && add_items("APPENDS", a, items, false);
-    case Op::setitem: return pop(c) && pop(b) && top(a) && add_items("SETITEM", a, {b, c}, true);
-    case Op::setitems: return pop_mark(items) && top(a) && add_items("SETITEMS", a, items, true);
-    case Op::additems: return pop_mark(items) && top(a) && add_items("ADDITEMS", a, items, false);
+      return push_container(Kind::dict, items);
+    case Op::tuple1: return pop(a) && push_container(Kind::tuple, std::array{a});
+    case Op::tuple2: return pop(b) && pop(a) && push_container(Kind::tuple, std::array{a, b});
+    case Op::tuple3: return pop(c) && pop(b) && pop(a) && push_container(Kind::tuple, std::array{a, b, c});
+    case Op::append: return pop(b) && top(a) && add_items("APPEND", a, std::array{b}, false);
+    case Op::appends: return pop_mark() && top(a) && add_items("APPENDS", a, items, false);
+    case Op::setitem: return pop(c) && pop(b) && top(a) && add_items("SETITEM", a, std::array{b, c}, true);
+    case Op::setitems: return pop_mark() && top(a) && add_items("SETITEMS", a, items, true);
+    case Op::additems: return pop_mark() && top(a) && add_items("ADDITEMS", a, items, false);
 
     // ---- memo ----
     case Op::put: {
@@ -358,16 +427,16 @@ bool Interpreter::step(std::uint8_t op, std::size_t at) {
       return push_object(a, b, c);
     case Op::inst: {  // INST
       std::string_view module;
-      if (!read_line(module) || !read_line(arg) || !pop_mark(items)) return false;
-      if (!push_global(module, arg) || !pop(a) || !push_container(Kind::tuple, std::move(items))) return false;
+      if (!read_line(module) || !read_line(arg) || !pop_mark()) return false;
+      if (!push_global(module, arg) || !pop(a) || !push_container(Kind::tuple, items)) return false;
       return pop(b) && push_object(a, b);
     }
     case Op::obj:  // OBJ
-      if (!pop_mark(items)) return false;
+      if (!pop_mark()) return false;
       if (items.empty()) return error("OBJ without a class");
       a = items.front();
       items.erase(items.begin());
-      return push_container(Kind::tuple, std::move(items)) && pop(b) && push_object(a, b);
+      return push_container(Kind::tuple, items) && pop(b) && push_object(a, b);
     case Op::build:  // BUILD
       if (!pop(b) || !top(a)) return false;
       if (node(a).kind != Kind::object) return error(fmt::format("BUILD on a {}", kind_name(node(a).kind)));
@@ -375,10 +444,10 @@ bool Interpreter::step(std::uint8_t op, std::size_t at) {
       node(a).items[pickle::k_slot_state] = b;
       return true;
     case Op::persid: {  // PERSID
-      if (!read_line(arg) || !push_new(Kind::str, std::string(arg)) || !pop(a)) return false;
-      return push_container(Kind::persid, {a});
+      if (!read_line(arg) || !push_new(Kind::str, arg) || !pop(a)) return false;
+      return push_container(Kind::persid, std::array{a});
     }
-    case Op::binpersid: return pop(a) && push_container(Kind::persid, {a});  // BINPERSID
+    case Op::binpersid: return pop(a) && push_container(Kind::persid, std::array{a});  // BINPERSID
     case Op::ext1:
     case Op::ext2:
     case Op::ext4: {  // EXT1, EXT2, EXT4

@@ -7,6 +7,7 @@
 #include "decode/pickle/opcodes.hpp"
 #include "decode/pickle/reader.hpp"
 #include "decode/pickle/text.hpp"
+#include "decode/pickle/workspace.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -14,9 +15,14 @@
 #include <string_view>
 #include <type_traits>
 #include <unordered_map>
+#include <span>
 #include <vector>
 
 #include <fmt/format.h>
+
+// The interpreter's small steps (read a byte, push a value...), inlined into its one switch:
+// called separately they cost more than they do (a scan interprets every session's pickle).
+#define RCTL_PICKLE_HOT [[gnu::always_inline]] inline
 
 namespace rctl::decode::pickle {
 
@@ -26,21 +32,9 @@ using decode::BigInt;
 // kept in m_error; nothing here recurses, whatever the input.
 class Interpreter {
  public:
-  // Prepares to interpret `input` under `limits` (which must outlive the interpreter).
-  Interpreter(std::string_view input, const PickleLimits& limits) : m_in(input), m_limits(limits) {
-    // Session-like pickles hold a node per four to eight input bytes (opcode, argument,
-    // MEMOIZE); reserving for one per four (capped) saves the regrowths of a small value's graph.
-    m_graph.nodes.reserve(3 + std::min<std::size_t>(input.size() / 4, k_node_reserve_cap));
-    // The same for the stack and the memo (at most one MEMOIZE per two bytes, and pickle.dumps
-    // writes one after nearly every value): grown one doubling at a time they cost a session
-    // value about ten allocations.
-    m_stack.reserve(std::min<std::size_t>(input.size() / 8 + 8, k_node_reserve_cap));
-    m_memo_dense.reserve(std::min<std::size_t>(input.size() / 8 + 8, k_node_reserve_cap));
-    m_graph.nodes.resize(3);
-    m_graph.nodes[pickle::k_false_ref].kind = Kind::boolean;
-    m_graph.nodes[pickle::k_true_ref].kind = Kind::boolean;
-    m_graph.nodes[pickle::k_true_ref].flag = true;
-  }
+  // Prepares to interpret `input` under `limits` (which must outlive the interpreter), in
+  // `workspace`'s buffers (cleared here; the graph stays there after the interpreter).
+  Interpreter(std::string_view input, const PickleLimits& limits, Workspace& workspace);
 
   // Runs to STOP. Returns false on the first error (see error()); else sets `root`.
   bool run(Ref& root);
@@ -66,31 +60,35 @@ class Interpreter {
 
   // ---- input (pickle/interpreter.cpp) ----
   // Takes the next `n` bytes; "truncated" if there are fewer.
-  bool read(std::size_t n, std::string_view& out);
+  RCTL_PICKLE_HOT bool read(std::size_t n, std::string_view& out);
   // Reads a little-endian integer of type T.
   template <class T>
-  bool read_le(T& out);
-  bool read_u8(std::uint8_t& out) { return read_le(out); }
+  RCTL_PICKLE_HOT bool read_le(T& out);
+  RCTL_PICKLE_HOT bool read_u8(std::uint8_t& out);
   // A length prefix of type T, checked against the string limit before any allocation.
   template <class T>
-  bool read_length(std::size_t& out);
+  RCTL_PICKLE_HOT bool read_length(std::size_t& out);
   // A length prefix of type T and that many bytes.
   template <class T>
-  bool read_counted(std::string_view& out);
+  RCTL_PICKLE_HOT bool read_counted(std::string_view& out);
   // A text-protocol argument line, without its '\n'; bounded by the string limit.
   bool read_line(std::string_view& out);
 
   // ---- graph and stack ----
-  // Appends a node to the arena, within the element budget.
-  bool new_node(Kind kind, Ref& out) {
-    if (m_graph.nodes.size() - 3 >= m_limits.max_elements || m_graph.nodes.size() >= pickle::k_no_ref) {
+  // Appends a node to the arena (a spare one when there is one), within the element budget.
+  RCTL_PICKLE_HOT bool new_node(Kind kind, Ref& out) {
+    if (m_graph.size - 3 >= m_limits.max_elements || m_graph.size >= pickle::k_no_ref) {
       return error(fmt::format("more than {} elements", m_limits.max_elements));
     }
-    m_graph.nodes.emplace_back();
-    m_graph.nodes.back().kind = kind;
-    out = static_cast<Ref>(m_graph.nodes.size() - 1);
+    if (m_graph.size == m_graph.nodes.size()) m_graph.nodes.emplace_back();
+    else reset_node(m_graph.nodes[m_graph.size]);
+    m_graph.nodes[m_graph.size].kind = kind;
+    if (container_kind(kind)) ++m_graph.containers;
+    out = static_cast<Ref>(m_graph.size++);
     return true;
   }
+  // A spare node as a new one, its buffers kept.
+  static void reset_node(Node& n);
   // Charges `n` child references stored into containers to the element budget.
   bool count_refs(std::size_t n) {
     m_refs += n;
@@ -102,98 +100,94 @@ class Interpreter {
   // Where the current MARK frame starts: pops never reach below it.
   std::size_t frame_start() const { return m_marks.empty() ? 0 : m_marks.back(); }
   // Stack operations, bounded by max_stack and by the current frame.
-  bool push(Ref r) {
+  RCTL_PICKLE_HOT bool push(Ref r) {
     if (m_stack.size() >= m_limits.max_stack) {
       return error(fmt::format("stack deeper than {} values", m_limits.max_stack));
     }
     m_stack.push_back(r);
     return true;
   }
-  bool pop(Ref& out) {
+  RCTL_PICKLE_HOT bool pop(Ref& out) {
     if (m_stack.size() <= frame_start()) return error("stack underflow");
     out = m_stack.back();
     m_stack.pop_back();
     return true;
   }
-  bool top(Ref& out) {
+  RCTL_PICKLE_HOT bool top(Ref& out) {
     if (m_stack.size() <= frame_start()) return error("stack underflow");
     out = m_stack.back();
     return true;
   }
   // Takes everything above the innermost MARK and closes it.
-  bool pop_mark(std::vector<Ref>& items) {
+  // Takes everything above the innermost MARK into m_items and closes it.
+  bool pop_mark() {
     if (m_marks.empty()) return error("MARK missing");
     const std::size_t start = m_marks.back();
     m_marks.pop_back();
-    items.assign(m_stack.begin() + static_cast<std::ptrdiff_t>(start), m_stack.end());
-    m_stack.resize(start);
+    m_items.assign(m_stack.begin() + static_cast<std::ptrdiff_t>(start), m_stack.end());
+    m_stack.shrink_to(start);
     return true;
   }
-  // Create-and-push helpers for each kind of value.
-  bool push_new(Kind kind, std::string text = {}, bool flag = false) {
+  // The next unused text of the workspace, and a copy of `text` there for a node to point at.
+  std::string& next_text();
+  std::string_view keep(std::string_view text);
+  // Create-and-push helpers for each kind of value. `text` must outlive the graph: a part of
+  // the input, or kept.
+  RCTL_PICKLE_HOT bool push_new(Kind kind, std::string_view text = {}, bool flag = false) {
     Ref r = 0;
     if (!new_node(kind, r)) return false;
-    node(r).text = std::move(text);
+    node(r).text = text;
     node(r).flag = flag;
+    m_graph.text_bytes += text.size();
     return push(r);
   }
-  bool push_container(Kind kind, std::vector<Ref> items, bool flag = false) {
+  RCTL_PICKLE_HOT bool push_container(Kind kind, std::span<const Ref> items, bool flag = false) {
     Ref r = 0;
     if (!count_refs(items.size()) || !new_node(kind, r)) return false;
-    node(r).items = std::move(items);
+    node(r).items.assign(items.begin(), items.end());
     node(r).flag = flag;
+    m_graph.references += items.size();
+    if (kind == Kind::dict) note_keys(items);
+    if (items.size() > Workspace::k_kept_refs) m_workspace.oversized = true;
     return push(r);
   }
-  bool push_int(std::int64_t v) {
+  RCTL_PICKLE_HOT bool push_int(std::int64_t v) {
     Ref r = 0;
     if (!new_node(Kind::integer, r)) return false;
     node(r).integer = v;
     return push(r);
   }
-  bool push_big(BigInt v) {
-    if (const auto small = to_int64(v)) return push_int(*small);
-    return push_new(Kind::big_int, std::move(v.magnitude), v.negative);
-  }
-  bool push_float(double v) {
-    Ref r = 0;
-    if (!new_node(Kind::floating, r)) return false;
-    node(r).real = v;
-    return push(r);
-  }
-  bool push_global(std::string_view module, std::string_view name) {
-    return push_new(Kind::global, pickle::qualified_name(module, name));
-  }
-  bool push_text_int(std::string_view digits) {
-    if (digits.size() > m_limits.max_int_bytes * 5 / 2 + 1) {
-      return error(fmt::format("integer longer than {} bytes", m_limits.max_int_bytes));
-    }
-    auto v = big_int_from_decimal(digits);
-    if (!v) return error("bad integer literal");
-    return push_big(std::move(*v));
-  }
+  bool push_big(BigInt v);
+  bool push_float(double v);
+  bool push_global(std::string_view module, std::string_view name);
+  bool push_text_int(std::string_view digits);
   // The result of REDUCE/NEWOBJ/INST/OBJ: recorded, never called.
   bool push_object(Ref callable, Ref args, Ref kwargs = pickle::k_no_ref);
+  // Clears Graph::plain_keys if a key of these dict items (key, value, ...) is not plain.
+  void note_keys(std::span<const Ref> pairs);
   // APPEND(S)/SETITEM(S)/ADDITEMS into `target` (pairs: key, value, key, value...).
-  bool add_items(const char* op, Ref target, const std::vector<Ref>& items, bool pairs);
+  bool add_items(const char* op, Ref target, std::span<const Ref> items, bool pairs);
   // PUT/MEMOIZE and GET, within max_memo.
-  bool memo_put(std::uint64_t index);
-  bool memo_get(std::uint64_t index);
-  Ref* memo_find(std::uint64_t index);
+  RCTL_PICKLE_HOT bool memo_put(std::uint64_t index);
+  RCTL_PICKLE_HOT bool memo_get(std::uint64_t index);
+  RCTL_PICKLE_HOT Ref* memo_find(std::uint64_t index);
   // Executes opcode `op`, read at offset `at`.
-  bool step(std::uint8_t op, std::size_t at);
+  RCTL_PICKLE_HOT bool step(std::uint8_t op, std::size_t at);
 
   static constexpr std::size_t k_node_reserve_cap = 1024;
   std::string_view m_in;
   std::size_t m_pos = 0;
   const PickleLimits& m_limits;
-  Graph m_graph;
-  std::vector<Ref> m_stack;
-  std::vector<std::size_t> m_marks;  // stack positions of open MARKs
+  Workspace& m_workspace;
+  Graph& m_graph;
+  RefBuffer& m_stack;
+  std::vector<std::size_t>& m_marks;
   // Memo entries. pickle.dumps numbers them 0, 1, 2... (MEMOIZE, or PUT n), so those live
   // in a vector (no hashing, no node per entry: this runs for every value of a scan); any
   // other index in the map. An index is in at most one of them.
-  std::vector<Ref> m_memo_dense;  // pickle::k_no_ref: no entry
-  std::unordered_map<std::uint64_t, Ref> m_memo_sparse;
+  RefBuffer& m_memo_dense;  // pickle::k_no_ref: no entry
+  std::unordered_map<std::uint64_t, Ref>& m_memo_sparse;
+  std::vector<Ref>& m_items;
   std::size_t m_memo_size = 0;
   std::size_t m_refs = 0;  // child references stored in containers
   int m_protocol = 0;

@@ -224,7 +224,7 @@ std::optional<std::string> uuid_string(const Graph& graph, const Node& object) {
 std::string callable_name(const Graph& graph, const Node& object) {
   if (object.kind != Kind::object) return {};
   const Node& callable = graph.nodes[object.items[k_slot_callable]];
-  if (callable.kind == Kind::global) return callable.text;
+  if (callable.kind == Kind::global) return std::string(callable.text);
   // Only one level, checked directly: what is called may itself be the result of a call,
   // chained as deep as the input likes, and this must not recurse along that chain.
   const auto* args = plain_args(graph, callable);
@@ -233,7 +233,8 @@ std::string callable_name(const Graph& graph, const Node& object) {
   if (getter.kind == Kind::global && getter.text == "builtins.getattr" && args->size() == 2) {
     const Node& owner = graph.nodes[(*args)[0]];
     const Node& attr = graph.nodes[(*args)[1]];
-    if (owner.kind == Kind::global && attr.kind == Kind::str) return owner.text + "." + attr.text;
+    if (owner.kind == Kind::global && attr.kind == Kind::str)
+      return std::string(owner.text) + "." + std::string(attr.text);
   }
   return {};
 }
@@ -242,7 +243,7 @@ namespace {
 
 std::optional<std::string> raw_bytes_at(const Graph& graph, Ref ref, bool allow_nested) {
   const Node& n = graph.nodes[ref];
-  if (n.kind == Kind::bytes || n.kind == Kind::str) return n.text;
+  if (n.kind == Kind::bytes || n.kind == Kind::str) return std::string(n.text);
   const auto* args = plain_args(graph, n);
   if (args == nullptr) return std::nullopt;
   const std::string name = callable_name(graph, n);
@@ -251,7 +252,7 @@ std::optional<std::string> raw_bytes_at(const Graph& graph, Ref ref, bool allow_
     const Node& encoding = graph.nodes[(*args)[1]];
     if (text.kind != Kind::str || encoding.kind != Kind::str) return std::nullopt;
     if (encoding.text == "latin1" || encoding.text == "latin-1") return latin1_bytes(text.text);
-    if (encoding.text == "utf-8" || encoding.text == "utf8") return text.text;
+    if (encoding.text == "utf-8" || encoding.text == "utf8") return std::string(text.text);
     return std::nullopt;
   }
   if ((name == "builtins.bytes" || name == "builtins.bytearray") && args->empty()) return std::string();
@@ -292,7 +293,7 @@ std::optional<std::string> known_scalar(const Graph& graph, const Node& object) 
   }
   if (name == "decimal.Decimal" && args->size() == 1) {
     const Node& text = graph.nodes[(*args)[0]];
-    if (text.kind == Kind::str && is_valid_utf8(text.text)) return text.text;
+    if (text.kind == Kind::str && is_valid_utf8(text.text)) return std::string(text.text);
   }
   return std::nullopt;
 }

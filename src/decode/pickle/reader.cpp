@@ -3,6 +3,7 @@
 #include "decode/pickle/interpreter.hpp"
 #include "decode/pickle/render.hpp"
 
+#include <memory>
 #include <new>
 #include <utility>
 
@@ -12,6 +13,33 @@ namespace rctl::decode {
 
 namespace {
 
+// The thread's pickle::Workspace while an interpreter uses it (a fresh one when it is in use
+// already), bounded again by release() when the value is done.
+class WorkspaceLease {
+ public:
+  WorkspaceLease() {
+    thread_local pickle::Workspace shared;
+    if (shared.busy) {
+      m_own = std::make_unique<pickle::Workspace>();
+      m_workspace = m_own.get();
+    } else {
+      m_workspace = &shared;
+    }
+    m_workspace->busy = true;
+  }
+  ~WorkspaceLease() {
+    m_workspace->release();
+    m_workspace->busy = false;
+  }
+  WorkspaceLease(const WorkspaceLease&) = delete;
+  WorkspaceLease& operator=(const WorkspaceLease&) = delete;
+  pickle::Workspace& get() { return *m_workspace; }
+
+ private:
+  std::unique_ptr<pickle::Workspace> m_own;
+  pickle::Workspace* m_workspace = nullptr;
+};
+
 // Interprets `bytes`, then renders the result with `render` (all of it, or some members).
 template <class Render>
 Expected<PickleResult> interpret_and_render(std::string_view bytes, const PickleLimits& limits, Render&& render) {
@@ -19,7 +47,8 @@ Expected<PickleResult> interpret_and_render(std::string_view bytes, const Pickle
     return fail(ErrorKind::protocol, fmt::format("pickle: input larger than {} bytes", limits.max_input_bytes));
   }
   try {
-    pickle::Interpreter interpreter(bytes, limits);
+    WorkspaceLease workspace;
+    pickle::Interpreter interpreter(bytes, limits, workspace.get());
     pickle::Ref root = 0;
     if (!interpreter.run(root)) return fail(ErrorKind::protocol, interpreter.error());
     PickleResult result;

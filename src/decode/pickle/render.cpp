@@ -6,6 +6,9 @@
 #include "decode/pickle/known.hpp"
 
 #include <algorithm>
+#include <array>
+#include <cstddef>
+#include <memory_resource>
 #include <cmath>
 #include <optional>
 #include <vector>
@@ -23,8 +26,10 @@ using Json = nlohmann::ordered_json;
 // max_output_bytes, so a memo "bomb" stops after a bounded amount of work.
 class Renderer {
  public:
-  Renderer(const Graph& graph, const PickleLimits& limits)
-      : m_graph(graph), m_limits(limits), m_active(graph.nodes.size(), 0) {}
+  // `memory`: where the per-node marks live (a caller's stack buffer for a small graph).
+  Renderer(const Graph& graph, const PickleLimits& limits,
+           std::pmr::memory_resource* memory = std::pmr::new_delete_resource())
+      : m_graph(graph), m_limits(limits), m_active(graph.size, 0, memory) {}
 
   bool value(Ref ref, std::size_t depth, Json& out);
   // Marks `ref` as being rendered (its members are rendered on their own: render_members).
@@ -61,7 +66,7 @@ class Renderer {
 
   const Graph& m_graph;
   const PickleLimits& m_limits;
-  std::vector<std::uint8_t> m_active;  // 1 while a node's children are being rendered
+  std::pmr::vector<std::uint8_t> m_active;  // 1 while a node's children are being rendered
   std::size_t m_elements = 0;
   std::size_t m_bytes = 0;
   std::size_t m_key_bytes = 0;
@@ -71,7 +76,7 @@ class Renderer {
 // (those are rendered and dumped, see Renderer::key_text).
 std::optional<std::string> plain_key_text(const Node& node) {
   switch (node.kind) {
-    case Kind::str: return is_valid_utf8(node.text) ? node.text : repair_utf8(node.text);
+    case Kind::str: return is_valid_utf8(node.text) ? std::string(node.text) : repair_utf8(node.text);
     case Kind::integer: return std::to_string(node.integer);
     case Kind::boolean: return std::string(node.flag ? "True" : "False");
     case Kind::none: return std::string("None");
@@ -97,7 +102,7 @@ bool Renderer::value(Ref ref, std::size_t depth, Json& out) {
     case Kind::boolean: out = node.flag; return true;
     case Kind::integer: out = node.integer; return true;
     case Kind::big_int: {
-      const std::string digits = to_decimal(BigInt{node.flag, node.text});
+      const std::string digits = to_decimal(BigInt{node.flag, std::string(node.text)});
       return string(digits, out);
     }
     case Kind::floating: out = float_json(node.real); return true;
@@ -165,7 +170,7 @@ bool Renderer::key_text(Ref key, std::size_t depth, std::string& out) {
     return true;
   }
   if (node.kind == Kind::big_int) {
-    out = to_decimal(BigInt{node.flag, node.text});
+    out = to_decimal(BigInt{node.flag, std::string(node.text)});
     return spend(out.size());
   }
   Json rendered;
@@ -233,11 +238,6 @@ bool Renderer::object(Ref ref, std::size_t depth, Json& out) {
   return true;
 }
 
-// Whether plain_key_text() names a key of this kind.
-bool plain_key_kind(Kind kind) {
-  return kind == Kind::str || kind == Kind::integer || kind == Kind::boolean || kind == Kind::none;
-}
-
 // Upper bounds of what rendering a node costs (Renderer: every value() call is on a child
 // reference, a child's depth is at most its parent's + 2, and no node's own output exceeds
 // 3 bytes per byte of its text + 64: big ints in decimal, datetimes, names joined by dots).
@@ -250,7 +250,7 @@ struct RenderCost {
 class RenderBound {
  public:
   RenderBound(const Graph& graph, const PickleLimits& limits)
-      : m_graph(graph), m_limits(limits), m_state(graph.nodes.size(), 0), m_cost(graph.nodes.size()) {}
+      : m_graph(graph), m_limits(limits), m_state(graph.size, 0), m_cost(graph.size) {}
 
   // False when the bound could not be found (a cycle; a dict key rendered by dumping a
   // value, whose text has its own budget; deeper than the depth limit).
@@ -292,25 +292,15 @@ class RenderBound {
   std::vector<RenderCost> m_cost;
 };
 
-// The same bound for a tree (no node referenced twice but the None/True/False leaves) in one
-// pass over the nodes: every value() call is on one reference (or the root), a path through
-// the tree meets each container once.
+// The same bound for a tree (no node referenced twice but the None/True/False leaves), from
+// the graph's totals over all its nodes: every value() call is on one reference (or the
+// root), a path through the tree meets each container once.
 bool tree_renders_within(const Graph& graph, const PickleLimits& limits) {
-  std::size_t references = 1, text = 0, containers = 0;
-  for (std::size_t i = 3; i < graph.nodes.size(); ++i) {
-    const Node& node = graph.nodes[i];
-    if (node.kind == Kind::dict)
-      for (std::size_t k = 0; k < node.items.size(); k += 2)
-        if (!plain_key_kind(graph.nodes[node.items[k]].kind)) return false;
-    references += node.items.size();
-    text += node.text.size();
-    if (!node.items.empty() || node.kind == Kind::dict || node.kind == Kind::list || node.kind == Kind::tuple ||
-        node.kind == Kind::set || node.kind == Kind::object || node.kind == Kind::persid)
-      ++containers;
-  }
-  // Sizes are bounded by the input (64 MB), so none of this can overflow.
-  return 1 + 2 * containers <= limits.max_depth && references <= limits.max_elements &&
-         3 * text + 64 * references <= limits.max_output_bytes;
+  if (!graph.plain_keys) return false;
+  const std::size_t references = 1 + graph.references;
+  // Sizes are bounded by the input (64 MB) and the element limit, so none of this overflows.
+  return 1 + 2 * graph.containers <= limits.max_depth && references <= limits.max_elements &&
+         3 * graph.text_bytes + 64 * references <= limits.max_output_bytes;
 }
 
 // Whether render(graph, root) is sure to succeed. `tree`: Interpreter::shared() was false.
@@ -339,22 +329,35 @@ bool render_members(const Graph& graph, Ref root, const std::vector<std::string>
   // Each name's last value (a later equal key overwrites an earlier one) at its first
   // position, as the whole dict's rendering (ObjectBuilder) would have it.
   const auto& pairs = graph.nodes[root].items;
-  std::vector<std::pair<std::size_t, std::size_t>> found;  // (name index, pair index), first position order
-  std::vector<Ref> last(names.size(), k_no_ref);
+  // The bookkeeping below on the stack for a session-sized value (this runs for every
+  // session of a scan), on the heap beyond that.
+  std::array<std::byte, 2048> stack_buffer;
+  std::pmr::monotonic_buffer_resource memory(stack_buffer.data(), stack_buffer.size());
+  std::pmr::vector<std::size_t> found(&memory);  // name indexes, in first position order
+  std::pmr::vector<Ref> last(names.size(), k_no_ref, &memory);
+  std::optional<std::string> built;
   for (std::size_t i = 0; i + 1 < pairs.size(); i += 2) {
-    auto key = plain_key_text(graph.nodes[pairs[i]]);
-    if (!key) continue;
-    auto it = std::find(names.begin(), names.end(), *key);
+    // The key's text as plain_key_text() has it, built only when it differs from the
+    // node's bytes (this runs for every member of every session of a scan).
+    const Node& key_node = graph.nodes[pairs[i]];
+    std::string_view key;
+    if (key_node.kind == Kind::str && is_valid_utf8(key_node.text)) {
+      key = key_node.text;
+    } else {
+      built = plain_key_text(key_node);
+      if (!built) continue;
+      key = *built;
+    }
+    auto it = std::find(names.begin(), names.end(), key);
     if (it == names.end()) continue;
     const auto n = static_cast<std::size_t>(it - names.begin());
-    if (last[n] == k_no_ref) found.emplace_back(n, i);
+    if (last[n] == k_no_ref) found.push_back(n);
     last[n] = pairs[i + 1];
   }
   out = Json::object();
-  Renderer renderer(graph, limits);
+  Renderer renderer(graph, limits, &memory);
   renderer.enter(root);
-  for (const auto& [n, position] : found) {
-    (void)position;
+  for (const std::size_t n : found) {
     if (!renderer.value(last[n], 2, out[names[n]])) {
       error = renderer.error;
       out = nullptr;

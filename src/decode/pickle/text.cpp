@@ -8,13 +8,12 @@
 
 namespace rctl::decode::pickle {
 
-std::string qualified_name(std::string_view module, std::string_view name) {
+void assign_qualified_name(std::string& out, std::string_view module, std::string_view name) {
   if (module == "__builtin__" || module == "exceptions") module = "builtins";
   if (module == "copy_reg") module = "copyreg";
-  std::string out(module);
+  out.assign(module);
   out += '.';
   out += name;
-  return out;
 }
 
 bool unquote_string_literal(std::string_view line, std::string& out) {

@@ -8,9 +8,10 @@
 
 namespace rctl::decode::pickle {
 
-// "module.name" for a GLOBAL/STACK_GLOBAL/INST, with the Python 2 module names Python 3 maps
-// on load (__builtin__ and exceptions -> builtins, copy_reg -> copyreg).
-std::string qualified_name(std::string_view module, std::string_view name);
+// Sets `out` (reusing its buffer) to "module.name" for a GLOBAL/STACK_GLOBAL/INST, with the
+// Python 2 module names Python 3 maps on load (__builtin__ and exceptions -> builtins,
+// copy_reg -> copyreg).
+void assign_qualified_name(std::string& out, std::string_view module, std::string_view name);
 
 // The STRING argument: a quoted Python 2 literal ('...' or "...") with backslash escapes
 // (\\ \' \" \n \t \r \a \b \f \v \xhh, octal, backslash-newline). False if it is not quoted

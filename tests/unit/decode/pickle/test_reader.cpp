@@ -63,6 +63,32 @@ TEST_CASE("pickle reader: Python 3.11 fixtures, protocols 0-5", "[decode][pickle
   }
 }
 
+// The interpreter reuses one workspace per thread (nodes, their buffers, stack, memo): what
+// an earlier value left there, including an oversized one or a failed one, must not show.
+TEST_CASE("pickle reader: a value decodes the same whatever was decoded before it", "[decode][pickle]") {
+  std::string big_text = "\x80\x04X";  // BINUNICODE of 1000 'x', beyond what a workspace keeps
+  big_text += std::string("\xe8\x03\x00\x00", 4) + std::string(1000, 'x') + "\x94.";
+  std::string big_list = "\x80\x02](";  // 1000 ints appended to a list, the same for items
+  for (int i = 0; i < 1000; ++i) big_list += "K\x07";
+  big_list += "e.";
+  const std::string failing = "\x80\x02}(X\x01\x00\x00\x00a(K\x01\x88";  // truncated mid-frame
+  const std::string big_made = "S'" + std::string(1000, 'y') + "'\np0\n.";  // text the interpreter makes
+  std::vector<std::pair<std::string, Json>> values;
+  for (const auto& name : k_cases)
+    for (int proto = 0; proto <= 5; ++proto) values.emplace_back(fixture_bin(name, proto), fixture_json(name));
+  for (int pass = 0; pass < 2; ++pass) {
+    std::reverse(values.begin(), values.end());
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      INFO("pass " << pass << " value " << i);
+      if (i % 7 == 0) CHECK(value_of(big_text) == Json(std::string(1000, 'x')));
+      if (i % 7 == 3) CHECK(value_of(big_list) == Json(std::vector<int>(1000, 7)));
+      if (i % 7 == 5) CHECK(value_of(big_made) == Json(std::string(1000, 'y')));
+      if (i % 5 == 1) CHECK(error_of(failing) == "pickle: truncated");
+      CHECK(value_of(values[i].first) == values[i].second);
+    }
+  }
+}
+
 TEST_CASE("pickle reader: every truncation of a valid pickle is an error", "[decode][pickle]") {
   for (const auto& name : k_cases) {
     if (name == "long_list" || name == "big_dict") continue;  // quadratic; covered by others
