@@ -2,13 +2,13 @@
 
 #include "context.hpp"
 #include "job_bullmq.hpp"
+#include "job_poll.hpp"
 #include "job_systems.hpp"
 
 #include "job/bullmq/queue.hpp"
 #include "job/job.hpp"
 #include "job/render.hpp"
 #include "util/duration.hpp"
-#include "util/interrupt.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -123,49 +123,25 @@ int exit_for(const job::rq::JobSnapshot& job, const job::rq::WaitInfo& wait) {
 // How a wait ended.
 enum class WaitEnd { ended, deadline, missing, vanished };
 
-// Polls HGET status (50 ms, doubling to 1 s) until the job ends or `budget` has passed. A
-// long wait outlives brief outages (a failover, a restart): a lost connection is noted and
-// polling goes on (the next read reconnects) until the deadline.
+// Polls HGET status until the job ends or `budget` has passed (see poll_job).
 WaitEnd wait_for_end(Context& ctx, cluster::Client& target, const std::string& id, util::Millis budget,
                      job::rq::WaitInfo& info) {
-  util::install_interrupt_handler();
   info.waited = true;
-  const auto start = std::chrono::steady_clock::now();
-  const auto deadline = start + budget;
-  long pause_ms = 50;
   std::optional<std::string> last;
-  for (;;) {
-    std::optional<std::string> status;
-    std::optional<Error> lost;
-    try {
-      status = job::rq::read_job_status(target, id);
-    } catch (const Failure& f) {
-      if (f.error().kind != ErrorKind::connect && f.error().kind != ErrorKind::timeout) throw;
-      lost = f.error();
-    }
-    const auto now = std::chrono::steady_clock::now();
-    info.elapsed = std::chrono::duration_cast<util::Millis>(now - start);
-    if (lost) {
-      if (now >= deadline) throw Failure(*lost);
-      ctx.printer().note(fmt::format("job {}: {}; retrying", id, lost->message));
-    } else {
-      if (!status) return last ? WaitEnd::vanished : WaitEnd::missing;
-      if (last && *status != *last)
-        ctx.printer().note(fmt::format("job {}: {}", id, status->empty() ? "(no status)" : *status));
-      last = status;
-      if (job::rq::job_ended(*status)) return WaitEnd::ended;
-      if (now >= deadline) {
-        info.timed_out = true;
-        return WaitEnd::deadline;
-      }
-    }
-    const auto left = std::chrono::duration_cast<util::Millis>(deadline - now);
-    util::sleep_interruptible(std::min<long>(pause_ms, left.count()));
-    if (util::interrupted())
-      throw Failure(ErrorKind::interrupted,
-                    fmt::format("interrupted while waiting for job {} (status {})", id, last ? *last : "unknown"));
-    pause_ms = std::min<long>(pause_ms * 2, 1000);
-  }
+  std::optional<WaitEnd> end;
+  const bool ended = poll_job(ctx, "job " + id, budget, [&](util::Millis elapsed) {
+    info.elapsed = elapsed;
+    auto status = job::rq::read_job_status(target, id);
+    if (!status) end = last ? WaitEnd::vanished : WaitEnd::missing;
+    else if (job::rq::job_ended(*status)) end = WaitEnd::ended;
+    if (status && last && *status != *last)
+      ctx.printer().note(fmt::format("job {}: {}", id, status->empty() ? "(no status)" : *status));
+    if (status) last = status;
+    return end.has_value();
+  });
+  if (ended) return *end;
+  info.timed_out = true;
+  return WaitEnd::deadline;
 }
 
 Failure missing_job(const std::string& id, bool just_enqueued) {

@@ -3,6 +3,7 @@
 
 #include "confirm.hpp"
 #include "job_bullmq.hpp"
+#include "job_poll.hpp"
 #include "job_systems.hpp"
 
 #include "job/bullmq/read.hpp"
@@ -10,7 +11,6 @@
 #include "job/render_bullmq.hpp"
 #include "job/rq/args.hpp"
 #include "util/duration.hpp"
-#include "util/interrupt.hpp"
 
 #include <fmt/format.h>
 
@@ -32,50 +32,26 @@ bullmq::QueueRef bullmq_queue_ref(const std::string& queue, const std::string& p
 
 bool bullmq_ended(const std::string& state) { return state == "completed" || state == "failed"; }
 
-// Polls the job's state (50 ms doubling to 1 s) until it is completed or failed, or `budget`
-// has passed; a lost connection is noted and polling goes on until the deadline.
+// Polls the job's state until it is completed or failed, or `budget` has passed (see poll_job).
 job::bullmq::JobView wait_for_bullmq(Context& ctx, cluster::Client& target, const bullmq::QueueRef& q,
                                      const std::string& id, util::Millis budget, std::int64_t& waited_ms,
                                      bool& timed_out) {
-  util::install_interrupt_handler();
-  const auto start = std::chrono::steady_clock::now();
-  const auto deadline = start + budget;
-  long pause_ms = 50;
+  std::optional<job::bullmq::JobView> view;
   std::string last;
-  for (;;) {
-    std::optional<job::bullmq::JobView> view;
-    std::optional<Error> lost;
-    try {
-      view = job::bullmq::read_job(target, q, id);
-    } catch (const Failure& f) {
-      if (f.error().kind != ErrorKind::connect && f.error().kind != ErrorKind::timeout) throw;
-      lost = f.error();
+  timed_out = !poll_job(ctx, "job " + id, budget, [&](util::Millis elapsed) {
+    waited_ms = elapsed.count();
+    view = job::bullmq::read_job(target, q, id);
+    if (!view->job.exists)
+      throw Failure(ErrorKind::not_found, fmt::format("job {} of queue '{}' does not exist", id, q.name),
+                    "completed and failed jobs go when removeOnComplete/removeOnFail say so");
+    if (view->state != last) {
+      if (!last.empty()) ctx.printer().note(fmt::format("job {}: {}", id, view->state));
+      last = view->state;
     }
-    const auto now = std::chrono::steady_clock::now();
-    waited_ms = std::chrono::duration_cast<util::Millis>(now - start).count();
-    if (lost) {
-      if (now >= deadline) throw Failure(*lost);
-      ctx.printer().note(fmt::format("job {}: {}; retrying", id, lost->message));
-    } else {
-      if (!view->job.exists)
-        throw Failure(ErrorKind::not_found, fmt::format("job {} of queue '{}' does not exist", id, q.name),
-                      "completed and failed jobs go when removeOnComplete/removeOnFail say so");
-      if (view->state != last) {
-        if (!last.empty()) ctx.printer().note(fmt::format("job {}: {}", id, view->state));
-        last = view->state;
-      }
-      if (bullmq_ended(view->state)) return *view;
-      if (now >= deadline) {
-        timed_out = true;
-        return *view;
-      }
-    }
-    const auto left = std::chrono::duration_cast<util::Millis>(deadline - now);
-    util::sleep_interruptible(std::min<long>(pause_ms, left.count()));
-    if (util::interrupted())
-      throw Failure(ErrorKind::interrupted, fmt::format("interrupted while waiting for job {}", id));
-    pause_ms = std::min<long>(pause_ms * 2, 1000);
-  }
+    return bullmq_ended(view->state);
+  });
+  // Timed out with every read lost: poll_job threw the connection error instead.
+  return *view;
 }
 
 // Reads the jobs of `state` a bulk command handles: up to k_max_bulk_jobs, filtered.

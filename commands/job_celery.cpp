@@ -1,12 +1,12 @@
 // rctl job ... --system celery|auto: Celery's side of enqueue, status, list and queues, and
 // the `auto` detection that picks a system from the keys present.
 
+#include "job_poll.hpp"
 #include "job_systems.hpp"
 
 #include "job/job.hpp"
 #include "job/render_celery.hpp"
 #include "util/duration.hpp"
-#include "util/interrupt.hpp"
 
 #include <fmt/format.h>
 
@@ -16,48 +16,23 @@ namespace rctl::commands {
 
 namespace {
 
-// Polls celery-task-meta-<id> (50 ms doubling to 1 s) until the task is ready or `budget`
-// has passed. A missing result is a task not yet started (Celery writes the key on
-// STARTED only with task_track_started, else when it ends). A lost connection is noted and
-// polling goes on until the deadline, as for RQ.
+// Polls celery-task-meta-<id> until the task is ready or `budget` has passed (see poll_job).
+// A missing result is a task not yet started (Celery writes the key on STARTED only with
+// task_track_started, else when it ends).
 std::optional<job::celery::TaskResult> wait_for_celery(Context& ctx, cluster::Client& target, const std::string& id,
                                                        util::Millis budget, std::int64_t& waited_ms, bool& timed_out) {
-  util::install_interrupt_handler();
-  const auto start = std::chrono::steady_clock::now();
-  const auto deadline = start + budget;
-  long pause_ms = 50;
+  std::optional<job::celery::TaskResult> result;
   std::string last;
-  for (;;) {
-    std::optional<job::celery::TaskResult> result;
-    std::optional<Error> lost;
-    try {
-      result = job::celery::read_result(target, id);
-    } catch (const Failure& f) {
-      if (f.error().kind != ErrorKind::connect && f.error().kind != ErrorKind::timeout) throw;
-      lost = f.error();
+  timed_out = !poll_job(ctx, "task " + id, budget, [&](util::Millis elapsed) {
+    waited_ms = elapsed.count();
+    result = job::celery::read_result(target, id);
+    if (result && result->status != last) {
+      ctx.printer().note(fmt::format("task {}: {}", id, result->status));
+      last = result->status;
     }
-    const auto now = std::chrono::steady_clock::now();
-    waited_ms = std::chrono::duration_cast<util::Millis>(now - start).count();
-    if (lost) {
-      if (now >= deadline) throw Failure(*lost);
-      ctx.printer().note(fmt::format("task {}: {}; retrying", id, lost->message));
-    } else {
-      if (result && result->status != last) {
-        ctx.printer().note(fmt::format("task {}: {}", id, result->status));
-        last = result->status;
-      }
-      if (result && job::celery::result_ready(result->status)) return result;
-      if (now >= deadline) {
-        timed_out = true;
-        return result;
-      }
-    }
-    const auto left = std::chrono::duration_cast<util::Millis>(deadline - now);
-    util::sleep_interruptible(std::min<long>(pause_ms, left.count()));
-    if (util::interrupted())
-      throw Failure(ErrorKind::interrupted, fmt::format("interrupted while waiting for task {}", id));
-    pause_ms = std::min<long>(pause_ms * 2, 1000);
-  }
+    return result && job::celery::result_ready(result->status);
+  });
+  return result;
 }
 
 }  // namespace

@@ -2,13 +2,13 @@
 // purge, and its detection for `auto`.
 
 #include "confirm.hpp"
+#include "job_poll.hpp"
 #include "job_systems.hpp"
 
 #include "client/options.hpp"
 #include "job/job.hpp"
 #include "job/render_sidekiq.hpp"
 #include "util/duration.hpp"
-#include "util/interrupt.hpp"
 
 #include <fmt/format.h>
 
@@ -27,36 +27,21 @@ namespace sk = job::sidekiq;
 // seen (a job taken from a queue shows in its process's workers hash only from the next
 // heartbeat, every 5 s), and it is still nowhere one poll later (a failure's retry write
 // comes right after the job leaves the workers state). A lost connection is noted and
-// polling goes on until the deadline, as for RQ and Celery.
+// polling goes on until the deadline (poll_job), as for RQ and Celery.
 job::SidekiqStatus wait_for_sidekiq(Context& ctx, cluster::Client& target, const std::string& jid, util::Millis budget,
                                     bool seen_before) {
-  util::install_interrupt_handler();
-  const auto start = std::chrono::steady_clock::now();
-  const auto deadline = start + budget;
-  long pause_ms = 50;
   job::SidekiqStatus st;
   st.jid = jid;
   std::string last;
   double missing_since = 0;  // when the job was first not seen after being seen (0: it is seen)
   bool confirmed_once = false;
   sk::Location last_seen;
-  for (;;) {
-    std::optional<Error> lost;
-    sk::Location loc;
+  const bool ended = poll_job(ctx, "job " + jid, budget, [&](util::Millis elapsed) {
+    st.waited_ms = elapsed.count();
     sk::Heartbeats beats;
-    try {
-      loc = sk::locate_job(target, jid);
-      if (loc.where.empty()) beats = sk::read_heartbeats(target, sk::now_seconds());
-    } catch (const Failure& f) {
-      if (f.error().kind != ErrorKind::connect && f.error().kind != ErrorKind::timeout) throw;
-      lost = f.error();
-    }
-    const auto now = std::chrono::steady_clock::now();
-    st.waited_ms = std::chrono::duration_cast<util::Millis>(now - start).count();
-    if (lost) {
-      if (now >= deadline) throw Failure(*lost);
-      ctx.printer().note(fmt::format("job {}: {}; retrying", jid, lost->message));
-    } else if (!loc.where.empty()) {
+    auto loc = sk::locate_job(target, jid);
+    if (loc.where.empty()) beats = sk::read_heartbeats(target, sk::now_seconds());
+    if (!loc.where.empty()) {
       if (loc.where != last) ctx.printer().note(fmt::format("job {}: {}", jid, loc.where));
       last = loc.where;
       seen_before = true;
@@ -65,43 +50,39 @@ job::SidekiqStatus wait_for_sidekiq(Context& ctx, cluster::Client& target, const
       last_seen = loc;
       st.state = loc.where;
       st.location = loc;
-      if (loc.where == "retry" || loc.where == "dead") return st;
-    } else if (loc.incomplete.empty()) {
-      // Not seen now. A job a process has just taken is in no key until that process's next
-      // heartbeat, so neither "done" nor "not found" is concluded before that.
-      const bool first_miss = missing_since == 0;
-      if (first_miss) missing_since = sk::now_seconds();
-      // With no live process the job was deleted, or taken by one whose first heartbeat is
-      // still to come: wait two heartbeat intervals before believing the former.
-      const bool beaten = !first_miss && (beats.alive == 0 ? sk::now_seconds() - missing_since > 10.0
-                                                           : beats.oldest && *beats.oldest > missing_since);
-      if (beaten && confirmed_once && !seen_before) {
-        st.state = "not_seen";
-        st.location = loc;
-        return st;
-      }
-      if (beaten && confirmed_once) {
-        st.state = "done";
-        st.location = last_seen;
-        st.location.where.clear();
-        st.note =
-            "the job left its queue and is in no workers hash, retry or dead set: it ran and did not fail (or was "
-            "deleted). Sidekiq keeps no result to show";
-        return st;
-      }
-      confirmed_once = beaten;
+      return loc.where == "retry" || loc.where == "dead";
     }
-    if (now >= deadline) {
-      st.timed_out = true;
-      if (st.state.empty()) st.state = "not_seen";
-      return st;
+    if (!loc.incomplete.empty()) return false;
+    // Not seen now. A job a process has just taken is in no key until that process's next
+    // heartbeat, so neither "done" nor "not found" is concluded before that.
+    const bool first_miss = missing_since == 0;
+    if (first_miss) missing_since = sk::now_seconds();
+    // With no live process the job was deleted, or taken by one whose first heartbeat is
+    // still to come: wait two heartbeat intervals before believing the former.
+    const bool beaten = !first_miss && (beats.alive == 0 ? sk::now_seconds() - missing_since > 10.0
+                                                         : beats.oldest && *beats.oldest > missing_since);
+    if (beaten && confirmed_once && !seen_before) {
+      st.state = "not_seen";
+      st.location = loc;
+      return true;
     }
-    const auto left = std::chrono::duration_cast<util::Millis>(deadline - now);
-    util::sleep_interruptible(std::min<long>(pause_ms, left.count()));
-    if (util::interrupted())
-      throw Failure(ErrorKind::interrupted, fmt::format("interrupted while waiting for job {}", jid));
-    pause_ms = std::min<long>(pause_ms * 2, 1000);
+    if (beaten && confirmed_once) {
+      st.state = "done";
+      st.location = last_seen;
+      st.location.where.clear();
+      st.note =
+          "the job left its queue and is in no workers hash, retry or dead set: it ran and did not fail (or was "
+          "deleted). Sidekiq keeps no result to show";
+      return true;
+    }
+    confirmed_once = beaten;
+    return false;
+  });
+  if (!ended) {
+    st.timed_out = true;
+    if (st.state.empty()) st.state = "not_seen";
   }
+  return st;
 }
 
 std::string sidekiq_state(std::string_view given, std::initializer_list<std::string_view> allowed,
