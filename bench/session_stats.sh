@@ -61,8 +61,9 @@ echo "python redis-py + pickle.loads: median $a"
 echo "rctl session stats:             median $b   (python/rctl = ${ratio}: rctl is ${ratio}x as fast)"
 
 # The server's own time for the same work: one more run of rctl after CONFIG RESETSTAT, its
-# wall time against the SCAN + GET + PTTL time INFO commandstats counts (and the server's whole
-# main-thread CPU, which adds reading and writing the sockets).
+# wall time against the SCAN + MGET/GET + PTTL time INFO commandstats counts (rctl reads a
+# page's values with MGET) and against the server's whole main-thread CPU, which adds reading
+# and writing the sockets.
 server_cpu() { redis-cli -p "$PORT" info cpu | awk -F: '/used_cpu_(user|sys)_main_thread/ { s += $2 } END { print s }'; }
 redis-cli -p "$PORT" config resetstat >/dev/null
 cpu0=$(server_cpu)
@@ -74,8 +75,8 @@ redis-cli -p "$PORT" info commandstats | python3 -c '
 import re, sys
 wall, cpu = float(sys.argv[1]), float(sys.argv[2])
 usec = sum(int(m.group(2)) for m in re.finditer(r"cmdstat_(\w+):calls=\d+,usec=(\d+)", sys.stdin.read())
-           if m.group(1) in ("scan", "get", "pttl"))
-print(f"rctl session stats wall {wall:.2f}s; server: SCAN+GET+PTTL {usec / 1e6:.2f}s (wall/that = {wall / (usec / 1e6):.2f}), "
+           if m.group(1) in ("scan", "mget", "get", "pttl"))
+print(f"rctl session stats wall {wall:.2f}s; server: SCAN+MGET+PTTL {usec / 1e6:.2f}s (wall/that = {wall / (usec / 1e6):.2f}), "
       f"main-thread CPU {cpu:.2f}s (wall/that = {wall / cpu:.2f})")' "$(echo "$t1 - $t0" | bc)" "$(echo "$cpu1 - $cpu0" | bc)"
 
 # Peak RSS of `stats` (which keeps one counter per distinct user, N/5 users here, capped at

@@ -18,7 +18,11 @@ using Clock = std::chrono::steady_clock;
 
 struct SessionPages;
 
-// The GET + PTTL replies of one page's keys.
+// Keys per MGET: the server's cost per key read is ~40% lower in one MGET than in a GET each
+// (one command parsed and dispatched, not 100), and a page's reply stays a few hundred KB.
+inline constexpr std::size_t k_session_mget_keys = 100;
+
+// The MGET/GET + PTTL replies of one page's keys.
 struct SessionBatch {
   SessionPages* pages = nullptr;
   std::optional<cluster::Page> page;
@@ -26,6 +30,8 @@ struct SessionBatch {
   std::vector<std::string_view> prefixes;  // into SessionScanOptions::prefixes
   std::vector<resp::Value> values;
   std::vector<resp::Value> ttls;
+  // 1 where the value came from an MGET, whose nil means "missing" or "not a string" alike.
+  std::vector<std::uint8_t> via_mget;
   std::size_t remaining = 0;
 };
 
@@ -46,6 +52,8 @@ struct SessionPages {
   const SessionVisitor& visit;
   SessionScanReport& report;
   std::vector<std::unique_ptr<SessionBatch>> batches{};
+  std::vector<cluster::MovedKey> recheck{};  // read again after the scan (see handle_batch)
+  bool mget_refused = false;  // MGET refused by the server: a GET per key
   // SessionScanOptions::user_only: the members decoded.
   std::vector<std::string> members =
       options.user_only ? user_member_names(options.user_fields) : std::vector<std::string>{};
@@ -54,37 +62,90 @@ struct SessionPages {
 
   void on_page(cluster::Page& page, std::vector<std::string> found) {
     auto& out = report.nodes[page.node()];
-    auto owned = std::make_unique<SessionBatch>();
-    SessionBatch* batch = owned.get();
-    batch->keys.reserve(found.size());
-    batch->prefixes.reserve(found.size());
+    std::vector<std::string> wanted;
+    wanted.reserve(found.size());
     for (auto& key : found) {
       // The pattern may be wider than the prefixes (a class of first bytes); the literal
       // prefixes decide.
-      auto prefix = matching_prefix(key, options.prefixes);
-      if (!prefix) continue;
+      if (!matching_prefix(key, options.prefixes)) continue;
       ++out.keys;
-      batch->prefixes.emplace_back(*prefix);
-      batch->keys.push_back(std::move(key));
+      wanted.push_back(std::move(key));
     }
-    if (batch->keys.empty()) return;
-    const std::size_t n = batch->keys.size();
+    if (wanted.empty()) return;
+    // Same-slot groups on a cluster (most of them one key: a page spans many slots).
+    auto groups = page.batches(std::move(wanted), k_session_mget_keys);
+    auto owned = std::make_unique<SessionBatch>();
+    SessionBatch* batch = owned.get();
+    std::size_t n = 0;
+    for (const auto& g : groups) n += g.size();
+    batch->keys.reserve(n);
+    batch->prefixes.reserve(n);
+    for (auto& g : groups)
+      for (auto& key : g) {
+        batch->prefixes.emplace_back(*matching_prefix(key, options.prefixes));
+        batch->keys.push_back(std::move(key));
+      }
     batch->pages = this;
     batch->page = page;
     batch->values.resize(n);
     batch->ttls.resize(n);
-    batch->remaining = 2 * n;
+    batch->via_mget.assign(n, 0);
+    batch->remaining = groups.size() + n;
     batches.push_back(std::move(owned));
-    for (std::size_t i = 0; i < n; ++i) {
-      page.send(client::cmd({"GET", batch->keys[i]}), [batch, i](resp::Value r) {
-        batch->values[i] = std::move(r);
-        if (--batch->remaining == 0) batch->pages->on_batch(*batch);
-      });
-      page.send(client::cmd({"PTTL", batch->keys[i]}), [batch, i](resp::Value r) {
-        batch->ttls[i] = std::move(r);
-        if (--batch->remaining == 0) batch->pages->on_batch(*batch);
-      });
+    std::size_t first = 0;
+    for (const auto& g : groups) {
+      const std::size_t size = g.size();
+      if (size == 1 || mget_refused) {
+        batch->remaining += size - 1;  // a GET per key instead of one MGET
+        for (std::size_t i = first; i < first + size; ++i) send_get(page, *batch, i);
+      } else {
+        std::vector<std::string> args;
+        args.reserve(size + 1);
+        args.emplace_back("MGET");
+        for (std::size_t i = first; i < first + size; ++i) args.push_back(batch->keys[i]);
+        std::fill(batch->via_mget.begin() + static_cast<std::ptrdiff_t>(first),
+                  batch->via_mget.begin() + static_cast<std::ptrdiff_t>(first + size), 1);
+        page.send(client::cmd(std::move(args)), [batch, first, size](resp::Value r) {
+          if (r.is_error() && client::is_refusal(client::classify(r.str))) {
+            // An ACL that allows GET but not MGET (or a provider that renamed it away): the
+            // same keys with a GET each, and GET from now on.
+            batch->pages->mget_refused = true;
+            batch->remaining += size;
+            for (std::size_t i = first; i < first + size; ++i) {
+              batch->via_mget[i] = 0;
+              send_get(*batch->page, *batch, i);
+            }
+          } else {
+            spread_mget(*batch, first, size, std::move(r));
+          }
+          if (--batch->remaining == 0) batch->pages->on_batch(*batch);
+        });
+      }
+      for (std::size_t i = first; i < first + size; ++i)
+        page.send(client::cmd({"PTTL", batch->keys[i]}), [batch, i](resp::Value r) {
+          batch->ttls[i] = std::move(r);
+          if (--batch->remaining == 0) batch->pages->on_batch(*batch);
+        });
+      first += size;
     }
+  }
+
+  static void send_get(cluster::Page& page, SessionBatch& batch, std::size_t i) {
+    page.send(client::cmd({"GET", batch.keys[i]}), [b = &batch, i](resp::Value r) {
+      b->values[i] = std::move(r);
+      if (--b->remaining == 0) b->pages->on_batch(*b);
+    });
+  }
+
+  // An MGET reply's elements become the values of its keys; an error reply (MOVED on a
+  // cluster, a refusal) or a reply of the wrong shape becomes every key's value.
+  static void spread_mget(SessionBatch& batch, std::size_t first, std::size_t size, resp::Value reply) {
+    if (reply.is_list() && reply.elements.size() == size) {
+      for (std::size_t j = 0; j < size; ++j) batch.values[first + j] = std::move(reply.elements[j]);
+      return;
+    }
+    if (!reply.is_error()) reply = resp::Value::error_reply("ERR MGET: unexpected reply shape");
+    for (std::size_t j = 0; j < size; ++j) batch.values[first + j] = reply;
   }
 
   void on_batch(SessionBatch& batch) {
@@ -114,8 +175,14 @@ struct SessionPages {
         }
         return page.fail(client::to_error(value.str, "GET"));
       }
-      if (value.is_null() || !value.is_string() ||
-          (batch.ttls[i].type == resp::Type::integer && batch.ttls[i].integer == -2)) {
+      const bool gone = batch.ttls[i].type == resp::Type::integer && batch.ttls[i].integer == -2;
+      if (!value.is_string() && batch.via_mget[i] && !gone) {
+        // MGET's nil for a key that exists: not a string, or replaced between the two
+        // commands. Read again with GET after the scan, which tells them apart.
+        recheck.push_back({page.node(), std::move(batch.keys[i])});
+        continue;
+      }
+      if (value.is_null() || !value.is_string() || gone) {
         ++out.vanished;
         continue;
       }
@@ -255,6 +322,7 @@ SessionScanReport scan_sessions(cluster::Client& target, const SessionScanOption
       {.on_page = [&](cluster::Page& page, std::vector<std::string> keys) { pages.on_page(page, std::move(keys)); },
        .replay = [&](std::vector<cluster::MovedKey> moved) { replay_moved(target, pages, moved); }},
       run);
+  if (!pages.recheck.empty()) replay_moved(target, pages, pages.recheck);
   cluster::copy_scan_progress(run, report, start);
   if (run.interrupted) report.interrupted = true;
   return report;
