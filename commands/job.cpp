@@ -432,7 +432,8 @@ void register_job(CLI::App& app, Context& ctx) {
   list->callback([&ctx, l] { ctx.run = [&ctx, l] { return run_list(ctx, *l); }; });
 
   auto q = std::make_shared<QueuesFlags>();
-  auto* queues = job->add_subcommand("queues", "Queues, registry counts and workers, like `rq info`");
+  auto* queues = job->add_subcommand(
+      "queues", "Queues per system: depth, oldest waiting job, in progress, failed, workers (like `rq info`)");
   queues->add_option("queues", q->queues, "Only these queues (default: all)")->type_name("QUEUE");
   queues
       ->add_option(

@@ -82,7 +82,10 @@ void register_job_bulk(CLI::App& job, Context& ctx) {
   auto* retry = job.add_subcommand(
       "retry", "Move failed (or dead) jobs back to their queue so a worker runs them again; asks first");
   add_bulk_options(*retry, *r);
-  retry->add_option("--state", r->state, "Where the jobs are: failed (default), retry or dead (by system)")
+  retry
+      ->add_option("--state", r->state,
+                   "Where the jobs are: failed (RQ, Celery, BullMQ; their default), retry (Sidekiq's default), dead or "
+                   "scheduled (Sidekiq)")
       ->type_name("STATE");
   retry->callback([&ctx, r] { ctx.run = [&ctx, r] { return run_retry(ctx, *r); }; });
 
