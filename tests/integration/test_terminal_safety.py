@@ -90,6 +90,18 @@ COMMAND_LINES = [
     (["job", "status", b"j" + NAME, "--system", "sidekiq"], (5,)),
     (["job", "retry", "hostile", "--system", "sidekiq", "--dry-run"], (0,)),
     (["job", "purge", NAME, "--system", "sidekiq", "--state", "waiting", "--dry-run"], (0,)),
+    (["job", "queues", "--system", "bullmq"], (0,)),
+    (["job", "queues", "--system", "celery"], (0,)),
+    (["job", "list", "--system", "celery", "--queue", "celery"], (0,)),
+    (["job", "status", "c1", "--system", "celery"], (1,)),  # a FAILURE result
+    (["job", "retry", "celery", "--system", "celery", "--dry-run"], (0,)),
+    (["job", "purge", "celery", "--system", "celery", "--state", "waiting", "--dry-run"], (0,)),
+    (["job", "list", "--system", "bullmq", "--queue", "hostile"], (0,)),
+    (["job", "list", "--system", "bullmq", "--queue", "hostile", "--state", "failed"], (0,)),
+    (["job", "status", "1", "--system", "bullmq", "--queue", "hostile"], (0,)),
+    (["job", "status", "2", "--system", "bullmq", "--queue", "hostile"], (1,)),  # a failed job
+    (["job", "retry", "hostile", "--system", "bullmq", "--dry-run"], (0,)),
+    (["job", "purge", "hostile", "--system", "bullmq", "--state", "waiting", "--dry-run"], (0,)),
     (["slowlog"], (0,)),  # populate() logs every command: the hostile keys are in the slow log
     (["slowlog", "--full", "--group"], (0,)),
     (["clients"], (0,)),
@@ -149,6 +161,29 @@ class TerminalSafety(ServerTestCase):
             {"queue": text, "run_at": 1, "payload": json.dumps({"class": text, "jid": text, "args": [text]})})})
         self.r.zadd("retry", {json.dumps({"queue": "hostile", "class": text, "args": [text], "jid": SIDEKIQ_JID,
                                           "error_class": text, "error_message": text, "retry_count": 0}): 1})
+        # BullMQ (prefix bull): a waiting job and a failed one whose name, data, error and stack
+        # trace carry the bytes.
+        self.r.hset("bull:hostile:meta", mapping={"opts.maxLenEvents": "10000"})
+        for jid, state in (("1", "wait"), ("2", "failed")):
+            self.r.hset(f"bull:hostile:{jid}", mapping={
+                "name": HOSTILE, "data": json.dumps({"note": text}), "opts": "{}", "timestamp": "1764979200000",
+                "delay": "0", "priority": "0", "failedReason": HOSTILE, "stacktrace": json.dumps([text])})
+        self.r.lpush("bull:hostile:wait", "1")
+        self.r.zadd("bull:hostile:failed", {"2": 1764979200000})
+        # Celery: a waiting message whose task name and arguments carry the bytes, and a failed
+        # task's result (result_extended) whose exception and traceback do.
+        body = base64.b64encode(json.dumps([[text], {"k": text}, {}]).encode()).decode()
+        self.r.lpush("celery", json.dumps({
+            "body": body, "content-encoding": "utf-8", "content-type": "application/json",
+            "headers": {"lang": "py", "task": text, "id": "c0", "argsrepr": text, "kwargsrepr": text,
+                        "retries": 0, "root_id": "c0", "parent_id": None, "origin": text},
+            "properties": {"correlation_id": "c0", "delivery_info": {"exchange": "", "routing_key": "celery"},
+                           "delivery_mode": 2, "delivery_tag": text, "body_encoding": "base64"}}))
+        self.r.sadd("_kombu.binding.celery", "celery\x06\x16\x06\x16celery")
+        self.r.set("celery-task-meta-c1", json.dumps({
+            "status": "FAILURE", "result": {"exc_type": text, "exc_message": [text], "exc_module": "builtins"},
+            "traceback": text, "children": [], "date_done": "2026-01-01T00:00:00", "task_id": "c1",
+            "name": text, "args": [text], "kwargs": {}, "queue": "celery"}))
 
     def assertTerminalSafe(self, data, label):
         for i, b in enumerate(data):
