@@ -181,16 +181,25 @@ bool sidekiq_auto(cluster::Client& target) {
   return !rq_detected(target) && !celery_detected(target) && sidekiq_detected(target);
 }
 
+// Refuses RQ's enqueue options (but `allowed`) for another system. `--timeout` after the
+// command is RQ's job timeout, which is easy to take for the connection's.
+void refuse_rq_options(const EnqueueFlags& f, std::string_view allowed = {}) {
+  for (const auto* o : f.rq_only)
+    if (o->count() > 0 && o->get_name() != allowed)
+      throw Failure(ErrorKind::usage,
+                    fmt::format("{} is an RQ option; --system {} does not take it", o->get_name(), f.system),
+                    o->get_name() == "--timeout"
+                        ? "the connection's --timeout goes before the command: rctl --timeout 5s job enqueue ..."
+                        : "");
+}
+
 int run_enqueue(Context& ctx, const EnqueueFlags& f) {
   if (f.system != "bullmq")
     for (const auto* o : f.bullmq_only)
       if (o->count() > 0)
         throw Failure(ErrorKind::usage, fmt::format("{} is a BullMQ option; give --system bullmq", o->get_name()));
   if (f.system == "bullmq") {
-    for (const auto* o : f.rq_only)
-      if (o->count() > 0 && o->get_name() != "--job-id")
-        throw Failure(ErrorKind::usage,
-                      fmt::format("{} is an RQ option; --system bullmq does not take it", o->get_name()));
+    refuse_rq_options(f, "--job-id");
     BullmqEnqueueFlags b{f.func,      f.queue_option->count() > 0 ? f.queue : "",
                          f.prefix,    f.job_id,
                          f.delay,     f.wait,
@@ -201,10 +210,7 @@ int run_enqueue(Context& ctx, const EnqueueFlags& f) {
     return run_bullmq_enqueue(ctx, b);
   }
   if (f.system == "celery" || f.system == "sidekiq") {
-    for (const auto* o : f.rq_only)
-      if (o->count() > 0)
-        throw Failure(ErrorKind::usage,
-                      fmt::format("{} is an RQ option; --system {} does not take it", o->get_name(), f.system));
+    refuse_rq_options(f);
     if (f.system == "sidekiq") {
       refuse_sidekiq_prefix(f.prefix);
       return run_sidekiq_enqueue(ctx, f.func, f.args, f.queue, f.wait);

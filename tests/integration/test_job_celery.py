@@ -140,6 +140,12 @@ class EnqueueAndRun(CeleryBase):
         out = self.job("enqueue", "--system", "celery", "--job-timeout", "5", "celery_tasks.add", ":1", ":2")
         self.assertExit(out, 2)
         self.assertEqual(self.r.dbsize(), 0)
+        # --timeout after the command is RQ's job timeout: the hint says where the connection's goes.
+        out = self.job("enqueue", "--system", "celery", "celery_tasks.add", ":1", "--timeout", "5s")
+        self.assertExit(out, 2)
+        self.assertIn("is an RQ option; --system celery does not take it", out.stderr)
+        self.assertIn("rctl --timeout 5s job enqueue", out.stderr)
+        self.assertEqual(self.r.dbsize(), 0)
 
 
 class FromCeleryClient(CeleryBase):
