@@ -55,16 +55,36 @@ std::optional<std::pair<std::string, bool>> blocking_argument(const std::vector<
   return std::nullopt;
 }
 
+// Arguments longer than this reach COMMAND GETKEYS as a short stand-in, so that a 100 MB SET
+// is not sent twice. Where the keys are depends on the command's key specs and on short
+// arguments (numkeys, keywords such as STREAMS), never on a long one's bytes; a stand-in the
+// server names as a key is mapped back to the argument it stood for.
+constexpr std::size_t k_getkeys_arg_bytes = 1024;
+
+std::string getkeys_stand_in(std::size_t index) { return fmt::format("\x01rctl-arg-{}\x01", index); }
+
 // The keys the server finds in `args`, or nothing when it cannot say (a keyless or unknown
 // command, or COMMAND refused by ACL or provider); then MOVED routes the command.
 std::vector<std::string> server_keys(cluster::Client& client, const std::vector<std::string>& args) {
   std::vector<std::string> getkeys{"COMMAND", "GETKEYS"};
-  getkeys.insert(getkeys.end(), args.begin(), args.end());
+  std::map<std::string, std::size_t> stood_for;  // stand-in -> index in args
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (i == 0 || args[i].size() <= k_getkeys_arg_bytes) {
+      getkeys.push_back(args[i]);
+      continue;
+    }
+    auto stand_in = getkeys_stand_in(i);
+    stood_for[stand_in] = i;
+    getkeys.push_back(std::move(stand_in));
+  }
   auto reply = client.exec(client::cmd(std::move(getkeys)));
   std::vector<std::string> keys;
   if (!reply || !reply->is_list()) return keys;
-  for (const auto& k : reply->elements)
-    if (k.is_string()) keys.push_back(k.str);
+  for (const auto& k : reply->elements) {
+    if (!k.is_string()) continue;
+    auto it = stood_for.find(k.str);
+    keys.push_back(it == stood_for.end() ? k.str : args[it->second]);
+  }
   return keys;
 }
 

@@ -206,6 +206,31 @@ class CallCluster(ClusterTestCase):
             self.assertExit(out, 0)
             self.assertEqual(data["nodes"][0]["reply"], f"v{i}")
 
+    def test_long_arguments_are_not_sent_twice_and_long_keys_still_route(self):
+        # COMMAND GETKEYS (which finds the keys to route by) gets a stand-in for each argument
+        # over 1 KiB: the value reaches the cluster once, not twice.
+        nodes = [redis.Redis(port=n.port) for n in self.cluster.nodes]
+        nodes = [r for r in nodes if r.info("replication")["role"] == "master"]  # replicas get the copy
+
+        def received():
+            return sum(r.info("stats")["total_net_input_bytes"] for r in nodes)
+
+        value = "v" * 120_000  # one argv string holds at most 128 KiB
+        before = received()
+        out, data = self.call("SET", "call:big", value)
+        self.assertExit(out, 0)
+        self.assertLess(received() - before, 1.5 * len(value))
+        self.assertEqual(data["node"], self.owner("call:big"))
+        # A key over 1 KiB is mapped back from its stand-in and routed by its own slot.
+        long_key = "call:long:" + "k" * 3000
+        out, data = self.call("SET", long_key, "x")
+        self.assertExit(out, 0)
+        self.assertEqual(data["node"], self.owner(long_key))
+        out, data = self.call("--node", self.owner(long_key), "GET", long_key)
+        self.assertEqual(data["nodes"][0]["reply"], "x")
+        for r in nodes:
+            r.close()
+
     def test_keyless_command_goes_to_a_primary(self):
         out, data = self.call("PING")
         self.assertExit(out, 0)
