@@ -169,6 +169,9 @@ Expected<client::Connection*> Client::connection_to(const NodeAddress& address) 
 Expected<client::Connection*> Client::connection(const Node& node) { return connection_to(node.address); }
 
 Expected<std::unique_ptr<client::Connection>> Client::open_connection(const Node& node) {
+  // A connection opened late in a long run (a reconnect) logs in with the credentials due
+  // now, not with a token that expired meanwhile.
+  refresh_while_busy({});
   return open_with_retries(m_loop, options_for(node.address), m_options.retries);
 }
 

@@ -59,6 +59,12 @@ Sampler::~Sampler() = default;
 
 IntervalReport Sampler::sample(util::Millis interval) {
   auto& loop = m_client.loop();
+  // A long run outlives a cloud identity token: the probes' own connections AUTH again with
+  // the new one when it is due, as the client's do.
+  std::vector<client::Connection*> owned;
+  for (auto& p : m_probes)
+    if (p->connection && !p->connection->broken()) owned.push_back(p->connection.get());
+  m_client.refresh_while_busy(owned);
   for (auto& p : m_probes) {
     p->interval_samples.clear();
     p->interval_errors = 0;

@@ -491,6 +491,24 @@ class EntraAuth(RctlTestCase):
         for token in (first, second):
             self.assertNoSecret(out, token)
 
+    def test_latency_authenticates_again_on_its_probe_connection(self):
+        # latency PINGs on a connection of its own per node: past the token's refresh point it
+        # must AUTH there too, and a probe connection opened after it uses the new token.
+        first, second = fake_jwt(OID, lifetime_s=3, serial=5), fake_jwt(OID, serial=6)
+        self.endpoints.entra_tokens = [first, second]
+        self.allow(first)
+        self.endpoints.before_entra_token = lambda n, token: self.allow(token) if n == 1 else None
+        self.r.config_resetstat()
+        env = self.env(IDENTITY_ENDPOINT=self.endpoints.url + "/msi/token",
+                       IDENTITY_HEADER=self.endpoints.identity_header)
+        out = rctl("-o", "json", "latency", "--entra", "-p", self.server.port, "--interval", "1s", "--count", "5",
+                   env=env)
+        self.assertExit(out, 0, out.stderr)
+        self.assertEqual(self.endpoints.entra_served, 2)
+        auth = self.r.info("commandstats").get("cmdstat_auth", {}).get("calls", 0)
+        self.assertEqual(auth, 2)  # the client's connection and the probe's
+        self.assertNoSecret(out, second)
+
     def test_long_invalidation_authenticates_again_on_its_scan_and_delete_connections(self):
         first, second = fake_jwt(OID, lifetime_s=3, serial=3), fake_jwt(OID, serial=4)
         self.endpoints.entra_tokens = [first, second]
