@@ -470,13 +470,19 @@ class EntraAuth(RctlTestCase):
         self.assertExit(out, 4)
         self.assertEqual(data["error"]["message"], "no Microsoft Entra token found")
 
-    def test_watch_refreshes_the_token_and_authenticates_again_on_the_open_connection(self):
-        # The first token lives 3 s; the second one replaces it in the server's ACL the
-        # moment it is handed out, so the open connection must AUTH with it to go on.
-        first, second = fake_jwt(OID, lifetime_s=3, serial=1), fake_jwt(OID, serial=2)
+    def rotating_tokens(self, serial):
+        """Two Entra tokens: the first lives 3 s; the second replaces it in the server's ACL the
+        moment it is handed out, so an open connection must AUTH with it to go on."""
+        first, second = fake_jwt(OID, lifetime_s=3, serial=serial), fake_jwt(OID, serial=serial + 1)
         self.endpoints.entra_tokens = [first, second]
         self.allow(first)
         self.endpoints.before_entra_token = lambda n, token: self.allow(token) if n == 1 else None
+        return first, second
+
+    def test_watch_refreshes_the_token_and_authenticates_again_on_the_open_connection(self):
+        # The first token lives 3 s; the second one replaces it in the server's ACL the
+        # moment it is handed out, so the open connection must AUTH with it to go on.
+        first, second = self.rotating_tokens(serial=1)
         self.r.config_resetstat()
         before = self.r.info("stats")["total_connections_received"]
         env = self.env(IDENTITY_ENDPOINT=self.endpoints.url + "/msi/token",
@@ -494,10 +500,7 @@ class EntraAuth(RctlTestCase):
     def test_latency_authenticates_again_on_its_probe_connection(self):
         # latency PINGs on a connection of its own per node: past the token's refresh point it
         # must AUTH there too, and a probe connection opened after it uses the new token.
-        first, second = fake_jwt(OID, lifetime_s=3, serial=5), fake_jwt(OID, serial=6)
-        self.endpoints.entra_tokens = [first, second]
-        self.allow(first)
-        self.endpoints.before_entra_token = lambda n, token: self.allow(token) if n == 1 else None
+        first, second = self.rotating_tokens(serial=5)
         self.r.config_resetstat()
         env = self.env(IDENTITY_ENDPOINT=self.endpoints.url + "/msi/token",
                        IDENTITY_HEADER=self.endpoints.identity_header)
@@ -510,10 +513,7 @@ class EntraAuth(RctlTestCase):
         self.assertNoSecret(out, second)
 
     def test_long_invalidation_authenticates_again_on_its_scan_and_delete_connections(self):
-        first, second = fake_jwt(OID, lifetime_s=3, serial=3), fake_jwt(OID, serial=4)
-        self.endpoints.entra_tokens = [first, second]
-        self.allow(first)
-        self.endpoints.before_entra_token = lambda n, token: self.allow(token) if n == 1 else None
+        first, second = self.rotating_tokens(serial=3)
         self.r.flushall()
         self.r.mset({f"inv:{i}": "v" for i in range(500)})
         self.r.config_resetstat()
