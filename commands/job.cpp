@@ -67,6 +67,7 @@ struct StatusFlags {
 
 struct ListFlags {
   std::string queue, state;
+  std::string queue_positional;  // `job list QUEUE`, the same as --queue QUEUE
   std::size_t limit = job::rq::k_default_list_limit;
   std::size_t offset = 0;
   std::string system = "auto";
@@ -287,7 +288,13 @@ std::string list_system(cluster::Client& target, const std::string& prefix) {
   return "rq";
 }
 
-int run_list(Context& ctx, const ListFlags& f) {
+int run_list(Context& ctx, ListFlags f) {
+  if (!f.queue_positional.empty()) {
+    if (!f.queue.empty() && f.queue != f.queue_positional)
+      throw Failure(ErrorKind::usage, fmt::format("two queues: '{}' and --queue '{}'", f.queue_positional, f.queue),
+                    "give the queue once");
+    f.queue = f.queue_positional;
+  }
   auto& target = ctx.connect(config::Role::queue);
   const auto system = f.system == "auto" ? list_system(target, f.prefix) : f.system;
   if (system != "rq" && f.offset > 0)
@@ -419,6 +426,7 @@ void register_job(CLI::App& app, Context& ctx) {
 
   auto l = std::make_shared<ListFlags>();
   auto* list = job->add_subcommand("list", "List jobs of a queue (or all queues) and their registries, paginated");
+  list->add_option("queue", l->queue_positional, "The queue (the same as --queue)")->type_name("QUEUE");
   list->add_option("--queue", l->queue, "Only this queue (default: every queue in rq:queues)")->type_name("QUEUE");
   list->add_option("--state", l->state,
                    "RQ: queued, started, finished, failed, deferred, scheduled or canceled; Sidekiq: waiting, "

@@ -547,6 +547,14 @@ class FromPython(JobBase):
         self.assertEqual(data["total"], 5)
         out, data = self.job_json("list", "--queue", "nothing-here")
         self.assertEqual(data["jobs"], [])
+        # The queue as an argument, as `job list QUEUE` (the same as --queue), and not two of them.
+        out, data = self.job_json("list", "default", "--state", "finished")
+        self.assertEqual(data["total"], 5)
+        out, data = self.job_json("list", "nothing-here")
+        self.assertEqual(data["jobs"], [])
+        out, data = self.job_json("list", "default", "--queue", "other")
+        self.assertExit(out, 2)
+        self.assertIn("two queues", data["error"]["message"])
 
 
 class JsonSerializer(JobBase):
