@@ -130,35 +130,26 @@ class SlowlogStandalone(RctlTestCase):
     def test_watch_prints_only_new_entries_and_exits_130(self):
         self.r.config_set("slowlog-log-slower-than", 0)
         self.r.set("before", "1")
-        env = {k: v for k, v in os.environ.items() if not k.startswith("REDIS")}
-        proc = subprocess.Popen([RCTL, *self.target_str(), "-o", "json", "slowlog", "--watch", "200ms"],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-        try:
-            lines = [self.read_line(proc)]  # the first report
-            first = json.loads(lines[0])
-            self.assertIn("before", [a for e in first["entries"] for a in e["args"]])
-            self.r.set("marker-after", "1")
-            deadline = time.time() + 20
-            seen = []
-            while time.time() < deadline and "marker-after" not in seen:
-                poll = json.loads(self.read_line(proc))
-                self.assertIn("entries", poll)
-                seen += [a for e in poll["entries"] for a in e["args"]]
-                lines.append(poll)
-            self.assertIn("marker-after", seen)
-            self.assertNotIn("before", seen)  # shown once, in the first report
-            ids = [e["id"] for p in lines[1:] for e in p["entries"]]
-            self.assertEqual(len(ids), len(set(ids)))
-            proc.send_signal(signal.SIGINT)
-            proc.wait(timeout=10)
-            self.assertEqual(proc.returncode, 130)
-            self.assertIn("interrupted", proc.stderr.read())
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
-            proc.stdout.close()
-            proc.stderr.close()
+        proc = self.start_watch(*self.target_str(), "-o", "json", "slowlog", "--watch", "200ms")
+        lines = [self.read_line(proc)]  # the first report
+        first = json.loads(lines[0])
+        self.assertIn("before", [a for e in first["entries"] for a in e["args"]])
+        self.r.set("marker-after", "1")
+        deadline = time.time() + 20
+        seen = []
+        while time.time() < deadline and "marker-after" not in seen:
+            poll = json.loads(self.read_line(proc))
+            self.assertIn("entries", poll)
+            seen += [a for e in poll["entries"] for a in e["args"]]
+            lines.append(poll)
+        self.assertIn("marker-after", seen)
+        self.assertNotIn("before", seen)  # shown once, in the first report
+        ids = [e["id"] for p in lines[1:] for e in p["entries"]]
+        self.assertEqual(len(ids), len(set(ids)))
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=10)
+        self.assertEqual(proc.returncode, 130)
+        self.assertIn("interrupted", proc.stderr.read())
 
     def test_watch_says_what_it_missed_and_when_the_node_fails(self):
         # Its own server: this test stops it.
@@ -166,42 +157,48 @@ class SlowlogStandalone(RctlTestCase):
         self.addCleanup(server.close)
         r = redis.Redis(port=server.port)
         r.config_set("slowlog-log-slower-than", 0)
+        proc = self.start_watch("-p", str(server.port), "-o", "json", "slowlog", "--watch", "1s", "--limit", "2")
+        json.loads(self.read_line(proc))  # the first report
+        for i in range(30):  # far more than --limit 2 between two polls
+            r.set(f"burst-{i}", "1")
+        poll = json.loads(self.read_line(proc))
+        while not poll["missed"]:
+            poll = json.loads(self.read_line(proc))
+        self.assertGreaterEqual(poll["missed"][f"127.0.0.1:{server.port}"], 20)
+        self.assertEqual(len(poll["entries"]), 2)
+        r.close()
+        server.close()
+        poll = json.loads(self.read_line(proc))
+        while not poll["failed_nodes"]:
+            poll = json.loads(self.read_line(proc))
+        self.assertEqual(poll["failed_nodes"][0]["node"], f"127.0.0.1:{server.port}")
+        self.assertEqual(poll["failed_nodes"][0]["error"]["kind"], "connect")
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=10)
+        self.assertEqual(proc.returncode, 130)
+        err = proc.stderr.read()
+        self.assertIn("came and went between two polls unread", err)
+        self.assertIn("its new entries are not shown until it answers again", err)
+        self.assertEqual(err.count("its new entries are not shown"), 1, err)  # said once, not per poll
+
+    def target_str(self):
+        return [str(a) for a in self.target()]
+
+    def start_watch(self, *args):
+        """rctl ARGS running in the background (no REDIS* variables), killed at the end of the
+        test if it is still running."""
         env = {k: v for k, v in os.environ.items() if not k.startswith("REDIS")}
-        proc = subprocess.Popen([RCTL, "-p", str(server.port), "-o", "json", "slowlog", "--watch", "1s",
-                                 "--limit", "2"],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-        try:
-            json.loads(self.read_line(proc))  # the first report
-            for i in range(30):  # far more than --limit 2 between two polls
-                r.set(f"burst-{i}", "1")
-            poll = json.loads(self.read_line(proc))
-            while not poll["missed"]:
-                poll = json.loads(self.read_line(proc))
-            self.assertGreaterEqual(poll["missed"][f"127.0.0.1:{server.port}"], 20)
-            self.assertEqual(len(poll["entries"]), 2)
-            r.close()
-            server.close()
-            poll = json.loads(self.read_line(proc))
-            while not poll["failed_nodes"]:
-                poll = json.loads(self.read_line(proc))
-            self.assertEqual(poll["failed_nodes"][0]["node"], f"127.0.0.1:{server.port}")
-            self.assertEqual(poll["failed_nodes"][0]["error"]["kind"], "connect")
-            proc.send_signal(signal.SIGINT)
-            proc.wait(timeout=10)
-            self.assertEqual(proc.returncode, 130)
-            err = proc.stderr.read()
-            self.assertIn("came and went between two polls unread", err)
-            self.assertIn("its new entries are not shown until it answers again", err)
-            self.assertEqual(err.count("its new entries are not shown"), 1, err)  # said once, not per poll
-        finally:
+        proc = subprocess.Popen([RCTL, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+
+        def stop():
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()
             proc.stdout.close()
             proc.stderr.close()
 
-    def target_str(self):
-        return [str(a) for a in self.target()]
+        self.addCleanup(stop)
+        return proc
 
     def read_line(self, proc, timeout=20):
         ready, _, _ = select.select([proc.stdout], [], [], timeout)
