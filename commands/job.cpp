@@ -177,9 +177,15 @@ int show_job(Context& ctx, cluster::Client& target, const std::string& id, const
   return exit_for(job, info);
 }
 
-// `auto` picks Sidekiq when its keys are there and neither RQ's nor Celery's.
-bool sidekiq_auto(cluster::Client& target) {
-  return !rq_detected(target) && !celery_detected(target) && sidekiq_detected(target);
+// What `auto` picks for `job list` and `job status`: RQ when its keys are there (today's
+// behaviour), else the first other system found, in the order Celery, Sidekiq, BullMQ; RQ
+// when none is. Stops at the first found (BullMQ's detection is a bounded SCAN).
+std::string auto_system(cluster::Client& target, const std::string& prefix) {
+  if (rq_detected(target)) return "rq";
+  if (celery_detected(target, prefix)) return "celery";
+  if (sidekiq_detected(target)) return "sidekiq";
+  if (bullmq_detected(target, prefix)) return "bullmq";
+  return "rq";
 }
 
 // Refuses RQ's enqueue options (but `allowed`) for another system. `--timeout` after the
@@ -270,22 +276,13 @@ int run_status(Context& ctx, const StatusFlags& f) {
   // with none yet, when the database holds Celery's keys and not RQ's).
   if (f.system == "celery" || (f.system == "auto" && celery_status_detected(target, f.id, f.prefix)))
     return run_celery_status(ctx, target, f.id, f.wait);
-  if (f.system == "sidekiq" || (f.system == "auto" && sidekiq_auto(target))) {
+  // Sidekiq has no prefix: whether its keys are the ones found is asked without one.
+  if (f.system == "sidekiq" || (f.system == "auto" && auto_system(target, "") == "sidekiq")) {
     refuse_sidekiq_prefix(f.prefix);
     return run_sidekiq_status(ctx, target, f.id, f.wait);
   }
   refuse_rq_prefix(f.prefix);
   return show_job(ctx, target, f.id, f.wait, false);
-}
-
-// `auto` for `job list`: RQ when its keys are there (today's behaviour), else the one other
-// system found, in the order Celery, Sidekiq, BullMQ; RQ when none is.
-std::string list_system(cluster::Client& target, const std::string& prefix) {
-  if (rq_detected(target)) return "rq";
-  if (celery_detected(target, prefix)) return "celery";
-  if (sidekiq_detected(target)) return "sidekiq";
-  if (bullmq_detected(target, prefix)) return "bullmq";
-  return "rq";
 }
 
 int run_list(Context& ctx, ListFlags f) {
@@ -296,7 +293,7 @@ int run_list(Context& ctx, ListFlags f) {
     f.queue = f.queue_positional;
   }
   auto& target = ctx.connect(config::Role::queue);
-  const auto system = f.system == "auto" ? list_system(target, f.prefix) : f.system;
+  const auto system = f.system == "auto" ? auto_system(target, f.prefix) : f.system;
   if (system != "rq" && f.offset > 0)
     throw Failure(ErrorKind::usage, fmt::format("--offset is an RQ option; --system {} takes --limit", system));
   if (system == "sidekiq") {
